@@ -1,0 +1,20 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>One job to enqueue. Unset options fall back to the queue's policy.</summary>
+[GenerateSerializer, Immutable, Alias("zt.EnqueueRequest")]
+public sealed record EnqueueRequest
+{
+    /// <summary>The payload as JSON text.</summary>
+    [Id(0)] public string Payload { get; init; } = "null";
+    [Id(1)] public int? Priority { get; init; }
+
+    /// <summary>Run no earlier than now + delay.</summary>
+    [Id(2)] public TimeSpan? Delay { get; init; }
+
+    /// <summary>The same key always returns the same job id while that job is retained.</summary>
+    [Id(3)] public string? IdempotencyKey { get; init; }
+    [Id(4)] public int? Attempts { get; init; }
+    [Id(5)] public BackoffOptions? Backoff { get; init; }
+    [Id(6)] public TimeSpan? Timeout { get; init; }
+    [Id(7)] public string? Name { get; init; }
+}

@@ -1,0 +1,27 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>A worker's job policy: the defaults its queue applies to every job it has not overridden.</summary>
+[GenerateSerializer, Immutable, Alias("zt.JobOptions")]
+public sealed record JobOptions
+{
+    /// <summary>Attempts in total (the first run included). Default: WORKER_RETRIES (3).</summary>
+    [Id(0)] public int Attempts { get; init; } = 3;
+
+    /// <summary>Backoff between attempts. Default: exponential from 1 s.</summary>
+    [Id(1)] public BackoffOptions Backoff { get; init; } = BackoffOptions.Default;
+
+    /// <summary>Per-attempt timeout; the processor's token fires when it passes. Default: WORKER_TIMEOUT (60 s).</summary>
+    [Id(2)] public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many lease expiries (stalls) a job survives; one more moves it to the dead-letter set with reason <c>stalled</c>. Default: 1.</summary>
+    [Id(3)] public int MaxStalls { get; init; } = 1;
+
+    /// <summary>How long a lease lasts before it must be renewed. Default: 30 s.</summary>
+    [Id(4)] public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Completed and cancelled jobs kept for status queries: 0 keeps none, N keeps the last N. Default: 1000.</summary>
+    [Id(5)] public int RetainCompleted { get; init; } = 1000;
+
+    /// <summary>Priority for jobs enqueued without one. Default: WORKER_PRIORITY (1, Normal).</summary>
+    [Id(6)] public int DefaultPriority { get; init; } = JobPriority.Normal;
+}

@@ -1,0 +1,17 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>What a replica reports about one leased job.</summary>
+[GenerateSerializer, Immutable, Alias("zt.JobOutcome")]
+public sealed record JobOutcome
+{
+    [Id(0)] public required string JobId { get; init; }
+    [Id(1)] public long LeaseToken { get; init; }
+    [Id(2)] public JobOutcomeKind Kind { get; init; }
+
+    /// <summary>The result as JSON text (Completed).</summary>
+    [Id(3)] public string? Result { get; init; }
+    [Id(4)] public string? Error { get; init; }
+
+    /// <summary>How long the processor ran.</summary>
+    [Id(5)] public TimeSpan Duration { get; init; }
+}

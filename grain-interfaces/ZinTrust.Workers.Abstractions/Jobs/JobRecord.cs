@@ -1,0 +1,50 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>
+/// Everything known about one job. Immutable: every change produces a new record (<c>with</c>), and the job
+/// store persists whole records, so a record read back after a crash is exactly one that was written.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("zt.JobRecord")]
+public sealed record JobRecord
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required string Queue { get; init; }
+
+    /// <summary>The payload as JSON text.</summary>
+    [Id(2)] public string Payload { get; init; } = "null";
+    [Id(3)] public int Priority { get; init; } = JobPriority.Normal;
+    [Id(4)] public JobState State { get; init; }
+
+    /// <summary>Queue-wide enqueue order; FIFO within one priority.</summary>
+    [Id(5)] public long Sequence { get; init; }
+
+    /// <summary>Attempts started so far (the running one included).</summary>
+    [Id(6)] public int Attempt { get; init; }
+    [Id(7)] public int MaxAttempts { get; init; } = 1;
+    [Id(8)] public BackoffOptions Backoff { get; init; } = BackoffOptions.Default;
+    [Id(9)] public TimeSpan Timeout { get; init; }
+    [Id(10)] public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When a delayed job becomes due.</summary>
+    [Id(11)] public DateTimeOffset? RunAt { get; init; }
+    [Id(12)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(13)] public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The processor's result as JSON text.</summary>
+    [Id(14)] public string? Result { get; init; }
+    [Id(15)] public string? Error { get; init; }
+
+    /// <summary>Why the job is in the dead-letter set or cancelled; one of <see cref="JobFailureReasons"/>.</summary>
+    [Id(16)] public string? FailureReason { get; init; }
+    [Id(17)] public int Progress { get; init; }
+
+    /// <summary>The fencing token of the current lease; increases with every lease, never reused.</summary>
+    [Id(18)] public long LeaseToken { get; init; }
+    [Id(19)] public string? LeaseOwner { get; init; }
+    [Id(20)] public DateTimeOffset? LeaseDeadline { get; init; }
+    [Id(21)] public int Stalls { get; init; }
+    [Id(22)] public string? IdempotencyKey { get; init; }
+    [Id(23)] public DateTimeOffset UpdatedAt { get; init; }
+    [Id(24)] public string? Name { get; init; }
+    [Id(25)] public int MaxStalls { get; init; } = 1;
+}

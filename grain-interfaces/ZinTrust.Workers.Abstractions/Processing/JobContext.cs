@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>What a processor knows about the attempt it runs.</summary>
+public abstract class JobContext
+{
+    /// <summary>JSON options used for payloads and results (web defaults: camelCase, case-insensitive reads).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
+
+    public abstract string JobId { get; }
+
+    public abstract string Queue { get; }
+
+    public abstract string WorkerName { get; }
+
+    public abstract string? JobName { get; }
+
+    /// <summary>1 for the first attempt.</summary>
+    public abstract int Attempt { get; }
+
+    public abstract int MaxAttempts { get; }
+
+    /// <summary>The payload as JSON text.</summary>
+    public abstract string Payload { get; }
+
+    /// <summary>Fires on timeout, cancel, or shutdown; <see cref="CancellationReason"/> says which.</summary>
+    public abstract CancellationToken CancellationToken { get; }
+
+    /// <summary>Why the token fired, once it has.</summary>
+    public abstract JobCancellationReason? CancellationReason { get; }
+
+    /// <summary>Records progress 0..100 (visible in the job's status).</summary>
+    public abstract Task ReportProgressAsync(int percent);
+
+    /// <summary>The payload deserialised to <typeparamref name="T"/>; throws <see cref="UnrecoverableJobException"/> when it does not fit.</summary>
+    public T? GetPayload<T>()
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(Payload, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new UnrecoverableJobException($"The payload is not a valid {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>
+/// One queue (key: the queue name). Owns the queue's index of jobs; every change is written to the job
+/// store before the call that caused it returns.
+/// </summary>
+[Alias("zt.IQueueGrain")]
+public interface IQueueGrain : IGrainWithStringKey
+{
+    /// <summary>Enqueues one job; returns once the job store has it.</summary>
+    [Alias("Enqueue")]
+    Task<EnqueueResult> Enqueue(EnqueueRequest request);
+
+    /// <summary>Enqueues many jobs in one store write; all or none are acknowledged.</summary>
+    [Alias("EnqueueBatch")]
+    Task<IReadOnlyList<EnqueueResult>> EnqueueBatch(IReadOnlyList<EnqueueRequest> requests);
+
+    /// <summary>Leases up to <paramref name="max"/> waiting jobs, highest priority first, FIFO within a priority.
+    /// An empty answer registers the replica to be woken when work arrives.</summary>
+    [Alias("Lease")]
+    Task<IReadOnlyList<LeasedJob>> Lease(string replicaId, int max);
+
+    /// <summary>Applies outcomes of leased jobs; each is fenced by its lease token.</summary>
+    [Alias("Report")]
+    Task<IReadOnlyList<AckStatus>> Report(string replicaId, IReadOnlyList<JobOutcome> outcomes);
+
+    /// <summary>Extends the leases a replica still holds; returns the ids it no longer holds (cancelled, expired, finished).</summary>
+    [Alias("Renew")]
+    Task<IReadOnlyList<string>> Renew(string replicaId, IReadOnlyList<JobLeaseRef> leases);
+
+    /// <summary>Records progress (0..100) of a leased job; false when the lease is no longer current.</summary>
+    [Alias("ReportProgress")]
+    Task<bool> ReportProgress(JobLeaseRef lease, int progress);
+
+    [Alias("GetJob")]
+    Task<JobRecord?> GetJob(string jobId);
+
+    /// <summary>Lists jobs in one state, oldest first (dead letters: in failure order).</summary>
+    [Alias("ListJobs")]
+    Task<IReadOnlyList<JobRecord>> ListJobs(JobState state, int offset, int limit);
+
+    /// <summary>Cancels a waiting, delayed or running job; a running processor's token fires wherever it runs.</summary>
+    [Alias("Cancel")]
+    Task<CancelResult> Cancel(string jobId);
+
+    [Alias("Pause")]
+    Task Pause();
+
+    [Alias("Resume")]
+    Task Resume();
+
+    [Alias("GetStats")]
+    Task<QueueStats> GetStats();
+
+    /// <summary>Moves dead-lettered jobs back to waiting with fresh attempts; null ids = all. Returns how many moved.</summary>
+    [Alias("RetryDeadLetters")]
+    Task<int> RetryDeadLetters(IReadOnlyList<string>? jobIds);
+
+    /// <summary>Deletes dead-lettered jobs; null ids = all. Returns how many were deleted.</summary>
+    [Alias("DeleteDeadLetters")]
+    Task<int> DeleteDeadLetters(IReadOnlyList<string>? jobIds);
+
+    /// <summary>Sets the queue's job policy (attempts, backoff, timeout, stalls, lease, retention, default priority).</summary>
+    [Alias("SetPolicy")]
+    Task SetPolicy(JobOptions policy);
+
+    [Alias("GetPolicy")]
+    Task<JobOptions> GetPolicy();
+
+    /// <summary>Internal: the queue's clock fired (delayed jobs due, leases expired).</summary>
+    [Alias("Tick")]
+    Task Tick();
+}

@@ -1,0 +1,15 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>Depth of a queue by state.</summary>
+[GenerateSerializer, Immutable, Alias("zt.QueueStats")]
+public sealed record QueueStats
+{
+    [Id(0)] public required string Queue { get; init; }
+    [Id(1)] public int Waiting { get; init; }
+    [Id(2)] public int Delayed { get; init; }
+    [Id(3)] public int Active { get; init; }
+    [Id(4)] public int Completed { get; init; }
+    [Id(5)] public int Failed { get; init; }
+    [Id(6)] public int Cancelled { get; init; }
+    [Id(7)] public bool Paused { get; init; }
+}

@@ -1,0 +1,285 @@
+using System.Text.RegularExpressions;
+
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>The validation rules of worker definitions and jobs (the seed's rules, one place).</summary>
+public static partial class WorkerValidation
+{
+    public const int MaxConcurrency = 1000;
+    public const int MaxReplicas = 64;
+    public const int MaxAttempts = 1000;
+    public const int MaxIdempotencyKeyLength = 200;
+    public const int MaxJobIdLength = 100;
+    public const int MaxPayloadBytes = 1024 * 1024;
+
+    /// <summary>The feature flags a worker may set (booleans only).</summary>
+    public static IReadOnlySet<string> KnownFeatures { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "clustering", "metrics", "autoScaling", "circuitBreaker", "deadLetterQueue", "resourceMonitoring",
+        "compliance", "observability", "plugins", "versioning", "datacenterOrchestration",
+    };
+
+    [GeneratedRegex("^[a-zA-Z0-9_-]{3,50}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"^\d{1,9}\.\d{1,9}\.\d{1,9}$", RegexOptions.CultureInvariant)]
+    private static partial Regex VersionPattern();
+
+    [GeneratedRegex("^[a-zA-Z0-9_.:-]{1,100}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ProcessorPattern();
+
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    public static bool IsValidVersion(string? version) => version is not null && VersionPattern().IsMatch(version);
+
+    /// <summary>Job ids are generated (32 hex characters) but looked up from user input.</summary>
+    public static bool IsValidJobId(string? id) => id is { Length: > 0 and <= MaxJobIdLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    public static ValidationError? CheckWorkerName(string? name) => name switch
+    {
+        null or "" => new(WorkersErrorCodes.MissingRequiredField, "name", "Worker name is required."),
+        _ when !IsValidName(name) => new(WorkersErrorCodes.InvalidWorkerName, "name", "Worker name must match ^[a-zA-Z0-9_-]{3,50}$."),
+        _ => null,
+    };
+
+    public static ValidationError? CheckQueueName(string? name) => name switch
+    {
+        null or "" => new(WorkersErrorCodes.MissingRequiredField, "queueName", "Queue name is required."),
+        _ when !IsValidName(name) => new(WorkersErrorCodes.InvalidQueueName, "queueName", "Queue name must match ^[a-zA-Z0-9_-]{3,50}$."),
+        _ => null,
+    };
+
+    /// <summary>Every problem of a definition, in field order.</summary>
+    public static IReadOnlyList<ValidationError> Validate(WorkerDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var errors = new List<ValidationError>();
+        Add(errors, CheckWorkerName(definition.Name));
+        Add(errors, CheckQueueName(definition.QueueName));
+        if (!IsValidVersion(definition.Version))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidVersion, "version", "Version must look like x.y.z (for example 1.0.0)."));
+        }
+
+        CheckConcurrency(errors, definition.Concurrency);
+        CheckReplicas(errors, definition.Replicas);
+        if (definition.Processor is not null && !ProcessorPattern().IsMatch(definition.Processor))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidProcessor, "processor", "Processor must be a registered processor name (letters, digits, _ . : -; at most 100)."));
+        }
+
+        CheckFeatures(errors, definition.Features);
+        CheckJobOptions(errors, definition.JobOptions);
+        CheckDrain(errors, definition.DrainTimeout);
+        return errors;
+    }
+
+    /// <summary>Every problem of an update (only the fields it sets).</summary>
+    public static IReadOnlyList<ValidationError> Validate(WorkerUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var errors = new List<ValidationError>();
+        if (update.QueueName is not null)
+        {
+            Add(errors, CheckQueueName(update.QueueName));
+        }
+
+        if (update.Version is not null && !IsValidVersion(update.Version))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidVersion, "version", "Version must look like x.y.z (for example 1.0.0)."));
+        }
+
+        if (update.Concurrency is { } c)
+        {
+            CheckConcurrency(errors, c);
+        }
+
+        if (update.Replicas is { } r)
+        {
+            CheckReplicas(errors, r);
+        }
+
+        if (update.Processor is not null && !ProcessorPattern().IsMatch(update.Processor))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidProcessor, "processor", "Processor must be a registered processor name (letters, digits, _ . : -; at most 100)."));
+        }
+
+        if (update.Features is not null)
+        {
+            CheckFeatures(errors, update.Features);
+        }
+
+        if (update.JobOptions is not null)
+        {
+            CheckJobOptions(errors, update.JobOptions);
+        }
+
+        if (update.DrainTimeout is { } d)
+        {
+            CheckDrain(errors, d);
+        }
+
+        return errors;
+    }
+
+    /// <summary>Problems of one enqueue request.</summary>
+    public static IReadOnlyList<ValidationError> Validate(EnqueueRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new List<ValidationError>();
+        if (request.Payload is null || request.Payload.Length > MaxPayloadBytes)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidPayload, "payload", $"Payload must be JSON of at most {MaxPayloadBytes} characters."));
+        }
+
+        if (request.Priority is { } p && p is < JobPriority.Min or > JobPriority.Max)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidPriority, "priority", $"Priority must be between {JobPriority.Min} and {JobPriority.Max} (critical 10, high 5, normal 1, low 0)."));
+        }
+
+        if (request.Delay is { } delay && (delay < TimeSpan.Zero || delay > TimeSpan.FromDays(365)))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidDelay, "delay", "Delay must be between 0 and 365 days."));
+        }
+
+        if (request.IdempotencyKey is { } key && (key.Length is 0 or > MaxIdempotencyKeyLength || key.Any(char.IsControl)))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidIdempotencyKey, "idempotencyKey", $"Idempotency key must be 1..{MaxIdempotencyKeyLength} printable characters."));
+        }
+
+        if (request.Attempts is { } a && a is < 1 or > MaxAttempts)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "attempts", $"Attempts must be between 1 and {MaxAttempts}."));
+        }
+
+        if (request.Timeout is { } t && (t <= TimeSpan.Zero || t > TimeSpan.FromDays(1)))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "timeout", "Timeout must be more than 0 and at most 1 day."));
+        }
+
+        if (request.Backoff is { } b)
+        {
+            CheckBackoff(errors, b);
+        }
+
+        if (request.Name is { Length: > 100 })
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "name", "Job name must be at most 100 characters."));
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws the first error as a <see cref="WorkersException"/>.</summary>
+    public static void ThrowIfInvalid(IReadOnlyList<ValidationError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count > 0)
+        {
+            throw errors[0].ToException();
+        }
+    }
+
+    private static void CheckConcurrency(List<ValidationError> errors, int concurrency)
+    {
+        if (concurrency is < 1 or > MaxConcurrency)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidConcurrency, "concurrency", $"Concurrency must be between 1 and {MaxConcurrency}."));
+        }
+    }
+
+    private static void CheckReplicas(List<ValidationError> errors, int replicas)
+    {
+        if (replicas is < 1 or > MaxReplicas)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidConcurrency, "replicas", $"Replicas must be between 1 and {MaxReplicas}."));
+        }
+    }
+
+    private static void CheckDrain(List<ValidationError> errors, TimeSpan drain)
+    {
+        if (drain < TimeSpan.Zero || drain > TimeSpan.FromHours(1))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "drainTimeout", "Drain timeout must be between 0 and 1 hour."));
+        }
+    }
+
+    private static void CheckFeatures(List<ValidationError> errors, IReadOnlyDictionary<string, bool> features)
+    {
+        foreach (var key in features.Keys)
+        {
+            if (!KnownFeatures.Contains(key))
+            {
+                errors.Add(new(WorkersErrorCodes.InvalidFeatureFlag, "features", $"Unknown feature flag '{Truncate(key)}'. Known: {string.Join(", ", KnownFeatures)}."));
+            }
+        }
+    }
+
+    private static void CheckJobOptions(List<ValidationError> errors, JobOptions options)
+    {
+        if (options.Attempts is < 1 or > MaxAttempts)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.attempts", $"Attempts must be between 1 and {MaxAttempts}."));
+        }
+
+        if (options.Timeout <= TimeSpan.Zero || options.Timeout > TimeSpan.FromDays(1))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.timeout", "Timeout must be more than 0 and at most 1 day."));
+        }
+
+        if (options.MaxStalls is < 0 or > 100)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.maxStalls", "Max stalls must be between 0 and 100."));
+        }
+
+        if (options.LeaseDuration < TimeSpan.FromMilliseconds(200) || options.LeaseDuration > TimeSpan.FromHours(1))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.leaseDuration", "Lease duration must be between 200 ms and 1 hour."));
+        }
+
+        if (options.RetainCompleted is < 0 or > 1_000_000)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.retainCompleted", "Retain completed must be between 0 and 1000000."));
+        }
+
+        if (options.DefaultPriority is < JobPriority.Min or > JobPriority.Max)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidPriority, "jobOptions.priority", $"Priority must be between {JobPriority.Min} and {JobPriority.Max}."));
+        }
+
+        CheckBackoff(errors, options.Backoff);
+    }
+
+    private static void CheckBackoff(List<ValidationError> errors, BackoffOptions backoff)
+    {
+        if (backoff.BaseDelay < TimeSpan.Zero || backoff.BaseDelay > TimeSpan.FromDays(1))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "backoff.delay", "Backoff delay must be between 0 and 1 day."));
+        }
+
+        if (backoff.MaxDelay < backoff.BaseDelay || backoff.MaxDelay > TimeSpan.FromDays(7))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "backoff.maxDelay", "Backoff max delay must be at least the delay and at most 7 days."));
+        }
+
+        if (double.IsNaN(backoff.Jitter) || backoff.Jitter is < 0 or > 1)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "backoff.jitter", "Backoff jitter must be between 0 and 1."));
+        }
+
+        if (!Enum.IsDefined(backoff.Kind))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "backoff.type", "Backoff type must be fixed or exponential."));
+        }
+    }
+
+    private static void Add(List<ValidationError> errors, ValidationError? error)
+    {
+        if (error is not null)
+        {
+            errors.Add(error);
+        }
+    }
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

@@ -1,0 +1,50 @@
+using Orleans.Concurrency;
+
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>One worker (key: its name): definition, lifecycle, replica supervision.</summary>
+[Alias("zt.IWorkerGrain")]
+public interface IWorkerGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the worker (stopped). Throws WORKER_EXISTS when it exists.</summary>
+    [Alias("Create")]
+    Task<WorkerInfo> Create(WorkerDefinition definition);
+
+    /// <summary>Creates the worker when it does not exist; returns the stored one otherwise.</summary>
+    [Alias("Register")]
+    Task<WorkerInfo> Register(WorkerDefinition definition);
+
+    /// <summary>Applies a partial update. Concurrency reaches running replicas without a restart.</summary>
+    [Alias("Update")]
+    Task<WorkerInfo> Update(WorkerUpdate update);
+
+    /// <summary>Stops the worker and deletes it.</summary>
+    [Alias("Delete")]
+    Task Delete();
+
+    // Reads interleave: a status query must not wait behind a stop that is draining jobs.
+    [AlwaysInterleave, Alias("Get")]
+    Task<WorkerInfo?> Get();
+
+    [Alias("Start")]
+    Task<WorkerInfo> Start();
+
+    /// <summary>Graceful stop: replicas stop leasing, in-flight jobs finish or go back to the queue after the drain timeout.</summary>
+    [Alias("Stop")]
+    Task<WorkerInfo> Stop();
+
+    [Alias("Restart")]
+    Task<WorkerInfo> Restart();
+
+    [AlwaysInterleave, Alias("GetStatus")]
+    Task<WorkerStatusReport> GetStatus();
+
+    /// <summary>Re-asserts the running replicas (re-activating any lost with its silo). Idempotent.</summary>
+    [Alias("Supervise")]
+    Task Supervise();
+
+    /// <summary>A replica reports its latest health-check result.</summary>
+    // Interleaves: it only replaces the in-memory health summary.
+    [AlwaysInterleave, Alias("ReportHealth")]
+    Task ReportHealth(WorkerHealth health);
+}

@@ -1,0 +1,13 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>What a replica needs to run: sent by its worker grain on start and on every supervision tick.</summary>
+[GenerateSerializer, Immutable, Alias("zt.ReplicaSpec")]
+public sealed record ReplicaSpec
+{
+    [Id(0)] public required string WorkerName { get; init; }
+    [Id(1)] public required string QueueName { get; init; }
+    [Id(2)] public required string ProcessorName { get; init; }
+    [Id(3)] public int Concurrency { get; init; } = 1;
+    [Id(4)] public long Generation { get; init; }
+    [Id(5)] public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,18 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>One replica's view: where it runs and what it has done since it started.</summary>
+[GenerateSerializer, Immutable, Alias("zt.ReplicaStatus")]
+public sealed record ReplicaStatus
+{
+    [Id(0)] public required string ReplicaId { get; init; }
+    [Id(1)] public ReplicaState State { get; init; }
+    [Id(2)] public string? Silo { get; init; }
+    [Id(3)] public int Concurrency { get; init; }
+    [Id(4)] public int InFlight { get; init; }
+    [Id(5)] public long Completed { get; init; }
+    [Id(6)] public long Failed { get; init; }
+    [Id(7)] public long Generation { get; init; }
+    [Id(8)] public TimeSpan TotalDuration { get; init; }
+    [Id(9)] public string? LastError { get; init; }
+    [Id(10)] public WorkerHealth Health { get; init; } = new();
+}

@@ -1,0 +1,41 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>A worker: a processor bound to a queue, with its concurrency, job policy and flags.</summary>
+[GenerateSerializer, Immutable, Alias("zt.WorkerDefinition")]
+public sealed record WorkerDefinition
+{
+    /// <summary><c>^[a-zA-Z0-9_-]{3,50}$</c>.</summary>
+    [Id(0)] public required string Name { get; init; }
+
+    /// <summary><c>^[a-zA-Z0-9_-]{3,50}$</c>.</summary>
+    [Id(1)] public required string QueueName { get; init; }
+
+    /// <summary><c>x.y.z</c>. Default 1.0.0.</summary>
+    [Id(2)] public string Version { get; init; } = "1.0.0";
+
+    /// <summary>Jobs run at once per replica (1..1000). Default WORKER_CONCURRENCY (5).</summary>
+    [Id(3)] public int Concurrency { get; init; } = 5;
+
+    /// <summary>The registered processor's name; null = the worker's name.</summary>
+    [Id(4)] public string? Processor { get; init; }
+
+    /// <summary>true / false / unset (null follows WORKER_AUTO_START).</summary>
+    [Id(5)] public bool? AutoStart { get; init; }
+
+    /// <summary>False: never starts, hidden from default listings.</summary>
+    [Id(6)] public bool ActiveStatus { get; init; } = true;
+
+    [Id(7)] public JobOptions JobOptions { get; init; } = new();
+
+    /// <summary>Feature flags from <see cref="WorkerValidation.KnownFeatures"/>.</summary>
+    [Id(8)] public IReadOnlyDictionary<string, bool> Features { get; init; } = new Dictionary<string, bool>();
+
+    /// <summary>Processing replicas (each on some silo, each with <see cref="Concurrency"/> slots). Default 1.</summary>
+    [Id(9)] public int Replicas { get; init; } = 1;
+
+    /// <summary>How long a graceful stop waits for in-flight jobs before handing them back. Default 30 s.</summary>
+    [Id(10)] public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The processor name a replica resolves.</summary>
+    public string ProcessorName => string.IsNullOrWhiteSpace(Processor) ? Name : Processor;
+}

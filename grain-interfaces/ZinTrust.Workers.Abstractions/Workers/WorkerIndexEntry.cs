@@ -1,0 +1,15 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>A row of the worker registry (what listings show without waking every worker grain).</summary>
+[GenerateSerializer, Immutable, Alias("zt.WorkerIndexEntry")]
+public sealed record WorkerIndexEntry
+{
+    [Id(0)] public required string Name { get; init; }
+    [Id(1)] public required string QueueName { get; init; }
+    [Id(2)] public string Version { get; init; } = "1.0.0";
+    [Id(3)] public WorkerStatus Status { get; init; }
+    [Id(4)] public bool ActiveStatus { get; init; } = true;
+    [Id(5)] public int Concurrency { get; init; }
+    [Id(6)] public bool? AutoStart { get; init; }
+    [Id(7)] public DateTimeOffset UpdatedAt { get; init; }
+}

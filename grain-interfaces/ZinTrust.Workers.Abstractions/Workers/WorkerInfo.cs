@@ -1,0 +1,17 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>A worker's definition with its lifecycle state.</summary>
+[GenerateSerializer, Immutable, Alias("zt.WorkerInfo")]
+public sealed record WorkerInfo
+{
+    [Id(0)] public required WorkerDefinition Definition { get; init; }
+    [Id(1)] public WorkerStatus Status { get; init; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(3)] public DateTimeOffset UpdatedAt { get; init; }
+    [Id(4)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(5)] public string? LastError { get; init; }
+    [Id(6)] public WorkerHealth Health { get; init; } = new();
+
+    /// <summary>Increases on every start; replicas of an older generation stop.</summary>
+    [Id(7)] public long Generation { get; init; }
+}

@@ -1,0 +1,20 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>A partial update; null fields are left as they are.</summary>
+[GenerateSerializer, Immutable, Alias("zt.WorkerUpdate")]
+public sealed record WorkerUpdate
+{
+    [Id(0)] public string? QueueName { get; init; }
+    [Id(1)] public string? Version { get; init; }
+    [Id(2)] public int? Concurrency { get; init; }
+    [Id(3)] public string? Processor { get; init; }
+    [Id(4)] public bool? AutoStart { get; init; }
+
+    /// <summary>Set when <see cref="AutoStart"/> should become unset (null) again.</summary>
+    [Id(5)] public bool ClearAutoStart { get; init; }
+    [Id(6)] public bool? ActiveStatus { get; init; }
+    [Id(7)] public JobOptions? JobOptions { get; init; }
+    [Id(8)] public IReadOnlyDictionary<string, bool>? Features { get; init; }
+    [Id(9)] public int? Replicas { get; init; }
+    [Id(10)] public TimeSpan? DrainTimeout { get; init; }
+}

@@ -1,0 +1,32 @@
+namespace ZinTrust.Workers.Abstractions;
+
+/// <summary>Stable error codes. They are part of the public contract: never rename one.</summary>
+public static class WorkersErrorCodes
+{
+    public const string InvalidWorkerName = "INVALID_WORKER_NAME";
+    public const string InvalidQueueName = "INVALID_QUEUE_NAME";
+    public const string InvalidVersion = "INVALID_VERSION";
+    public const string InvalidConcurrency = "INVALID_CONCURRENCY";
+    public const string InvalidJobOptions = "INVALID_JOB_OPTIONS";
+    public const string InvalidFeatureFlag = "INVALID_FEATURE_FLAG";
+    public const string InvalidProcessor = "INVALID_PROCESSOR";
+    public const string InvalidPriority = "INVALID_PRIORITY";
+    public const string InvalidDelay = "INVALID_DELAY";
+    public const string InvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
+    public const string InvalidPayload = "INVALID_PAYLOAD";
+    public const string InvalidJobId = "INVALID_JOB_ID";
+    public const string InvalidBody = "INVALID_BODY";
+    public const string InvalidJson = "INVALID_JSON";
+    public const string InvalidBatch = "INVALID_BATCH";
+    public const string MissingRequiredField = "MISSING_REQUIRED_FIELD";
+    public const string WorkerNotFound = "WORKER_NOT_FOUND";
+    public const string WorkerExists = "WORKER_EXISTS";
+    public const string WorkerInactive = "WORKER_INACTIVE";
+    public const string WorkersDisabled = "WORKERS_DISABLED";
+    public const string ProcessorNotFound = "PROCESSOR_NOT_FOUND";
+    public const string WorkerStartFailed = "WORKER_START_FAILED";
+    public const string JobNotFound = "JOB_NOT_FOUND";
+    public const string InvalidJobTransition = "INVALID_JOB_TRANSITION";
+    public const string QueueUnavailable = "QUEUE_UNAVAILABLE";
+    public const string InternalError = "INTERNAL_ERROR";
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Orleans.Storage;
+using ZinTrust.Workers.Grains;
+
+namespace Orleans.Hosting;
+
+/// <summary>Adds ZinTrust workers to a silo.</summary>
+public static class WorkersSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the worker system: grains' services, the in-memory job store and in-process state storage (unless
+    /// others are registered), start-up registration and auto-start, and cluster-wide supervision. Safe to call
+    /// more than once; each call may register more processors.
+    /// </summary>
+    public static ISiloBuilder AddZinTrustWorkers(this ISiloBuilder builder, Action<WorkersBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddZinTrustWorkers(configure);
+        return builder;
+    }
+
+    /// <inheritdoc cref="AddZinTrustWorkers(ISiloBuilder, Action{WorkersBuilder}?)"/>
+    public static IServiceCollection AddZinTrustWorkers(this IServiceCollection services, Action<WorkersBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var catalog = services.FirstOrDefault(d => d.ServiceType == typeof(ProcessorCatalog))?.ImplementationInstance as ProcessorCatalog;
+        var seeds = services.FirstOrDefault(d => d.ServiceType == typeof(WorkerSeeds))?.ImplementationInstance as WorkerSeeds;
+        if (catalog is null || seeds is null)
+        {
+            catalog = new ProcessorCatalog();
+            seeds = new WorkerSeeds();
+            services.AddSingleton(catalog);
+            services.AddSingleton(seeds);
+            services.AddOptions<WorkersOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkersOptions>, WorkersOptionsValidator>());
+            services.TryAddSingleton<IJobStore, InMemoryJobStore>();
+            services.TryAddKeyedSingleton(WorkersClock.Key, TimeProvider.System);
+            services.TryAddSingleton<InProcessStateStore>();
+            services.TryAddKeyedSingleton<IGrainStorage>(
+                WorkersStorage.Name,
+                static (sp, _) => new InProcessGrainStorage(sp.GetRequiredService<InProcessStateStore>(), sp.GetRequiredService<DeepCopier>()));
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkersStartup>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterSupervisor>();
+        }
+
+        configure?.Invoke(new WorkersBuilder(services, catalog, seeds));
+        return services;
+    }
+}

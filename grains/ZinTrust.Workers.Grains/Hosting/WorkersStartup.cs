@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// Once the silo is active: registers code-declared workers, then auto-starts workers by the seed's truth table.
+/// Every silo does this; starts are idempotent, so a worker runs once in the cluster, not once per silo.
+/// </summary>
+internal sealed partial class WorkersStartup(
+    IGrainFactory grains,
+    WorkerSeeds seeds,
+    IOptions<WorkersOptions> options,
+    ILogger<WorkersStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+    private Task work = Task.CompletedTask;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(WorkersStartup), ServiceLifecycleStage.Active, OnStart, OnStop);
+
+    private Task OnStart(CancellationToken cancellationToken)
+    {
+        // In the background: the silo must not wait for workers to start (their replicas may land on silos still joining).
+        work = Task.Run(() => RunAsync(stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task OnStop(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        await work.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
+    public void Dispose() => stopping.Dispose();
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        foreach (var definition in seeds.Definitions)
+        {
+            try
+            {
+                await grains.GetGrain<IWorkerGrain>(definition.Name).Register(definition);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogSeedFailed(logger, definition.Name, ex);
+            }
+        }
+
+        var settings = options.Value;
+        if (!settings.Enabled || !settings.AutoStart)
+        {
+            LogAutoStartOff(logger, settings.Enabled, settings.AutoStart);
+            return;
+        }
+
+        IReadOnlyList<WorkerIndexEntry> workers;
+        try
+        {
+            workers = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogListFailed(logger, ex);
+            return;
+        }
+
+        foreach (var entry in workers)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (entry.Status == WorkerStatus.Running || !AutoStartPolicy.ShouldAutoStart(settings.AutoStart, entry.AutoStart, entry.ActiveStatus))
+            {
+                continue;
+            }
+
+            try
+            {
+                await grains.GetGrain<IWorkerGrain>(entry.Name).Start();
+                LogAutoStarted(logger, entry.Name);
+            }
+            catch (Exception ex)
+            {
+                // A failed auto-start is logged and does not block the others (the seed's rule).
+                LogAutoStartFailed(logger, entry.Name, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(4000, LogLevel.Warning, "Registering code-declared worker {Worker} failed")]
+    private static partial void LogSeedFailed(ILogger logger, string worker, Exception exception);
+
+    [LoggerMessage(4001, LogLevel.Information, "Auto-start skipped (WORKERS_ENABLED={Enabled}, WORKER_AUTO_START={AutoStart})")]
+    private static partial void LogAutoStartOff(ILogger logger, bool enabled, bool autoStart);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Auto-start could not list workers")]
+    private static partial void LogListFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4003, LogLevel.Information, "Worker {Worker} auto-started")]
+    private static partial void LogAutoStarted(ILogger logger, string worker);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Auto-starting worker {Worker} failed")]
+    private static partial void LogAutoStartFailed(ILogger logger, string worker, Exception exception);
+}

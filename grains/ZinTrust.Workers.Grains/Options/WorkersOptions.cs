@@ -1,0 +1,60 @@
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// Settings of the worker system on a silo. The silo host fills them from appsettings (section <c>Workers</c>)
+/// and the seed's environment variables, which win.
+/// </summary>
+public sealed class WorkersOptions
+{
+    public const string SectionName = "Workers";
+
+    /// <summary>WORKERS_ENABLED: the worker system as a whole. When false no worker starts. Default: true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>WORKER_ENABLED: the <c>activeStatus</c> of workers created without one. Default: true.</summary>
+    public bool WorkerEnabledByDefault { get; set; } = true;
+
+    /// <summary>WORKER_CONCURRENCY: concurrency of workers created without one. Default: 5.</summary>
+    public int DefaultConcurrency { get; set; } = 5;
+
+    /// <summary>WORKER_TIMEOUT (seconds): job timeout when neither job nor worker sets one. Default: 60 s.</summary>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>WORKER_RETRIES: attempts in total when neither job nor worker sets them. Default: 3.</summary>
+    public int DefaultAttempts { get; set; } = 3;
+
+    /// <summary>WORKER_AUTO_START: the global auto-start switch (unset = false). Default: false.</summary>
+    public bool AutoStart { get; set; }
+
+    /// <summary>WORKER_PRIORITY: priority of jobs enqueued without one. Default: 1 (Normal).</summary>
+    public int DefaultPriority { get; set; } = 1;
+
+    /// <summary>WORKER_CONNECTION_TIMEOUT (ms): how long a start waits for its replicas to come up. Default: 5 s.</summary>
+    public TimeSpan ConnectionTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>WORKER_HEALTH_CHECK_INTERVAL (seconds): how often a running replica runs its worker's health check. Default: 60 s.</summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>WORKER_PERSISTENCE_DRIVER: memory | redis | db. Default: memory.</summary>
+    public string PersistenceDriver { get; set; } = "memory";
+
+    /// <summary>How often running workers re-assert their replicas (and after every membership change). Default: 10 s.</summary>
+    public TimeSpan SupervisionInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An idle replica re-asks its queue this often even without a wake-up (a safety net; wake-ups do the work). Default: 5 s.</summary>
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After a timeout fires, how long a processor may take to observe it before the attempt is failed regardless. Default: 5 s.</summary>
+    public TimeSpan TimeoutGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long replicas drain when their silo shuts down. Default: 10 s.</summary>
+    public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The job policy a worker gets when its definition sets none, built from the defaults above.</summary>
+    public Abstractions.JobOptions DefaultJobOptions() => new()
+    {
+        Attempts = DefaultAttempts,
+        Timeout = DefaultTimeout,
+        DefaultPriority = DefaultPriority,
+    };
+}

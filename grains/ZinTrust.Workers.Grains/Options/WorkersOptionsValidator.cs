@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>Reports every invalid setting, naming the environment variable that sets it.</summary>
+public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
+{
+    public static readonly IReadOnlySet<string> Drivers = new HashSet<string>(StringComparer.Ordinal) { "memory", "redis", "db" };
+
+    public ValidateOptionsResult Validate(string? name, WorkersOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.DefaultConcurrency is < 1 or > Abstractions.WorkerValidation.MaxConcurrency)
+        {
+            failures.Add($"WORKER_CONCURRENCY must be between 1 and {Abstractions.WorkerValidation.MaxConcurrency} (was {options.DefaultConcurrency}).");
+        }
+
+        if (options.DefaultTimeout <= TimeSpan.Zero || options.DefaultTimeout > TimeSpan.FromDays(1))
+        {
+            failures.Add("WORKER_TIMEOUT must be between 1 and 86400 seconds.");
+        }
+
+        if (options.DefaultAttempts is < 1 or > Abstractions.WorkerValidation.MaxAttempts)
+        {
+            failures.Add($"WORKER_RETRIES must be between 1 and {Abstractions.WorkerValidation.MaxAttempts} (was {options.DefaultAttempts}).");
+        }
+
+        if (options.DefaultPriority is < Abstractions.JobPriority.Min or > Abstractions.JobPriority.Max)
+        {
+            failures.Add($"WORKER_PRIORITY must be between {Abstractions.JobPriority.Min} and {Abstractions.JobPriority.Max} (was {options.DefaultPriority}).");
+        }
+
+        if (options.ConnectionTimeout < TimeSpan.FromMilliseconds(100) || options.ConnectionTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("WORKER_CONNECTION_TIMEOUT must be between 100 and 600000 milliseconds.");
+        }
+
+        if (options.HealthCheckInterval < TimeSpan.FromSeconds(1) || options.HealthCheckInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add("WORKER_HEALTH_CHECK_INTERVAL must be between 1 and 86400 seconds.");
+        }
+
+        if (!Drivers.Contains(options.PersistenceDriver))
+        {
+            failures.Add($"WORKER_PERSISTENCE_DRIVER must be one of memory, redis, db (was '{options.PersistenceDriver}').");
+        }
+
+        Positive(failures, options.SupervisionInterval, "Workers:SupervisionInterval");
+        Positive(failures, options.IdlePollInterval, "Workers:IdlePollInterval");
+        Positive(failures, options.TimeoutGrace, "Workers:TimeoutGrace");
+        if (options.ShutdownDrainTimeout < TimeSpan.Zero)
+        {
+            failures.Add("Workers:ShutdownDrainTimeout must not be negative.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Positive(List<string> failures, TimeSpan value, string setting)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{setting} must be positive.");
+        }
+    }
+}

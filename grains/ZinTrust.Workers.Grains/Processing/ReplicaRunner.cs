@@ -1,0 +1,473 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// The processing engine of one replica. It runs on the thread pool, outside grain turns, so a slow job never
+/// blocks a grain. Loops: lease (bounded by concurrency; sleeps until woken when the queue is empty), report
+/// (outcomes in batches), renew (leases of running jobs), health (the worker's health check).
+/// </summary>
+/// <remarks>
+/// Where at-least-once comes from: a job is reported only after its processor returned; a report that never
+/// arrives (silo died, queue unreachable) leaves the lease to expire, and the queue hands the job out again.
+/// </remarks>
+internal sealed partial class ReplicaRunner : IDisposable
+{
+    private const int MaxReportBatch = 512;
+    private const int MaxErrorLength = 4000;
+
+    private readonly ReplicaSpec spec;
+    private readonly string replicaId;
+    private readonly IQueueGrain queue;
+    private readonly IWorkerGrain worker;
+    private readonly Func<IServiceProvider, IJobProcessor> processorFactory;
+    private readonly IWorkerHealthCheck? healthCheck;
+    private readonly IServiceProvider services;
+    private readonly TimeProvider clock;
+    private readonly WorkersOptions options;
+    private readonly ILogger logger;
+    private readonly CancellationTokenSource stopLeasing = new();
+    private readonly CancellationTokenSource shutdown = new();
+    private readonly AsyncSignal signal = new();
+    private readonly ConcurrentDictionary<string, RunningJob> running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JobLeaseRef> held = new(StringComparer.Ordinal);
+    private readonly Channel<JobOutcome> outcomes = Channel.CreateUnbounded<JobOutcome>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task leaseLoop = Task.CompletedTask;
+    private Task reportLoop = Task.CompletedTask;
+    private Task renewLoop = Task.CompletedTask;
+    private Task healthLoop = Task.CompletedTask;
+    private int concurrency;
+    private int stopping;
+    private long completed;
+    private long failed;
+    private long durationTicks;
+    private volatile ReplicaState state = ReplicaState.Stopped;
+    private volatile WorkerHealth health = new();
+    private volatile string? lastError;
+
+    public ReplicaRunner(
+        ReplicaSpec spec,
+        string replicaId,
+        IGrainFactory grains,
+        Func<IServiceProvider, IJobProcessor> processorFactory,
+        IWorkerHealthCheck? healthCheck,
+        IServiceProvider services,
+        TimeProvider clock,
+        WorkersOptions options,
+        ILogger logger)
+    {
+        this.spec = spec;
+        this.replicaId = replicaId;
+        this.processorFactory = processorFactory;
+        this.healthCheck = healthCheck;
+        this.services = services;
+        this.clock = clock;
+        this.options = options;
+        this.logger = logger;
+        queue = grains.GetGrain<IQueueGrain>(spec.QueueName);
+        worker = grains.GetGrain<IWorkerGrain>(spec.WorkerName);
+        concurrency = spec.Concurrency;
+    }
+
+    public long Generation => spec.Generation;
+
+    public ReplicaSpec Spec => spec;
+
+    public void Start()
+    {
+        state = ReplicaState.Running;
+        leaseLoop = Task.Run(LeaseLoopAsync);
+        reportLoop = Task.Run(ReportLoopAsync);
+        renewLoop = Task.Run(RenewLoopAsync);
+        if (healthCheck is not null)
+        {
+            healthLoop = Task.Run(HealthLoopAsync);
+        }
+
+        LogStarted(logger, replicaId, spec.QueueName, spec.Concurrency, spec.Generation);
+    }
+
+    public void SetConcurrency(int value)
+    {
+        Volatile.Write(ref concurrency, value);
+        signal.Set();
+    }
+
+    public void Wake() => signal.Set();
+
+    public void Cancel(string jobId)
+    {
+        if (running.TryGetValue(jobId, out var job) && job.Cancel(JobCancellationReason.Cancelled))
+        {
+            LogJobCancelled(logger, replicaId, jobId);
+        }
+    }
+
+    public ReplicaStatus Snapshot(string? silo) => new()
+    {
+        ReplicaId = replicaId,
+        State = state,
+        Silo = silo,
+        Concurrency = Volatile.Read(ref concurrency),
+        InFlight = running.Count,
+        Completed = Interlocked.Read(ref completed),
+        Failed = Interlocked.Read(ref failed),
+        Generation = spec.Generation,
+        TotalDuration = TimeSpan.FromTicks(Interlocked.Read(ref durationTicks)),
+        LastError = lastError,
+        Health = health,
+    };
+
+    /// <summary>Graceful stop: no new leases; in-flight jobs get <paramref name="drain"/> to finish, then their
+    /// tokens fire and they are handed back to the queue; outcomes are flushed.</summary>
+    public async Task StopAsync(TimeSpan drain)
+    {
+        if (Interlocked.Exchange(ref stopping, 1) == 1)
+        {
+            await stopped.Task.ConfigureAwait(false);
+            return;
+        }
+
+        state = ReplicaState.Draining;
+        await stopLeasing.CancelAsync().ConfigureAwait(false);
+        signal.Set();
+        await leaseLoop.ConfigureAwait(false);
+
+        var inFlight = Task.WhenAll(running.Values.Select(r => r.Completion).ToArray());
+        if (!await CompletesWithin(inFlight, drain).ConfigureAwait(false))
+        {
+            LogDrainTimedOut(logger, replicaId, running.Count, drain);
+            foreach (var job in running.Values)
+            {
+                job.Cancel(JobCancellationReason.Shutdown);
+            }
+
+            // Processors that ignore their token keep running; their leases lapse once renewal stops and the jobs run again.
+            await CompletesWithin(inFlight, options.TimeoutGrace).ConfigureAwait(false);
+        }
+
+        outcomes.Writer.TryComplete();
+        await CompletesWithin(reportLoop, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await shutdown.CancelAsync().ConfigureAwait(false);
+        await CompletesWithin(Task.WhenAll(renewLoop, healthLoop), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        state = ReplicaState.Stopped;
+        stopped.TrySetResult();
+        LogStopped(logger, replicaId, Interlocked.Read(ref completed), Interlocked.Read(ref failed));
+    }
+
+    public void Dispose()
+    {
+        stopLeasing.Dispose();
+        shutdown.Dispose();
+    }
+
+    private async Task LeaseLoopAsync()
+    {
+        int failures = 0;
+        var token = stopLeasing.Token;
+        while (!token.IsCancellationRequested)
+        {
+            int free = Volatile.Read(ref concurrency) - running.Count;
+            if (free <= 0)
+            {
+                // A finishing job or a concurrency change sets the signal.
+                await signal.WaitAsync(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
+                continue;
+            }
+
+            IReadOnlyList<LeasedJob> jobs;
+            try
+            {
+                jobs = await queue.Lease(replicaId, free).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                lastError = ex.Message;
+                LogLeaseFailed(logger, replicaId, failures, ex);
+                await signal.WaitAsync(RetryDelay(failures), token).ConfigureAwait(false);
+                continue;
+            }
+
+            if (jobs.Count == 0)
+            {
+                // The queue wakes us when work arrives; the poll interval is only a safety net.
+                await signal.WaitAsync(options.IdlePollInterval, token).ConfigureAwait(false);
+                continue;
+            }
+
+            foreach (var job in jobs)
+            {
+                held[job.JobId] = new JobLeaseRef(job.JobId, job.LeaseToken);
+                if (token.IsCancellationRequested)
+                {
+                    // Leased while we were stopping: hand it straight back.
+                    outcomes.Writer.TryWrite(new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Released });
+                    continue;
+                }
+
+                Launch(job);
+            }
+        }
+    }
+
+    private void Launch(LeasedJob job)
+    {
+        var run = new RunningJob(job);
+        running[job.JobId] = run;
+        run.Completion = Task.Run(() => ExecuteAsync(run));
+    }
+
+    private async Task ExecuteAsync(RunningJob run)
+    {
+        var job = run.Job;
+        var context = new RunnerJobContext(run, spec.WorkerName, queue);
+        long started = Stopwatch.GetTimestamp();
+        JobOutcome? outcome;
+        using (var timeout = clock.CreateTimer(_ => OnTimeout(run), null, job.Timeout, Timeout.InfiniteTimeSpan))
+        {
+            try
+            {
+                await using var scope = services.CreateAsyncScope();
+                var processor = processorFactory(scope.ServiceProvider);
+                var result = await processor.ProcessAsync(context).ConfigureAwait(false);
+                outcome = new JobOutcome
+                {
+                    JobId = job.JobId,
+                    LeaseToken = job.LeaseToken,
+                    Kind = JobOutcomeKind.Completed,
+                    Result = JsonSerializer.Serialize(result, JobContext.JsonOptions),
+                };
+            }
+            catch (Exception ex)
+            {
+                outcome = run.Reason switch
+                {
+                    JobCancellationReason.Timeout => Failure(job, JobOutcomeKind.Failed, $"Timed out after {job.Timeout.TotalSeconds:0.###} s."),
+                    JobCancellationReason.Shutdown => new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Released },
+                    JobCancellationReason.Cancelled or JobCancellationReason.LeaseLost => null,
+                    _ when ex is UnrecoverableJobException => Failure(job, JobOutcomeKind.FailedUnrecoverable, Describe(ex)),
+                    _ => Failure(job, JobOutcomeKind.Failed, Describe(ex)),
+                };
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        running.TryRemove(job.JobId, out _);
+        run.Dispose();
+        signal.Set();
+        if (outcome is null || !run.TryMarkReported())
+        {
+            if (outcome is null)
+            {
+                held.TryRemove(job.JobId, out _);
+            }
+
+            return;
+        }
+
+        Count(outcome.Kind, elapsed);
+        outcomes.Writer.TryWrite(outcome with { Duration = elapsed });
+    }
+
+    private void OnTimeout(RunningJob run)
+    {
+        if (!run.Cancel(JobCancellationReason.Timeout))
+        {
+            return;
+        }
+
+        LogJobTimedOut(logger, replicaId, run.Job.JobId, run.Job.Timeout);
+
+        // If the processor ignores its token, fail the attempt after a grace period anyway; its slot stays
+        // taken until it really returns, so concurrency remains a hard bound.
+        run.GraceTimer = clock.CreateTimer(
+            static s =>
+            {
+                var (runner, job) = ((ReplicaRunner, RunningJob))s!;
+                if (!job.Completion.IsCompleted && job.TryMarkReported())
+                {
+                    runner.Count(JobOutcomeKind.Failed, job.Job.Timeout);
+                    runner.outcomes.Writer.TryWrite(Failure(job.Job, JobOutcomeKind.Failed, $"Timed out after {job.Job.Timeout.TotalSeconds:0.###} s; the processor ignored cancellation."));
+                }
+            },
+            (this, run),
+            options.TimeoutGrace,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void Count(JobOutcomeKind kind, TimeSpan elapsed)
+    {
+        if (kind == JobOutcomeKind.Completed)
+        {
+            Interlocked.Increment(ref completed);
+        }
+        else if (kind is JobOutcomeKind.Failed or JobOutcomeKind.FailedUnrecoverable)
+        {
+            Interlocked.Increment(ref failed);
+        }
+        else
+        {
+            return;
+        }
+
+        Interlocked.Add(ref durationTicks, elapsed.Ticks);
+    }
+
+    private async Task ReportLoopAsync()
+    {
+        var reader = outcomes.Reader;
+        var batch = new List<JobOutcome>(MaxReportBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxReportBatch && reader.TryRead(out var outcome))
+            {
+                batch.Add(outcome);
+            }
+
+            await SendAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(List<JobOutcome> batch)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await queue.Report(replicaId, batch.ToArray()).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (attempt < 8)
+            {
+                LogReportRetry(logger, replicaId, batch.Count, attempt, ex);
+                await Task.Delay(RetryDelay(attempt)).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Give up: the leases expire and the queue hands these jobs out again (at-least-once).
+                LogReportDropped(logger, replicaId, batch.Count, ex);
+                break;
+            }
+        }
+
+        foreach (var outcome in batch)
+        {
+            held.TryRemove(outcome.JobId, out _);
+        }
+    }
+
+    private async Task RenewLoopAsync()
+    {
+        var period = spec.LeaseDuration / 3;
+        var token = shutdown.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, clock, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            if (held.IsEmpty)
+            {
+                continue;
+            }
+
+            try
+            {
+                var lost = await queue.Renew(replicaId, held.Values.ToArray()).ConfigureAwait(false);
+                foreach (var jobId in lost)
+                {
+                    held.TryRemove(jobId, out _);
+                    if (running.TryGetValue(jobId, out var run) && run.Cancel(JobCancellationReason.LeaseLost))
+                    {
+                        LogLeaseLost(logger, replicaId, jobId);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                LogRenewFailed(logger, replicaId, ex);
+            }
+        }
+    }
+
+    private async Task HealthLoopAsync()
+    {
+        var token = shutdown.Token;
+        while (!token.IsCancellationRequested)
+        {
+            WorkerHealth result;
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+                timeout.CancelAfter(options.ConnectionTimeout);
+                var outcome = await healthCheck!.CheckAsync(spec.WorkerName, timeout.Token).ConfigureAwait(false);
+                result = new WorkerHealth { Healthy = outcome.Healthy, Message = outcome.Message, CheckedAt = clock.GetUtcNow() };
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                result = new WorkerHealth { Healthy = false, Message = Describe(ex), CheckedAt = clock.GetUtcNow() };
+            }
+
+            health = result;
+            try
+            {
+                await worker.ReportHealth(result).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogHealthReportFailed(logger, replicaId, ex);
+            }
+
+            try
+            {
+                await Task.Delay(options.HealthCheckInterval, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private static JobOutcome Failure(LeasedJob job, JobOutcomeKind kind, string error) =>
+        new() { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = kind, Error = error };
+
+    private static string Describe(Exception ex)
+    {
+        var text = $"{ex.GetType().Name}: {ex.Message}";
+        return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+    }
+
+    private static TimeSpan RetryDelay(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(5000, 50 * Math.Pow(2, Math.Min(failures, 10))));
+
+    private static async Task<bool> CompletesWithin(Task task, TimeSpan timeout)
+    {
+        if (task.IsCompleted)
+        {
+            return true;
+        }
+
+        var winner = await Task.WhenAny(task, Task.Delay(timeout)).ConfigureAwait(false);
+        return winner == task;
+    }
+}

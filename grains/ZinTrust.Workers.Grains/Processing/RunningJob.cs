@@ -1,0 +1,53 @@
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>One attempt in flight on a replica: its token, why it was cancelled, whether its outcome went out.</summary>
+internal sealed class RunningJob(LeasedJob job) : IDisposable
+{
+    private readonly CancellationTokenSource cts = new();
+    private int reason = -1;
+    private int reported;
+
+    public LeasedJob Job { get; } = job;
+
+    public CancellationToken Token => cts.Token;
+
+    public JobCancellationReason? Reason => Volatile.Read(ref reason) is var r and >= 0 ? (JobCancellationReason)r : null;
+
+    public Task Completion { get; set; } = Task.CompletedTask;
+
+    public ITimer? GraceTimer { get; set; }
+
+    /// <summary>Fires the processor's token; the first reason wins.</summary>
+    public bool Cancel(JobCancellationReason why)
+    {
+        if (Interlocked.CompareExchange(ref reason, (int)why, -1) != -1)
+        {
+            return false;
+        }
+
+        try
+        {
+            cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (AggregateException)
+        {
+            // A processor's own cancellation callback threw; the token has fired regardless.
+        }
+
+        return true;
+    }
+
+    /// <summary>True for the one caller allowed to report this attempt's outcome.</summary>
+    public bool TryMarkReported() => Interlocked.Exchange(ref reported, 1) == 0;
+
+    public void Dispose()
+    {
+        GraceTimer?.Dispose();
+        cts.Dispose();
+    }
+}

@@ -1,0 +1,156 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// Hosts one <see cref="ReplicaRunner"/> on the silo where it is activated. It holds no persistent state: the
+/// worker grain re-sends the spec on every supervision tick, which re-activates a replica lost with its silo.
+/// </summary>
+[Reentrant] // Wake, CancelJob and GetStatus must get through while Stop awaits a drain
+#pragma warning disable CA1001 // the runner is disposed where the grain's life ends: Stop and OnDeactivateAsync
+internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
+{
+    private readonly ProcessorCatalog catalog;
+    private readonly IServiceProvider services;
+    private readonly TimeProvider clock;
+    private readonly WorkersOptions options;
+    private readonly ILocalSiloDetails silo;
+    private readonly ILoggerFactory loggerFactory;
+    private readonly ILogger logger;
+    private ReplicaRunner? runner;
+    private IGrainTimer? keepAlive;
+    private string? lastError;
+
+    public WorkerReplicaGrain(
+        ProcessorCatalog catalog,
+        IServiceProvider services,
+        [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
+        IOptions<WorkersOptions> options,
+        ILocalSiloDetails silo,
+        ILoggerFactory loggerFactory)
+    {
+        this.catalog = catalog;
+        this.services = services;
+        this.clock = clock;
+        this.options = options.Value;
+        this.silo = silo;
+        this.loggerFactory = loggerFactory;
+        logger = loggerFactory.CreateLogger<WorkerReplicaGrain>();
+    }
+
+    private string ReplicaId => this.GetPrimaryKeyString();
+
+    public async Task<ReplicaStatus> Start(ReplicaSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (runner is { } current)
+        {
+            if (current.Generation == spec.Generation && current.Spec.QueueName == spec.QueueName && current.Spec.ProcessorName == spec.ProcessorName)
+            {
+                current.SetConcurrency(spec.Concurrency);
+                return current.Snapshot(silo.SiloAddress.ToString());
+            }
+
+            if (current.Generation > spec.Generation)
+            {
+                // A delayed call from before a restart: the newer generation keeps running.
+                return current.Snapshot(silo.SiloAddress.ToString());
+            }
+
+            runner = null;
+            await current.StopAsync(TimeSpan.Zero);
+            current.Dispose();
+        }
+
+        var factory = catalog.Find(spec.ProcessorName, services);
+        if (factory is null)
+        {
+            lastError = $"No processor named '{spec.ProcessorName}' is registered on silo {silo.SiloAddress}.";
+            throw new WorkersException(WorkersErrorCodes.ProcessorNotFound, lastError);
+        }
+
+        runner = new ReplicaRunner(
+            spec,
+            ReplicaId,
+            GrainFactory,
+            factory,
+            catalog.FindHealthCheck(spec.WorkerName, services),
+            services,
+            clock,
+            options,
+            loggerFactory.CreateLogger<ReplicaRunner>());
+        runner.Start();
+        lastError = null;
+        keepAlive ??= this.RegisterGrainTimer(
+            static _ => Task.CompletedTask,
+            new GrainTimerCreationOptions(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5)) { KeepAlive = true });
+        return runner.Snapshot(silo.SiloAddress.ToString());
+    }
+
+    public async Task<ReplicaStatus> Stop(TimeSpan drainTimeout)
+    {
+        var current = runner;
+        if (current is null)
+        {
+            return Stopped();
+        }
+
+        runner = null;
+        await current.StopAsync(drainTimeout);
+        var status = current.Snapshot(silo.SiloAddress.ToString());
+        current.Dispose();
+        keepAlive?.Dispose();
+        keepAlive = null;
+        this.DeactivateOnIdle();
+        return status;
+    }
+
+    public Task SetConcurrency(int concurrency)
+    {
+        runner?.SetConcurrency(concurrency);
+        return Task.CompletedTask;
+    }
+
+    public Task<ReplicaStatus> GetStatus() =>
+        Task.FromResult(runner?.Snapshot(silo.SiloAddress.ToString()) ?? Stopped());
+
+    public Task Wake()
+    {
+        runner?.Wake();
+        return Task.CompletedTask;
+    }
+
+    public Task CancelJob(string jobId)
+    {
+        runner?.Cancel(jobId);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (runner is { } current)
+        {
+            // The silo is shutting down (or the activation is being moved): hand in-flight jobs back.
+            LogDeactivating(logger, ReplicaId, reason.Description);
+            runner = null;
+            await current.StopAsync(options.ShutdownDrainTimeout);
+            current.Dispose();
+        }
+    }
+
+    private ReplicaStatus Stopped() => new()
+    {
+        ReplicaId = ReplicaId,
+        State = lastError is null ? ReplicaState.Stopped : ReplicaState.Failed,
+        Silo = silo.SiloAddress.ToString(),
+        LastError = lastError,
+    };
+
+    [LoggerMessage(2100, LogLevel.Information, "Replica {Replica} deactivating while running ({Reason}); draining")]
+    private static partial void LogDeactivating(ILogger logger, string replica, string reason);
+}

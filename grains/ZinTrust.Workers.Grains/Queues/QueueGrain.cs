@@ -1,0 +1,654 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// A queue: the in-memory index of its jobs in front of the job store.
+/// </summary>
+/// <remarks>
+/// <para>Durability: every change is applied to the index and staged; the caller then awaits the group commit
+/// that writes it. Changes staged while one store write is in flight share the next write. Nothing is
+/// acknowledged before its write succeeds. A failed write poisons the activation: it answers errors and
+/// deactivates, and the next activation reloads the truth from the store.</para>
+/// <para>Fencing: each lease increments the job's <see cref="JobRecord.LeaseToken"/> and is durable before it is
+/// handed out, so a report carrying an older token can never touch the newer attempt.</para>
+/// </remarks>
+[Reentrant] // interleaving only at the awaits on group commits; every index change runs synchronously between them
+internal sealed partial class QueueGrain : Grain, IQueueGrain
+{
+    private readonly IJobStore store;
+    private readonly TimeProvider time;
+    private readonly WorkersOptions options;
+    private readonly ILogger<QueueGrain> logger;
+    private readonly QueueIndex index = new();
+    private readonly HashSet<string> waiters = new(StringComparer.Ordinal);
+    private string queue = "";
+    private JobOptions policy = new();
+    private bool paused;
+    private ITimer? clock;
+    private IGrainTimer? keepAlive;
+    private IQueueGrain? self;
+
+    // group commit
+    private Dictionary<string, JobRecord> stagedUpserts = new(StringComparer.Ordinal);
+    private HashSet<string> stagedDeletes = new(StringComparer.Ordinal);
+    private bool stagedMetadata;
+    private TaskCompletionSource? stagedBatch;
+    private Task inFlight = Task.CompletedTask;
+    private bool flushing;
+    private Exception? poisoned;
+
+    public QueueGrain(
+        IJobStore store,
+        [FromKeyedServices(WorkersClock.Key)] TimeProvider time,
+        IOptions<WorkersOptions> options,
+        ILogger<QueueGrain> logger)
+    {
+        this.store = store;
+        this.time = time;
+        this.options = options.Value;
+        this.logger = logger;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        queue = this.GetPrimaryKeyString();
+        self = this.AsReference<IQueueGrain>();
+        policy = options.DefaultJobOptions();
+        var snapshot = await store.LoadAsync(queue, cancellationToken);
+        if (snapshot.Metadata is { } meta)
+        {
+            paused = meta.Paused;
+            policy = meta.Policy;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var job in snapshot.Jobs)
+        {
+            // A lease found in the store gets a fresh deadline: its holder may still be alive and renewing.
+            // If it is not, the lease expires one lease-duration from now and the job is returned (a stall).
+            index.Put(job.State == JobState.Active ? job with { LeaseDeadline = now + policy.LeaseDuration } : job);
+        }
+
+        clock = time.CreateTimer(static s => ((QueueGrain)s!).OnClock(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        keepAlive = this.RegisterGrainTimer(
+            static (g, _) => g.TickCore(),
+            this,
+            new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
+        LogActivated(logger, queue, snapshot.Jobs.Count);
+        await TickCore();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        clock?.Dispose();
+        keepAlive?.Dispose();
+        return inFlight;
+    }
+
+    public async Task<EnqueueResult> Enqueue(EnqueueRequest request)
+    {
+        var result = Admit(request);
+        await Commit();
+        return result;
+    }
+
+    public async Task<IReadOnlyList<EnqueueResult>> EnqueueBatch(IReadOnlyList<EnqueueRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count is 0 or > 10_000)
+        {
+            throw new WorkersException(WorkersErrorCodes.InvalidBatch, "A batch holds 1 to 10000 jobs.");
+        }
+
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var errors = WorkerValidation.Validate(requests[i]);
+            if (errors.Count > 0)
+            {
+                throw new WorkersException(errors[0].Code, $"Job {i}: {errors[0].Message}");
+            }
+        }
+
+        var results = new EnqueueResult[requests.Count];
+        for (int i = 0; i < requests.Count; i++)
+        {
+            results[i] = Admit(requests[i]);
+        }
+
+        await Commit();
+        return results;
+    }
+
+    public async Task<IReadOnlyList<LeasedJob>> Lease(string replicaId, int max)
+    {
+        ThrowIfPoisoned();
+        if (paused || index.WaitingCount == 0 || max <= 0)
+        {
+            waiters.Add(replicaId);
+            return [];
+        }
+
+        waiters.Remove(replicaId);
+        var now = time.GetUtcNow();
+        var leased = new List<LeasedJob>(Math.Min(max, index.WaitingCount));
+        while (leased.Count < max && index.PeekWaiting() is { } job)
+        {
+            var active = Move(job, JobState.Active, now) with
+            {
+                Attempt = job.Attempt + 1,
+                LeaseToken = job.LeaseToken + 1,
+                LeaseOwner = replicaId,
+                LeaseDeadline = now + policy.LeaseDuration,
+                StartedAt = now,
+                Progress = 0,
+            };
+            Save(active);
+            leased.Add(new LeasedJob
+            {
+                JobId = active.Id,
+                Queue = queue,
+                Payload = active.Payload,
+                Attempt = active.Attempt,
+                MaxAttempts = active.MaxAttempts,
+                LeaseToken = active.LeaseToken,
+                Timeout = active.Timeout,
+                LeaseDuration = policy.LeaseDuration,
+                Name = active.Name,
+                Priority = active.Priority,
+            });
+        }
+
+        ArmClock();
+        await Commit();
+        return leased;
+    }
+
+    public async Task<IReadOnlyList<AckStatus>> Report(string replicaId, IReadOnlyList<JobOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        ThrowIfPoisoned();
+        var now = time.GetUtcNow();
+        var statuses = new AckStatus[outcomes.Count];
+        bool requeued = false;
+        for (int i = 0; i < outcomes.Count; i++)
+        {
+            var outcome = outcomes[i];
+            var job = index.Get(outcome.JobId);
+            statuses[i] = Check(job, outcome.LeaseToken);
+            if (statuses[i] != AckStatus.Accepted)
+            {
+                LogRejected(logger, queue, outcome.JobId, statuses[i], outcome.LeaseToken);
+                continue;
+            }
+
+            var next = Apply(job!, outcome, now);
+            requeued |= next.State == JobState.Waiting;
+            Save(next);
+        }
+
+        EnforceRetention();
+        ArmClock();
+        if (requeued)
+        {
+            WakeWaiters();
+        }
+
+        await Commit();
+        return statuses;
+    }
+
+    public Task<IReadOnlyList<string>> Renew(string replicaId, IReadOnlyList<JobLeaseRef> leases)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        ThrowIfPoisoned();
+        var now = time.GetUtcNow();
+        var lost = new List<string>();
+        foreach (var lease in leases)
+        {
+            var job = index.Get(lease.JobId);
+            if (Check(job, lease.LeaseToken) != AckStatus.Accepted || job!.LeaseOwner != replicaId)
+            {
+                lost.Add(lease.JobId);
+                continue;
+            }
+
+            // Deadlines live in memory only: a reloaded queue grants every stored lease a fresh deadline anyway.
+            index.Put(job with { LeaseDeadline = now + policy.LeaseDuration });
+        }
+
+        ArmClock();
+        return Task.FromResult<IReadOnlyList<string>>(lost);
+    }
+
+    public async Task<bool> ReportProgress(JobLeaseRef lease, int progress)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ThrowIfPoisoned();
+        var job = index.Get(lease.JobId);
+        if (Check(job, lease.LeaseToken) != AckStatus.Accepted)
+        {
+            return false;
+        }
+
+        Save(job! with { Progress = Math.Clamp(progress, 0, 100), UpdatedAt = time.GetUtcNow() });
+        await Commit();
+        return true;
+    }
+
+    public async Task<JobRecord?> GetJob(string jobId)
+    {
+        var job = index.Get(jobId);
+        if (job is not null)
+        {
+            // Never show a state that is not yet durable.
+            await Commit();
+        }
+
+        return job;
+    }
+
+    public Task<IReadOnlyList<JobRecord>> ListJobs(JobState state, int offset, int limit)
+    {
+        offset = Math.Max(0, offset);
+        limit = Math.Clamp(limit, 0, 1000);
+        return Task.FromResult<IReadOnlyList<JobRecord>>(index.List(state).Skip(offset).Take(limit).ToArray());
+    }
+
+    public async Task<CancelResult> Cancel(string jobId)
+    {
+        ThrowIfPoisoned();
+        var job = index.Get(jobId);
+        if (job is null)
+        {
+            return CancelResult.NotFound;
+        }
+
+        if (!JobStateMachine.CanMove(job.State, JobState.Cancelled))
+        {
+            return CancelResult.AlreadyFinished;
+        }
+
+        var now = time.GetUtcNow();
+        var owner = job.State == JobState.Active ? job.LeaseOwner : null;
+        Save(Move(job, JobState.Cancelled, now) with
+        {
+            FinishedAt = now,
+            FailureReason = JobFailureReasons.Cancelled,
+            LeaseOwner = null,
+            LeaseDeadline = null,
+        });
+        EnforceRetention();
+        ArmClock();
+        await Commit();
+        if (owner is not null)
+        {
+            // Fire the running processor's token wherever it runs; lease renewal reports the loss as a backstop.
+            _ = GrainFactory.GetGrain<IWorkerReplicaGrain>(owner).CancelJob(jobId);
+        }
+
+        LogCancelled(logger, queue, jobId);
+        return CancelResult.Cancelled;
+    }
+
+    public async Task Pause()
+    {
+        ThrowIfPoisoned();
+        paused = true;
+        stagedMetadata = true;
+        await Commit();
+    }
+
+    public async Task Resume()
+    {
+        ThrowIfPoisoned();
+        paused = false;
+        stagedMetadata = true;
+        await Commit();
+        WakeWaiters();
+    }
+
+    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused));
+
+    public async Task<int> RetryDeadLetters(IReadOnlyList<string>? jobIds)
+    {
+        ThrowIfPoisoned();
+        var now = time.GetUtcNow();
+        var targets = DeadLetters(jobIds);
+        foreach (var job in targets)
+        {
+            Save(Move(job, JobState.Waiting, now) with
+            {
+                Attempt = 0,
+                Stalls = 0,
+                FinishedAt = null,
+                FailureReason = null,
+                RunAt = null,
+            });
+        }
+
+        await Commit();
+        if (targets.Count > 0)
+        {
+            WakeWaiters();
+        }
+
+        return targets.Count;
+    }
+
+    public async Task<int> DeleteDeadLetters(IReadOnlyList<string>? jobIds)
+    {
+        ThrowIfPoisoned();
+        var targets = DeadLetters(jobIds);
+        foreach (var job in targets)
+        {
+            Delete(job.Id);
+        }
+
+        await Commit();
+        return targets.Count;
+    }
+
+    public async Task SetPolicy(JobOptions policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ThrowIfPoisoned();
+        if (this.policy == policy)
+        {
+            return;
+        }
+
+        this.policy = policy;
+        stagedMetadata = true;
+        EnforceRetention();
+        await Commit();
+    }
+
+    public Task<JobOptions> GetPolicy() => Task.FromResult(policy);
+
+    public Task Tick() => TickCore();
+
+    private async Task TickCore()
+    {
+        if (poisoned is not null)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        bool requeued = false;
+        foreach (var job in index.DueDelayed(now))
+        {
+            Save(Move(job, JobState.Waiting, now) with { RunAt = null });
+            requeued = true;
+        }
+
+        foreach (var job in index.ExpiredLeases(now))
+        {
+            // At-least-once: an expired lease means the holder died or hung; the job runs again (a stall),
+            // and the attempt it started is not counted against it.
+            int stalls = job.Stalls + 1;
+            LogStalled(logger, queue, job.Id, job.LeaseOwner, stalls);
+            if (stalls > job.MaxStalls)
+            {
+                Save(Move(job, JobState.Failed, now) with
+                {
+                    Stalls = stalls,
+                    FinishedAt = now,
+                    FailureReason = JobFailureReasons.Stalled,
+                    Error = job.Error ?? "The job's lease expired more often than allowed.",
+                    LeaseOwner = null,
+                    LeaseDeadline = null,
+                });
+            }
+            else
+            {
+                Save(Move(job, JobState.Waiting, now) with
+                {
+                    Stalls = stalls,
+                    Attempt = Math.Max(0, job.Attempt - 1),
+                    LeaseOwner = null,
+                    LeaseDeadline = null,
+                });
+                requeued = true;
+            }
+        }
+
+        ArmClock();
+        if (requeued)
+        {
+            WakeWaiters();
+        }
+
+        await Commit();
+    }
+
+    private EnqueueResult Admit(EnqueueRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfPoisoned();
+        if (!WorkerValidation.IsValidName(queue))
+        {
+            throw new WorkersException(WorkersErrorCodes.InvalidQueueName, "Queue name must match ^[a-zA-Z0-9_-]{3,50}$.");
+        }
+
+        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
+        if (request.IdempotencyKey is { } key && index.GetByIdempotencyKey(key) is { } existing)
+        {
+            return new EnqueueResult(existing.Id, Created: false, existing.State);
+        }
+
+        var now = time.GetUtcNow();
+        var delay = request.Delay ?? TimeSpan.Zero;
+        var record = new JobRecord
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Queue = queue,
+            Name = request.Name,
+            Payload = request.Payload,
+            Priority = request.Priority ?? policy.DefaultPriority,
+            State = delay > TimeSpan.Zero ? JobState.Delayed : JobState.Waiting,
+            Sequence = index.NextSequence,
+            MaxAttempts = request.Attempts ?? policy.Attempts,
+            Backoff = request.Backoff ?? policy.Backoff,
+            Timeout = request.Timeout ?? policy.Timeout,
+            MaxStalls = policy.MaxStalls,
+            RunAt = delay > TimeSpan.Zero ? now + delay : null,
+            IdempotencyKey = request.IdempotencyKey,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        Save(record);
+        if (record.State == JobState.Waiting)
+        {
+            WakeWaiters();
+        }
+        else
+        {
+            ArmClock();
+        }
+
+        return new EnqueueResult(record.Id, Created: true, record.State);
+    }
+
+    private static JobRecord Apply(JobRecord job, JobOutcome outcome, DateTimeOffset now)
+    {
+        var released = job with { LeaseOwner = null, LeaseDeadline = null, UpdatedAt = now };
+        switch (outcome.Kind)
+        {
+            case JobOutcomeKind.Completed:
+                return Move(released, JobState.Completed, now) with { Result = outcome.Result, FinishedAt = now, Progress = 100, Error = null };
+            case JobOutcomeKind.Released:
+                // A graceful stop handed it back: the attempt does not count.
+                return Move(released, JobState.Waiting, now) with { Attempt = Math.Max(0, job.Attempt - 1) };
+            case JobOutcomeKind.FailedUnrecoverable:
+                return Move(released, JobState.Failed, now) with { Error = outcome.Error, FinishedAt = now, FailureReason = JobFailureReasons.Unrecoverable };
+            default:
+                if (job.Attempt >= job.MaxAttempts)
+                {
+                    return Move(released, JobState.Failed, now) with { Error = outcome.Error, FinishedAt = now, FailureReason = JobFailureReasons.AttemptsExhausted };
+                }
+
+                var delay = job.Backoff.ComputeDelay(job.Attempt, Random.Shared.NextDouble());
+                return delay <= TimeSpan.Zero
+                    ? Move(released, JobState.Waiting, now) with { Error = outcome.Error }
+                    : Move(released, JobState.Delayed, now) with { Error = outcome.Error, RunAt = now + delay };
+        }
+    }
+
+    private static AckStatus Check(JobRecord? job, long leaseToken) => job switch
+    {
+        null => AckStatus.NotFound,
+        _ when JobStateMachine.IsTerminal(job.State) => AckStatus.AlreadyFinished,
+        _ when job.State != JobState.Active || job.LeaseToken != leaseToken => AckStatus.StaleLease,
+        _ => AckStatus.Accepted,
+    };
+
+    private static JobRecord Move(JobRecord job, JobState to, DateTimeOffset now) =>
+        job with { State = JobStateMachine.Move(job.State, to), UpdatedAt = now };
+
+    private List<JobRecord> DeadLetters(IReadOnlyList<string>? jobIds) => jobIds is null
+        ? index.List(JobState.Failed).ToList()
+        : jobIds.Select(index.Get).Where(j => j is { State: JobState.Failed }).Select(j => j!).ToList();
+
+    private void EnforceRetention()
+    {
+        while (index.FinishedCount > policy.RetainCompleted && index.OldestFinished() is { } oldest)
+        {
+            Delete(oldest.Id);
+        }
+    }
+
+    private void Save(JobRecord record)
+    {
+        index.Put(record);
+        stagedDeletes.Remove(record.Id);
+        stagedUpserts[record.Id] = record;
+    }
+
+    private void Delete(string id)
+    {
+        index.Remove(id);
+        stagedUpserts.Remove(id);
+        stagedDeletes.Add(id);
+    }
+
+    private void WakeWaiters()
+    {
+        if (waiters.Count == 0 || paused)
+        {
+            return;
+        }
+
+        foreach (var replica in waiters)
+        {
+            _ = GrainFactory.GetGrain<IWorkerReplicaGrain>(replica).Wake();
+        }
+
+        waiters.Clear();
+    }
+
+    private void ArmClock()
+    {
+        if (clock is null)
+        {
+            return;
+        }
+
+        var next = index.NextDue();
+        if (next is null)
+        {
+            clock.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        var dueIn = next.Value - time.GetUtcNow();
+        clock.Change(dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnClock()
+    {
+        // Runs on a timer thread: re-enter through the grain so the work happens in a grain turn.
+        self?.Tick().ContinueWith(
+            static (t, s) => LogClockFailed(((QueueGrain)s!).logger, ((QueueGrain)s!).queue, t.Exception!.GetBaseException()),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Awaits the write that makes every change staged so far durable (group commit).</summary>
+    private Task Commit()
+    {
+        if (stagedUpserts.Count == 0 && stagedDeletes.Count == 0 && !stagedMetadata)
+        {
+            return flushing ? inFlight : Task.CompletedTask;
+        }
+
+        stagedBatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = stagedBatch.Task;
+        if (!flushing)
+        {
+            flushing = true;
+            _ = FlushAsync();
+        }
+
+        return task;
+    }
+
+    private async Task FlushAsync()
+    {
+        try
+        {
+            while (stagedBatch is { } batchDone)
+            {
+                var batch = new JobStoreBatch(
+                    stagedUpserts.Values.ToArray(),
+                    stagedDeletes.ToArray(),
+                    stagedMetadata ? new QueueMetadata(paused, policy) : null);
+                stagedBatch = null;
+                stagedUpserts = new(StringComparer.Ordinal);
+                stagedDeletes = new(StringComparer.Ordinal);
+                stagedMetadata = false;
+                inFlight = batchDone.Task;
+                try
+                {
+                    await store.CommitAsync(queue, batch, CancellationToken.None);
+                    batchDone.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    Poison(ex, batchDone);
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            flushing = false;
+        }
+    }
+
+    private void Poison(Exception ex, TaskCompletionSource failedBatch)
+    {
+        LogStoreFailed(logger, queue, ex);
+        poisoned = ex;
+        var error = new WorkersException(WorkersErrorCodes.QueueUnavailable, $"The job store did not accept the write for queue '{queue}'; nothing in it was acknowledged.");
+        failedBatch.TrySetException(error);
+        stagedBatch?.TrySetException(error);
+        stagedBatch = null;
+        this.DeactivateOnIdle();
+    }
+
+    private void ThrowIfPoisoned()
+    {
+        if (poisoned is not null)
+        {
+            throw new WorkersException(WorkersErrorCodes.QueueUnavailable, $"Queue '{queue}' is reloading after a failed store write; retry.");
+        }
+    }
+}

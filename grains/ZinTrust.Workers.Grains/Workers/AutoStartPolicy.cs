@@ -1,0 +1,12 @@
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>The seed's auto-start truth table.</summary>
+public static class AutoStartPolicy
+{
+    /// <summary>
+    /// WORKER_AUTO_START is a global kill switch (unset = false). When it is true, a worker starts unless its own
+    /// autoStart is false (unset follows the global flag). Inactive workers never start.
+    /// </summary>
+    public static bool ShouldAutoStart(bool? globalAutoStart, bool? workerAutoStart, bool activeStatus) =>
+        activeStatus && globalAutoStart == true && workerAutoStart != false;
+}

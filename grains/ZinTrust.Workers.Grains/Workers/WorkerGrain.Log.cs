@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace ZinTrust.Workers.Grains;
+
+internal sealed partial class WorkerGrain
+{
+    [LoggerMessage(3000, LogLevel.Information, "Worker {Worker} created on queue {Queue}")]
+    private static partial void LogCreated(ILogger logger, string worker, string queue);
+
+    [LoggerMessage(3001, LogLevel.Information, "Worker {Worker} updated")]
+    private static partial void LogUpdated(ILogger logger, string worker);
+
+    [LoggerMessage(3002, LogLevel.Information, "Worker {Worker} deleted")]
+    private static partial void LogDeleted(ILogger logger, string worker);
+
+    [LoggerMessage(3003, LogLevel.Information, "Worker {Worker} running with {Replicas} replicas (generation {Generation})")]
+    private static partial void LogStarted(ILogger logger, string worker, int replicas, long generation);
+
+    [LoggerMessage(3004, LogLevel.Information, "Worker {Worker} stopped")]
+    private static partial void LogStopped(ILogger logger, string worker);
+
+    [LoggerMessage(3005, LogLevel.Error, "Worker {Worker} failed to start")]
+    private static partial void LogStartFailed(ILogger logger, string worker, Exception exception);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Worker {Worker}: supervising replica {Replica} failed")]
+    private static partial void LogSuperviseFailed(ILogger logger, string worker, int replica, Exception exception);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Worker {Worker}: stopping replica {Replica} failed")]
+    private static partial void LogReplicaStopFailed(ILogger logger, string worker, int replica, Exception exception);
+}

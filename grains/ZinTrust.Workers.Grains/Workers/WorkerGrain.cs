@@ -1,0 +1,411 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// A worker's control plane: its definition and status (persisted), its replicas (supervised), its entry in
+/// the registry. Lifecycle calls are serialised by the grain; reads interleave (see <see cref="IWorkerGrain"/>).
+/// </summary>
+internal sealed partial class WorkerGrain : Grain, IWorkerGrain
+{
+    private readonly IPersistentState<WorkerGrainState> state;
+    private readonly WorkersOptions options;
+    private readonly TimeProvider clock;
+    private readonly ILogger<WorkerGrain> logger;
+    private WorkerHealth health = new();
+    private IGrainTimer? supervision;
+
+    public WorkerGrain(
+        [PersistentState("worker", WorkersStorage.Name)] IPersistentState<WorkerGrainState> state,
+        IOptions<WorkersOptions> options,
+        [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
+        ILogger<WorkerGrain> logger)
+    {
+        this.state = state;
+        this.options = options.Value;
+        this.clock = clock;
+        this.logger = logger;
+    }
+
+    private string Name => this.GetPrimaryKeyString();
+
+    private WorkerGrainState S => state.State;
+
+    private bool Exists => S.Definition is not null;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        switch (S.Status)
+        {
+            case WorkerStatus.Running or WorkerStatus.Starting when Exists:
+                // Activated after a move or a crash: bring the replicas back (they may have died with a silo).
+                ArmSupervision();
+                await SuperviseCore(forceWrite: S.Status == WorkerStatus.Starting);
+                break;
+            case WorkerStatus.Draining when Exists:
+                // A stop was interrupted: finish it.
+                await StopReplicas(TimeSpan.Zero, Math.Max(S.RunningReplicas, S.Definition!.Replicas));
+                await SetStatus(WorkerStatus.Stopped);
+                break;
+        }
+    }
+
+    public async Task<WorkerInfo> Create(WorkerDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (Exists)
+        {
+            throw new WorkersException(WorkersErrorCodes.WorkerExists, $"Worker '{Name}' already exists.");
+        }
+
+        if (!string.Equals(definition.Name, Name, StringComparison.Ordinal))
+        {
+            throw new WorkersException(WorkersErrorCodes.InvalidWorkerName, $"The definition names '{definition.Name}' but this is worker '{Name}'.");
+        }
+
+        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
+        var now = clock.GetUtcNow();
+        state.State = new WorkerGrainState { Definition = definition, Status = WorkerStatus.Stopped, CreatedAt = now, UpdatedAt = now };
+        await state.WriteStateAsync();
+        await Index();
+        await Queue(definition.QueueName).SetPolicy(definition.JobOptions);
+        LogCreated(logger, Name, definition.QueueName);
+
+        if (options.Enabled && AutoStartPolicy.ShouldAutoStart(options.AutoStart, definition.AutoStart, definition.ActiveStatus))
+        {
+            try
+            {
+                await StartCore();
+            }
+            catch (WorkersException)
+            {
+                // The worker exists; its status (failed) and last error tell why it did not start.
+            }
+        }
+
+        return Info();
+    }
+
+    public async Task<WorkerInfo> Register(WorkerDefinition definition) => Exists ? Info() : await Create(definition);
+
+    public async Task<WorkerInfo> Update(WorkerUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        EnsureExists();
+        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(update));
+        var old = S.Definition!;
+        var next = old with
+        {
+            QueueName = update.QueueName ?? old.QueueName,
+            Version = update.Version ?? old.Version,
+            Concurrency = update.Concurrency ?? old.Concurrency,
+            Processor = update.Processor ?? old.Processor,
+            AutoStart = update.ClearAutoStart ? null : update.AutoStart ?? old.AutoStart,
+            ActiveStatus = update.ActiveStatus ?? old.ActiveStatus,
+            JobOptions = update.JobOptions ?? old.JobOptions,
+            Features = update.Features ?? old.Features,
+            Replicas = update.Replicas ?? old.Replicas,
+            DrainTimeout = update.DrainTimeout ?? old.DrainTimeout,
+        };
+
+        S.Definition = next;
+        S.UpdatedAt = clock.GetUtcNow();
+        await state.WriteStateAsync();
+        await Index();
+        if (next.JobOptions != old.JobOptions || next.QueueName != old.QueueName)
+        {
+            await Queue(next.QueueName).SetPolicy(next.JobOptions);
+        }
+
+        bool live = S.Status is WorkerStatus.Running or WorkerStatus.Starting;
+        if (live && !next.ActiveStatus)
+        {
+            await StopCore();
+        }
+        else if (live && (next.QueueName != old.QueueName || next.ProcessorName != old.ProcessorName))
+        {
+            // Replicas are bound to a queue and a processor: a change of either is a restart.
+            await StopCore();
+            await StartCore();
+        }
+        else if (live)
+        {
+            if (next.Concurrency != old.Concurrency)
+            {
+                // Applied to running replicas in place: no restart, no job interrupted.
+                await Task.WhenAll(Enumerable.Range(0, next.Replicas).Select(i => Replica(i).SetConcurrency(next.Concurrency)));
+            }
+
+            if (next.Replicas != old.Replicas)
+            {
+                await SuperviseCore(forceWrite: false);
+            }
+        }
+
+        LogUpdated(logger, Name);
+        return Info();
+    }
+
+    public async Task Delete()
+    {
+        EnsureExists();
+        await StopCore();
+        await state.ClearStateAsync();
+        state.State = new WorkerGrainState();
+        await Registry().Remove(Name);
+        DisarmSupervision();
+        LogDeleted(logger, Name);
+        this.DeactivateOnIdle();
+    }
+
+    public Task<WorkerInfo?> Get() => Task.FromResult(Exists ? Info() : null);
+
+    public async Task<WorkerInfo> Start()
+    {
+        EnsureExists();
+        if (!S.Definition!.ActiveStatus)
+        {
+            throw new WorkersException(WorkersErrorCodes.WorkerInactive, $"Worker '{Name}' is inactive (activeStatus: false); activate it before starting it.");
+        }
+
+        if (!options.Enabled)
+        {
+            throw new WorkersException(WorkersErrorCodes.WorkersDisabled, "The worker system is disabled on this cluster (WORKERS_ENABLED=false).");
+        }
+
+        if (S.Status != WorkerStatus.Running)
+        {
+            await StartCore();
+        }
+
+        return Info();
+    }
+
+    public async Task<WorkerInfo> Stop()
+    {
+        EnsureExists();
+        await StopCore();
+        return Info();
+    }
+
+    public async Task<WorkerInfo> Restart()
+    {
+        EnsureExists();
+        await StopCore();
+        return await Start();
+    }
+
+    public async Task<WorkerStatusReport> GetStatus()
+    {
+        EnsureExists();
+        var definition = S.Definition!;
+        var queueStats = Queue(definition.QueueName).GetStats();
+        IReadOnlyList<ReplicaStatus> replicas = [];
+        if (S.Status is WorkerStatus.Running or WorkerStatus.Starting or WorkerStatus.Draining)
+        {
+            replicas = await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).GetStatus()));
+        }
+
+        long completed = replicas.Sum(r => r.Completed);
+        long failed = replicas.Sum(r => r.Failed);
+        long runs = completed + failed;
+        return new WorkerStatusReport
+        {
+            Worker = Info(),
+            Replicas = replicas,
+            Queue = await queueStats,
+            Completed = completed,
+            Failed = failed,
+            InFlight = replicas.Sum(r => r.InFlight),
+            AverageDuration = runs == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(replicas.Sum(r => r.TotalDuration.Ticks) / runs),
+        };
+    }
+
+    public Task Supervise() => SuperviseCore(forceWrite: false);
+
+    public Task ReportHealth(WorkerHealth health)
+    {
+        this.health = health ?? new WorkerHealth();
+        return Task.CompletedTask;
+    }
+
+    private async Task StartCore()
+    {
+        var definition = S.Definition!;
+        S.Generation++;
+        S.LastError = null;
+        await SetStatus(WorkerStatus.Starting);
+        var spec = Spec(definition);
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).Start(spec)))
+                .WaitAsync(options.ConnectionTimeout);
+        }
+        catch (Exception ex)
+        {
+            var code = ex is WorkersException { Code: WorkersErrorCodes.ProcessorNotFound } ? WorkersErrorCodes.ProcessorNotFound : WorkersErrorCodes.WorkerStartFailed;
+            var message = ex is TimeoutException
+                ? $"Worker '{Name}' did not start within WORKER_CONNECTION_TIMEOUT ({options.ConnectionTimeout.TotalMilliseconds:0} ms)."
+                : $"Worker '{Name}' failed to start: {ex.Message}";
+            LogStartFailed(logger, Name, ex);
+            await StopReplicas(TimeSpan.Zero, definition.Replicas);
+            S.LastError = message;
+            S.RunningReplicas = 0;
+            await SetStatus(WorkerStatus.Failed);
+            throw new WorkersException(code, message);
+        }
+
+        S.StartedAt = clock.GetUtcNow();
+        S.RunningReplicas = definition.Replicas;
+        await SetStatus(WorkerStatus.Running);
+        ArmSupervision();
+        LogStarted(logger, Name, definition.Replicas, S.Generation);
+    }
+
+    private async Task StopCore()
+    {
+        if (S.Status is WorkerStatus.Stopped)
+        {
+            return;
+        }
+
+        DisarmSupervision();
+        if (S.Status is WorkerStatus.Failed)
+        {
+            await SetStatus(WorkerStatus.Stopped);
+            return;
+        }
+
+        await SetStatus(WorkerStatus.Draining);
+        await StopReplicas(S.Definition!.DrainTimeout, Math.Max(S.RunningReplicas, S.Definition.Replicas));
+        S.RunningReplicas = 0;
+        await SetStatus(WorkerStatus.Stopped);
+        LogStopped(logger, Name);
+    }
+
+    private async Task SuperviseCore(bool forceWrite)
+    {
+        if (!Exists || S.Status is not (WorkerStatus.Running or WorkerStatus.Starting))
+        {
+            return;
+        }
+
+        var definition = S.Definition!;
+        var spec = Spec(definition);
+        var starts = Enumerable.Range(0, definition.Replicas).Select(async i =>
+        {
+            try
+            {
+                await Replica(i).Start(spec);
+            }
+            catch (Exception ex)
+            {
+                LogSuperviseFailed(logger, Name, i, ex);
+            }
+        });
+        await Task.WhenAll(starts);
+
+        if (S.RunningReplicas > definition.Replicas)
+        {
+            await StopReplicas(definition.DrainTimeout, S.RunningReplicas, from: definition.Replicas);
+        }
+
+        if (forceWrite || S.RunningReplicas != definition.Replicas || S.Status != WorkerStatus.Running)
+        {
+            S.RunningReplicas = definition.Replicas;
+            await SetStatus(WorkerStatus.Running);
+        }
+    }
+
+    private async Task StopReplicas(TimeSpan drain, int count, int from = 0)
+    {
+        await Task.WhenAll(Enumerable.Range(from, Math.Max(0, count - from)).Select(async i =>
+        {
+            try
+            {
+                await Replica(i).Stop(drain);
+            }
+            catch (Exception ex)
+            {
+                LogReplicaStopFailed(logger, Name, i, ex);
+            }
+        }));
+    }
+
+    private async Task SetStatus(WorkerStatus status)
+    {
+        S.Status = status;
+        S.UpdatedAt = clock.GetUtcNow();
+        await state.WriteStateAsync();
+        await Index();
+    }
+
+    private void ArmSupervision()
+    {
+        supervision ??= this.RegisterGrainTimer(
+            static (g, _) => g.SuperviseCore(forceWrite: false),
+            this,
+            new GrainTimerCreationOptions(options.SupervisionInterval, options.SupervisionInterval) { KeepAlive = true });
+    }
+
+    private void DisarmSupervision()
+    {
+        supervision?.Dispose();
+        supervision = null;
+    }
+
+    private void EnsureExists()
+    {
+        if (!Exists)
+        {
+            throw new WorkersException(WorkersErrorCodes.WorkerNotFound, $"Worker '{Name}' was not found.");
+        }
+    }
+
+    private ReplicaSpec Spec(WorkerDefinition definition) => new()
+    {
+        WorkerName = Name,
+        QueueName = definition.QueueName,
+        ProcessorName = definition.ProcessorName,
+        Concurrency = definition.Concurrency,
+        Generation = S.Generation,
+        LeaseDuration = definition.JobOptions.LeaseDuration,
+    };
+
+    private WorkerInfo Info() => new()
+    {
+        Definition = S.Definition!,
+        Status = S.Status,
+        CreatedAt = S.CreatedAt,
+        UpdatedAt = S.UpdatedAt,
+        StartedAt = S.StartedAt,
+        LastError = S.LastError,
+        Health = health,
+        Generation = S.Generation,
+    };
+
+    private Task Index()
+    {
+        var d = S.Definition!;
+        return Registry().Upsert(new WorkerIndexEntry
+        {
+            Name = Name,
+            QueueName = d.QueueName,
+            Version = d.Version,
+            Status = S.Status,
+            ActiveStatus = d.ActiveStatus,
+            Concurrency = d.Concurrency,
+            AutoStart = d.AutoStart,
+            UpdatedAt = S.UpdatedAt,
+        });
+    }
+
+    private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>($"{Name}/{index}");
+
+    private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
+
+    private IWorkerRegistryGrain Registry() => GrainFactory.GetGrain<IWorkerRegistryGrain>(0);
+}

@@ -1,0 +1,19 @@
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>The persisted part of a worker grain.</summary>
+[GenerateSerializer, Alias("zt.WorkerGrainState")]
+public sealed class WorkerGrainState
+{
+    [Id(0)] public WorkerDefinition? Definition { get; set; }
+    [Id(1)] public WorkerStatus Status { get; set; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(4)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(5)] public string? LastError { get; set; }
+    [Id(6)] public long Generation { get; set; }
+
+    /// <summary>Replicas that may still run from an earlier definition (kept so a shrink can stop them).</summary>
+    [Id(7)] public int RunningReplicas { get; set; }
+}

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains.Tests;
+
+/// <summary>
+/// An in-process cluster with ZinTrust workers, a shared job store and state store (so they outlive any one
+/// silo, as a real Redis would), the "test" processor writing to a ledger, and optionally a fake clock.
+/// </summary>
+public sealed class WorkersCluster : IAsyncDisposable
+{
+    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, ExecutionLedger ledger, FakeTimeProvider? clock)
+    {
+        Cluster = cluster;
+        Store = store;
+        Ledger = ledger;
+        Clock = clock;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public IClusterClient Client => Cluster.Client;
+
+    public RecordingJobStore Store { get; }
+
+    public ExecutionLedger Ledger { get; }
+
+    public FakeTimeProvider? Clock { get; }
+
+    public static async Task<WorkersCluster> StartAsync(
+        int silos = 2,
+        bool fakeClock = false,
+        Action<WorkersOptions>? configure = null,
+        Action<WorkersBuilder>? workers = null)
+    {
+        var store = new RecordingJobStore();
+        var state = new InProcessStateStore();
+        var ledger = new ExecutionLedger();
+        var clock = fakeClock ? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) : null;
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            var siloName = options.SiloName;
+            silo.Services.AddSingleton<IJobStore>(store);
+            silo.Services.AddSingleton(state);
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15));
+            silo.AddZinTrustWorkers(w =>
+            {
+                w.AddProcessor("test", ctx => ledger.RunAsync(ctx, siloName));
+                w.AddProcessor("echo", ctx => Task.FromResult<object?>(System.Text.Json.JsonDocument.Parse(ctx.Payload).RootElement.Clone()));
+                w.Configure(o =>
+                {
+                    o.SupervisionInterval = TimeSpan.FromSeconds(1);
+                    o.IdlePollInterval = TimeSpan.FromSeconds(2);
+                    o.TimeoutGrace = TimeSpan.FromMilliseconds(500);
+                    o.ShutdownDrainTimeout = TimeSpan.FromSeconds(1);
+                    o.HealthCheckInterval = TimeSpan.FromSeconds(1);
+                    configure?.Invoke(o);
+                });
+                workers?.Invoke(w);
+            });
+            if (clock is not null)
+            {
+                silo.Services.AddKeyedSingleton<TimeProvider>(WorkersClock.Key, clock);
+            }
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync(TestContext.Current.CancellationToken);
+        return new WorkersCluster(cluster, store, ledger, clock);
+    }
+
+    public IWorkerGrain Worker(string name) => Client.GetGrain<IWorkerGrain>(name);
+
+    public IQueueGrain Queue(string name) => Client.GetGrain<IQueueGrain>(name);
+
+    /// <summary>Creates and starts a worker running the "test" processor.</summary>
+    public async Task<IWorkerGrain> StartWorker(string name, string queue, int concurrency = 5, JobOptions? jobOptions = null, int replicas = 1, TimeSpan? drain = null)
+    {
+        var worker = Worker(name);
+        await worker.Create(new WorkerDefinition
+        {
+            Name = name,
+            QueueName = queue,
+            Processor = "test",
+            Concurrency = concurrency,
+            Replicas = replicas,
+            JobOptions = jobOptions ?? new JobOptions(),
+            DrainTimeout = drain ?? TimeSpan.FromSeconds(30),
+        });
+        await worker.Start();
+        return worker;
+    }
+
+    public Task<EnqueueResult> Enqueue(string queue, TestJob job, int? priority = null, TimeSpan? delay = null, int? attempts = null, TimeSpan? timeout = null, BackoffOptions? backoff = null) =>
+        Queue(queue).Enqueue(new EnqueueRequest
+        {
+            Payload = ExecutionLedger.Payload(job),
+            Priority = priority,
+            Delay = delay,
+            Attempts = attempts,
+            Timeout = timeout,
+            Backoff = backoff,
+        });
+
+    public Task<JobRecord> WaitForState(string queue, string jobId, Func<JobState, bool> done, string expectation, TimeSpan? timeout = null) =>
+        Eventually.Get(async () => (await Queue(queue).GetJob(jobId))!, r => r is not null && done(r.State), expectation, timeout);
+
+    public Task<JobRecord> WaitForState(string queue, string jobId, JobState state, TimeSpan? timeout = null) =>
+        WaitForState(queue, jobId, s => s == state, $"job {jobId} reaches {state}", timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Cluster.StopAllSilosAsync();
+        }
+        catch (Exception)
+        {
+            // A silo killed by the test may refuse to stop; disposal below releases the rest.
+        }
+
+        await Cluster.DisposeAsync();
+    }
+}
