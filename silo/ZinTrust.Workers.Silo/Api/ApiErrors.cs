@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.WebUtilities;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Silo;
+
+/// <summary>
+/// Errors as ProblemDetails-style JSON that keeps the seed's shape: <c>{error, message, code}</c> plus
+/// <c>type, title, status, detail</c>. The code is stable; the message is for people.
+/// </summary>
+public static class ApiErrors
+{
+    public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    public const string RouteNotFound = "ROUTE_NOT_FOUND";
+    public const string InvalidQuery = "INVALID_QUERY";
+    public const string JobAlreadyFinished = "JOB_ALREADY_FINISHED";
+    public const string JobNotDeadLettered = "JOB_NOT_DEAD_LETTERED";
+
+    public static IResult Problem(int status, string code, string message) => Results.Json(
+        new ErrorBody(
+            Type: $"urn:zintrust:workers:error:{code.ToLowerInvariant()}",
+            Title: ReasonPhrases.GetReasonPhrase(status),
+            Status: status,
+            Detail: message,
+            Error: ReasonPhrases.GetReasonPhrase(status),
+            Message: message,
+            Code: code),
+        ApiJson.Options,
+        contentType: "application/problem+json",
+        statusCode: status);
+
+    /// <summary>The HTTP status of a domain error code.</summary>
+    public static int StatusOf(string code) => code switch
+    {
+        WorkersErrorCodes.WorkerNotFound or WorkersErrorCodes.JobNotFound => StatusCodes.Status404NotFound,
+        WorkersErrorCodes.WorkerExists or WorkersErrorCodes.InvalidJobTransition or JobAlreadyFinished or JobNotDeadLettered => StatusCodes.Status409Conflict,
+        WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
+        WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed => StatusCodes.Status422UnprocessableEntity,
+        WorkersErrorCodes.WorkersDisabled or WorkersErrorCodes.QueueUnavailable => StatusCodes.Status503ServiceUnavailable,
+        WorkersErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    public static ApiException NotFound(string code, string message) => new(StatusCodes.Status404NotFound, code, message);
+
+    public static ApiException BadRequest(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
+
+    public sealed record ErrorBody(string Type, string Title, int Status, string Detail, string Error, string Message, string Code);
+}

@@ -1,0 +1,286 @@
+using System.Text.Json;
+using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
+
+namespace ZinTrust.Workers.Silo;
+
+/// <summary>Explicit mapping between HTTP contracts and grain contracts (grain types never reach JSON).</summary>
+public static class ApiMapping
+{
+    public static WorkerDefinition ToDefinition(WorkerCreateRequest request, WorkersOptions defaults)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(defaults);
+        var nameError = WorkerValidation.CheckWorkerName(request.Name);
+        if (nameError is not null)
+        {
+            throw nameError.ToException();
+        }
+
+        var queueError = WorkerValidation.CheckQueueName(request.QueueName);
+        if (queueError is not null)
+        {
+            throw queueError.ToException();
+        }
+
+        var definition = new WorkerDefinition
+        {
+            Name = request.Name!,
+            QueueName = request.QueueName!,
+            Version = request.Version ?? "1.0.0",
+            Concurrency = request.Concurrency ?? defaults.DefaultConcurrency,
+            Processor = request.Processor,
+            AutoStart = request.AutoStart,
+            ActiveStatus = request.ActiveStatus ?? defaults.WorkerEnabledByDefault,
+            JobOptions = ToJobOptions(request.JobOptions, defaults.DefaultJobOptions()),
+            Features = request.Features ?? new Dictionary<string, bool>(),
+            Replicas = request.Replicas ?? 1,
+            DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(30),
+        };
+        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
+        return definition;
+    }
+
+    public static WorkerUpdate ToUpdate(WorkerUpdateRequest request, JobOptions current)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        bool? autoStart = null;
+        bool clearAutoStart = false;
+        switch (request.AutoStart.ValueKind)
+        {
+            case JsonValueKind.Undefined:
+                break;
+            case JsonValueKind.Null:
+                clearAutoStart = true;
+                break;
+            case JsonValueKind.True or JsonValueKind.False:
+                autoStart = request.AutoStart.GetBoolean();
+                break;
+            default:
+                throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBody, "autoStart must be true, false or null.");
+        }
+
+        var update = new WorkerUpdate
+        {
+            QueueName = request.QueueName,
+            Version = request.Version,
+            Concurrency = request.Concurrency,
+            Processor = request.Processor,
+            AutoStart = autoStart,
+            ClearAutoStart = clearAutoStart,
+            ActiveStatus = request.ActiveStatus,
+            JobOptions = request.JobOptions is null ? null : ToJobOptions(request.JobOptions, current),
+            Features = request.Features,
+            Replicas = request.Replicas,
+            DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        };
+        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(update));
+        return update;
+    }
+
+    public static JobOptions ToJobOptions(JobOptionsRequest? request, JobOptions baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (request is null)
+        {
+            return baseline;
+        }
+
+        return baseline with
+        {
+            Attempts = request.Attempts ?? baseline.Attempts,
+            Backoff = ToBackoff(request.Backoff, baseline.Backoff),
+            Timeout = request.TimeoutMs is { } t ? TimeSpan.FromMilliseconds(t) : baseline.Timeout,
+            MaxStalls = request.MaxStalls ?? baseline.MaxStalls,
+            LeaseDuration = request.LeaseMs is { } l ? TimeSpan.FromMilliseconds(l) : baseline.LeaseDuration,
+            RetainCompleted = request.RetainCompleted ?? baseline.RetainCompleted,
+            DefaultPriority = ParsePriority(request.Priority) ?? baseline.DefaultPriority,
+        };
+    }
+
+    public static BackoffOptions ToBackoff(BackoffRequest? request, BackoffOptions baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (request is null)
+        {
+            return baseline;
+        }
+
+        var kind = request.Type?.Trim().ToLowerInvariant() switch
+        {
+            null => baseline.Kind,
+            "fixed" => BackoffKind.Fixed,
+            "exponential" => BackoffKind.Exponential,
+            _ => throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidJobOptions, "backoff.type must be fixed or exponential."),
+        };
+        var delay = request.DelayMs is { } d ? TimeSpan.FromMilliseconds(d) : baseline.BaseDelay;
+        return baseline with
+        {
+            Kind = kind,
+            BaseDelay = delay,
+            Jitter = request.Jitter ?? baseline.Jitter,
+            MaxDelay = request.MaxDelayMs is { } m ? TimeSpan.FromMilliseconds(m) : (baseline.MaxDelay < delay ? delay : baseline.MaxDelay),
+        };
+    }
+
+    public static int? ParsePriority(JsonElement priority) => priority.ValueKind switch
+    {
+        JsonValueKind.Undefined or JsonValueKind.Null => null,
+        JsonValueKind.Number when priority.TryGetInt32(out var n) && n is >= JobPriority.Min and <= JobPriority.Max => n,
+        JsonValueKind.String when JobPriority.TryParse(priority.GetString(), out var p) => p,
+        _ => throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidPriority, $"priority must be {JobPriority.Min}..{JobPriority.Max} or critical, high, normal, low."),
+    };
+
+    public static EnqueueRequest ToEnqueue(EnqueueJobRequest request, string? idempotencyKey)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Payload is not null && request.Data is not null)
+        {
+            throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBody, "Give the payload as payload or as data, not both.");
+        }
+
+        if (idempotencyKey is not null && request.IdempotencyKey is not null && idempotencyKey != request.IdempotencyKey)
+        {
+            throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidIdempotencyKey, "The Idempotency-Key header and idempotencyKey field differ.");
+        }
+
+        var payload = request.Payload ?? request.Data;
+        var result = new EnqueueRequest
+        {
+            Payload = payload?.GetRawText() ?? "{}",
+            Name = request.Name,
+            Priority = ParsePriority(request.Priority),
+            Delay = request.DelayMs is { } d ? TimeSpan.FromMilliseconds(Math.Clamp(d, -1, (long)TimeSpan.FromDays(366).TotalMilliseconds)) : null,
+            IdempotencyKey = request.IdempotencyKey ?? idempotencyKey,
+            Attempts = request.Attempts,
+            Backoff = request.Backoff is null ? null : ToBackoff(request.Backoff, BackoffOptions.Default),
+            Timeout = request.TimeoutMs is { } t ? TimeSpan.FromMilliseconds(t) : null,
+        };
+        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(result));
+        return result;
+    }
+
+    public static WorkerResponse ToResponse(WorkerInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var d = info.Definition;
+        return new WorkerResponse(
+            d.Name,
+            d.QueueName,
+            d.Version,
+            Name(info.Status),
+            d.Concurrency,
+            d.ProcessorName,
+            d.AutoStart,
+            d.ActiveStatus,
+            d.Replicas,
+            (long)d.DrainTimeout.TotalMilliseconds,
+            ToResponse(d.JobOptions),
+            d.Features,
+            info.CreatedAt,
+            info.UpdatedAt,
+            info.StartedAt,
+            info.LastError,
+            ToResponse(info.Health),
+            info.Generation);
+    }
+
+    public static JobOptionsResponse ToResponse(JobOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return new(
+            o.Attempts,
+            new BackoffResponse(Name(o.Backoff.Kind), (long)o.Backoff.BaseDelay.TotalMilliseconds, o.Backoff.Jitter, (long)o.Backoff.MaxDelay.TotalMilliseconds),
+            (long)o.Timeout.TotalMilliseconds,
+            o.MaxStalls,
+            (long)o.LeaseDuration.TotalMilliseconds,
+            o.RetainCompleted,
+            o.DefaultPriority);
+    }
+
+    public static HealthResponse ToResponse(WorkerHealth health)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        return new(health.Healthy, health.Message, health.CheckedAt);
+    }
+
+    public static WorkerListItem ToListItem(WorkerIndexEntry e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return new(e.Name, e.QueueName, e.Version, Name(e.Status), e.ActiveStatus, e.Concurrency, e.AutoStart, e.UpdatedAt);
+    }
+
+    public static WorkerStatusResponse ToResponse(WorkerStatusReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var w = report.Worker;
+        long runs = report.Completed + report.Failed;
+        return new WorkerStatusResponse(
+            w.Definition.Name,
+            Name(w.Status),
+            w.Definition.Version,
+            w.Definition.QueueName,
+            w.Definition.Concurrency,
+            report.Completed,
+            report.Failed,
+            runs == 0 ? null : Math.Round(100.0 * report.Completed / runs, 1),
+            Math.Round(report.AverageDuration.TotalMilliseconds, 1),
+            report.InFlight,
+            ToResponse(w.Health),
+            w.LastError,
+            report.Replicas.Select(r => new ReplicaResponse(r.ReplicaId, Name(r.State), r.Silo, r.Concurrency, r.InFlight, r.Completed, r.Failed, r.LastError)).ToArray(),
+            report.Queue is null ? null : ToResponse(report.Queue));
+    }
+
+    public static QueueStatsResponse ToResponse(QueueStats s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new(s.Queue, s.Paused, s.Waiting, s.Delayed, s.Active, s.Completed, s.Failed, s.Cancelled);
+    }
+
+    public static JobResponse ToResponse(JobRecord j)
+    {
+        ArgumentNullException.ThrowIfNull(j);
+        return new JobResponse(
+            j.Id,
+            j.Queue,
+            j.Name,
+            Name(j.State),
+            j.Priority,
+            j.Attempt,
+            j.MaxAttempts,
+            j.Progress,
+            Json(j.Payload) ?? default,
+            Json(j.Result),
+            j.Error,
+            j.FailureReason,
+            j.Stalls,
+            j.IdempotencyKey,
+            j.CreatedAt,
+            j.RunAt,
+            j.StartedAt,
+            j.FinishedAt,
+            j.UpdatedAt);
+    }
+
+    public static EnqueueResponse ToResponse(EnqueueResult r, string queue)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new(r.JobId, queue, Name(r.State), r.Created);
+    }
+
+    /// <summary>Lower-case wire names of enums (running, draining, waiting, exponential...).</summary>
+    public static string Name<TEnum>(TEnum value)
+        where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static JsonElement? Json(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace ZinTrust.Workers.Silo;
+
+/// <summary>POST /api/workers. Unknown fields are rejected.</summary>
+public sealed class WorkerCreateRequest
+{
+    public string? Name { get; init; }
+    public string? QueueName { get; init; }
+    public string? Version { get; init; }
+    public int? Concurrency { get; init; }
+    public string? Processor { get; init; }
+    public bool? AutoStart { get; init; }
+    public bool? ActiveStatus { get; init; }
+    public JobOptionsRequest? JobOptions { get; init; }
+    public Dictionary<string, bool>? Features { get; init; }
+    public int? Replicas { get; init; }
+    public int? DrainTimeoutMs { get; init; }
+}
+
+/// <summary>PATCH /api/workers/{name}: only the fields present change.</summary>
+public sealed class WorkerUpdateRequest
+{
+    public string? QueueName { get; init; }
+    public string? Version { get; init; }
+    public int? Concurrency { get; init; }
+    public string? Processor { get; init; }
+    public JsonElement AutoStart { get; init; }
+    public bool? ActiveStatus { get; init; }
+    public JobOptionsRequest? JobOptions { get; init; }
+    public Dictionary<string, bool>? Features { get; init; }
+    public int? Replicas { get; init; }
+    public int? DrainTimeoutMs { get; init; }
+}
+
+public sealed class JobOptionsRequest
+{
+    public int? Attempts { get; init; }
+    public BackoffRequest? Backoff { get; init; }
+    public int? TimeoutMs { get; init; }
+    public int? MaxStalls { get; init; }
+    public int? LeaseMs { get; init; }
+    public int? RetainCompleted { get; init; }
+    public JsonElement Priority { get; init; }
+}
+
+public sealed class BackoffRequest
+{
+    /// <summary>fixed | exponential.</summary>
+    public string? Type { get; init; }
+    public int? DelayMs { get; init; }
+    public double? Jitter { get; init; }
+    public int? MaxDelayMs { get; init; }
+}
+
+/// <summary>One job in POST /api/queues/{queue}/jobs (the body is one of these, an array of them, or {"jobs": [...]}).</summary>
+public sealed class EnqueueJobRequest
+{
+    public JsonElement? Payload { get; init; }
+
+    /// <summary>BullMQ's name for the payload; give one of payload or data.</summary>
+    public JsonElement? Data { get; init; }
+    public string? Name { get; init; }
+
+    /// <summary>A number 0..100 or critical | high | normal | low.</summary>
+    public JsonElement Priority { get; init; }
+    public long? DelayMs { get; init; }
+    public string? IdempotencyKey { get; init; }
+    public int? Attempts { get; init; }
+    public BackoffRequest? Backoff { get; init; }
+    public int? TimeoutMs { get; init; }
+}
+
+public sealed class EnqueueBatchRequest
+{
+    public List<EnqueueJobRequest>? Jobs { get; init; }
+}
+
+/// <summary>POST /api/queues/{queue}/dead-letters/retry and DELETE /api/queues/{queue}/dead-letters: no ids = all.</summary>
+public sealed class DeadLetterRequest
+{
+    public List<string>? Ids { get; init; }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+
+namespace ZinTrust.Workers.Silo;
+
+public sealed record WorkerResponse(
+    string Name,
+    string QueueName,
+    string Version,
+    string Status,
+    int Concurrency,
+    string Processor,
+    bool? AutoStart,
+    bool ActiveStatus,
+    int Replicas,
+    long DrainTimeoutMs,
+    JobOptionsResponse JobOptions,
+    IReadOnlyDictionary<string, bool> Features,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    string? LastError,
+    HealthResponse Health,
+    long Generation);
+
+public sealed record JobOptionsResponse(int Attempts, BackoffResponse Backoff, long TimeoutMs, int MaxStalls, long LeaseMs, int RetainCompleted, int Priority);
+
+public sealed record BackoffResponse(string Type, long DelayMs, double Jitter, long MaxDelayMs);
+
+public sealed record HealthResponse(bool? Healthy, string? Message, DateTimeOffset? CheckedAt);
+
+public sealed record WorkerListItem(string Name, string QueueName, string Version, string Status, bool ActiveStatus, int Concurrency, bool? AutoStart, DateTimeOffset UpdatedAt);
+
+public sealed record PaginationResponse(int Page, int Limit, int Total, int TotalPages, bool HasNext, bool HasPrev);
+
+public sealed record WorkerListResponse(IReadOnlyList<WorkerListItem> Workers, PaginationResponse Pagination);
+
+public sealed record ReplicaResponse(string Id, string State, string? Silo, int Concurrency, int InFlight, long Completed, long Failed, string? LastError);
+
+public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled);
+
+public sealed record WorkerStatusResponse(
+    string Name,
+    string Status,
+    string Version,
+    string QueueName,
+    int Concurrency,
+    long Completed,
+    long Failed,
+    double? SuccessRate,
+    double AverageDurationMs,
+    int InFlight,
+    HealthResponse Health,
+    string? LastError,
+    IReadOnlyList<ReplicaResponse> Replicas,
+    QueueStatsResponse? Queue);
+
+public sealed record JobResponse(
+    string Id,
+    string Queue,
+    string? Name,
+    string State,
+    int Priority,
+    int Attempts,
+    int MaxAttempts,
+    int Progress,
+    JsonElement Payload,
+    JsonElement? Result,
+    string? Error,
+    string? FailureReason,
+    int Stalls,
+    string? IdempotencyKey,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RunAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record EnqueueResponse(string Id, string Queue, string State, bool Created);
+
+public sealed record EnqueueBatchResponse(int Count, IReadOnlyList<EnqueueResponse> Jobs);
+
+public sealed record WorkerActionResponse(bool Ok, string Message, WorkerResponse Worker);

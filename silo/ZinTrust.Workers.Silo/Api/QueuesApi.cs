@@ -1,0 +1,188 @@
+using System.Text.Json;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Silo;
+
+/// <summary>/api/queues/{queue}: jobs, pause/resume, dead letters.</summary>
+public static class QueuesApi
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static RouteGroupBuilder MapQueuesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues");
+        group.MapGet("/", Stats);
+        group.MapPost("/jobs", Enqueue);
+        group.MapGet("/jobs", ListJobs);
+        group.MapGet("/jobs/{id}", GetJob);
+        group.MapPost("/jobs/{id}/cancel", Cancel);
+        group.MapPost("/jobs/{id}/retry", RetryOne);
+        group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); });
+        group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); });
+        group.MapGet("/dead-letters", DeadLetters);
+        group.MapPost("/dead-letters/retry", RetryDeadLetters);
+        group.MapDelete("/dead-letters", DeleteDeadLetters);
+        return group;
+    }
+
+    private static async Task<IResult> Stats(string queue, IGrainFactory grains) =>
+        Results.Json(ApiMapping.ToResponse(await Queue(queue, grains).GetStats()), ApiJson.Options);
+
+    private static async Task<IResult> Enqueue(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var target = Queue(queue, grains);
+        string? key = request.Headers[IdempotencyHeader].FirstOrDefault();
+        var body = await ApiJson.ReadBodyAsync(request, required: true, cancellationToken);
+        var root = ApiJson.Parse(body);
+        List<EnqueueJobRequest>? batch = root.ValueKind switch
+        {
+            JsonValueKind.Array => ApiJson.Deserialize<List<EnqueueJobRequest>>(body),
+            JsonValueKind.Object when root.TryGetProperty("jobs", out _) => ApiJson.Deserialize<EnqueueBatchRequest>(body).Jobs,
+            JsonValueKind.Object => null,
+            _ => throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBody, "The body must be a job object, an array of jobs, or {\"jobs\": [...]}."),
+        };
+
+        if (batch is null)
+        {
+            var one = ApiMapping.ToEnqueue(ApiJson.Deserialize<EnqueueJobRequest>(body), key);
+            var ack = await target.Enqueue(one);
+            return Results.Json(ApiMapping.ToResponse(ack, queue), ApiJson.Options, statusCode: ack.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        }
+
+        if (key is not null)
+        {
+            throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidIdempotencyKey, "The Idempotency-Key header applies to single jobs; give each job of a batch its own idempotencyKey.");
+        }
+
+        if (batch.Count is 0 or > 10_000)
+        {
+            throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBatch, "A batch holds 1 to 10000 jobs.");
+        }
+
+        var requests = new EnqueueRequest[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            try
+            {
+                requests[i] = ApiMapping.ToEnqueue(batch[i] ?? throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBody, "A job is null."), null);
+            }
+            catch (WorkersException ex)
+            {
+                throw ApiErrors.BadRequest(ex.Code, $"Job {i}: {ex.Message}");
+            }
+            catch (ApiException ex)
+            {
+                throw ApiErrors.BadRequest(ex.Code, $"Job {i}: {ex.Message}");
+            }
+        }
+
+        var acks = await target.EnqueueBatch(requests);
+        return Results.Json(
+            new EnqueueBatchResponse(acks.Count, acks.Select(a => ApiMapping.ToResponse(a, queue)).ToArray()),
+            ApiJson.Options,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ListJobs(string queue, HttpRequest request, IGrainFactory grains)
+    {
+        var raw = request.Query["state"].FirstOrDefault() ?? "waiting";
+        if (!Enum.TryParse<JobState>(raw, ignoreCase: true, out var state) || !Enum.IsDefined(state) || int.TryParse(raw, out _))
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "state must be one of waiting, delayed, active, completed, failed, cancelled.");
+        }
+
+        int offset = WorkersApi.Number(request.Query, "offset", 0, 0, 1_000_000);
+        int limit = WorkersApi.Number(request.Query, "limit", 50, 1, WorkersApi.MaxPageSize);
+        var jobs = await Queue(queue, grains).ListJobs(state, offset, limit);
+        return Results.Json(new { queue, state = ApiMapping.Name(state), offset, limit, jobs = jobs.Select(ApiMapping.ToResponse) }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> GetJob(string queue, string id, IGrainFactory grains)
+    {
+        var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        return Results.Json(ApiMapping.ToResponse(job), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Cancel(string queue, string id, IGrainFactory grains)
+    {
+        return await Queue(queue, grains).Cancel(JobId(id)) switch
+        {
+            CancelResult.Cancelled => Ok($"Job '{id}' cancelled."),
+            CancelResult.NotFound => throw JobNotFound(queue, id),
+            _ => throw new ApiException(StatusCodes.Status409Conflict, ApiErrors.JobAlreadyFinished, $"Job '{id}' already finished; nothing to cancel."),
+        };
+    }
+
+    private static async Task<IResult> RetryOne(string queue, string id, IGrainFactory grains)
+    {
+        var target = Queue(queue, grains);
+        var job = await target.GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        if (job.State != JobState.Failed || await target.RetryDeadLetters([id]) == 0)
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, ApiErrors.JobNotDeadLettered, $"Job '{id}' is {ApiMapping.Name(job.State)}; only dead-lettered (failed) jobs can be retried.");
+        }
+
+        return Ok($"Job '{id}' is waiting again.");
+    }
+
+    private static async Task<IResult> DeadLetters(string queue, HttpRequest request, IGrainFactory grains)
+    {
+        int offset = WorkersApi.Number(request.Query, "offset", 0, 0, 1_000_000);
+        int limit = WorkersApi.Number(request.Query, "limit", 50, 1, WorkersApi.MaxPageSize);
+        var jobs = await Queue(queue, grains).ListJobs(JobState.Failed, offset, limit);
+        return Results.Json(new { queue, offset, limit, jobs = jobs.Select(ApiMapping.ToResponse) }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> RetryDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var ids = await Ids(request, cancellationToken);
+        int count = await Queue(queue, grains).RetryDeadLetters(ids);
+        return Results.Json(new { ok = true, retried = count }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> DeleteDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var ids = await Ids(request, cancellationToken);
+        int count = await Queue(queue, grains).DeleteDeadLetters(ids);
+        return Results.Json(new { ok = true, deleted = count }, ApiJson.Options);
+    }
+
+    private static async Task<IReadOnlyList<string>?> Ids(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadBodyAsync(request, required: false, cancellationToken);
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        var ids = ApiJson.Deserialize<DeadLetterRequest>(body).Ids;
+        if (ids is not null)
+        {
+            foreach (var id in ids)
+            {
+                JobId(id);
+            }
+        }
+
+        return ids;
+    }
+
+    private static IResult Ok(string message) => Results.Json(new { ok = true, message }, ApiJson.Options);
+
+    private static IQueueGrain Queue(string queue, IGrainFactory grains)
+    {
+        if (WorkerValidation.CheckQueueName(queue) is { } error)
+        {
+            throw error.ToException();
+        }
+
+        return grains.GetGrain<IQueueGrain>(queue);
+    }
+
+    private static string JobId(string id) => WorkerValidation.IsValidJobId(id)
+        ? id
+        : throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidJobId, "Job ids are letters, digits, '-' and '_' (at most 100).");
+
+    private static WorkersException JobNotFound(string queue, string id) =>
+        new(WorkersErrorCodes.JobNotFound, $"Job '{id}' was not found in queue '{queue}'.");
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Silo;
+
+/// <summary>/api/workers: definitions and lifecycle.</summary>
+public static class WorkersApi
+{
+    public const int MaxPageSize = 200;
+
+    public static RouteGroupBuilder MapWorkersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/workers").WithTags("Workers");
+        group.MapGet("/", List);
+        group.MapPost("/", Create);
+        group.MapPost("/create", Create);
+        group.MapGet("/{name}", Get);
+        group.MapPatch("/{name}", Update);
+        group.MapPut("/{name}", Update);
+        group.MapDelete("/{name}", Delete);
+        group.MapGet("/{name}/status", Status);
+        group.MapPost("/{name}/start", (string name, IGrainFactory grains) => Act(name, grains, w => w.Start(), "started"));
+        group.MapPost("/{name}/stop", (string name, IGrainFactory grains) => Act(name, grains, w => w.Stop(), "stopped"));
+        group.MapPost("/{name}/restart", (string name, IGrainFactory grains) => Act(name, grains, w => w.Restart(), "restarted"));
+        return group;
+    }
+
+    private static async Task<IResult> List(HttpRequest request, IGrainFactory grains)
+    {
+        var query = request.Query;
+        bool includeInactive = Flag(query, "includeInactive");
+        int page = Number(query, "page", 1, 1, 1_000_000);
+        int limit = Number(query, "limit", 100, 1, MaxPageSize);
+        string? status = query["status"].FirstOrDefault()?.ToLowerInvariant();
+        if (status is not null && !Enum.GetNames<WorkerStatus>().Any(s => s.Equals(status, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "status must be one of stopped, starting, running, draining, failed.");
+        }
+
+        string? queue = query["queue"].FirstOrDefault() ?? query["queueName"].FirstOrDefault();
+        var all = (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive))
+            .Where(w => status is null || ApiMapping.Name(w.Status) == status)
+            .Where(w => queue is null || w.QueueName == queue)
+            .ToArray();
+        int totalPages = (all.Length + limit - 1) / limit;
+        var items = all.Skip((page - 1) * limit).Take(limit).Select(ApiMapping.ToListItem).ToArray();
+        return Results.Json(
+            new WorkerListResponse(items, new PaginationResponse(page, limit, all.Length, totalPages, page < totalPages, page > 1)),
+            ApiJson.Options);
+    }
+
+    private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, HostSettings settings, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<WorkerCreateRequest>(request, cancellationToken);
+        var definition = ApiMapping.ToDefinition(body, settings.Workers);
+        var info = await grains.GetGrain<IWorkerGrain>(definition.Name).Create(definition);
+        return Results.Json(
+            new WorkerActionResponse(true, $"Worker '{definition.Name}' created.", ApiMapping.ToResponse(info)),
+            ApiJson.Options,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> Get(string name, IGrainFactory grains)
+    {
+        var info = await Worker(name, grains).Get() ?? throw NotFound(name);
+        return Results.Json(new { ok = true, worker = ApiMapping.ToResponse(info) }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> Update(string name, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var worker = Worker(name, grains);
+        var body = await ApiJson.ReadAsync<WorkerUpdateRequest>(request, cancellationToken);
+        var current = await worker.Get() ?? throw NotFound(name);
+        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions));
+        return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' updated.", ApiMapping.ToResponse(info)), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Delete(string name, IGrainFactory grains)
+    {
+        await Worker(name, grains).Delete();
+        return Results.Json(new { ok = true, message = $"Worker '{name}' deleted." }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> Status(string name, IGrainFactory grains)
+    {
+        var report = await Worker(name, grains).GetStatus();
+        return Results.Json(ApiMapping.ToResponse(report), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Act(string name, IGrainFactory grains, Func<IWorkerGrain, Task<WorkerInfo>> action, string verb)
+    {
+        var info = await action(Worker(name, grains));
+        return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' {verb}.", ApiMapping.ToResponse(info)), ApiJson.Options);
+    }
+
+    private static IWorkerGrain Worker(string name, IGrainFactory grains)
+    {
+        if (WorkerValidation.CheckWorkerName(name) is { } error)
+        {
+            throw error.ToException();
+        }
+
+        return grains.GetGrain<IWorkerGrain>(name);
+    }
+
+    private static WorkersException NotFound(string name) => new(WorkersErrorCodes.WorkerNotFound, $"Worker '{name}' was not found.");
+
+    internal static bool Flag(IQueryCollection query, string name)
+    {
+        var raw = query[name].FirstOrDefault();
+        return raw switch
+        {
+            null => false,
+            _ when raw.Equals("true", StringComparison.OrdinalIgnoreCase) || raw == "1" => true,
+            _ when raw.Equals("false", StringComparison.OrdinalIgnoreCase) || raw == "0" => false,
+            _ => throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"{name} must be true or false."),
+        };
+    }
+
+    internal static int Number(IQueryCollection query, string name, int fallback, int min, int max)
+    {
+        var raw = query[name].FirstOrDefault();
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"{name} must be a whole number from {min} to {max}.");
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using ZinTrust.Workers.Grains;
+
+namespace ZinTrust.Workers.Silo;
+
+/// <summary>
+/// Reads <see cref="HostSettings"/> from configuration: the <c>Workers</c> section of appsettings first, then the
+/// seed's environment variables (which win). Every problem is reported, each naming the setting to fix.
+/// </summary>
+public static class HostSettingsLoader
+{
+    private static readonly string[] TrueWords = ["true", "1", "yes", "on"];
+    private static readonly string[] FalseWords = ["false", "0", "no", "off"];
+
+    public static HostSettings Load(IConfiguration configuration, out IReadOnlyList<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var settings = new HostSettings();
+        var problems = new List<string>();
+        var o = settings.Workers;
+
+        try
+        {
+            configuration.GetSection(WorkersOptions.SectionName).Bind(o);
+        }
+        catch (InvalidOperationException ex)
+        {
+            problems.Add($"{WorkersOptions.SectionName} (appsettings): {ex.InnerException?.Message ?? ex.Message}");
+        }
+
+        var env = new Reader(configuration, problems);
+        env.Bool("WORKERS_ENABLED", v => o.Enabled = v);
+        env.Bool("WORKER_ENABLED", v => o.WorkerEnabledByDefault = v);
+        env.Int("WORKER_CONCURRENCY", v => o.DefaultConcurrency = v);
+        env.Int("WORKER_TIMEOUT", v => o.DefaultTimeout = TimeSpan.FromSeconds(v), "seconds");
+        env.Int("WORKER_RETRIES", v => o.DefaultAttempts = v);
+        env.Bool("WORKER_AUTO_START", v => o.AutoStart = v);
+        env.Int("WORKER_PRIORITY", v => o.DefaultPriority = v);
+        env.Int("WORKER_CONNECTION_TIMEOUT", v => o.ConnectionTimeout = TimeSpan.FromMilliseconds(v), "milliseconds");
+        env.Int("WORKER_HEALTH_CHECK_INTERVAL", v => o.HealthCheckInterval = TimeSpan.FromSeconds(v), "seconds");
+        env.String("WORKER_PERSISTENCE_DRIVER", v => o.PersistenceDriver = v.Trim().ToLowerInvariant() switch
+        {
+            "database" => "db",
+            var d => d,
+        });
+        env.String("LOG_LEVEL", v =>
+        {
+            if (ParseLogLevel(v) is { } level)
+            {
+                settings.LogLevel = level;
+            }
+            else
+            {
+                problems.Add($"LOG_LEVEL: '{Shorten(v)}' is not a log level (trace, debug, info, warn, error, fatal, none).");
+            }
+        });
+        env.String("LOG_FORMAT", v =>
+        {
+            var format = v.Trim().ToLowerInvariant();
+            if (format is "text" or "json")
+            {
+                settings.LogFormat = format;
+            }
+            else
+            {
+                problems.Add($"LOG_FORMAT: '{Shorten(v)}' is not a log format (text, json).");
+            }
+        });
+        env.String("WORKER_API_HOST", v => settings.HttpHost = v.Trim());
+        env.Int("PORT", v => settings.HttpPort = v);
+        env.Int("SILO_PORT", v => settings.SiloPort = v);
+        env.Int("GATEWAY_PORT", v => settings.GatewayPort = v);
+        env.Bool("WORKER_DEMO", v => settings.DemoWorker = v);
+
+        foreach (var (name, port) in new[] { ("PORT", settings.HttpPort), ("SILO_PORT", settings.SiloPort), ("GATEWAY_PORT", settings.GatewayPort) })
+        {
+            if (port is < 1 or > 65535)
+            {
+                problems.Add($"{name}: {port} is not a TCP port (1-65535).");
+            }
+        }
+
+        var validation = new WorkersOptionsValidator().Validate(null, o);
+        if (validation.Failed)
+        {
+            problems.AddRange(validation.Failures);
+        }
+        else if (o.PersistenceDriver != "memory")
+        {
+            problems.Add($"WORKER_PERSISTENCE_DRIVER: '{o.PersistenceDriver}' is not available in this build yet (the Redis and PostgreSQL backends are not wired in); use memory.");
+        }
+
+        errors = problems;
+        return settings;
+    }
+
+    public static LogLevel? ParseLogLevel(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "trace" or "verbose" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "info" or "information" => LogLevel.Information,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "fatal" or "critical" => LogLevel.Critical,
+        "none" or "off" => LogLevel.None,
+        _ => null,
+    };
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    private sealed class Reader(IConfiguration configuration, List<string> problems)
+    {
+        public void String(string name, Action<string> apply)
+        {
+            var raw = configuration[name];
+            if (raw is null)
+            {
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                problems.Add($"{name}: is set but empty.");
+                return;
+            }
+
+            apply(raw);
+        }
+
+        public void Bool(string name, Action<bool> apply) => String(name, raw =>
+        {
+            var word = raw.Trim().ToLowerInvariant();
+            if (TrueWords.Contains(word))
+            {
+                apply(true);
+            }
+            else if (FalseWords.Contains(word))
+            {
+                apply(false);
+            }
+            else
+            {
+                problems.Add($"{name}: '{Shorten(raw)}' is not a boolean (true/false).");
+            }
+        });
+
+        public void Int(string name, Action<int> apply, string? unit = null) => String(name, raw =>
+        {
+            if (int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0)
+            {
+                apply(value);
+            }
+            else
+            {
+                problems.Add($"{name}: '{Shorten(raw)}' is not a non-negative whole number{(unit is null ? "" : $" of {unit}")}.");
+            }
+        });
+    }
+}

@@ -1,0 +1,27 @@
+using ZinTrust.Workers.Silo;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = HostSettingsLoader.Load(builder.Configuration, out var errors);
+if (errors.Count > 0)
+{
+    await Console.Error.WriteLineAsync("ZinTrust workers cannot start; fix these settings:");
+    foreach (var error in errors)
+    {
+        await Console.Error.WriteLineAsync("  - " + error);
+    }
+
+    return 2;
+}
+
+builder.AddZinTrustWorkersHost(settings);
+var app = builder.Build();
+app.UseWorkersErrorHandling();
+app.MapHealthApi();
+app.MapWorkersApi();
+app.MapQueuesApi();
+app.LogStartupBanner(settings);
+await app.RunAsync();
+return 0;
+
+/// <summary>The host's entry point (public for WebApplicationFactory).</summary>
+public partial class Program;
