@@ -60,9 +60,11 @@ public static class ApiJson
         return Deserialize<T>(body);
     }
 
+    /// <summary>Bad JSON is INVALID_JSON; valid JSON of the wrong shape is INVALID_BODY (INVALID_FEATURE_FLAG under features).</summary>
     public static T Deserialize<T>(ReadOnlySpan<byte> body)
         where T : class
     {
+        Parse(body);
         try
         {
             return JsonSerializer.Deserialize<T>(body, Options)
@@ -70,36 +72,36 @@ public static class ApiJson
         }
         catch (JsonException ex)
         {
-            throw FromJson(ex);
+            var path = ex.Path is { Length: > 1 } p ? p : null;
+            var code = path is not null && path.StartsWith("$.features", StringComparison.OrdinalIgnoreCase)
+                ? WorkersErrorCodes.InvalidFeatureFlag
+                : WorkersErrorCodes.InvalidBody;
+            var where = path is null ? "" : $" (at {path})";
+            var message = ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? $"Unknown field{where}."
+                : $"The body does not have the expected shape{where}: {FirstSentence(ex.Message)}";
+            throw ApiErrors.BadRequest(code, message);
         }
     }
 
+    /// <summary>Checks the body is JSON (within the depth limit); INVALID_JSON otherwise.</summary>
     public static JsonElement Parse(ReadOnlySpan<byte> body)
     {
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
-            return JsonElement.ParseValue(ref reader);
+            var root = JsonElement.ParseValue(ref reader);
+            if (reader.Read())
+            {
+                throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidJson, "The body holds more than one JSON value.");
+            }
+
+            return root;
         }
         catch (JsonException ex)
         {
-            throw FromJson(ex);
+            throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidJson, $"The body is not valid JSON: {FirstSentence(ex.Message)}");
         }
-    }
-
-    private static ApiException FromJson(JsonException ex)
-    {
-        var path = ex.Path is { Length: > 1 } p ? p : null;
-        var code = path is not null && path.StartsWith("$.features", StringComparison.OrdinalIgnoreCase)
-            ? WorkersErrorCodes.InvalidFeatureFlag
-            : ex.Message.Contains("could not be mapped", StringComparison.Ordinal) || ex.Message.Contains("was not", StringComparison.Ordinal) || path is not null
-                ? WorkersErrorCodes.InvalidBody
-                : WorkersErrorCodes.InvalidJson;
-        var where = path is null ? "" : $" (at {path})";
-        var message = ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
-            ? $"Unknown field{where}."
-            : $"The body is not valid{where}: {FirstSentence(ex.Message)}";
-        return ApiErrors.BadRequest(code, message);
     }
 
     private static string FirstSentence(string message)

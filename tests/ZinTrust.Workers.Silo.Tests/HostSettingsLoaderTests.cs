@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace ZinTrust.Workers.Silo.Tests;
+
+public sealed class HostSettingsLoaderTests
+{
+    private static HostSettings Load(out IReadOnlyList<string> errors, params (string Key, string Value)[] values) =>
+        HostSettingsLoader.Load(
+            new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build(),
+            out errors);
+
+    [Fact]
+    public void Defaults_AreTheSeeds()
+    {
+        var s = Load(out var errors);
+
+        Assert.Empty(errors);
+        Assert.True(s.Workers.Enabled);
+        Assert.True(s.Workers.WorkerEnabledByDefault);
+        Assert.Equal(5, s.Workers.DefaultConcurrency);
+        Assert.Equal(TimeSpan.FromSeconds(60), s.Workers.DefaultTimeout);
+        Assert.Equal(3, s.Workers.DefaultAttempts);
+        Assert.False(s.Workers.AutoStart);
+        Assert.Equal(1, s.Workers.DefaultPriority);
+        Assert.Equal(TimeSpan.FromMilliseconds(5000), s.Workers.ConnectionTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), s.Workers.HealthCheckInterval);
+        Assert.Equal("memory", s.Workers.PersistenceDriver);
+        Assert.Equal(LogLevel.Information, s.LogLevel);
+        Assert.Equal("text", s.LogFormat);
+        Assert.Equal(7777, s.HttpPort);
+        Assert.Equal("127.0.0.1", s.HttpHost);
+    }
+
+    [Fact]
+    public void EnvironmentVariables_OverrideAppSettings()
+    {
+        var s = Load(
+            out var errors,
+            ("Workers:DefaultConcurrency", "9"),
+            ("WORKER_CONCURRENCY", "12"),
+            ("WORKER_TIMEOUT", "90"),
+            ("WORKER_RETRIES", "7"),
+            ("WORKER_AUTO_START", "TRUE"),
+            ("WORKERS_ENABLED", "off"),
+            ("WORKER_ENABLED", "0"),
+            ("WORKER_PRIORITY", "5"),
+            ("WORKER_CONNECTION_TIMEOUT", "2500"),
+            ("WORKER_HEALTH_CHECK_INTERVAL", "15"),
+            ("LOG_LEVEL", "warn"),
+            ("LOG_FORMAT", "json"));
+
+        Assert.Empty(errors);
+        Assert.Equal(12, s.Workers.DefaultConcurrency);
+        Assert.Equal(TimeSpan.FromSeconds(90), s.Workers.DefaultTimeout);
+        Assert.Equal(7, s.Workers.DefaultAttempts);
+        Assert.True(s.Workers.AutoStart);
+        Assert.False(s.Workers.Enabled);
+        Assert.False(s.Workers.WorkerEnabledByDefault);
+        Assert.Equal(5, s.Workers.DefaultPriority);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), s.Workers.ConnectionTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), s.Workers.HealthCheckInterval);
+        Assert.Equal(LogLevel.Warning, s.LogLevel);
+        Assert.Equal("json", s.LogFormat);
+    }
+
+    [Fact]
+    public void AppSettingsSection_AppliesWhenNoVariableIsSet()
+    {
+        var s = Load(out var errors, ("Workers:DefaultConcurrency", "9"), ("Workers:AutoStart", "true"));
+
+        Assert.Empty(errors);
+        Assert.Equal(9, s.Workers.DefaultConcurrency);
+        Assert.True(s.Workers.AutoStart);
+    }
+
+    [Theory]
+    [InlineData("WORKER_CONCURRENCY", "lots")]
+    [InlineData("WORKER_CONCURRENCY", "0")]
+    [InlineData("WORKER_CONCURRENCY", "100000")]
+    [InlineData("WORKER_TIMEOUT", "-5")]
+    [InlineData("WORKER_TIMEOUT", "0")]
+    [InlineData("WORKER_RETRIES", "0")]
+    [InlineData("WORKER_AUTO_START", "maybe")]
+    [InlineData("WORKERS_ENABLED", "2")]
+    [InlineData("WORKER_ENABLED", "yesplease")]
+    [InlineData("WORKER_PRIORITY", "101")]
+    [InlineData("WORKER_CONNECTION_TIMEOUT", "10")]
+    [InlineData("WORKER_HEALTH_CHECK_INTERVAL", "0")]
+    [InlineData("WORKER_PERSISTENCE_DRIVER", "mongodb")]
+    [InlineData("WORKER_PERSISTENCE_DRIVER", "redis")]
+    [InlineData("LOG_LEVEL", "loud")]
+    [InlineData("LOG_FORMAT", "xml")]
+    [InlineData("PORT", "70000")]
+    [InlineData("WORKER_TIMEOUT", "")]
+    public void InvalidValue_IsReported_NamingTheVariable(string variable, string value)
+    {
+        Load(out var errors, (variable, value));
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith(variable, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryProblem_IsReported_NotJustTheFirst()
+    {
+        Load(out var errors, ("WORKER_CONCURRENCY", "x"), ("LOG_FORMAT", "xml"), ("WORKER_AUTO_START", "2"));
+
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
+    public void BadAppSettingsValue_IsReported_NamingTheSection()
+    {
+        Load(out var errors, ("Workers:DefaultConcurrency", "many"));
+
+        Assert.Contains(errors, e => e.StartsWith("Workers", StringComparison.Ordinal));
+    }
+}

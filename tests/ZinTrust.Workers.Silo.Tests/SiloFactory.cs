@@ -1,0 +1,68 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ZinTrust.Workers.Silo.Tests;
+
+/// <summary>The real host (silo + REST facade) in-process, on its own silo and gateway ports.</summary>
+public sealed class SiloFactory : WebApplicationFactory<Program>
+{
+    private static int nextPort = 21000 + (Environment.ProcessId % 500) * 20;
+    private readonly int siloPort = Interlocked.Add(ref nextPort, 2);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("SILO_PORT", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("GATEWAY_PORT", (siloPort + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("LOG_LEVEL", "warn");
+    }
+}
+
+public static class Http
+{
+    public static async Task<JsonElement> Json(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, string json) =>
+        client.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+    public static Task<HttpResponseMessage> PostJson<T>(this HttpClient client, string url, T value) =>
+        client.PostAsJsonAsync(url, value, TestContext.Current.CancellationToken);
+
+    public static Task<HttpResponseMessage> Get(this HttpClient client, string url) =>
+        client.GetAsync(url, TestContext.Current.CancellationToken);
+
+    public static Task<HttpResponseMessage> Post(this HttpClient client, string url) =>
+        client.PostAsync(url, null, TestContext.Current.CancellationToken);
+
+    public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
+}
+
+/// <summary>One host for the tests of a collection.</summary>
+public sealed class SiloFixture : IAsyncLifetime
+{
+    public SiloFactory Factory { get; } = new();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Client = Factory.CreateClient();
+        var health = await Client.Get("/health");
+        health.EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(nameof(SiloCollection))]
+public sealed class SiloCollection : ICollectionFixture<SiloFixture>;
