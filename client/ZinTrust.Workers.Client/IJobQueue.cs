@@ -1,0 +1,34 @@
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Client;
+
+/// <summary>A typed view of one queue: payloads are serialised with System.Text.Json (web defaults).</summary>
+public interface IJobQueue<in TPayload>
+{
+    string Name { get; }
+
+    /// <summary>Enqueues a job; returns once the cluster has stored it.</summary>
+    Task<EnqueueResult> EnqueueAsync(TPayload payload, JobEnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
+    Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default);
+
+    Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Per-job options; unset ones follow the queue's policy.</summary>
+public sealed record JobEnqueueOptions
+{
+    public int? Priority { get; init; }
+    public TimeSpan? Delay { get; init; }
+    public string? IdempotencyKey { get; init; }
+    public int? Attempts { get; init; }
+    public BackoffOptions? Backoff { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public string? Name { get; init; }
+}
+
+/// <summary>Hands out typed queues.</summary>
+public interface IJobQueueFactory
+{
+    IJobQueue<TPayload> Get<TPayload>(string queueName);
+}
