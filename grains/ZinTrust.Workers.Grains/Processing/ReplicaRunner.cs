@@ -96,8 +96,11 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     public void SetConcurrency(int value)
     {
-        Volatile.Write(ref concurrency, value);
-        signal.Set();
+        // Only a change wakes the lease loop: supervision re-sends the same value every interval.
+        if (Interlocked.Exchange(ref concurrency, value) != value)
+        {
+            signal.Set();
+        }
     }
 
     public void Wake() => signal.Set();

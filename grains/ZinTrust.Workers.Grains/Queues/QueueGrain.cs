@@ -92,6 +92,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
     public async Task<EnqueueResult> Enqueue(EnqueueRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfInvalidQueue();
+        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
         var result = Admit(request);
         await Commit();
         return result;
@@ -105,6 +108,8 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             throw new WorkersException(WorkersErrorCodes.InvalidBatch, "A batch holds 1 to 10000 jobs.");
         }
 
+        // Validate the whole batch before admitting any of it: a batch is acknowledged whole or not at all.
+        ThrowIfInvalidQueue();
         for (int i = 0; i < requests.Count; i++)
         {
             var errors = WorkerValidation.Validate(requests[i]);
@@ -427,16 +432,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         await Commit();
     }
 
+    /// <summary>Adds a validated request to the index and stages it; the caller awaits the commit.</summary>
     private EnqueueResult Admit(EnqueueRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ThrowIfPoisoned();
-        if (!WorkerValidation.IsValidName(queue))
-        {
-            throw new WorkersException(WorkersErrorCodes.InvalidQueueName, "Queue name must match ^[a-zA-Z0-9_-]{3,50}$.");
-        }
-
-        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
         if (request.IdempotencyKey is { } key && index.GetByIdempotencyKey(key) is { } existing)
         {
             return new EnqueueResult(existing.Id, Created: false, existing.State);
@@ -642,6 +641,14 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         stagedBatch?.TrySetException(error);
         stagedBatch = null;
         this.DeactivateOnIdle();
+    }
+
+    private void ThrowIfInvalidQueue()
+    {
+        if (WorkerValidation.CheckQueueName(queue) is { } error)
+        {
+            throw error.ToException();
+        }
     }
 
     private void ThrowIfPoisoned()

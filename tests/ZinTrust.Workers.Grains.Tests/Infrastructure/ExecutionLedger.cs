@@ -31,6 +31,11 @@ public sealed class ExecutionLedger
         UpdateMax(now);
         try
         {
+            if (job.Progress > 0)
+            {
+                await context.ReportProgressAsync(job.Progress);
+            }
+
             if (job.SleepMs != 0)
             {
                 var token = job.IgnoreCancellation ? CancellationToken.None : context.CancellationToken;

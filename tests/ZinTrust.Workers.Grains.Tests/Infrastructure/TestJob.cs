@@ -18,5 +18,8 @@ public sealed record TestJob
     /// <summary>Keep sleeping even after the token fires.</summary>
     public bool IgnoreCancellation { get; init; }
 
+    /// <summary>Report this progress before sleeping (0 = none).</summary>
+    public int Progress { get; init; }
+
     public string? Tag { get; init; }
 }

@@ -13,8 +13,9 @@ namespace ZinTrust.Workers.Grains.Tests;
 /// </summary>
 public sealed class WorkersCluster : IAsyncDisposable
 {
-    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, ExecutionLedger ledger, FakeTimeProvider? clock)
+    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, ExecutionLedger ledger, FakeTimeProvider? clock, CallCounter calls)
     {
+        Calls = calls;
         Cluster = cluster;
         Store = store;
         Ledger = ledger;
@@ -31,6 +32,9 @@ public sealed class WorkersCluster : IAsyncDisposable
 
     public FakeTimeProvider? Clock { get; }
 
+    /// <summary>Grain calls received by the silos, by interface method name.</summary>
+    public CallCounter Calls { get; }
+
     public static async Task<WorkersCluster> StartAsync(
         int silos = 2,
         bool fakeClock = false,
@@ -41,6 +45,7 @@ public sealed class WorkersCluster : IAsyncDisposable
         var state = new InProcessStateStore();
         var ledger = new ExecutionLedger();
         var clock = fakeClock ? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) : null;
+        var calls = new CallCounter();
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((options, silo) =>
         {
@@ -48,6 +53,11 @@ public sealed class WorkersCluster : IAsyncDisposable
             silo.Services.AddSingleton<IJobStore>(store);
             silo.Services.AddSingleton(state);
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15));
+            silo.AddIncomingGrainCallFilter(context =>
+            {
+                calls.Add(context.InterfaceMethod?.Name);
+                return context.Invoke();
+            });
             silo.AddZinTrustWorkers(w =>
             {
                 w.AddProcessor("test", ctx => ledger.RunAsync(ctx, siloName));
@@ -70,7 +80,7 @@ public sealed class WorkersCluster : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);
-        return new WorkersCluster(cluster, store, ledger, clock);
+        return new WorkersCluster(cluster, store, ledger, clock, calls);
     }
 
     public IWorkerGrain Worker(string name) => Client.GetGrain<IWorkerGrain>(name);
