@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# The test command: restores (locked), builds, runs every test project, and ends with "N passed, N failed".
-# Nothing needs to be installed beyond the .NET SDK: the embedded stores run in-process.
+# The test command: installs (when missing) and starts Redis and PostgreSQL on 127.0.0.1, restores (locked),
+# builds, runs every test project against them, stops them, and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source infra/lib.sh
+
+cleanup() {
+  infra/redis.sh stop || true
+  infra/postgres.sh stop || true
+}
+trap cleanup EXIT
+infra/redis.sh start
+infra/postgres.sh start
+export ZT_TEST_REDIS="127.0.0.1:$ZT_REDIS_PORT${ZT_REDIS_PASSWORD:+,password=$ZT_REDIS_PASSWORD}"
+export ZT_TEST_POSTGRES
+ZT_TEST_POSTGRES="$(infra/postgres.sh url)"
+export ZT_REDIS_PORT ZT_PG_PORT
 
 results="artifacts/test-results"
 rm -rf "$results"

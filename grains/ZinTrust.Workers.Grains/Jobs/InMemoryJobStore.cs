@@ -17,16 +17,22 @@ public sealed class InMemoryJobStore : IJobStore
         var data = queues.GetOrAdd(queue, static _ => new QueueData());
         lock (data)
         {
-            return Task.FromResult(new QueueSnapshot(data.Jobs.Values.ToArray(), data.Metadata));
+            data.Epoch++;
+            return Task.FromResult(new QueueSnapshot(data.Jobs.Values.ToArray(), data.Metadata, data.Epoch));
         }
     }
 
-    public Task CommitAsync(string queue, JobStoreBatch batch, CancellationToken cancellationToken)
+    public Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var data = queues.GetOrAdd(queue, static _ => new QueueData());
         lock (data)
         {
+            if (data.Epoch != epoch)
+            {
+                throw new JobStoreFencedException($"Queue '{queue}' was claimed by a newer activation (epoch {data.Epoch}, this one {epoch}).");
+            }
+
             foreach (var id in batch.Deletes)
             {
                 data.Jobs.Remove(id);
@@ -65,5 +71,7 @@ public sealed class InMemoryJobStore : IJobStore
         public Dictionary<string, JobRecord> Jobs { get; } = new(StringComparer.Ordinal);
 
         public QueueMetadata? Metadata { get; set; }
+
+        public long Epoch { get; set; }
     }
 }

@@ -29,6 +29,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private string queue = "";
     private JobOptions policy = new();
     private bool paused;
+    private long epoch;
     private ITimer? clock;
     private IGrainTimer? keepAlive;
     private IQueueGrain? self;
@@ -60,6 +61,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         self = this.AsReference<IQueueGrain>();
         policy = options.DefaultJobOptions();
         var snapshot = await store.LoadAsync(queue, cancellationToken);
+        epoch = snapshot.Epoch;
         if (snapshot.Metadata is { } meta)
         {
             paused = meta.Paused;
@@ -616,7 +618,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 inFlight = batchDone.Task;
                 try
                 {
-                    await store.CommitAsync(queue, batch, CancellationToken.None);
+                    await store.CommitAsync(queue, epoch, batch, CancellationToken.None);
                     batchDone.TrySetResult();
                 }
                 catch (Exception ex)

@@ -136,6 +136,6 @@ public sealed class FaultTests
         Assert.True(stats.Paused);
         Assert.NotNull(await queue.GetJob(before.JobId));
         Assert.NotNull(await queue.GetJob(after!.JobId));
-        Assert.Equal(2, c.Store.Inner.Count("q-outage"));
+        Assert.Equal(2, c.Store.Count("q-outage"));
     }
 }

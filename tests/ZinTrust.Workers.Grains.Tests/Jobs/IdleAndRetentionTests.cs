@@ -34,7 +34,7 @@ public sealed class IdleAndRetentionTests
         var gone = await c.Enqueue("q-keep-none", new TestJob());
         await Eventually.True(() => c.Ledger.For(gone.JobId).Any(e => e.Finished), "the job ran");
         await Eventually.Get(() => c.Queue("q-keep-none").GetJob(gone.JobId), j => j is null, "the finished job is not retained");
-        Assert.Equal(0, c.Store.Inner.Count("q-keep-none"));
+        Assert.Equal(0, c.Store.Count("q-keep-none"));
 
         var kept = new List<string>();
         for (int i = 0; i < 4; i++)

@@ -1,19 +1,30 @@
 using System.Collections.Concurrent;
 using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
 
-namespace ZinTrust.Workers.Grains.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>
-/// Wraps the in-memory store, keeps every record ever written in order per job, and can be told to fail
-/// writes (a store outage).
+/// Wraps a job store (in-memory unless given another), keeps every record ever written in order per job, and
+/// can be told to fail reads and writes (a store outage).
 /// </summary>
-public sealed class RecordingJobStore : IJobStore
+public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) : IJobStore
 {
-    private readonly InMemoryJobStore inner = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<JobRecord>> history = new(StringComparer.Ordinal);
     private volatile bool failing;
 
-    public InMemoryJobStore Inner => inner;
+    public RecordingJobStore()
+        : this(new InMemoryJobStore())
+    {
+    }
+
+    private RecordingJobStore(InMemoryJobStore memory)
+        : this(memory, memory.Count)
+    {
+    }
+
+    /// <summary>How many job records the store holds for a queue.</summary>
+    public int Count(string queue) => count(queue);
 
     public bool Failing
     {
@@ -29,7 +40,7 @@ public sealed class RecordingJobStore : IJobStore
     public Task<QueueSnapshot> LoadAsync(string queue, CancellationToken cancellationToken) =>
         failing ? throw new IOException("store offline (test)") : inner.LoadAsync(queue, cancellationToken);
 
-    public async Task CommitAsync(string queue, JobStoreBatch batch, CancellationToken cancellationToken)
+    public async Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (failing)
@@ -37,7 +48,7 @@ public sealed class RecordingJobStore : IJobStore
             throw new IOException("store offline (test)");
         }
 
-        await inner.CommitAsync(queue, batch, cancellationToken);
+        await inner.CommitAsync(queue, epoch, batch, cancellationToken);
         foreach (var record in batch.Upserts)
         {
             history.GetOrAdd(record.Id, static _ => new ConcurrentQueue<JobRecord>()).Enqueue(record);

@@ -4,8 +4,9 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
 
-namespace ZinTrust.Workers.Grains.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>
 /// An in-process cluster with ZinTrust workers, a shared job store and state store (so they outlive any one
@@ -13,8 +14,9 @@ namespace ZinTrust.Workers.Grains.Tests;
 /// </summary>
 public sealed class WorkersCluster : IAsyncDisposable
 {
-    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, ExecutionLedger ledger, FakeTimeProvider? clock, CallCounter calls)
+    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, InProcessStateStore state, ExecutionLedger ledger, FakeTimeProvider? clock, CallCounter calls)
     {
+        State = state;
         Calls = calls;
         Cluster = cluster;
         Store = store;
@@ -28,6 +30,9 @@ public sealed class WorkersCluster : IAsyncDisposable
 
     public RecordingJobStore Store { get; }
 
+    /// <summary>Grain state (worker definitions): pass it to a new cluster to model durable grain storage.</summary>
+    public InProcessStateStore State { get; }
+
     public ExecutionLedger Ledger { get; }
 
     public FakeTimeProvider? Clock { get; }
@@ -39,10 +44,12 @@ public sealed class WorkersCluster : IAsyncDisposable
         int silos = 2,
         bool fakeClock = false,
         Action<WorkersOptions>? configure = null,
-        Action<WorkersBuilder>? workers = null)
+        Action<WorkersBuilder>? workers = null,
+        RecordingJobStore? store = null,
+        InProcessStateStore? state = null)
     {
-        var store = new RecordingJobStore();
-        var state = new InProcessStateStore();
+        store ??= new RecordingJobStore();
+        state ??= new InProcessStateStore();
         var ledger = new ExecutionLedger();
         var clock = fakeClock ? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) : null;
         var calls = new CallCounter();
@@ -80,7 +87,7 @@ public sealed class WorkersCluster : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);
-        return new WorkersCluster(cluster, store, ledger, clock, calls);
+        return new WorkersCluster(cluster, store, state, ledger, clock, calls);
     }
 
     public IWorkerGrain Worker(string name) => Client.GetGrain<IWorkerGrain>(name);

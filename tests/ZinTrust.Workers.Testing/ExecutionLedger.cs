@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using ZinTrust.Workers.Abstractions;
 
-namespace ZinTrust.Workers.Grains.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>A record of every processor execution in a test cluster: which job, which attempt, where, how it ended.</summary>
 public sealed class ExecutionLedger

@@ -1,4 +1,4 @@
-namespace ZinTrust.Workers.Grains.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>What the "test" processor does with a job.</summary>
 public sealed record TestJob

@@ -1,4 +1,4 @@
-namespace ZinTrust.Workers.Grains.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>Polls a condition until it holds or a deadline passes (then fails with the given expectation).</summary>
 public static class Eventually

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ZinTrust.Workers.Grains.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>Counts grain calls by method name (fed by an incoming call filter on every silo).</summary>
 public sealed class CallCounter

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Serialization;
+using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
+using ZinTrust.Workers.Redis;
+
+namespace Orleans.Hosting;
+
+/// <summary>Puts the job store of ZinTrust workers in Redis.</summary>
+public static class RedisJobStoreExtensions
+{
+    public static ISiloBuilder AddZinTrustRedisJobStore(this ISiloBuilder builder, Action<RedisJobStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new RedisJobStoreOptions();
+        configure(options);
+        if (string.IsNullOrWhiteSpace(options.Configuration))
+        {
+            throw new ArgumentException("RedisJobStoreOptions.Configuration is required (set REDIS_HOST and REDIS_PORT).", nameof(configure));
+        }
+
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton<RedisConnection>();
+        builder.Services.RemoveAll<IJobStore>();
+        builder.Services.AddSingleton<IJobStore>(static sp => new RedisJobStore(
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<Serializer<JobRecord>>(),
+            sp.GetRequiredService<Serializer<QueueMetadata>>(),
+            sp.GetRequiredService<RedisJobStoreOptions>()));
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisStartupCheck>();
+        return builder;
+    }
+
+    /// <summary>Connects while the silo starts, so a wrong host or password stops start-up with a clear message.</summary>
+    private sealed class RedisStartupCheck(RedisConnection connection) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(RedisStartupCheck), ServiceLifecycleStage.RuntimeInitialize, async ct => await connection.ConnectAsync(ct));
+    }
+}

@@ -1,0 +1,139 @@
+using Orleans.Serialization;
+using StackExchange.Redis;
+using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
+
+namespace ZinTrust.Workers.Redis;
+
+/// <summary>
+/// Jobs in Redis. Per queue (keys hash-tagged by queue, so one queue lives in one Redis Cluster slot):
+/// <c>{p}:{q}:jobs</c> a hash id → record (Orleans binary serialisation: compact, version tolerant through
+/// the contracts' [Id]s), <c>{p}:{q}:meta</c> the queue's pause flag and policy, <c>{p}:{q}:epoch</c> the
+/// owner epoch. The queue grain keeps the ordered index in memory, so Redis holds only records: each write is
+/// O(1) per job whatever the queue's depth.
+/// </summary>
+/// <remarks>
+/// Every batch is one Lua script call: it checks the epoch, then applies all upserts, deletes and the
+/// metadata, atomically. A batch is acknowledged once Redis has applied it (with AOF, fsync every second).
+/// </remarks>
+public sealed class RedisJobStore : IJobStore
+{
+    // KEYS: jobs, meta, epoch. ARGV: epoch, upsert count, delete count, has-meta, then id/value pairs, delete ids, meta.
+    private const string CommitScript = """
+        if redis.call('GET', KEYS[3]) ~= ARGV[1] then
+          return redis.error_reply('ZT_FENCED current=' .. tostring(redis.call('GET', KEYS[3])))
+        end
+        local ups = tonumber(ARGV[2])
+        local dels = tonumber(ARGV[3])
+        local i = 5
+        local chunk = {}
+        for j = 1, ups do
+          chunk[#chunk + 1] = ARGV[i]
+          chunk[#chunk + 1] = ARGV[i + 1]
+          i = i + 2
+          if #chunk >= 200 then
+            redis.call('HSET', KEYS[1], unpack(chunk))
+            chunk = {}
+          end
+        end
+        if #chunk > 0 then
+          redis.call('HSET', KEYS[1], unpack(chunk))
+        end
+        chunk = {}
+        for j = 1, dels do
+          chunk[#chunk + 1] = ARGV[i]
+          i = i + 1
+          if #chunk >= 200 then
+            redis.call('HDEL', KEYS[1], unpack(chunk))
+            chunk = {}
+          end
+        end
+        if #chunk > 0 then
+          redis.call('HDEL', KEYS[1], unpack(chunk))
+        end
+        if ARGV[4] == '1' then
+          redis.call('SET', KEYS[2], ARGV[i])
+        end
+        return ups + dels
+        """;
+
+    private readonly RedisConnection connection;
+    private readonly Serializer<JobRecord> records;
+    private readonly Serializer<QueueMetadata> metadata;
+    private readonly RedisJobStoreOptions options;
+
+    public RedisJobStore(RedisConnection connection, Serializer<JobRecord> records, Serializer<QueueMetadata> metadata, RedisJobStoreOptions options)
+    {
+        this.connection = connection;
+        this.records = records;
+        this.metadata = metadata;
+        this.options = options;
+    }
+
+    public async Task<QueueSnapshot> LoadAsync(string queue, CancellationToken cancellationToken)
+    {
+        var db = await connection.DatabaseAsync(cancellationToken);
+        var keys = Keys(queue);
+        long epoch = await db.StringIncrementAsync(keys.Epoch);
+        var meta = await db.StringGetAsync(keys.Meta);
+        var jobs = new List<JobRecord>();
+        await foreach (var entry in db.HashScanAsync(keys.Jobs, pageSize: options.ScanPageSize).WithCancellation(cancellationToken))
+        {
+            jobs.Add(records.Deserialize((byte[])entry.Value!) ?? throw new InvalidDataException($"Job '{entry.Name}' of queue '{queue}' is empty in Redis."));
+        }
+
+        return new QueueSnapshot(jobs, meta.HasValue ? metadata.Deserialize((byte[])meta!) : null, epoch);
+    }
+
+    public async Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var db = await connection.DatabaseAsync(cancellationToken);
+        var keys = Keys(queue);
+        var args = new RedisValue[4 + (batch.Upserts.Count * 2) + batch.Deletes.Count + (batch.Metadata is null ? 0 : 1)];
+        args[0] = epoch;
+        args[1] = batch.Upserts.Count;
+        args[2] = batch.Deletes.Count;
+        args[3] = batch.Metadata is null ? "0" : "1";
+        int i = 4;
+        foreach (var record in batch.Upserts)
+        {
+            args[i++] = record.Id;
+            args[i++] = records.SerializeToArray(record);
+        }
+
+        foreach (var id in batch.Deletes)
+        {
+            args[i++] = id;
+        }
+
+        if (batch.Metadata is not null)
+        {
+            args[i] = metadata.SerializeToArray(batch.Metadata);
+        }
+
+        try
+        {
+            await db.ScriptEvaluateAsync(CommitScript, [keys.Jobs, keys.Meta, keys.Epoch], args);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("ZT_FENCED", StringComparison.Ordinal))
+        {
+            throw new JobStoreFencedException($"Queue '{queue}' was claimed by a newer activation (this one holds epoch {epoch}; Redis says {ex.Message}).", ex);
+        }
+    }
+
+    /// <summary>How many job records Redis holds for a queue (diagnostics and tests; does not claim the queue).</summary>
+    public async Task<long> CountAsync(string queue, CancellationToken cancellationToken)
+    {
+        var db = await connection.DatabaseAsync(cancellationToken);
+        return await db.HashLengthAsync(Keys(queue).Jobs);
+    }
+
+    private QueueKeys Keys(string queue)
+    {
+        var root = $"{options.KeyPrefix}:{{{queue}}}";
+        return new QueueKeys($"{root}:jobs", $"{root}:meta", $"{root}:epoch");
+    }
+
+    private readonly record struct QueueKeys(RedisKey Jobs, RedisKey Meta, RedisKey Epoch);
+}

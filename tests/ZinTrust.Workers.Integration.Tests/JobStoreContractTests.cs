@@ -1,0 +1,93 @@
+using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
+
+namespace ZinTrust.Workers.Integration.Tests;
+
+/// <summary>What every job store must do, run against each store.</summary>
+public sealed class JobStoreContractTests
+{
+    public static TheoryData<string> Stores => ["memory", "redis"];
+
+    private static IJobStore Create(string kind) => kind == "memory" ? new InMemoryJobStore() : RealServers.RedisStore().Store;
+
+    private static readonly DateTimeOffset T0 = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static JobRecord Job(string id, JobState state = JobState.Waiting) => new()
+    {
+        Id = id,
+        Queue = "contract",
+        Payload = """{"to":"ada@example.com","n":[1,2,3]}""",
+        State = state,
+        Sequence = 7,
+        Priority = JobPriority.High,
+        Backoff = new BackoffOptions { Kind = BackoffKind.Fixed, BaseDelay = TimeSpan.FromSeconds(3), Jitter = 0.5 },
+        Timeout = TimeSpan.FromSeconds(42),
+        CreatedAt = T0,
+        UpdatedAt = T0,
+        RunAt = T0.AddMinutes(5),
+        IdempotencyKey = "k-" + id,
+        LeaseToken = 3,
+    };
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task EmptyQueue_LoadsEmpty(string kind)
+    {
+        var snapshot = await Create(kind).LoadAsync("q-" + Guid.NewGuid().ToString("N")[..8], TestContext.Current.CancellationToken);
+
+        Assert.Empty(snapshot.Jobs);
+        Assert.Null(snapshot.Metadata);
+        Assert.True(snapshot.Epoch > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task CommittedRecords_AndMetadata_RoundTripExactly(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        var first = await store.LoadAsync("q-round", ct);
+        var meta = new QueueMetadata(true, new JobOptions { Attempts = 9, RetainCompleted = 5 });
+
+        await store.CommitAsync("q-round", first.Epoch, new JobStoreBatch([Job("a"), Job("b", JobState.Delayed)], [], meta), ct);
+        await store.CommitAsync("q-round", first.Epoch, new JobStoreBatch([Job("a", JobState.Active) with { Attempt = 1 }], ["b"], null), ct);
+
+        var second = await store.LoadAsync("q-round", ct);
+        var job = Assert.Single(second.Jobs);
+        Assert.Equal(Job("a", JobState.Active) with { Attempt = 1 }, job);
+        Assert.Equal(meta, second.Metadata);
+        Assert.True(second.Epoch > first.Epoch);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task StaleEpoch_IsFenced_AndItsBatchAppliesNothing(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        var old = await store.LoadAsync("q-fence", ct);
+        var current = await store.LoadAsync("q-fence", ct);
+
+        await Assert.ThrowsAsync<JobStoreFencedException>(() => store.CommitAsync("q-fence", old.Epoch, new JobStoreBatch([Job("zombie")], [], null), ct));
+        await store.CommitAsync("q-fence", current.Epoch, new JobStoreBatch([Job("real")], [], null), ct);
+
+        var after = await store.LoadAsync("q-fence", ct);
+        Assert.Equal(["real"], after.Jobs.Select(j => j.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task LargeBatch_IsAppliedWhole(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        var snapshot = await store.LoadAsync("q-large", ct);
+        var jobs = Enumerable.Range(0, 5000).Select(i => Job($"j{i}")).ToArray();
+
+        await store.CommitAsync("q-large", snapshot.Epoch, new JobStoreBatch(jobs, [], null), ct);
+        await store.CommitAsync("q-large", snapshot.Epoch, new JobStoreBatch([], jobs.Take(2500).Select(j => j.Id).ToArray(), null), ct);
+
+        var after = await store.LoadAsync("q-large", ct);
+        Assert.Equal(2500, after.Jobs.Count);
+    }
+}

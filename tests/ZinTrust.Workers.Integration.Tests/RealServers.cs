@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
+using ZinTrust.Workers.Redis;
+
+namespace ZinTrust.Workers.Integration.Tests;
+
+/// <summary>
+/// The real servers started by <c>infra/test.sh</c> (ZT_TEST_REDIS = host:port). Without them the tests are
+/// skipped with a message saying how to run them.
+/// </summary>
+public static class RealServers
+{
+    private static readonly IServiceProvider Serialization = new ServiceCollection().AddSerializer().BuildServiceProvider();
+
+    public static string Redis => Environment.GetEnvironmentVariable("ZT_TEST_REDIS") is { Length: > 0 } r
+        ? r
+        : throw Skip("ZT_TEST_REDIS");
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZinTrust.Orleans.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("Repository root not found.");
+        }
+    }
+
+    /// <summary>A Redis job store with its own key prefix (so runs and tests never see each other's queues).</summary>
+    public static (RedisJobStore Store, RedisJobStoreOptions Options) RedisStore(string? prefix = null)
+    {
+        var options = new RedisJobStoreOptions { Configuration = Redis, KeyPrefix = prefix ?? $"zt-test-{Guid.NewGuid():N}" };
+        var store = new RedisJobStore(
+            new RedisConnection(options),
+            Serialization.GetRequiredService<Serializer<JobRecord>>(),
+            Serialization.GetRequiredService<Serializer<QueueMetadata>>(),
+            options);
+        return (store, options);
+    }
+
+    public static RecordingJobStore Recording(RedisJobStore store) =>
+        new(store, queue => (int)store.CountAsync(queue, CancellationToken.None).GetAwaiter().GetResult());
+
+    /// <summary>Runs an infra script (for example <c>redis.sh restart</c>) and fails the test if it fails.</summary>
+    public static async Task Infra(string script, string action)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot, "infra", script), action])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"infra/{script} {action} failed: {await stderr}");
+    }
+
+    private static InvalidOperationException Skip(string variable) =>
+        new InvalidOperationException($"{variable} is not set: run the integration tests through ./infra/test.sh, which starts the real servers.");
+}
