@@ -20,8 +20,22 @@ app.MapHealthApi();
 app.MapWorkersApi();
 app.MapQueuesApi();
 app.LogStartupBanner(settings);
-await app.RunAsync();
-return 0;
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    // Start-up failed (a backend unreachable, a port taken): say why in one block, without a stack trace.
+    await Console.Error.WriteLineAsync("ZinTrust workers failed to start:");
+    for (var e = ex; e is not null; e = e.InnerException)
+    {
+        await Console.Error.WriteLineAsync("  - " + e.Message);
+    }
+
+    return 3;
+}
 
 /// <summary>The host's entry point (public for WebApplicationFactory).</summary>
 public partial class Program;

@@ -52,9 +52,15 @@ public sealed class RedisConnection : IAsyncDisposable
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 await mux.DisposeAsync();
+                // One readable line: the root cause only (the client's own message is a page of diagnostics).
+                var root = ex;
+                while (root.InnerException is not null)
+                {
+                    root = root.InnerException;
+                }
+
                 throw new InvalidOperationException(
-                    $"Redis at '{RedactedEndpoints(config)}' did not answer within {options.ConnectTimeout.TotalSeconds:0.#} s ({ex.Message}). Check REDIS_HOST, REDIS_PORT and REDIS_PASSWORD.",
-                    ex);
+                    $"Redis at '{RedactedEndpoints(config)}' did not answer within {options.ConnectTimeout.TotalSeconds:0.#} s ({root.Message}). Check REDIS_HOST, REDIS_PORT and REDIS_PASSWORD.");
             }
 
             multiplexer = mux;

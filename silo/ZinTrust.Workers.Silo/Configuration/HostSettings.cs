@@ -28,4 +28,37 @@ public sealed class HostSettings
 
     /// <summary>WORKER_DEMO: register the demo processors and the demo worker. Default: true.</summary>
     public bool DemoWorker { get; set; } = true;
+
+    /// <summary>QUEUE_DRIVER: where jobs live, memory | redis. Default: memory (the embedded default needs nothing installed).</summary>
+    public string QueueDriver { get; set; } = "memory";
+
+    /// <summary>REDIS_HOST. Default: 127.0.0.1.</summary>
+    public string RedisHost { get; set; } = "127.0.0.1";
+
+    /// <summary>REDIS_PORT. Default: 6379.</summary>
+    public int RedisPort { get; set; } = 6379;
+
+    /// <summary>REDIS_PASSWORD. Default: none. Never logged.</summary>
+    public string? RedisPassword { get; set; }
+
+    /// <summary>REDIS_QUEUE_DB: the logical database for jobs, state and reminders. Default: 0.</summary>
+    public int RedisDatabase { get; set; }
+
+    /// <summary>APP_NAME. Default: ZinTrust.</summary>
+    public string AppName { get; set; } = "ZinTrust";
+
+    /// <summary>WORKER_PERSISTENCE_REDIS_KEY_PREFIX: prefix of grain-state keys. Default: APP_NAME with spaces replaced by '_'.</summary>
+    public string? PersistenceRedisKeyPrefix { get; set; }
+
+    /// <summary>QUEUE_REDIS_KEY_PREFIX: prefix of job keys. Default: zt.</summary>
+    public string QueueRedisKeyPrefix { get; set; } = "zt";
+
+    /// <summary>Whether anything runs on Redis (then reminders do too).</summary>
+    public bool UsesRedis => QueueDriver == "redis" || Workers.PersistenceDriver == "redis";
+
+    public string StateKeyPrefix => PersistenceRedisKeyPrefix ?? AppName.Replace(' ', '_');
+
+    /// <summary>The StackExchange.Redis configuration (the password is included; never log it).</summary>
+    public string RedisConfiguration =>
+        $"{RedisHost}:{RedisPort},defaultDatabase={RedisDatabase},abortConnect=false{(string.IsNullOrEmpty(RedisPassword) ? "" : ",password=" + RedisPassword)}";
 }

@@ -73,8 +73,32 @@ public static class HostSettingsLoader
         env.Int("SILO_PORT", v => settings.SiloPort = v);
         env.Int("GATEWAY_PORT", v => settings.GatewayPort = v);
         env.Bool("WORKER_DEMO", v => settings.DemoWorker = v);
+        env.String("QUEUE_DRIVER", v =>
+        {
+            var driver = v.Trim().ToLowerInvariant();
+            if (driver is "memory" or "redis")
+            {
+                settings.QueueDriver = driver;
+            }
+            else
+            {
+                problems.Add($"QUEUE_DRIVER: '{Shorten(v)}' is not a job store (memory, redis).");
+            }
+        });
+        env.String("REDIS_HOST", v => settings.RedisHost = v.Trim());
+        env.Int("REDIS_PORT", v => settings.RedisPort = v);
+        var password = configuration["REDIS_PASSWORD"];
+        settings.RedisPassword = string.IsNullOrEmpty(password) ? null : password;
+        env.Int("REDIS_QUEUE_DB", v => settings.RedisDatabase = v);
+        env.String("APP_NAME", v => settings.AppName = v.Trim());
+        env.String("WORKER_PERSISTENCE_REDIS_KEY_PREFIX", v => settings.PersistenceRedisKeyPrefix = v.Trim());
+        env.String("QUEUE_REDIS_KEY_PREFIX", v => settings.QueueRedisKeyPrefix = v.Trim());
+        if (settings.RedisDatabase > 15)
+        {
+            problems.Add($"REDIS_QUEUE_DB: {settings.RedisDatabase} is not a Redis database (0-15).");
+        }
 
-        foreach (var (name, port) in new[] { ("PORT", settings.HttpPort), ("SILO_PORT", settings.SiloPort), ("GATEWAY_PORT", settings.GatewayPort) })
+        foreach (var (name, port) in new[] { ("PORT", settings.HttpPort), ("SILO_PORT", settings.SiloPort), ("GATEWAY_PORT", settings.GatewayPort), ("REDIS_PORT", settings.RedisPort) })
         {
             if (port is < 1 or > 65535)
             {
@@ -87,9 +111,9 @@ public static class HostSettingsLoader
         {
             problems.AddRange(validation.Failures);
         }
-        else if (o.PersistenceDriver != "memory")
+        else if (o.PersistenceDriver == "db")
         {
-            problems.Add($"WORKER_PERSISTENCE_DRIVER: '{o.PersistenceDriver}' is not available in this build yet (the Redis and PostgreSQL backends are not wired in); use memory.");
+            problems.Add("WORKER_PERSISTENCE_DRIVER: 'db' (PostgreSQL) is not available in this build yet; use memory or redis.");
         }
 
         errors = problems;

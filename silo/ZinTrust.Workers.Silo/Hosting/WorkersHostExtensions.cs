@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using StackExchange.Redis;
 using ZinTrust.Workers.Grains;
 
 namespace ZinTrust.Workers.Silo;
@@ -32,7 +35,7 @@ public static class WorkersHostExtensions
                 o.ClusterId = ClusterId;
             });
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
-            silo.UseInMemoryReminderService();
+            ConfigureBackends(silo, settings);
             silo.AddZinTrustWorkers(w =>
             {
                 w.Configure(o => Copy(settings.Workers, o));
@@ -43,6 +46,64 @@ public static class WorkersHostExtensions
             });
         });
         return builder;
+    }
+
+    /// <summary>Job store, grain storage and reminders, by QUEUE_DRIVER and WORKER_PERSISTENCE_DRIVER.</summary>
+    private static void ConfigureBackends(ISiloBuilder silo, HostSettings settings)
+    {
+        if (settings.QueueDriver == "redis")
+        {
+            silo.AddZinTrustRedisJobStore(o =>
+            {
+                o.Configuration = settings.RedisConfiguration;
+                o.Database = settings.RedisDatabase;
+                o.KeyPrefix = settings.QueueRedisKeyPrefix;
+                o.ConnectTimeout = settings.Workers.ConnectionTimeout * 2;
+            });
+        }
+
+        if (settings.Workers.PersistenceDriver == "redis")
+        {
+            var prefix = settings.StateKeyPrefix;
+            silo.AddRedisGrainStorage(WorkersStorage.Name, builder => builder.Configure<Serializer>((o, serializer) =>
+            {
+                o.ConfigurationOptions = RedisOptions(settings);
+                // Orleans' binary format: version tolerant through the [Id]s of the state types, unlike the
+                // default JSON serializer whose $type names break when a type moves.
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                o.GetStorageKey = (name, grainId) => $"{prefix}:worker-state:{grainId}:{name}";
+                o.DeleteStateOnClear = true;
+            }));
+        }
+
+        if (settings.UsesRedis)
+        {
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisOptions(settings));
+            if (settings.QueueDriver != "redis")
+            {
+                // Fail start-up early, naming REDIS_HOST, when Redis is needed for state only.
+                silo.Services.AddSingleton(new ZinTrust.Workers.Redis.RedisJobStoreOptions { Configuration = settings.RedisConfiguration, Database = settings.RedisDatabase, ConnectTimeout = settings.Workers.ConnectionTimeout * 2 });
+                silo.Services.AddSingleton<ZinTrust.Workers.Redis.RedisConnection>();
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisReachability>();
+            }
+        }
+        else
+        {
+            silo.UseInMemoryReminderService();
+        }
+    }
+
+    private static ConfigurationOptions RedisOptions(HostSettings settings)
+    {
+        var options = ConfigurationOptions.Parse(settings.RedisConfiguration);
+        options.ConnectTimeout = (int)(settings.Workers.ConnectionTimeout * 2).TotalMilliseconds;
+        return options;
+    }
+
+    private sealed class RedisReachability(ZinTrust.Workers.Redis.RedisConnection connection) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(RedisReachability), ServiceLifecycleStage.RuntimeInitialize, async ct => await connection.ConnectAsync(ct));
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings)

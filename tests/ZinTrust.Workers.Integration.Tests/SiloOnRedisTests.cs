@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ZinTrust.Workers.Integration.Tests;
+
+/// <summary>The real host with QUEUE_DRIVER=redis and WORKER_PERSISTENCE_DRIVER=redis.</summary>
+public sealed class SiloOnRedisTests
+{
+    private static int nextPort = 24000 + (Environment.ProcessId % 300) * 20;
+
+    private sealed class RedisSilo(string statePrefix, string queuePrefix) : WebApplicationFactory<Program>
+    {
+        private readonly int siloPort = Interlocked.Add(ref nextPort, 2);
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            var endpoint = RealServers.Redis.Split(',')[0];
+            builder.UseSetting("SILO_PORT", siloPort.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("GATEWAY_PORT", (siloPort + 1).ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("LOG_LEVEL", "warn");
+            builder.UseSetting("QUEUE_DRIVER", "redis");
+            builder.UseSetting("WORKER_PERSISTENCE_DRIVER", "redis");
+            builder.UseSetting("REDIS_HOST", endpoint.Split(':')[0]);
+            builder.UseSetting("REDIS_PORT", endpoint.Split(':')[1]);
+            builder.UseSetting("WORKER_PERSISTENCE_REDIS_KEY_PREFIX", statePrefix);
+            builder.UseSetting("QUEUE_REDIS_KEY_PREFIX", queuePrefix);
+        }
+    }
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response)
+    {
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return doc.RootElement.Clone();
+    }
+
+    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task WorkerDefinitions_VersionsAndStatuses_AndJobs_SurviveAFullRestart()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var statePrefix = $"zt-state-{Guid.NewGuid():N}";
+        var queuePrefix = $"zt-jobs-{Guid.NewGuid():N}";
+        string delayedJob;
+        await using (var first = new RedisSilo(statePrefix, queuePrefix))
+        {
+            var http = first.CreateClient();
+            Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/api/workers", Body("""{"name":"survivor","queueName":"survivor-q","processor":"echo","version":"3.1.4","concurrency":4}"""), ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/api/workers", Body("""{"name":"sleeper","queueName":"sleeper-q","processor":"echo","version":"0.0.1"}"""), ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/workers/survivor/start", null, ct)).StatusCode);
+            delayedJob = (await Json(await http.PostAsync("/api/queues/survivor-q/jobs", Body("""{"payload":{"n":1},"delayMs":500}"""), ct))).GetProperty("id").GetString()!;
+        }
+
+        await using var second = new RedisSilo(statePrefix, queuePrefix);
+        var again = second.CreateClient();
+        var survivor = (await Json(await again.GetAsync("/api/workers/survivor", ct))).GetProperty("worker");
+        var sleeper = (await Json(await again.GetAsync("/api/workers/sleeper", ct))).GetProperty("worker");
+
+        Assert.Equal("3.1.4", survivor.GetProperty("version").GetString());
+        Assert.Equal(4, survivor.GetProperty("concurrency").GetInt32());
+        Assert.Equal("running", survivor.GetProperty("status").GetString());
+        Assert.Equal("0.0.1", sleeper.GetProperty("version").GetString());
+        Assert.Equal("stopped", sleeper.GetProperty("status").GetString());
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonElement job;
+        while ((job = await Json(await again.GetAsync($"/api/queues/survivor-q/jobs/{delayedJob}", ct))).GetProperty("state").GetString() != "completed")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the delayed job did not complete after the restart: {job}");
+            await Task.Delay(50, ct);
+        }
+
+        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task UnreachableRedis_StopsStartUp_WithinBoundedTime_NamingTheSettings()
+    {
+        var silo = Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");
+        var start = new ProcessStartInfo("dotnet", [silo]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.Environment["QUEUE_DRIVER"] = "redis";
+        start.Environment["WORKER_PERSISTENCE_DRIVER"] = "redis";
+        start.Environment["REDIS_HOST"] = "127.0.0.1";
+        start.Environment["REDIS_PORT"] = "1";
+        start.Environment["WORKER_CONNECTION_TIMEOUT"] = "1000";
+        start.Environment["SILO_PORT"] = "24990";
+        start.Environment["GATEWAY_PORT"] = "24991";
+        start.Environment["PORT"] = "24992";
+        var watch = Stopwatch.StartNew();
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(45));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(3, process.ExitCode);
+        var message = await stderr;
+        Assert.Contains("REDIS_HOST", message, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:1", message, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"start-up failed only after {watch.Elapsed}");
+    }
+}
