@@ -22,8 +22,10 @@ rm -rf "$results"
 mkdir -p "$results"
 log="$results/dotnet-test.log"
 
-dotnet restore ZinTrust.Orleans.sln --locked-mode
-dotnet build ZinTrust.Orleans.sln --no-restore -nologo -clp:ErrorsOnly
+if ! dotnet restore ZinTrust.Orleans.sln --locked-mode || ! dotnet build ZinTrust.Orleans.sln --no-restore -nologo -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed (the build failed; see above)"
+  exit 1
+fi
 
 set +e
 dotnet test --solution ZinTrust.Orleans.sln --no-build --results-directory "$PWD/$results" --report-xunit-trx 2>&1 | tee "$log"
