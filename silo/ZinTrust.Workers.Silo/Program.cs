@@ -1,5 +1,12 @@
 using ZinTrust.Workers.Silo;
 
+if (args.Length > 0 && args[0] == "migrate")
+{
+    // The migration command shares the host's configuration (appsettings, environment) but not its arguments.
+    var configuration = WebApplication.CreateBuilder().Configuration;
+    return await MigrateCommand.RunAsync(args[1..], configuration, Console.Out, Console.Error, CancellationToken.None);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 var settings = HostSettingsLoader.Load(builder.Configuration, out var errors);
 if (errors.Count > 0)

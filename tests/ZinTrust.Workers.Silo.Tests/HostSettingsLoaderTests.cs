@@ -88,7 +88,8 @@ public sealed class HostSettingsLoaderTests
     [InlineData("WORKER_CONNECTION_TIMEOUT", "10")]
     [InlineData("WORKER_HEALTH_CHECK_INTERVAL", "0")]
     [InlineData("WORKER_PERSISTENCE_DRIVER", "mongodb")]
-    [InlineData("WORKER_PERSISTENCE_DRIVER", "db")]
+    [InlineData("WORKER_PERSISTENCE_TABLE", "Bad Name")]
+    [InlineData("CLUSTER_DRIVER", "zookeeper")]
     [InlineData("QUEUE_DRIVER", "kafka")]
     [InlineData("REDIS_PORT", "x")]
     [InlineData("LOG_LEVEL", "loud")]
@@ -101,6 +102,18 @@ public sealed class HostSettingsLoaderTests
 
         var error = Assert.Single(errors);
         Assert.StartsWith(variable, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("WORKER_PERSISTENCE_DRIVER", "db", "WORKER_PERSISTENCE_DB_CONNECTION")]
+    [InlineData("CLUSTER_DRIVER", "postgres", "CLUSTER_DB_CONNECTION")]
+    public void PostgresDrivers_NeedTheirNamedConnectionString(string variable, string value, string named)
+    {
+        var error = Assert.Single(Load(out var errors, (variable, value)) is var _ ? errors : []);
+        Assert.StartsWith(named, error, StringComparison.Ordinal);
+
+        Load(out var fine, (variable, value), ("ConnectionStrings:default", "Host=127.0.0.1"));
+        Assert.Empty(fine);
     }
 
     [Fact]

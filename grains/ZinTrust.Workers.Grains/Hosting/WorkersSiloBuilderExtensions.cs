@@ -42,6 +42,7 @@ public static class WorkersSiloBuilderExtensions
             services.TryAddKeyedSingleton<IGrainStorage>(
                 WorkersStorage.Name,
                 static (sp, _) => new InProcessGrainStorage(sp.GetRequiredService<InProcessStateStore>(), sp.GetRequiredService<DeepCopier>()));
+            services.AddPlacementDirector<ReplicaSpreadPlacement, ReplicaSpreadPlacementDirector>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkersStartup>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterSupervisor>();
         }

@@ -12,6 +12,7 @@ namespace ZinTrust.Workers.Grains;
 /// worker grain re-sends the spec on every supervision tick, which re-activates a replica lost with its silo.
 /// </summary>
 [Reentrant] // Wake, CancelJob and GetStatus must get through while Stop awaits a drain
+[ReplicaSpreadPlacement]
 #pragma warning disable CA1001 // the runner is disposed where the grain's life ends: Stop and OnDeactivateAsync
 internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
 {

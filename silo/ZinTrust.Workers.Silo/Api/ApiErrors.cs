@@ -14,6 +14,7 @@ public static class ApiErrors
     public const string InvalidQuery = "INVALID_QUERY";
     public const string JobAlreadyFinished = "JOB_ALREADY_FINISHED";
     public const string JobNotDeadLettered = "JOB_NOT_DEAD_LETTERED";
+    public const string ClusterUnavailable = "CLUSTER_UNAVAILABLE";
 
     public static IResult Problem(int status, string code, string message) => Results.Json(
         new ErrorBody(

@@ -23,6 +23,8 @@ public static partial class ErrorHandling
                     WorkersException domain => (ApiErrors.StatusOf(domain.Code), domain.Code, domain.Message),
                     BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ApiErrors.PayloadTooLarge : WorkersErrorCodes.InvalidBody, "The request could not be read."),
                     TimeoutException => (StatusCodes.Status503ServiceUnavailable, WorkersErrorCodes.QueueUnavailable, "The cluster did not answer in time; retry."),
+                    // A silo died or is joining: the call may be retried (the grain re-activates elsewhere).
+                    Orleans.Runtime.OrleansException => (StatusCodes.Status503ServiceUnavailable, ApiErrors.ClusterUnavailable, "The cluster is changing membership; retry."),
                     _ => (StatusCodes.Status500InternalServerError, WorkersErrorCodes.InternalError, "An unexpected error occurred."),
                 };
                 if (status >= 500)

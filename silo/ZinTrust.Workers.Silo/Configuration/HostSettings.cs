@@ -53,6 +53,21 @@ public sealed class HostSettings
     /// <summary>QUEUE_REDIS_KEY_PREFIX: prefix of job keys. Default: zt.</summary>
     public string QueueRedisKeyPrefix { get; set; } = "zt";
 
+    /// <summary>WORKER_PERSISTENCE_DB_CONNECTION: the connection string name (ConnectionStrings:NAME) for the db driver. Default: default.</summary>
+    public string DbConnectionName { get; set; } = "default";
+
+    /// <summary>WORKER_PERSISTENCE_TABLE: the table of worker state for the db driver. Default: zintrust_workers.</summary>
+    public string DbTable { get; set; } = "zintrust_workers";
+
+    /// <summary>CLUSTER_DRIVER: localhost (one machine, the embedded default) | postgres (membership in PostgreSQL). Default: localhost.</summary>
+    public string ClusterDriver { get; set; } = "localhost";
+
+    /// <summary>CLUSTER_DB_CONNECTION: the connection string name for postgres clustering. Default: default.</summary>
+    public string ClusterConnectionName { get; set; } = "default";
+
+    /// <summary>Connection strings by name (ConnectionStrings section; env ConnectionStrings__NAME). Never logged.</summary>
+    public Dictionary<string, string> ConnectionStrings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Whether anything runs on Redis (then reminders do too).</summary>
     public bool UsesRedis => QueueDriver == "redis" || Workers.PersistenceDriver == "redis";
 

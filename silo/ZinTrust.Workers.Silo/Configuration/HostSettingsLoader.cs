@@ -93,6 +93,44 @@ public static class HostSettingsLoader
         env.String("APP_NAME", v => settings.AppName = v.Trim());
         env.String("WORKER_PERSISTENCE_REDIS_KEY_PREFIX", v => settings.PersistenceRedisKeyPrefix = v.Trim());
         env.String("QUEUE_REDIS_KEY_PREFIX", v => settings.QueueRedisKeyPrefix = v.Trim());
+        env.String("WORKER_PERSISTENCE_DB_CONNECTION", v => settings.DbConnectionName = v.Trim());
+        env.String("WORKER_PERSISTENCE_TABLE", v => settings.DbTable = v.Trim());
+        env.String("CLUSTER_DB_CONNECTION", v => settings.ClusterConnectionName = v.Trim());
+        env.String("CLUSTER_DRIVER", v =>
+        {
+            var driver = v.Trim().ToLowerInvariant();
+            if (driver is "localhost" or "postgres")
+            {
+                settings.ClusterDriver = driver;
+            }
+            else
+            {
+                problems.Add($"CLUSTER_DRIVER: '{Shorten(v)}' is not a clustering driver (localhost, postgres).");
+            }
+        });
+        foreach (var entry in configuration.GetSection("ConnectionStrings").GetChildren())
+        {
+            if (!string.IsNullOrWhiteSpace(entry.Value))
+            {
+                settings.ConnectionStrings[entry.Key] = entry.Value;
+            }
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(settings.DbTable, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            problems.Add($"WORKER_PERSISTENCE_TABLE: '{Shorten(settings.DbTable)}' is not a valid table name (lower-case letters, digits, _).");
+        }
+
+        if (o.PersistenceDriver == "db" && !settings.ConnectionStrings.ContainsKey(settings.DbConnectionName))
+        {
+            problems.Add($"WORKER_PERSISTENCE_DB_CONNECTION: no connection string named '{settings.DbConnectionName}'; set ConnectionStrings__{settings.DbConnectionName}.");
+        }
+
+        if (settings.ClusterDriver == "postgres" && !settings.ConnectionStrings.ContainsKey(settings.ClusterConnectionName))
+        {
+            problems.Add($"CLUSTER_DB_CONNECTION: no connection string named '{settings.ClusterConnectionName}'; set ConnectionStrings__{settings.ClusterConnectionName}.");
+        }
+
         if (settings.RedisDatabase > 15)
         {
             problems.Add($"REDIS_QUEUE_DB: {settings.RedisDatabase} is not a Redis database (0-15).");
@@ -110,10 +148,6 @@ public static class HostSettingsLoader
         if (validation.Failed)
         {
             problems.AddRange(validation.Failures);
-        }
-        else if (o.PersistenceDriver == "db")
-        {
-            problems.Add("WORKER_PERSISTENCE_DRIVER: 'db' (PostgreSQL) is not available in this build yet; use memory or redis.");
         }
 
         errors = problems;

@@ -34,7 +34,20 @@ public static class WorkersHostExtensions
                 o.ServiceId = ServiceId;
                 o.ClusterId = ClusterId;
             });
-            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            if (settings.ClusterDriver == "postgres")
+            {
+                silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = settings.ConnectionStrings[settings.ClusterConnectionName];
+                });
+            }
+            else
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            }
+
             ConfigureBackends(silo, settings);
             silo.AddZinTrustWorkers(w =>
             {
@@ -74,6 +87,11 @@ public static class WorkersHostExtensions
                 o.GetStorageKey = (name, grainId) => $"{prefix}:worker-state:{grainId}:{name}";
                 o.DeleteStateOnClear = true;
             }));
+        }
+
+        if (settings.Workers.PersistenceDriver == "db")
+        {
+            silo.AddZinTrustPostgresGrainStorage(settings.ConnectionStrings[settings.DbConnectionName], settings.DbTable, settings.DbConnectionName);
         }
 
         if (settings.UsesRedis)

@@ -8,12 +8,12 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ZinTrust.Workers.Integration.Tests;
 
-/// <summary>The real host with QUEUE_DRIVER=redis and WORKER_PERSISTENCE_DRIVER=redis.</summary>
-public sealed class SiloOnRedisTests
+/// <summary>The real host with the Redis job store and worker state in Redis or PostgreSQL.</summary>
+public sealed class SiloRestartAndConfigTests
 {
     private static int nextPort = 24000 + (Environment.ProcessId % 300) * 20;
 
-    private sealed class RedisSilo(string statePrefix, string queuePrefix) : WebApplicationFactory<Program>
+    private sealed class RedisSilo(string statePrefix, string queuePrefix, string driver = "redis", string? database = null) : WebApplicationFactory<Program>
     {
         private readonly int siloPort = Interlocked.Add(ref nextPort, 2);
 
@@ -24,7 +24,12 @@ public sealed class SiloOnRedisTests
             builder.UseSetting("GATEWAY_PORT", (siloPort + 1).ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("LOG_LEVEL", "warn");
             builder.UseSetting("QUEUE_DRIVER", "redis");
-            builder.UseSetting("WORKER_PERSISTENCE_DRIVER", "redis");
+            builder.UseSetting("WORKER_PERSISTENCE_DRIVER", driver);
+            if (database is not null)
+            {
+                builder.UseSetting("ConnectionStrings:default", database);
+            }
+
             builder.UseSetting("REDIS_HOST", endpoint.Split(':')[0]);
             builder.UseSetting("REDIS_PORT", endpoint.Split(':')[1]);
             builder.UseSetting("WORKER_PERSISTENCE_REDIS_KEY_PREFIX", statePrefix);
@@ -40,14 +45,17 @@ public sealed class SiloOnRedisTests
 
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
-    [Fact]
-    public async Task WorkerDefinitions_VersionsAndStatuses_AndJobs_SurviveAFullRestart()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("db")]
+    public async Task WorkerDefinitions_VersionsAndStatuses_AndJobs_SurviveAFullRestart(string driver)
     {
         var ct = TestContext.Current.CancellationToken;
         var statePrefix = $"zt-state-{Guid.NewGuid():N}";
         var queuePrefix = $"zt-jobs-{Guid.NewGuid():N}";
+        var database = driver == "db" ? await RealServers.FreshDatabaseAsync(migrate: true, ct) : null;
         string delayedJob;
-        await using (var first = new RedisSilo(statePrefix, queuePrefix))
+        await using (var first = new RedisSilo(statePrefix, queuePrefix, driver, database))
         {
             var http = first.CreateClient();
             Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/api/workers", Body("""{"name":"survivor","queueName":"survivor-q","processor":"echo","version":"3.1.4","concurrency":4}"""), ct)).StatusCode);
@@ -56,7 +64,7 @@ public sealed class SiloOnRedisTests
             delayedJob = (await Json(await http.PostAsync("/api/queues/survivor-q/jobs", Body("""{"payload":{"n":1},"delayMs":500}"""), ct))).GetProperty("id").GetString()!;
         }
 
-        await using var second = new RedisSilo(statePrefix, queuePrefix);
+        await using var second = new RedisSilo(statePrefix, queuePrefix, driver, database);
         var again = second.CreateClient();
         var survivor = (await Json(await again.GetAsync("/api/workers/survivor", ct))).GetProperty("worker");
         var sleeper = (await Json(await again.GetAsync("/api/workers/sleeper", ct))).GetProperty("worker");
@@ -76,6 +84,59 @@ public sealed class SiloOnRedisTests
         }
 
         Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+    }
+
+    public static TheoryData<string, string, string> BadPostgres => new()
+    {
+        { "Host=127.0.0.1;Port=1;Username=postgres;Password=x;Database=x;Timeout=3", "WORKER_PERSISTENCE_DB_CONNECTION", "failed to connect" },
+        { "wrong-password", "WORKER_PERSISTENCE_DB_CONNECTION", "password" },
+        { "no-tables", "WORKER_PERSISTENCE_TABLE", "migrate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadPostgres))]
+    public async Task BadPostgres_StopsStartUp_WithinBoundedTime_NamingTheSetting(string connection, string setting, string hint)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        connection = connection switch
+        {
+            "wrong-password" => new Npgsql.NpgsqlConnectionStringBuilder(RealServers.Postgres) { Password = "not-the-password" }.ConnectionString,
+            "no-tables" => await RealServers.FreshDatabaseAsync(migrate: false, ct),
+            _ => connection,
+        };
+        var (exitCode, stderr, elapsed) = await RunSilo(new Dictionary<string, string>
+        {
+            ["WORKER_PERSISTENCE_DRIVER"] = "db",
+            ["ConnectionStrings__default"] = connection,
+        });
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains(setting, stderr, StringComparison.Ordinal);
+        Assert.Contains(hint, stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.True(elapsed < TimeSpan.FromSeconds(40), $"start-up failed only after {elapsed}");
+    }
+
+    private static async Task<(int ExitCode, string Stderr, TimeSpan Elapsed)> RunSilo(Dictionary<string, string> environment)
+    {
+        var silo = Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");
+        var start = new ProcessStartInfo("dotnet", [silo]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        int port = Interlocked.Add(ref nextPort, 2);
+        start.Environment["SILO_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        start.Environment["GATEWAY_PORT"] = (port + 1).ToString(CultureInfo.InvariantCulture);
+        start.Environment["PORT"] = (port + 500).ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stderr, watch.Elapsed);
     }
 
     [Fact]

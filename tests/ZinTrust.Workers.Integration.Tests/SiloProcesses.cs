@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace ZinTrust.Workers.Integration.Tests;
+
+/// <summary>
+/// Real silo processes forming one cluster: membership and worker state in a fresh PostgreSQL database,
+/// jobs and reminders in Redis under fresh prefixes. Disposing kills whatever still runs.
+/// </summary>
+public sealed class SiloProcesses : IAsyncDisposable
+{
+    private static int nextBase = 26000 + (Environment.ProcessId % 100) * 30;
+    private readonly Dictionary<int, Process> silos = [];
+    private readonly Dictionary<string, string> environment;
+    private readonly int basePort = Interlocked.Add(ref nextBase, 10);
+
+    private SiloProcesses(Dictionary<string, string> environment) => this.environment = environment;
+
+    public static string SiloDll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");
+
+    /// <summary>Where silo output goes (kept for diagnosis after a failure).</summary>
+    public static string LogDirectory => Directory.CreateDirectory(Path.Combine(RealServers.RepositoryRoot, "artifacts", "silo-logs")).FullName;
+
+    public HttpClient Http(int silo) => new() { BaseAddress = new Uri($"http://127.0.0.1:{basePort + silo}"), Timeout = TimeSpan.FromSeconds(30) };
+
+    public IReadOnlyDictionary<int, Process> Running => silos;
+
+    /// <summary>A fresh database with the migrations applied, and fresh Redis prefixes.</summary>
+    public static async Task<SiloProcesses> CreateAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = await RealServers.FreshDatabaseAsync(migrate: false, cancellationToken);
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        var redis = RealServers.Redis.Split(',')[0].Split(':');
+        var env = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__default"] = connectionString,
+            ["QUEUE_DRIVER"] = "redis",
+            ["WORKER_PERSISTENCE_DRIVER"] = "db",
+            ["CLUSTER_DRIVER"] = "postgres",
+            ["REDIS_HOST"] = redis[0],
+            ["REDIS_PORT"] = redis[1],
+            ["QUEUE_REDIS_KEY_PREFIX"] = $"zt-it-{database}",
+            ["LOG_LEVEL"] = "warn",
+        };
+        var processes = new SiloProcesses(env);
+        var migrate = await processes.RunOnceAsync(["migrate"], cancellationToken);
+        Assert.True(migrate.ExitCode == 0, $"migrate failed: {migrate.Output}");
+        return processes;
+    }
+
+    /// <summary>Starts silo <paramref name="index"/> and waits until its /health says it is active.</summary>
+    public async Task StartAsync(int index, CancellationToken cancellationToken)
+    {
+        var start = Start([]);
+        start.Environment["PORT"] = (basePort + index).ToString(CultureInfo.InvariantCulture);
+        start.Environment["SILO_PORT"] = (basePort + 100 + index).ToString(CultureInfo.InvariantCulture);
+        start.Environment["GATEWAY_PORT"] = (basePort + 200 + index).ToString(CultureInfo.InvariantCulture);
+        var process = Process.Start(start)!;
+        var log = new StreamWriter(Path.Combine(LogDirectory, $"silo-{basePort}-{index}.log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        silos[index] = process;
+        using var http = Http(index);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Assert.False(process.HasExited, $"silo {index} exited with {(process.HasExited ? process.ExitCode : 0)}");
+            try
+            {
+                if ((await http.GetAsync("/health", cancellationToken)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"silo {index} did not become healthy");
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>kill -9.</summary>
+    public void Kill(int index)
+    {
+        silos[index].Kill(entireProcessTree: true);
+        silos[index].WaitForExit();
+        silos.Remove(index);
+    }
+
+    /// <summary>SIGTERM, then wait for the graceful shutdown.</summary>
+    public async Task StopAsync(int index, CancellationToken cancellationToken)
+    {
+        using (var term = Process.Start("kill", ["-TERM", silos[index].Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync(cancellationToken);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await silos[index].WaitForExitAsync(timeout.Token);
+        silos.Remove(index);
+    }
+
+    /// <summary>GET with retries on 503 (a silo just died: the grain behind the call re-activates elsewhere).</summary>
+    public async Task<JsonElement> GetJson(int silo, string url, CancellationToken cancellationToken)
+    {
+        using var http = Http(silo);
+        var response = await http.GetAsync(url, cancellationToken);
+        for (int attempt = 0; response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 300; attempt++)
+        {
+            // Until membership declares a killed silo dead (about 15 s by default), calls to its grains fail fast.
+            await Task.Delay(300, cancellationToken);
+            response = await http.GetAsync(url, cancellationToken);
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"GET {url} gave {(int)response.StatusCode}: {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    public async Task<JsonElement> PostJson(int silo, string url, object body, CancellationToken cancellationToken)
+    {
+        using var http = Http(silo);
+        var response = await http.PostAsJsonAsync(url, body, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"POST {url} gave {(int)response.StatusCode}: {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    public async Task<(int ExitCode, string Output)> RunOnceAsync(string[] args, CancellationToken cancellationToken, IDictionary<string, string>? overrides = null)
+    {
+        var start = Start(args);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var process in silos.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            process.Dispose();
+        }
+
+        silos.Clear();
+        return ValueTask.CompletedTask;
+    }
+
+    private ProcessStartInfo Start(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [SiloDll, .. args])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
+    }
+}
