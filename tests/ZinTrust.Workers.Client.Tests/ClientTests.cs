@@ -14,7 +14,7 @@ public sealed class ClientTests
     public async Task WorkerManager_AndTypedQueue_DriveAWorkerEndToEnd()
     {
         var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) => silo.AddZinTrustWorkers(w =>
+        builder.ConfigureSilo((_, silo) => silo.UseInMemoryReminderService().AddZinTrustWorkers(w =>
             w.AddProcessor<Greeting>("greeter", (g, ctx) => Task.FromResult<object?>(new { text = $"hello {g.Name}", ctx.Attempt }))));
         await using var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);

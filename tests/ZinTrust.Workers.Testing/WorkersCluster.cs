@@ -59,6 +59,12 @@ public sealed class WorkersCluster : IAsyncDisposable
             var siloName = options.SiloName;
             silo.Services.AddSingleton<IJobStore>(store);
             silo.Services.AddSingleton(state);
+            silo.UseInMemoryReminderService();
+            silo.Configure<ReminderOptions>(o =>
+            {
+                o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+                o.RefreshReminderListPeriod = TimeSpan.FromSeconds(1);
+            });
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15));
             silo.AddIncomingGrainCallFilter(context =>
             {

@@ -41,6 +41,9 @@ public sealed class WorkersOptions
     /// <summary>How often running workers re-assert their replicas (and after every membership change). Default: 10 s.</summary>
     public TimeSpan SupervisionInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Period of each running worker's supervision reminder (durable; at least the reminder service's minimum). Default: 1 min.</summary>
+    public TimeSpan SupervisionReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>An idle replica re-asks its queue this often even without a wake-up (a safety net; wake-ups do the work). Default: 5 s.</summary>
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(5);
 

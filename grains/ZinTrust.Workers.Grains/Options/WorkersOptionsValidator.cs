@@ -47,6 +47,7 @@ public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
         }
 
         Positive(failures, options.SupervisionInterval, "Workers:SupervisionInterval");
+        Positive(failures, options.SupervisionReminderPeriod, "Workers:SupervisionReminderPeriod");
         Positive(failures, options.IdlePollInterval, "Workers:IdlePollInterval");
         Positive(failures, options.TimeoutGrace, "Workers:TimeoutGrace");
         if (options.ShutdownDrainTimeout < TimeSpan.Zero)

@@ -9,8 +9,10 @@ namespace ZinTrust.Workers.Grains;
 /// A worker's control plane: its definition and status (persisted), its replicas (supervised), its entry in
 /// the registry. Lifecycle calls are serialised by the grain; reads interleave (see <see cref="IWorkerGrain"/>).
 /// </summary>
-internal sealed partial class WorkerGrain : Grain, IWorkerGrain
+internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 {
+    private const string SupervisionReminder = "supervise";
+
     private readonly IPersistentState<WorkerGrainState> state;
     private readonly WorkersOptions options;
     private readonly TimeProvider clock;
@@ -153,6 +155,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain
     {
         EnsureExists();
         await StopCore();
+        await UnregisterReminder();
         await state.ClearStateAsync();
         state.State = new WorkerGrainState();
         await Registry().Remove(Name);
@@ -226,6 +229,19 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain
 
     public Task Supervise() => SuperviseCore(forceWrite: false);
 
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (Exists && S.Status is WorkerStatus.Running or WorkerStatus.Starting)
+        {
+            ArmSupervision();
+            await SuperviseCore(forceWrite: false);
+        }
+        else
+        {
+            await UnregisterReminder();
+        }
+    }
+
     public Task ReportHealth(WorkerHealth health)
     {
         this.health = health ?? new WorkerHealth();
@@ -262,6 +278,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain
         S.RunningReplicas = definition.Replicas;
         await SetStatus(WorkerStatus.Running);
         ArmSupervision();
+
+        // Durable backstop: the reminder re-activates this grain (and so its replicas) wherever the cluster
+        // stands, even if every silo that knew the worker died.
+        await this.RegisterOrUpdateReminder(SupervisionReminder, options.SupervisionReminderPeriod, options.SupervisionReminderPeriod);
         LogStarted(logger, Name, definition.Replicas, S.Generation);
     }
 
@@ -273,6 +293,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain
         }
 
         DisarmSupervision();
+        await UnregisterReminder();
         if (S.Status is WorkerStatus.Failed)
         {
             await SetStatus(WorkerStatus.Stopped);
@@ -349,6 +370,14 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain
             static (g, _) => g.SuperviseCore(forceWrite: false),
             this,
             new GrainTimerCreationOptions(options.SupervisionInterval, options.SupervisionInterval) { KeepAlive = true });
+    }
+
+    private async Task UnregisterReminder()
+    {
+        if (await this.GetReminder(SupervisionReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     private void DisarmSupervision()

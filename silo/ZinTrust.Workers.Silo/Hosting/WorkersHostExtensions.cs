@@ -164,6 +164,7 @@ public static class WorkersHostExtensions
         to.HealthCheckInterval = from.HealthCheckInterval;
         to.PersistenceDriver = from.PersistenceDriver;
         to.SupervisionInterval = from.SupervisionInterval;
+        to.SupervisionReminderPeriod = from.SupervisionReminderPeriod;
         to.IdlePollInterval = from.IdlePollInterval;
         to.TimeoutGrace = from.TimeoutGrace;
         to.ShutdownDrainTimeout = from.ShutdownDrainTimeout;
