@@ -22,7 +22,18 @@ public static class WorkersClientExtensions
                 o.ServiceId = options.ServiceId;
                 o.ClusterId = options.ClusterId;
             });
-            client.UseLocalhostClustering(options.GatewayPort);
+            if (options.MembershipConnectionString is { Length: > 0 } connectionString)
+            {
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+            }
+            else
+            {
+                client.UseLocalhostClustering(options.GatewayPort);
+            }
         });
         builder.Services.AddZinTrustWorkersClientServices();
         return builder;

@@ -11,6 +11,7 @@ public static class WorkersErrorCodes
     public const string InvalidFeatureFlag = "INVALID_FEATURE_FLAG";
     public const string InvalidProcessor = "INVALID_PROCESSOR";
     public const string InvalidPriority = "INVALID_PRIORITY";
+    public const string InvalidPersistenceDriver = "INVALID_PERSISTENCE_DRIVER";
     public const string InvalidDelay = "INVALID_DELAY";
     public const string InvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
     public const string InvalidPayload = "INVALID_PAYLOAD";

@@ -68,14 +68,14 @@ public sealed class ProcessClusterTests
             },
             ct);
 
-        await Eventually(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= 2000, "2000 jobs done before the kill", ct);
+        await SiloProcesses.Until(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= 2000, "2000 jobs done before the kill", ct);
         cluster.Kill(victim);
         var atKill = await Stats(cluster, api, ct);
         int inFlight = atKill.GetProperty("active").GetInt32();
 
         await producer;
         Assert.Equal(10_000, acknowledged.Count);
-        await Eventually(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= acknowledged.Count, "every acknowledged job completes", ct, TimeSpan.FromMinutes(3));
+        await SiloProcesses.Until(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= acknowledged.Count, "every acknowledged job completes", ct, TimeSpan.FromMinutes(3));
 
         var completed = new Dictionary<string, int>();
         for (int offset = 0; ; offset += 200)
@@ -98,15 +98,5 @@ public sealed class ProcessClusterTests
         Assert.True(acknowledged.Keys.ToHashSet().SetEquals(completed.Keys), "the completed jobs are exactly the acknowledged ones");
         int rerun = completed.Values.Count(stalls => stalls > 0);
         Assert.True(rerun <= inFlight, $"{rerun} jobs ran again, but only {inFlight} were in flight when the silo died");
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string expectation, CancellationToken ct, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting: {expectation}");
-            await Task.Delay(100, ct);
-        }
     }
 }

@@ -28,6 +28,20 @@ public sealed class SiloProcesses : IAsyncDisposable
 
     public IReadOnlyDictionary<int, Process> Running => silos;
 
+    /// <summary>The membership database's connection string (what a client joins through).</summary>
+    public string MembershipConnectionString => environment["ConnectionStrings__default"];
+
+    /// <summary>Polls until the condition holds or the deadline passes.</summary>
+    public static async Task Until(Func<Task<bool>> condition, string expectation, CancellationToken ct, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting: {expectation}");
+            await Task.Delay(100, ct);
+        }
+    }
+
     /// <summary>A fresh database with the migrations applied, and fresh Redis prefixes.</summary>
     public static async Task<SiloProcesses> CreateAsync(CancellationToken cancellationToken)
     {

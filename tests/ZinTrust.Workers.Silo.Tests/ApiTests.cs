@@ -178,6 +178,7 @@ public sealed class ApiTests(SiloFixture fixture)
     [InlineData("""{"name":"valid-name","queueName":"valid-q","jobOptions":{"attempts":0}}""", "INVALID_JOB_OPTIONS")]
     [InlineData("""{"name":"valid-name","queueName":"valid-q","jobOptions":{"backoff":{"type":"linear"}}}""", "INVALID_JOB_OPTIONS")]
     [InlineData("""{"name":"valid-name","queueName":"valid-q","processor":"../../etc/passwd"}""", "INVALID_PROCESSOR")]
+    [InlineData("""{"name":"valid-name","queueName":"valid-q","persistenceDriver":"mongodb"}""", "INVALID_PERSISTENCE_DRIVER")]
     [InlineData("""not json""", "INVALID_JSON")]
     [InlineData("""[1,2]""", "INVALID_BODY")]
     [InlineData("""{"name":""", "INVALID_JSON")]

@@ -12,6 +12,9 @@ public static partial class WorkerValidation
     public const int MaxJobIdLength = 100;
     public const int MaxPayloadBytes = 1024 * 1024;
 
+    /// <summary>The persistence drivers a worker may name.</summary>
+    public static IReadOnlySet<string> PersistenceDrivers { get; } = new HashSet<string>(StringComparer.Ordinal) { "memory", "redis", "db" };
+
     /// <summary>The feature flags a worker may set (booleans only).</summary>
     public static IReadOnlySet<string> KnownFeatures { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -71,6 +74,7 @@ public static partial class WorkerValidation
         CheckFeatures(errors, definition.Features);
         CheckJobOptions(errors, definition.JobOptions);
         CheckDrain(errors, definition.DrainTimeout);
+        CheckDriver(errors, definition.PersistenceDriver);
         return errors;
     }
 
@@ -119,6 +123,7 @@ public static partial class WorkerValidation
             CheckDrain(errors, d);
         }
 
+        CheckDriver(errors, update.PersistenceDriver);
         return errors;
     }
 
@@ -177,6 +182,14 @@ public static partial class WorkerValidation
         if (errors.Count > 0)
         {
             throw errors[0].ToException();
+        }
+    }
+
+    private static void CheckDriver(List<ValidationError> errors, string? driver)
+    {
+        if (driver is not null && !PersistenceDrivers.Contains(driver))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidPersistenceDriver, "persistenceDriver", "Persistence driver must be memory, redis or db."));
         }
     }
 

@@ -36,6 +36,10 @@ public sealed record WorkerDefinition
     /// <summary>How long a graceful stop waits for in-flight jobs before handing them back. Default 30 s.</summary>
     [Id(10)] public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The persistence driver this worker belongs to (memory | redis | db); null = the configured
+    /// WORKER_PERSISTENCE_DRIVER. Only workers on the configured driver auto-start (the seed's rule).</summary>
+    [Id(11)] public string? PersistenceDriver { get; init; }
+
     /// <summary>The processor name a replica resolves.</summary>
     public string ProcessorName => string.IsNullOrWhiteSpace(Processor) ? Name : Processor;
 }

@@ -12,4 +12,5 @@ public sealed record WorkerIndexEntry
     [Id(5)] public int Concurrency { get; init; }
     [Id(6)] public bool? AutoStart { get; init; }
     [Id(7)] public DateTimeOffset UpdatedAt { get; init; }
+    [Id(8)] public string? PersistenceDriver { get; init; }
 }

@@ -17,4 +17,5 @@ public sealed record WorkerUpdate
     [Id(8)] public IReadOnlyDictionary<string, bool>? Features { get; init; }
     [Id(9)] public int? Replicas { get; init; }
     [Id(10)] public TimeSpan? DrainTimeout { get; init; }
+    [Id(11)] public string? PersistenceDriver { get; init; }
 }

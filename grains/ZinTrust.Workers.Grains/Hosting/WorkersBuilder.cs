@@ -101,10 +101,56 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>
+    /// Registers every processor class in <paramref name="assembly"/> marked with <see cref="ZinTrustWorkerAttribute"/>
+    /// (under the worker's name, activated from DI per job), and remembers its definition for discovery. Classes are
+    /// taken in name order; for a name seen twice the first wins.
+    /// </summary>
+    public WorkersBuilder AddWorkersFromAssembly(System.Reflection.Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        var types = assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false })
+            .Select(t => (Type: t, Worker: (ZinTrustWorkerAttribute?)Attribute.GetCustomAttribute(t, typeof(ZinTrustWorkerAttribute))))
+            .Where(x => x.Worker is not null)
+            .OrderBy(x => x.Type.FullName, StringComparer.Ordinal);
+        foreach (var (type, worker) in types)
+        {
+            var definition = worker!.ToDefinition(WorkerValidation.MaxConcurrency);
+            var errors = WorkerValidation.Validate(definition);
+            if (errors.Count > 0)
+            {
+                throw new ArgumentException($"[ZinTrustWorker] on {type.Name}: {errors[0].Message}", nameof(assembly));
+            }
+
+            if (!seeds.AddDiscovered(worker.Name, options => worker.ToDefinition(options.DefaultConcurrency) with { JobOptions = options.DefaultJobOptions() }))
+            {
+                continue;
+            }
+
+            catalog.AddProcessor(worker.Name, ProcessorFactory(type));
+        }
+
+        return this;
+    }
+
     public WorkersBuilder Configure(Action<WorkersOptions> configure)
     {
         Services.Configure(configure);
         return this;
+    }
+
+    private static Func<IServiceProvider, IJobProcessor> ProcessorFactory(Type type)
+    {
+        if (typeof(IJobProcessor).IsAssignableFrom(type))
+        {
+            return sp => (IJobProcessor)ActivatorUtilities.GetServiceOrCreateInstance(sp, type);
+        }
+
+        var typed = type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IJobProcessor<>))
+            ?? throw new ArgumentException($"[ZinTrustWorker] on {type.Name}: the class must implement IJobProcessor or IJobProcessor<TPayload>.", nameof(type));
+        var adapter = typeof(TypedProcessor<>).MakeGenericType(typed.GetGenericArguments()[0]);
+        return sp => (IJobProcessor)Activator.CreateInstance(adapter, ActivatorUtilities.GetServiceOrCreateInstance(sp, type))!;
     }
 
     private static string CheckName(string name)

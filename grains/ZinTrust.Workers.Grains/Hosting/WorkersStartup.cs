@@ -50,20 +50,32 @@ internal sealed partial class WorkersStartup(
         }
 
         var settings = options.Value;
-        if (!settings.Enabled || !settings.AutoStart)
-        {
-            LogAutoStartOff(logger, settings.Enabled, settings.AutoStart);
-            return;
-        }
-
         IReadOnlyList<WorkerIndexEntry> workers;
         try
         {
             workers = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: false);
+            if (!workers.Any(w => IsCandidate(w, settings)) && seeds.Discovered(settings) is { Count: > 0 } discovered)
+            {
+                // The seed's fallback: persistence holds no auto-start candidates, so the definitions discovered in
+                // the application's assemblies are used (registered if new; first one of a name wins).
+                foreach (var definition in discovered)
+                {
+                    await grains.GetGrain<IWorkerGrain>(definition.Name).Register(definition);
+                }
+
+                LogDiscovered(logger, discovered.Count);
+                workers = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: false);
+            }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogListFailed(logger, ex);
+            return;
+        }
+
+        if (!settings.Enabled || !settings.AutoStart)
+        {
+            LogAutoStartOff(logger, settings.Enabled, settings.AutoStart);
             return;
         }
 
@@ -74,7 +86,7 @@ internal sealed partial class WorkersStartup(
                 return;
             }
 
-            if (entry.Status == WorkerStatus.Running || !AutoStartPolicy.ShouldAutoStart(settings.AutoStart, entry.AutoStart, entry.ActiveStatus))
+            if (entry.Status == WorkerStatus.Running || !IsCandidate(entry, settings))
             {
                 continue;
             }
@@ -91,6 +103,12 @@ internal sealed partial class WorkersStartup(
             }
         }
     }
+
+    private static bool IsCandidate(WorkerIndexEntry entry, WorkersOptions settings) =>
+        AutoStartPolicy.ShouldAutoStart(settings.AutoStart, entry.AutoStart, entry.ActiveStatus, entry.PersistenceDriver, settings.PersistenceDriver);
+
+    [LoggerMessage(4005, LogLevel.Information, "Persistence held no auto-start candidates; registered {Count} discovered worker definitions")]
+    private static partial void LogDiscovered(ILogger logger, int count);
 
     [LoggerMessage(4000, LogLevel.Warning, "Registering code-declared worker {Worker} failed")]
     private static partial void LogSeedFailed(ILogger logger, string worker, Exception exception);

@@ -9,4 +9,11 @@ public static class AutoStartPolicy
     /// </summary>
     public static bool ShouldAutoStart(bool? globalAutoStart, bool? workerAutoStart, bool activeStatus) =>
         activeStatus && globalAutoStart == true && workerAutoStart != false;
+
+    /// <summary>
+    /// The truth table plus the seed's driver rule: only workers on the configured persistence driver
+    /// (or naming none) auto-start; workers naming another driver need a manual start.
+    /// </summary>
+    public static bool ShouldAutoStart(bool? globalAutoStart, bool? workerAutoStart, bool activeStatus, string? workerDriver, string configuredDriver) =>
+        ShouldAutoStart(globalAutoStart, workerAutoStart, activeStatus) && (workerDriver is null || workerDriver == configuredDriver);
 }

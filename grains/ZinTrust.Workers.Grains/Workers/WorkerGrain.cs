@@ -76,7 +76,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         await Queue(definition.QueueName).SetPolicy(definition.JobOptions);
         LogCreated(logger, Name, definition.QueueName);
 
-        if (options.Enabled && AutoStartPolicy.ShouldAutoStart(options.AutoStart, definition.AutoStart, definition.ActiveStatus))
+        if (options.Enabled && AutoStartPolicy.ShouldAutoStart(options.AutoStart, definition.AutoStart, definition.ActiveStatus, definition.PersistenceDriver, options.PersistenceDriver))
         {
             try
             {
@@ -111,6 +111,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             Features = update.Features ?? old.Features,
             Replicas = update.Replicas ?? old.Replicas,
             DrainTimeout = update.DrainTimeout ?? old.DrainTimeout,
+            PersistenceDriver = update.PersistenceDriver ?? old.PersistenceDriver,
         };
 
         S.Definition = next;
@@ -429,6 +430,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             Concurrency = d.Concurrency,
             AutoStart = d.AutoStart,
             UpdatedAt = S.UpdatedAt,
+            PersistenceDriver = d.PersistenceDriver,
         });
     }
 

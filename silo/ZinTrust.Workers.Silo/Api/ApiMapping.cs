@@ -36,6 +36,7 @@ public static class ApiMapping
             Features = request.Features ?? new Dictionary<string, bool>(),
             Replicas = request.Replicas ?? 1,
             DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(30),
+            PersistenceDriver = request.PersistenceDriver,
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         return definition;
@@ -73,6 +74,7 @@ public static class ApiMapping
             Features = request.Features,
             Replicas = request.Replicas,
             DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+            PersistenceDriver = request.PersistenceDriver,
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(update));
         return update;
@@ -182,7 +184,8 @@ public static class ApiMapping
             info.StartedAt,
             info.LastError,
             ToResponse(info.Health),
-            info.Generation);
+            info.Generation,
+            d.PersistenceDriver);
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)

@@ -16,6 +16,9 @@ public sealed class WorkerCreateRequest
     public Dictionary<string, bool>? Features { get; init; }
     public int? Replicas { get; init; }
     public int? DrainTimeoutMs { get; init; }
+
+    /// <summary>memory | redis | db; unset = the configured WORKER_PERSISTENCE_DRIVER (only those auto-start).</summary>
+    public string? PersistenceDriver { get; init; }
 }
 
 /// <summary>PATCH /api/workers/{name}: only the fields present change.</summary>
@@ -31,6 +34,7 @@ public sealed class WorkerUpdateRequest
     public Dictionary<string, bool>? Features { get; init; }
     public int? Replicas { get; init; }
     public int? DrainTimeoutMs { get; init; }
+    public string? PersistenceDriver { get; init; }
 }
 
 public sealed class JobOptionsRequest

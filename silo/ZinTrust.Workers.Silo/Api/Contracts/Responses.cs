@@ -20,7 +20,8 @@ public sealed record WorkerResponse(
     DateTimeOffset? StartedAt,
     string? LastError,
     HealthResponse Health,
-    long Generation);
+    long Generation,
+    string? PersistenceDriver);
 
 public sealed record JobOptionsResponse(int Attempts, BackoffResponse Backoff, long TimeoutMs, int MaxStalls, long LeaseMs, int RetainCompleted, int Priority);
 
