@@ -142,29 +142,18 @@ public sealed class SiloRestartAndConfigTests
     [Fact]
     public async Task UnreachableRedis_StopsStartUp_WithinBoundedTime_NamingTheSettings()
     {
-        var silo = Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");
-        var start = new ProcessStartInfo("dotnet", [silo]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.Environment["QUEUE_DRIVER"] = "redis";
-        start.Environment["WORKER_PERSISTENCE_DRIVER"] = "redis";
-        start.Environment["REDIS_HOST"] = "127.0.0.1";
-        start.Environment["REDIS_PORT"] = "1";
-        start.Environment["WORKER_CONNECTION_TIMEOUT"] = "1000";
-        start.Environment["SILO_PORT"] = "24990";
-        start.Environment["GATEWAY_PORT"] = "24991";
-        start.Environment["PORT"] = "24992";
-        var watch = Stopwatch.StartNew();
+        var (exitCode, stderr, elapsed) = await RunSilo(new Dictionary<string, string>
+        {
+            ["QUEUE_DRIVER"] = "redis",
+            ["WORKER_PERSISTENCE_DRIVER"] = "redis",
+            ["REDIS_HOST"] = "127.0.0.1",
+            ["REDIS_PORT"] = "1",
+            ["WORKER_CONNECTION_TIMEOUT"] = "1000",
+        });
 
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(45));
-        await process.WaitForExitAsync(timeout.Token);
-
-        Assert.Equal(3, process.ExitCode);
-        var message = await stderr;
-        Assert.Contains("REDIS_HOST", message, StringComparison.Ordinal);
-        Assert.Contains("127.0.0.1:1", message, StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"start-up failed only after {watch.Elapsed}");
+        Assert.Equal(3, exitCode);
+        Assert.Contains("REDIS_HOST", stderr, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:1", stderr, StringComparison.Ordinal);
+        Assert.True(elapsed < TimeSpan.FromSeconds(30), $"start-up failed only after {elapsed}");
     }
 }

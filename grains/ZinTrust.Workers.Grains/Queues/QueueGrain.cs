@@ -85,11 +85,18 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         await TickCore();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         clock?.Dispose();
         keepAlive?.Dispose();
-        return inFlight;
+        try
+        {
+            // Let the write in flight finish; its callers learn the outcome from the same task.
+            await inFlight;
+        }
+        catch (Exception ex) when (ex is WorkersException or JobStoreFencedException)
+        {
+        }
     }
 
     public async Task<EnqueueResult> Enqueue(EnqueueRequest request)

@@ -26,7 +26,7 @@ public sealed class HostSettings
     /// <summary>GATEWAY_PORT: client gateway port. Default: 30000.</summary>
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>WORKER_DEMO: register the demo processors and the demo worker. Default: true.</summary>
+    /// <summary>WORKER_DEMO: register the demo processor and the demo worker. Default: true.</summary>
     public bool DemoWorker { get; set; } = true;
 
     /// <summary>QUEUE_DRIVER: where jobs live, memory | redis. Default: memory (the embedded default needs nothing installed).</summary>

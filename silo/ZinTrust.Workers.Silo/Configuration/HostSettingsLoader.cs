@@ -56,35 +56,13 @@ public static class HostSettingsLoader
                 problems.Add($"LOG_LEVEL: '{Shorten(v)}' is not a log level (trace, debug, info, warn, error, fatal, none).");
             }
         });
-        env.String("LOG_FORMAT", v =>
-        {
-            var format = v.Trim().ToLowerInvariant();
-            if (format is "text" or "json")
-            {
-                settings.LogFormat = format;
-            }
-            else
-            {
-                problems.Add($"LOG_FORMAT: '{Shorten(v)}' is not a log format (text, json).");
-            }
-        });
+        env.Choice("LOG_FORMAT", "a log format", ["text", "json"], v => settings.LogFormat = v);
         env.String("WORKER_API_HOST", v => settings.HttpHost = v.Trim());
         env.Int("PORT", v => settings.HttpPort = v);
         env.Int("SILO_PORT", v => settings.SiloPort = v);
         env.Int("GATEWAY_PORT", v => settings.GatewayPort = v);
         env.Bool("WORKER_DEMO", v => settings.DemoWorker = v);
-        env.String("QUEUE_DRIVER", v =>
-        {
-            var driver = v.Trim().ToLowerInvariant();
-            if (driver is "memory" or "redis")
-            {
-                settings.QueueDriver = driver;
-            }
-            else
-            {
-                problems.Add($"QUEUE_DRIVER: '{Shorten(v)}' is not a job store (memory, redis).");
-            }
-        });
+        env.Choice("QUEUE_DRIVER", "a job store", ["memory", "redis"], v => settings.QueueDriver = v);
         env.String("REDIS_HOST", v => settings.RedisHost = v.Trim());
         env.Int("REDIS_PORT", v => settings.RedisPort = v);
         var password = configuration["REDIS_PASSWORD"];
@@ -96,18 +74,7 @@ public static class HostSettingsLoader
         env.String("WORKER_PERSISTENCE_DB_CONNECTION", v => settings.DbConnectionName = v.Trim());
         env.String("WORKER_PERSISTENCE_TABLE", v => settings.DbTable = v.Trim());
         env.String("CLUSTER_DB_CONNECTION", v => settings.ClusterConnectionName = v.Trim());
-        env.String("CLUSTER_DRIVER", v =>
-        {
-            var driver = v.Trim().ToLowerInvariant();
-            if (driver is "localhost" or "postgres")
-            {
-                settings.ClusterDriver = driver;
-            }
-            else
-            {
-                problems.Add($"CLUSTER_DRIVER: '{Shorten(v)}' is not a clustering driver (localhost, postgres).");
-            }
-        });
+        env.Choice("CLUSTER_DRIVER", "a clustering driver", ["localhost", "postgres"], v => settings.ClusterDriver = v);
         foreach (var entry in configuration.GetSection("ConnectionStrings").GetChildren())
         {
             if (!string.IsNullOrWhiteSpace(entry.Value))
@@ -201,6 +168,20 @@ public static class HostSettingsLoader
             else
             {
                 problems.Add($"{name}: '{Shorten(raw)}' is not a boolean (true/false).");
+            }
+        });
+
+        /// <summary>One of a fixed set of words (case-insensitive).</summary>
+        public void Choice(string name, string what, string[] allowed, Action<string> apply) => String(name, raw =>
+        {
+            var word = raw.Trim().ToLowerInvariant();
+            if (allowed.Contains(word))
+            {
+                apply(word);
+            }
+            else
+            {
+                problems.Add($"{name}: '{Shorten(raw)}' is not {what} ({string.Join(", ", allowed)}).");
             }
         });
 

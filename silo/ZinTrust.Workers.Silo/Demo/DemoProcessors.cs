@@ -10,15 +10,21 @@ public static class DemoProcessors
     public const string DemoWorkerName = "demo-worker";
     public const string DemoQueueName = "demo-queue";
 
+    /// <summary><c>echo</c> returns its payload: always available, handy for smoke tests and benchmarks.</summary>
+    public static WorkersBuilder AddBuiltInProcessors(this WorkersBuilder workers)
+    {
+        ArgumentNullException.ThrowIfNull(workers);
+        return workers.AddProcessor("echo", static ctx => Task.FromResult<object?>(JsonDocument.Parse(ctx.Payload).RootElement.Clone()));
+    }
+
     /// <summary>
-    /// <c>echo</c> returns its payload. <c>demo</c> understands <c>{"sleepMs": n, "fail": true, "steps": n}</c>:
+    /// <c>demo</c> understands <c>{"sleepMs": n, "fail": true, "steps": n}</c>:
     /// sleeps (honouring cancellation) while reporting progress, then fails or returns a summary.
     /// </summary>
     public static WorkersBuilder AddDemoProcessors(this WorkersBuilder workers)
     {
         ArgumentNullException.ThrowIfNull(workers);
         return workers
-            .AddProcessor("echo", static ctx => Task.FromResult<object?>(JsonDocument.Parse(ctx.Payload).RootElement.Clone()))
             .AddProcessor<DemoPayload>("demo", RunDemo)
             .AddWorker(new WorkerDefinition { Name = DemoWorkerName, QueueName = DemoQueueName, Processor = "demo", Concurrency = 2 });
     }

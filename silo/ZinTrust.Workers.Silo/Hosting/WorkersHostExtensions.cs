@@ -52,6 +52,7 @@ public static class WorkersHostExtensions
             silo.AddZinTrustWorkers(w =>
             {
                 w.Configure(o => Copy(settings.Workers, o));
+                w.AddBuiltInProcessors();
                 if (settings.DemoWorker)
                 {
                     w.AddDemoProcessors();
