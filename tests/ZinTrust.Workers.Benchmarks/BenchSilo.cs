@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Client;
+using ZinTrust.Workers.Grains;
+
+namespace ZinTrust.Workers.Benchmarks;
+
+/// <summary>One silo in this process, on the Redis job store (or in memory), with the probe wired in.</summary>
+public sealed class BenchSilo : IAsyncDisposable
+{
+    private static int nextPort = 40000 + (Environment.ProcessId % 200) * 10;
+    private readonly IHost host;
+    private readonly string? redis;
+    private readonly string prefix;
+
+    private BenchSilo(IHost host, Probe probe, string? redis, string prefix)
+    {
+        this.host = host;
+        Probe = probe;
+        this.redis = redis;
+        this.prefix = prefix;
+    }
+
+    public Probe Probe { get; }
+
+    public IClusterClient Client => host.Services.GetRequiredService<IClusterClient>();
+
+    public string Store => redis is null ? "memory" : "redis";
+
+    public static async Task<BenchSilo> StartAsync(string? redis, CancellationToken cancellationToken)
+    {
+        var probe = new Probe();
+        var prefix = $"zt-bench-{Guid.NewGuid():N}";
+        int port = Interlocked.Add(ref nextPort, 2);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(port, port + 1);
+            silo.Configure<ClusterOptions>(o => o.ClusterId = prefix);
+            silo.UseInMemoryReminderService();
+            silo.AddIncomingGrainCallFilter(async context =>
+            {
+                await context.Invoke();
+                if (context.InterfaceMethod?.Name == nameof(IQueueGrain.Report) && context.Result is IReadOnlyList<AckStatus> statuses)
+                {
+                    probe.Completions((IReadOnlyList<JobOutcome>)context.Request.GetArgument(1)!, statuses);
+                }
+            });
+            silo.AddZinTrustWorkers(w => w.AddProcessor("bench", probe.Process));
+            if (redis is not null)
+            {
+                silo.AddZinTrustRedisJobStore(o =>
+                {
+                    o.Configuration = redis;
+                    o.KeyPrefix = prefix;
+                });
+            }
+        });
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return new BenchSilo(host, probe, redis, prefix);
+    }
+
+    public IJobQueue<object> Queue(string name) => new JobQueue<object>(Client, name);
+
+    public async Task<IWorkerGrain> StartWorker(string name, string queue, int concurrency, int retain)
+    {
+        var worker = Client.GetGrain<IWorkerGrain>(name);
+        await worker.Create(new WorkerDefinition
+        {
+            Name = name,
+            QueueName = queue,
+            Processor = "bench",
+            Concurrency = concurrency,
+            JobOptions = new JobOptions { RetainCompleted = retain, Attempts = 1 },
+        });
+        await worker.Start();
+        return worker;
+    }
+
+    public static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
+
+    /// <summary>Redis server: bytes used and CPU seconds so far.</summary>
+    public async Task<(long UsedMemory, double CpuSeconds)> RedisInfoAsync()
+    {
+        if (redis is null)
+        {
+            return (0, 0);
+        }
+
+        await using var mux = await AdminAsync(redis);
+        var server = mux.GetServer(mux.GetEndPoints()[0]);
+        var info = (await server.InfoAsync()).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+        double cpu = double.Parse(info["used_cpu_sys"], System.Globalization.CultureInfo.InvariantCulture)
+            + double.Parse(info["used_cpu_user"], System.Globalization.CultureInfo.InvariantCulture);
+        return (long.Parse(info["used_memory"], System.Globalization.CultureInfo.InvariantCulture), cpu);
+    }
+
+    private static Task<ConnectionMultiplexer> AdminAsync(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AllowAdmin = true;
+        return ConnectionMultiplexer.ConnectAsync(options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await host.StopAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            host.Dispose();
+            if (redis is not null)
+            {
+                // Leave nothing behind: delete every key of this run.
+                await using var mux = await AdminAsync(redis);
+                var server = mux.GetServer(mux.GetEndPoints()[0]);
+                var db = mux.GetDatabase();
+                await foreach (var key in server.KeysAsync(pattern: prefix + "*", pageSize: 1000))
+                {
+                    await db.KeyDeleteAsync(key);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace ZinTrust.Workers.Benchmarks;
+
+/// <summary>Sizes of one benchmark run. <see cref="Full"/> is the measured configuration; <see cref="Smoke"/> only proves the harness works.</summary>
+public sealed record BenchmarkSettings
+{
+    public required string? Redis { get; init; }
+    public int SingleProducerJobs { get; init; } = 20_000;
+    public int ConcurrentProducerJobs { get; init; } = 64_000;
+    public int BatchJobs { get; init; } = 100_000;
+    public int EndToEndJobs { get; init; } = 100_000;
+    public int[] PacedRates { get; init; } = [500, 1000, 5000];
+    public TimeSpan PacedDuration { get; init; } = TimeSpan.FromSeconds(10);
+    public int[] GrowthDepths { get; init; } = [1_000, 100_000, 1_000_000];
+    public int GrowthJobs { get; init; } = 20_000;
+    public int MemoryDepth { get; init; } = 100_000;
+    public TimeSpan IdleWindow { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ScenarioTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public int Concurrency { get; init; } = 50;
+
+    public static BenchmarkSettings Full(string? redis) => new() { Redis = redis };
+
+    public static BenchmarkSettings Smoke(string? redis) => new()
+    {
+        Redis = redis,
+        SingleProducerJobs = 200,
+        ConcurrentProducerJobs = 640,
+        BatchJobs = 2_000,
+        EndToEndJobs = 2_000,
+        PacedRates = [200],
+        PacedDuration = TimeSpan.FromSeconds(1),
+        GrowthDepths = [1_000],
+        GrowthJobs = 500,
+        MemoryDepth = 2_000,
+        IdleWindow = TimeSpan.FromSeconds(1),
+        ScenarioTimeout = TimeSpan.FromMinutes(1),
+    };
+}

@@ -1,0 +1,21 @@
+using ZinTrust.Workers.Benchmarks;
+
+namespace ZinTrust.Workers.Integration.Tests;
+
+/// <summary>A small run of the benchmark, so the harness keeps working. It asserts completeness, never a time.</summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task SmokeRun_CompletesEveryJob_AndReportsEveryScenario()
+    {
+        var suite = new BenchmarkSuite(BenchmarkSettings.Smoke(RealServers.Redis), _ => { });
+
+        await suite.RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(suite.JobsExpected > 0);
+        Assert.Equal(suite.JobsExpected, suite.JobsCompleted);
+        string[] scenarios = ["enqueue, 1 producer", "enqueue, 32 concurrent", "enqueue, batches", "end to end", "latency at", "growth", "memory,", "idle"];
+        Assert.All(scenarios, s => Assert.Contains(suite.Results, r => r.Scenario.StartsWith(s, StringComparison.Ordinal)));
+        Assert.Contains(suite.Results, r => r.Store == "memory");
+    }
+}
