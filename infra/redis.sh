@@ -31,10 +31,20 @@ stop() {
   log "redis on $ZT_REDIS_PORT stopped"
 }
 
+# A restart keeps the running server's data folder (it may have been started from another checkout),
+# so what it acknowledged is reloaded from its AOF.
+restart() {
+  if running; then
+    dir=$(cli config get dir | tail -n 1)
+  fi
+  stop
+  start
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  restart) stop; start ;;
+  restart) restart ;;
   status) running && echo "running on 127.0.0.1:$ZT_REDIS_PORT" || { echo "stopped"; exit 3; } ;;
   *) die "usage: $0 start|stop|restart|status" ;;
 esac
