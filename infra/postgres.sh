@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# PostgreSQL on 127.0.0.1:$ZT_PG_PORT (password auth over TCP), cluster in $ZT_DATA_DIR/postgres-$ZT_PG_PORT,
+# PostgreSQL on 127.0.0.1:$ZT_PG_PORT (password auth over TCP), its own cluster (see dir below),
 # database $ZT_PG_DATABASE. Usage: infra/postgres.sh start | stop | status | url
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-dir="$ZT_DATA_DIR/postgres-$ZT_PG_PORT"
+# As root the server runs as the postgres user, which may not be able to reach a checkout under a private
+# folder (/root/...): its cluster then lives under /var/lib/zintrust instead (ZT_PG_DIR overrides both).
+if [ -n "${ZT_PG_DIR:-}" ]; then
+  dir="$ZT_PG_DIR"
+elif [ "$(id -u)" -eq 0 ]; then
+  dir="/var/lib/zintrust/postgres-$ZT_PG_PORT"
+else
+  dir="$ZT_DATA_DIR/postgres-$ZT_PG_PORT"
+fi
 pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
@@ -18,11 +26,11 @@ start() {
   [ -n "$bin" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql"
   if ! ready; then
     mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       local pw="$dir/.pw"
       printf '%s\n' "$ZT_PG_PASSWORD" > "$pw"
-      [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pw"
+      if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$pw"; fi
       as_owner "'$bin/initdb' -D '$dir/data' -U '$ZT_PG_USER' --pwfile='$pw' --auth-local=trust --auth-host=scram-sha-256 -E UTF8" >/dev/null
       rm -f "$pw"
     fi
