@@ -15,7 +15,7 @@ else
 fi
 pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && su postgres -s /bin/bash -c "$*"); else bash -c "$*"; fi
 }
 ready() { "$(pgbin)/pg_isready" -q -h 127.0.0.1 -p "$ZT_PG_PORT"; }
 psql_admin() { PGPASSWORD="$ZT_PG_PASSWORD" psql -h 127.0.0.1 -p "$ZT_PG_PORT" -U "$ZT_PG_USER" -v ON_ERROR_STOP=1 -qtA "$@"; }
