@@ -15,22 +15,52 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
 
     public long JobsCompleted { get; private set; }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs the scenarios whose name contains <paramref name="only"/> (all when null).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken, string? only = null)
     {
+        bool Run(string scenario) => only is null || scenario.Contains(only, StringComparison.OrdinalIgnoreCase);
         if (settings.Redis is not null)
         {
+            // Idle first, in a fresh silo: later scenarios leave a million jobs in memory.
+            if (Run("idle"))
+            {
+                await using var idle = await BenchSilo.StartAsync(settings.Redis, cancellationToken);
+                await Idle(idle, cancellationToken);
+            }
+
             await using var silo = await BenchSilo.StartAsync(settings.Redis, cancellationToken);
-            await Enqueue(silo, cancellationToken);
-            await EndToEnd(silo, retain: 0, cancellationToken);
-            await EndToEnd(silo, retain: settings.EndToEndJobs, cancellationToken);
-            await Latency(silo, cancellationToken);
-            await Growth(silo, cancellationToken);
-            await Memory(silo, cancellationToken);
-            await Idle(silo, cancellationToken);
+            if (Run("enqueue"))
+            {
+                await Enqueue(silo, cancellationToken);
+            }
+
+            if (Run("e2e"))
+            {
+                await EndToEnd(silo, retain: 0, cancellationToken);
+                await EndToEnd(silo, retain: settings.EndToEndJobs, cancellationToken);
+            }
+
+            if (Run("latency"))
+            {
+                await Latency(silo, cancellationToken);
+            }
+
+            if (Run("growth"))
+            {
+                await Growth(silo, cancellationToken);
+            }
+
+            if (Run("memory"))
+            {
+                await Memory(silo, cancellationToken);
+            }
         }
 
-        await using var memory = await BenchSilo.StartAsync(null, cancellationToken);
-        await EndToEnd(memory, retain: 0, cancellationToken);
+        if (Run("e2e"))
+        {
+            await using var memory = await BenchSilo.StartAsync(null, cancellationToken);
+            await EndToEnd(memory, retain: 0, cancellationToken);
+        }
     }
 
     private async Task Enqueue(BenchSilo silo, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ZinTrust.Workers.Benchmarks;
 
-// dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- [--smoke] [--redis HOST:PORT] [--out DIR]
+// dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- [--smoke] [--only enqueue|e2e|latency|growth|memory|idle] [--redis HOST:PORT] [--out DIR]
 // Without --redis it starts (or reuses) the project's Redis through infra/redis.sh: AOF on, fsync every second.
 bool smoke = args.Contains("--smoke");
 string? redis = Option("--redis");
@@ -26,7 +26,7 @@ var settings = smoke ? BenchmarkSettings.Smoke(redis) : BenchmarkSettings.Full(r
 using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 5 : 30));
 var suite = new BenchmarkSuite(settings, Console.WriteLine);
 var watch = Stopwatch.StartNew();
-await suite.RunAsync(deadline.Token);
+await suite.RunAsync(deadline.Token, Option("--only"));
 
 Directory.CreateDirectory(outDir);
 var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);

@@ -15,7 +15,7 @@ public sealed class JobStoreContractTests
     private static JobRecord Job(string id, JobState state = JobState.Waiting) => new()
     {
         Id = id,
-        Queue = "contract",
+        Queue = "q-round",
         Payload = """{"to":"ada@example.com","n":[1,2,3]}""",
         State = state,
         Sequence = 7,
