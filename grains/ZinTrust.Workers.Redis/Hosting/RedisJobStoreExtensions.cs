@@ -21,19 +21,34 @@ public static class RedisJobStoreExtensions
             throw new ArgumentException("RedisJobStoreOptions.Configuration is required (set REDIS_HOST and REDIS_PORT).", nameof(configure));
         }
 
-        builder.Services.AddSingleton(options);
-        builder.Services.TryAddSingleton<RedisConnection>();
+        builder.AddZinTrustRedisConnectionCheck(options);
         builder.Services.RemoveAll<IJobStore>();
-        builder.Services.AddSingleton<IJobStore>(static sp => new RedisJobStore(
+        builder.Services.AddSingleton<IJobStore>(sp => new RedisJobStore(
             sp.GetRequiredService<RedisConnection>(),
             sp.GetRequiredService<Serializer<JobRecord>>(),
             sp.GetRequiredService<Serializer<QueueMetadata>>(),
-            sp.GetRequiredService<RedisJobStoreOptions>()));
+            options));
+        return builder;
+    }
+
+    /// <summary>
+    /// Connects to Redis while the silo starts, so a wrong host, port or password stops start-up with a message
+    /// naming REDIS_HOST, REDIS_PORT and REDIS_PASSWORD. Registered once, whatever uses Redis.
+    /// </summary>
+    public static ISiloBuilder AddZinTrustRedisConnectionCheck(this ISiloBuilder builder, RedisJobStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(RedisJobStoreOptions)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton<RedisConnection>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisStartupCheck>();
         return builder;
     }
 
-    /// <summary>Connects while the silo starts, so a wrong host or password stops start-up with a clear message.</summary>
     private sealed class RedisStartupCheck(RedisConnection connection) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>

@@ -98,13 +98,13 @@ public static class WorkersHostExtensions
         if (settings.UsesRedis)
         {
             silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisOptions(settings));
-            if (settings.QueueDriver != "redis")
+            // Fail start-up early, naming REDIS_HOST, also when Redis holds only state and reminders.
+            silo.AddZinTrustRedisConnectionCheck(new ZinTrust.Workers.Redis.RedisJobStoreOptions
             {
-                // Fail start-up early, naming REDIS_HOST, when Redis is needed for state only.
-                silo.Services.AddSingleton(new ZinTrust.Workers.Redis.RedisJobStoreOptions { Configuration = settings.RedisConfiguration, Database = settings.RedisDatabase, ConnectTimeout = settings.Workers.ConnectionTimeout * 2 });
-                silo.Services.AddSingleton<ZinTrust.Workers.Redis.RedisConnection>();
-                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisReachability>();
-            }
+                Configuration = settings.RedisConfiguration,
+                Database = settings.RedisDatabase,
+                ConnectTimeout = settings.Workers.ConnectionTimeout * 2,
+            });
         }
         else
         {
@@ -117,12 +117,6 @@ public static class WorkersHostExtensions
         var options = ConfigurationOptions.Parse(settings.RedisConfiguration);
         options.ConnectTimeout = (int)(settings.Workers.ConnectionTimeout * 2).TotalMilliseconds;
         return options;
-    }
-
-    private sealed class RedisReachability(ZinTrust.Workers.Redis.RedisConnection connection) : ILifecycleParticipant<ISiloLifecycle>
-    {
-        public void Participate(ISiloLifecycle lifecycle) =>
-            lifecycle.Subscribe(nameof(RedisReachability), ServiceLifecycleStage.RuntimeInitialize, async ct => await connection.ConnectAsync(ct));
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings)
