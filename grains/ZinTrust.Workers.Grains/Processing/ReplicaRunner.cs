@@ -21,6 +21,7 @@ internal sealed partial class ReplicaRunner : IDisposable
 {
     private const int MaxReportBatch = 512;
     private const int MaxErrorLength = 4000;
+    private static readonly TimeSpan ReportRetryBudget = TimeSpan.FromMinutes(2);
 
     private readonly ReplicaSpec spec;
     private readonly string replicaId;
@@ -343,6 +344,9 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     private async Task SendAsync(List<JobOutcome> batch)
     {
+        // Finished work is worth keeping: retry for as long as a silo failure can take to detect and heal
+        // (the leases of these jobs are still renewed meanwhile), rather than let them expire and run again.
+        var giveUpAt = Stopwatch.GetTimestamp() + (long)(ReportRetryBudget.TotalSeconds * Stopwatch.Frequency);
         for (int attempt = 1; ; attempt++)
         {
             try
@@ -350,7 +354,7 @@ internal sealed partial class ReplicaRunner : IDisposable
                 await queue.Report(replicaId, batch.ToArray()).ConfigureAwait(false);
                 break;
             }
-            catch (Exception ex) when (attempt < 8)
+            catch (Exception ex) when (Stopwatch.GetTimestamp() < giveUpAt)
             {
                 LogReportRetry(logger, replicaId, batch.Count, attempt, ex);
                 await Task.Delay(RetryDelay(attempt)).ConfigureAwait(false);

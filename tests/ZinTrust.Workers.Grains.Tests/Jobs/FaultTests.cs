@@ -9,7 +9,7 @@ public sealed class FaultTests
     public async Task KilledSilo_HoldingLeases_JobsRunAgainElsewhere_AndEndInExactlyOneTerminalState()
     {
         await using var c = await WorkersCluster.StartAsync(silos: 3);
-        var options = new JobOptions { LeaseDuration = TimeSpan.FromSeconds(2) };
+        var options = new JobOptions { LeaseDuration = TimeSpan.FromSeconds(3) };
         var worker = await c.StartWorker("kill-worker", "q-kill", concurrency: 4, jobOptions: options);
         var acks = await c.Queue("q-kill").EnqueueBatch(Enumerable.Range(0, 40)
             .Select(i => new EnqueueRequest { Payload = ExecutionLedger.Payload(new TestJob { SleepMs = 300, Tag = $"k{i}" }) })
@@ -93,9 +93,9 @@ public sealed class FaultTests
     public async Task LongJob_IsKeptAliveByLeaseRenewals()
     {
         await using var c = await WorkersCluster.StartAsync(silos: 2);
-        await c.StartWorker("long-worker", "q-long", jobOptions: new JobOptions { LeaseDuration = TimeSpan.FromMilliseconds(600) });
+        await c.StartWorker("long-worker", "q-long", jobOptions: new JobOptions { LeaseDuration = TimeSpan.FromMilliseconds(1500) });
 
-        var ack = await c.Enqueue("q-long", new TestJob { SleepMs = 2500 });
+        var ack = await c.Enqueue("q-long", new TestJob { SleepMs = 4000 });
         var job = await c.WaitForState("q-long", ack.JobId, JobState.Completed);
 
         Assert.Equal(0, job.Stalls);
