@@ -66,6 +66,14 @@ public sealed class SiloRestartAndConfigTests
 
         await using var second = new RedisSilo(statePrefix, queuePrefix, driver, database);
         var again = second.CreateClient();
+        var ready = await Json(await again.GetAsync("/health/ready", ct));
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Equal("ok", ready.GetProperty("checks").GetProperty("redis").GetString());
+        if (driver == "db")
+        {
+            Assert.Equal("ok", ready.GetProperty("checks").GetProperty("postgres:default").GetString());
+        }
+
         var survivor = (await Json(await again.GetAsync("/api/workers/survivor", ct))).GetProperty("worker");
         var sleeper = (await Json(await again.GetAsync("/api/workers/sleeper", ct))).GetProperty("worker");
 

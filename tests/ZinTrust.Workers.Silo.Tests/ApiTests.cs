@@ -54,6 +54,17 @@ public sealed class ApiTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Ready_ReportsTheClusterCheck()
+    {
+        var response = await Client.Get("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Json();
+        Assert.Equal("ready", body.Str("status"));
+        Assert.Equal("ok", body.GetProperty("checks").Str("cluster"));
+    }
+
+    [Fact]
     public async Task Walkthrough_CreateStartEnqueueAndReadTheResult()
     {
         var worker = await CreateAndStart("api-walk", "api-walk-q");
@@ -123,6 +134,21 @@ public sealed class ApiTests(SiloFixture fixture)
         Assert.Equal("cancelled", (await (await Client.Get($"/api/queues/api-cancel-q/jobs/{id}")).Json()).Str("state"));
         await AssertError(await Client.Post($"/api/queues/api-cancel-q/jobs/{id}/cancel"), HttpStatusCode.Conflict, "JOB_ALREADY_FINISHED");
         await AssertError(await Client.Post("/api/queues/api-cancel-q/jobs/0123456789abcdef/cancel"), HttpStatusCode.NotFound, "JOB_NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Prune_KeepsRecentJobs_AndValidatesHours()
+    {
+        var id = (await (await Client.PostJson("/api/queues/api-prune-q/jobs", """{"payload":{}}""")).Json()).Str("id");
+        await Client.Post($"/api/queues/api-prune-q/jobs/{id}/cancel");
+
+        var pruned = await (await Client.Post("/api/queues/api-prune-q/prune?hours=1")).Json();
+
+        Assert.Equal(0, pruned.GetProperty("pruned").GetInt32());
+        Assert.Equal(1, pruned.GetProperty("olderThanHours").GetInt32());
+        Assert.Equal("cancelled", (await (await Client.Get($"/api/queues/api-prune-q/jobs/{id}")).Json()).Str("state"));
+        await AssertError(await Client.Post("/api/queues/api-prune-q/prune?hours=0"), HttpStatusCode.BadRequest, "INVALID_QUERY");
+        await AssertError(await Client.Post("/api/queues/api-prune-q/prune?hours=lots"), HttpStatusCode.BadRequest, "INVALID_QUERY");
     }
 
     [Fact]

@@ -60,6 +60,10 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("DeleteDeadLetters")]
     Task<int> DeleteDeadLetters(IReadOnlyList<string>? jobIds);
 
+    /// <summary>Deletes completed, cancelled and dead-lettered jobs that finished more than <paramref name="olderThan"/> ago. Returns how many.</summary>
+    [Alias("Prune")]
+    Task<int> Prune(TimeSpan olderThan);
+
     /// <summary>Sets the queue's job policy (attempts, backoff, timeout, stalls, lease, retention, default priority).</summary>
     [Alias("SetPolicy")]
     Task SetPolicy(JobOptions policy);

@@ -367,6 +367,20 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return targets.Count;
     }
 
+    public async Task<int> Prune(TimeSpan olderThan)
+    {
+        ThrowIfPoisoned();
+        var cutoff = time.GetUtcNow() - olderThan;
+        var old = index.FinishedBefore(cutoff);
+        foreach (var job in old)
+        {
+            Delete(job.Id);
+        }
+
+        await Commit();
+        return old.Count;
+    }
+
     public async Task SetPolicy(JobOptions policy)
     {
         ArgumentNullException.ThrowIfNull(policy);

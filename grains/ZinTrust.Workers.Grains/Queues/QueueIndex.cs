@@ -89,6 +89,10 @@ internal sealed class QueueIndex
         return ticks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
     }
 
+    /// <summary>Completed, cancelled and dead-lettered jobs that finished before <paramref name="cutoff"/>, oldest first.</summary>
+    public List<JobRecord> FinishedBefore(DateTimeOffset cutoff) =>
+        [.. Due(finished, cutoff.AddTicks(-1)), .. Due(failed, cutoff.AddTicks(-1))];
+
     /// <summary>The oldest finished (completed or cancelled) job, the first to go when retention is exceeded.</summary>
     public JobRecord? OldestFinished() => finished.Count == 0 ? null : jobs[finished.Min.Id];
 

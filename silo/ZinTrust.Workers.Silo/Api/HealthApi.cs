@@ -10,7 +10,18 @@ public static class HealthApi
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet("/health", Health).WithTags("Health");
         app.MapGet("/health/live", () => Results.Json(new { status = "live" }, ApiJson.Options)).WithTags("Health");
+        app.MapGet("/health/ready", Ready).WithTags("Health");
         return app;
+    }
+
+    /// <summary>200 when this silo is an active member and its backends answer; 503 with the failing checks otherwise.</summary>
+    private static async Task<IResult> Ready(ReadinessProbe probe, CancellationToken cancellationToken)
+    {
+        var (ready, checks) = await probe.CheckAsync(cancellationToken);
+        return Results.Json(
+            new { status = ready ? "ready" : "not_ready", checks },
+            ApiJson.Options,
+            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static IResult Health(ILocalSiloDetails silo, IClusterMembershipService membership)

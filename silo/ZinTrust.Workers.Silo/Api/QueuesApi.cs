@@ -19,6 +19,7 @@ public static class QueuesApi
         group.MapPost("/jobs/{id}/retry", RetryOne);
         group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); });
         group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); });
+        group.MapPost("/prune", Prune);
         group.MapGet("/dead-letters", DeadLetters);
         group.MapPost("/dead-letters/retry", RetryDeadLetters);
         group.MapDelete("/dead-letters", DeleteDeadLetters);
@@ -123,6 +124,14 @@ public static class QueuesApi
         }
 
         return Ok($"Job '{id}' is waiting again.");
+    }
+
+    /// <summary>Deletes finished jobs (completed, cancelled, dead-lettered) older than ?hours= (default 168, a week).</summary>
+    private static async Task<IResult> Prune(string queue, HttpRequest request, IGrainFactory grains)
+    {
+        int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);
+        int pruned = await Queue(queue, grains).Prune(TimeSpan.FromHours(hours));
+        return Results.Json(new { ok = true, pruned, olderThanHours = hours }, ApiJson.Options);
     }
 
     private static async Task<IResult> DeadLetters(string queue, HttpRequest request, IGrainFactory grains)

@@ -18,6 +18,7 @@ public static class WorkersHostExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<ReadinessProbe>();
         ConfigureLogging(builder.Logging, settings);
 
         builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
