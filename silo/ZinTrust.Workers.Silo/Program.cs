@@ -26,6 +26,11 @@ app.UseWorkersErrorHandling();
 app.MapHealthApi();
 app.MapWorkersApi();
 app.MapQueuesApi();
+if (settings.PrometheusEnabled)
+{
+    app.MapPrometheusScrapingEndpoint();
+}
+
 app.LogStartupBanner(settings);
 try
 {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace ZinTrust.Workers.Silo.Tests;
 
 /// <summary>The real host (silo + REST facade) in-process, on its own silo and gateway ports.</summary>
-public sealed class SiloFactory : WebApplicationFactory<Program>
+public sealed class SiloFactory(IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     private static int nextPort = 21000 + (Environment.ProcessId % 500) * 20;
     private readonly int siloPort = Interlocked.Add(ref nextPort, 2);
@@ -16,6 +16,10 @@ public sealed class SiloFactory : WebApplicationFactory<Program>
         builder.UseSetting("SILO_PORT", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("GATEWAY_PORT", (siloPort + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("LOG_LEVEL", "warn");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }
 

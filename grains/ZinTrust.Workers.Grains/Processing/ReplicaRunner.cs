@@ -310,6 +310,14 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     private void Count(JobOutcomeKind kind, TimeSpan elapsed)
     {
+        if (kind != JobOutcomeKind.Released)
+        {
+            WorkersInstruments.Duration.Record(
+                elapsed.TotalMilliseconds,
+                new KeyValuePair<string, object?>(WorkersInstruments.WorkerTag, spec.WorkerName),
+                new KeyValuePair<string, object?>(WorkersInstruments.OutcomeTag, kind == JobOutcomeKind.Completed ? "completed" : "failed"));
+        }
+
         if (kind == JobOutcomeKind.Completed)
         {
             Interlocked.Increment(ref completed);

@@ -106,6 +106,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
         var result = Admit(request);
         await Commit();
+        Count(WorkersInstruments.Enqueued, result.Created ? 1 : 0);
         return result;
     }
 
@@ -135,6 +136,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         await Commit();
+        Count(WorkersInstruments.Enqueued, results.Count(r => r.Created));
         return results;
     }
 
@@ -189,6 +191,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var now = time.GetUtcNow();
         var statuses = new AckStatus[outcomes.Count];
         bool requeued = false;
+        int completed = 0, retried = 0, dead = 0;
         for (int i = 0; i < outcomes.Count; i++)
         {
             var outcome = outcomes[i];
@@ -202,6 +205,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
             var next = Apply(job!, outcome, now);
             requeued |= next.State == JobState.Waiting;
+            completed += next.State == JobState.Completed ? 1 : 0;
+            dead += next.State == JobState.Failed ? 1 : 0;
+            retried += next.State is JobState.Waiting or JobState.Delayed && outcome.Kind != JobOutcomeKind.Released ? 1 : 0;
             Save(next);
         }
 
@@ -213,6 +219,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         await Commit();
+        Count(WorkersInstruments.Completed, completed);
+        Count(WorkersInstruments.Retried, retried);
+        Count(WorkersInstruments.DeadLettered, dead);
         return statuses;
     }
 
@@ -299,6 +308,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         EnforceRetention();
         ArmClock();
         await Commit();
+        Count(WorkersInstruments.Cancelled, 1);
         if (owner is not null)
         {
             // Fire the running processor's token wherever it runs; lease renewal reports the loss as a backstop.
@@ -409,6 +419,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
         var now = time.GetUtcNow();
         bool requeued = false;
+        int stalled = 0, dead = 0;
         foreach (var job in index.DueDelayed(now))
         {
             Save(Move(job, JobState.Waiting, now) with { RunAt = null });
@@ -420,9 +431,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             // At-least-once: an expired lease means the holder died or hung; the job runs again (a stall),
             // and the attempt it started is not counted against it.
             int stalls = job.Stalls + 1;
+            stalled++;
             LogStalled(logger, queue, job.Id, job.LeaseOwner, stalls);
             if (stalls > job.MaxStalls)
             {
+                dead++;
                 Save(Move(job, JobState.Failed, now) with
                 {
                     Stalls = stalls,
@@ -453,6 +466,16 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         await Commit();
+        Count(WorkersInstruments.Stalled, stalled);
+        Count(WorkersInstruments.DeadLettered, dead);
+    }
+
+    private void Count(System.Diagnostics.Metrics.Counter<long> counter, int value)
+    {
+        if (value > 0)
+        {
+            counter.Add(value, new KeyValuePair<string, object?>(WorkersInstruments.QueueTag, queue));
+        }
     }
 
     /// <summary>Adds a validated request to the index and stages it; the caller awaits the commit.</summary>

@@ -29,6 +29,9 @@ public sealed class HostSettings
     /// <summary>WORKER_DEMO: register the demo processor and the demo worker. Default: true.</summary>
     public bool DemoWorker { get; set; } = true;
 
+    /// <summary>WORKER_PROMETHEUS_ENABLED: serve metrics (ZinTrust.Workers and Orleans meters) at /metrics. Default: false (the seed's).</summary>
+    public bool PrometheusEnabled { get; set; }
+
     /// <summary>QUEUE_DRIVER: where jobs live, memory | redis. Default: memory (the embedded default needs nothing installed).</summary>
     public string QueueDriver { get; set; } = "memory";
 

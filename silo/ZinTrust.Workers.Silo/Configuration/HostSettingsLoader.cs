@@ -62,6 +62,7 @@ public static class HostSettingsLoader
         env.Int("SILO_PORT", v => settings.SiloPort = v);
         env.Int("GATEWAY_PORT", v => settings.GatewayPort = v);
         env.Bool("WORKER_DEMO", v => settings.DemoWorker = v);
+        env.Bool("WORKER_PROMETHEUS_ENABLED", v => settings.PrometheusEnabled = v);
         env.Choice("QUEUE_DRIVER", "a job store", ["memory", "redis"], v => settings.QueueDriver = v);
         env.String("REDIS_HOST", v => settings.RedisHost = v.Trim());
         env.Int("REDIS_PORT", v => settings.RedisPort = v);

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using StackExchange.Redis;
 using ZinTrust.Workers.Grains;
 
@@ -19,6 +21,13 @@ public static class WorkersHostExtensions
         ArgumentNullException.ThrowIfNull(settings);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ReadinessProbe>();
+        if (settings.PrometheusEnabled)
+        {
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService("zintrust-workers"))
+                .WithMetrics(m => m.AddMeter(WorkersInstruments.MeterName, "Microsoft.Orleans").AddPrometheusExporter());
+        }
+
         ConfigureLogging(builder.Logging, settings);
 
         builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");

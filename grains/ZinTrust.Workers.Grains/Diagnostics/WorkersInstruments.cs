@@ -1,0 +1,32 @@
+using System.Diagnostics.Metrics;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// The one <see cref="Meter"/> of the worker system ("ZinTrust.Workers"). Job counters are recorded by the
+/// queue grain after the change is durable, once per transition, so they are real counters: identical
+/// events are never collapsed and a failed write is never counted.
+/// </summary>
+public static class WorkersInstruments
+{
+    public const string MeterName = "ZinTrust.Workers";
+    public const string QueueTag = "zintrust.queue";
+    public const string WorkerTag = "zintrust.worker";
+    public const string OutcomeTag = "zintrust.outcome";
+
+    private static readonly Meter Meter = new(MeterName, typeof(WorkersInstruments).Assembly.GetName().Version?.ToString());
+
+    public static Counter<long> Enqueued { get; } = Meter.CreateCounter<long>("zintrust.jobs.enqueued", "{job}", "Jobs accepted into a queue.");
+
+    public static Counter<long> Completed { get; } = Meter.CreateCounter<long>("zintrust.jobs.completed", "{job}", "Jobs that completed.");
+
+    public static Counter<long> Retried { get; } = Meter.CreateCounter<long>("zintrust.jobs.retried", "{job}", "Failed attempts scheduled to run again.");
+
+    public static Counter<long> DeadLettered { get; } = Meter.CreateCounter<long>("zintrust.jobs.dead_lettered", "{job}", "Jobs moved to the dead-letter set.");
+
+    public static Counter<long> Stalled { get; } = Meter.CreateCounter<long>("zintrust.jobs.stalled", "{job}", "Leases that expired (the holder died or hung).");
+
+    public static Counter<long> Cancelled { get; } = Meter.CreateCounter<long>("zintrust.jobs.cancelled", "{job}", "Jobs cancelled.");
+
+    public static Histogram<double> Duration { get; } = Meter.CreateHistogram<double>("zintrust.job.duration", "ms", "How long processors ran, by worker and outcome.");
+}
