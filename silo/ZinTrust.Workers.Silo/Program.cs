@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using ZinTrust.Workers.Silo;
 
 if (args.Length > 0 && args[0] == "migrate")
@@ -26,6 +27,8 @@ app.UseWorkersErrorHandling();
 app.MapHealthApi();
 app.MapWorkersApi();
 app.MapQueuesApi();
+app.MapOpenApi();                           // /openapi/v1.json
+app.MapScalarApiReference("/docs");         // a browsable UI over it
 if (settings.PrometheusEnabled)
 {
     app.MapPrometheusScrapingEndpoint();

@@ -54,6 +54,24 @@ public sealed class ApiTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task OpenApiDocument_DescribesTheRoutes_AndTheUiIsServed()
+    {
+        var response = await Client.Get("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var paths = (await response.Json()).GetProperty("paths");
+        foreach (var path in new[] { "/api/workers", "/api/workers/{name}/start", "/api/queues/{queue}/jobs", "/api/queues/{queue}/jobs/{id}/cancel", "/api/queues/{queue}/dead-letters/retry" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
+        }
+
+        Assert.True(paths.GetProperty("/api/workers").GetProperty("post").TryGetProperty("requestBody", out _));
+        var ui = await Client.Get("/docs");
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Equal("text/html", ui.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Ready_ReportsTheClusterCheck()
     {
         var response = await Client.Get("/health/ready");

@@ -10,19 +10,21 @@ public static class QueuesApi
 
     public static RouteGroupBuilder MapQueuesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues");
-        group.MapGet("/", Stats);
-        group.MapPost("/jobs", Enqueue);
-        group.MapGet("/jobs", ListJobs);
-        group.MapGet("/jobs/{id}", GetJob);
-        group.MapPost("/jobs/{id}/cancel", Cancel);
-        group.MapPost("/jobs/{id}/retry", RetryOne);
-        group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); });
-        group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); });
-        group.MapPost("/prune", Prune);
-        group.MapGet("/dead-letters", DeadLetters);
-        group.MapPost("/dead-letters/retry", RetryDeadLetters);
-        group.MapDelete("/dead-letters", DeleteDeadLetters);
+        var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/", Stats).WithSummary("Queue depth by state").Produces<QueueStatsResponse>();
+        group.MapPost("/jobs", Enqueue)
+            .WithSummary("Enqueue one job, an array of jobs, or {\"jobs\": [...]}; header Idempotency-Key for a single job")
+            .Accepts<EnqueueJobRequest>("application/json").Produces<EnqueueResponse>(StatusCodes.Status201Created).Produces<EnqueueBatchResponse>(StatusCodes.Status201Created);
+        group.MapGet("/jobs", ListJobs).WithSummary("List jobs in one state (?state=waiting|delayed|active|completed|failed|cancelled)");
+        group.MapGet("/jobs/{id}", GetJob).WithSummary("Job status").Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/jobs/{id}/cancel", Cancel).WithSummary("Cancel a waiting or running job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/jobs/{id}/retry", RetryOne).WithSummary("Retry a dead-lettered job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)");
+        group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue");
+        group.MapPost("/prune", Prune).WithSummary("Delete finished jobs older than ?hours= (default 168)");
+        group.MapGet("/dead-letters", DeadLetters).WithSummary("List dead-lettered jobs");
+        group.MapPost("/dead-letters/retry", RetryDeadLetters).WithSummary("Retry dead-lettered jobs ({\"ids\": [...]} or all)").Accepts<DeadLetterRequest>("application/json");
+        group.MapDelete("/dead-letters", DeleteDeadLetters).WithSummary("Delete dead-lettered jobs ({\"ids\": [...]} or all)").Accepts<DeadLetterRequest>("application/json");
         return group;
     }
 

@@ -10,18 +10,21 @@ public static class WorkersApi
 
     public static RouteGroupBuilder MapWorkersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/workers").WithTags("Workers");
-        group.MapGet("/", List);
-        group.MapPost("/", Create);
-        group.MapPost("/create", Create);
-        group.MapGet("/{name}", Get);
-        group.MapPatch("/{name}", Update);
-        group.MapPut("/{name}", Update);
-        group.MapDelete("/{name}", Delete);
-        group.MapGet("/{name}/status", Status);
-        group.MapPost("/{name}/start", (string name, IGrainFactory grains) => Act(name, grains, w => w.Start(), "started"));
-        group.MapPost("/{name}/stop", (string name, IGrainFactory grains) => Act(name, grains, w => w.Stop(), "stopped"));
-        group.MapPost("/{name}/restart", (string name, IGrainFactory grains) => Act(name, grains, w => w.Restart(), "restarted"));
+        var group = app.MapGroup("/api/workers").WithTags("Workers").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/", List).WithSummary("List workers (paging, status and queue filters; inactive ones with includeInactive=true)").Produces<WorkerListResponse>();
+        group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{name}", Get).WithSummary("Get a worker").Produces<WorkerResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{name}", Delete).WithSummary("Stop and delete a worker").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/status", Status).WithSummary("Live status: replicas, counters, queue depth").Produces<WorkerStatusResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{name}/start", (string name, IGrainFactory grains) => Act(name, grains, w => w.Start(), "started"))
+            .WithSummary("Start a worker").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{name}/stop", (string name, IGrainFactory grains) => Act(name, grains, w => w.Stop(), "stopped"))
+            .WithSummary("Stop a worker gracefully (drain, then hand unfinished jobs back)").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{name}/restart", (string name, IGrainFactory grains) => Act(name, grains, w => w.Restart(), "restarted"))
+            .WithSummary("Restart a worker (a new generation)").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -21,6 +21,12 @@ public static class WorkersHostExtensions
         ArgumentNullException.ThrowIfNull(settings);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ReadinessProbe>();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ZinTrust workers";
+            document.Info.Description = "Workers, queues and jobs. Errors are application/problem+json with a stable `code`.";
+            return Task.CompletedTask;
+        }));
         if (settings.PrometheusEnabled)
         {
             builder.Services.AddOpenTelemetry()
