@@ -72,6 +72,24 @@ public sealed class ApiTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task SystemSummary_CountsWorkersByStatus_AndQueueDepth()
+    {
+        await CreateAndStart("api-sum-run", "api-sum-q");
+        await Client.PostJson("/api/queues/api-sum-q/pause", "");
+        await Client.PostJson("/api/queues/api-sum-q/jobs", """[{"payload":1},{"payload":2}]""");
+
+        var summary = (await (await Client.Get("/api/workers/system/summary")).Json()).GetProperty("summary");
+
+        Assert.True(summary.GetProperty("running").GetInt32() >= 1);
+        Assert.True(summary.GetProperty("waiting").GetInt32() >= 2);
+        Assert.Equal(
+            summary.GetProperty("total").GetInt32(),
+            summary.GetProperty("running").GetInt32() + summary.GetProperty("stopped").GetInt32() + summary.GetProperty("failed").GetInt32()
+                + summary.GetProperty("transitioning").GetInt32() + summary.GetProperty("inactive").GetInt32());
+        await Client.Post("/api/queues/api-sum-q/resume");
+    }
+
+    [Fact]
     public async Task Ready_ReportsTheClusterCheck()
     {
         var response = await Client.Get("/health/ready");

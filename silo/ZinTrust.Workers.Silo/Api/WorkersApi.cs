@@ -14,6 +14,7 @@ public static class WorkersApi
         group.MapGet("/", List).WithSummary("List workers (paging, status and queue filters; inactive ones with includeInactive=true)").Produces<WorkerListResponse>();
         group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status and the depth of their queues").Produces<SystemSummaryResponse>();
         group.MapGet("/{name}", Get).WithSummary("Get a worker").Produces<WorkerResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
@@ -50,6 +51,25 @@ public static class WorkersApi
         return Results.Json(
             new WorkerListResponse(items, new PaginationResponse(page, limit, all.Length, totalPages, page < totalPages, page > 1)),
             ApiJson.Options);
+    }
+
+    private static async Task<IResult> Summary(IGrainFactory grains)
+    {
+        var all = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true);
+        var active = all.Where(w => w.ActiveStatus).ToArray();
+        var queues = await Task.WhenAll(active.Select(w => w.QueueName).Distinct(StringComparer.Ordinal).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        var summary = new SystemSummaryResponse(
+            Total: all.Count,
+            Running: active.Count(w => w.Status == WorkerStatus.Running),
+            Stopped: active.Count(w => w.Status == WorkerStatus.Stopped),
+            Failed: active.Count(w => w.Status == WorkerStatus.Failed),
+            Transitioning: active.Count(w => w.Status is WorkerStatus.Starting or WorkerStatus.Draining),
+            Inactive: all.Count - active.Length,
+            Waiting: queues.Sum(q => q.Waiting),
+            Delayed: queues.Sum(q => q.Delayed),
+            Active: queues.Sum(q => q.Active),
+            DeadLettered: queues.Sum(q => q.Failed));
+        return Results.Json(new { ok = true, summary }, ApiJson.Options);
     }
 
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, HostSettings settings, CancellationToken cancellationToken)

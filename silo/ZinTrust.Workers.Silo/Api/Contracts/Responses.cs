@@ -81,3 +81,6 @@ public sealed record EnqueueResponse(string Id, string Queue, string State, bool
 public sealed record EnqueueBatchResponse(int Count, IReadOnlyList<EnqueueResponse> Jobs);
 
 public sealed record WorkerActionResponse(bool Ok, string Message, WorkerResponse Worker);
+
+/// <summary>GET /api/workers/system/summary: workers by status (inactive counted apart) and the depth of their queues.</summary>
+public sealed record SystemSummaryResponse(int Total, int Running, int Stopped, int Failed, int Transitioning, int Inactive, int Waiting, int Delayed, int Active, int DeadLettered);
