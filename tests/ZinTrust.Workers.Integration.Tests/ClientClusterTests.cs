@@ -26,7 +26,7 @@ public sealed class ClientClusterTests
         await workers.CreateAsync(new WorkerDefinition { Name = "client-w", QueueName = "client-q", Processor = "echo" }, ct);
         await workers.StartAsync("client-w", ct);
         var ack = await queue.EnqueueAsync(JsonDocument.Parse("{\"hello\":\"cluster\"}").RootElement, cancellationToken: ct);
-        await SiloProcesses.Until(async () => (await queue.GetAsync(ack.JobId, ct))?.State == JobState.Completed, "the job completes", ct);
+        await Eventually.True(async () => (await queue.GetAsync(ack.JobId, ct))?.State == JobState.Completed, "the job completes", TimeSpan.FromSeconds(90));
 
         Assert.Contains(await workers.ListAsync(cancellationToken: ct), w => w.Name == "client-w");
         Assert.Equal("{\"hello\":\"cluster\"}", (await queue.GetAsync(ack.JobId, ct))!.Result);

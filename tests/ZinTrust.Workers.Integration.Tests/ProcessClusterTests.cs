@@ -68,14 +68,14 @@ public sealed class ProcessClusterTests
             },
             ct);
 
-        await SiloProcesses.Until(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= 2000, "2000 jobs done before the kill", ct);
+        await Eventually.True(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= 2000, "2000 jobs done before the kill", TimeSpan.FromSeconds(90));
         cluster.Kill(victim);
         var atKill = await Stats(cluster, api, ct);
         int inFlight = atKill.GetProperty("active").GetInt32();
 
         await producer;
         Assert.Equal(10_000, acknowledged.Count);
-        await SiloProcesses.Until(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= acknowledged.Count, "every acknowledged job completes", ct, TimeSpan.FromMinutes(3));
+        await Eventually.True(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= acknowledged.Count, "every acknowledged job completes", TimeSpan.FromMinutes(3));
 
         var completed = new Dictionary<string, int>();
         for (int offset = 0; ; offset += 200)

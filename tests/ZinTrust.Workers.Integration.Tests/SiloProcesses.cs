@@ -31,17 +31,6 @@ public sealed class SiloProcesses : IAsyncDisposable
     /// <summary>The membership database's connection string (what a client joins through).</summary>
     public string MembershipConnectionString => environment["ConnectionStrings__default"];
 
-    /// <summary>Polls until the condition holds or the deadline passes.</summary>
-    public static async Task Until(Func<Task<bool>> condition, string expectation, CancellationToken ct, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting: {expectation}");
-            await Task.Delay(100, ct);
-        }
-    }
-
     /// <summary>A fresh database with the migrations applied, and fresh Redis prefixes.</summary>
     public static async Task<SiloProcesses> CreateAsync(CancellationToken cancellationToken)
     {
@@ -61,7 +50,7 @@ public sealed class SiloProcesses : IAsyncDisposable
         };
         var processes = new SiloProcesses(env);
         var migrate = await processes.RunOnceAsync(["migrate"], cancellationToken);
-        Assert.True(migrate.ExitCode == 0, $"migrate failed: {migrate.Output}");
+        Assert.True(migrate.ExitCode == 0, $"migrate failed: {migrate.Stdout}{migrate.Stderr}");
         return processes;
     }
 
@@ -150,21 +139,21 @@ public sealed class SiloProcesses : IAsyncDisposable
         return doc.RootElement.Clone();
     }
 
-    public async Task<(int ExitCode, string Output)> RunOnceAsync(string[] args, CancellationToken cancellationToken, IDictionary<string, string>? overrides = null)
-    {
-        var start = Start(args);
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
+    /// <summary>Runs the silo executable with <paramref name="args"/> and this cluster's environment, to its exit.</summary>
+    public Task<(int ExitCode, string Stdout, string Stderr)> RunOnceAsync(string[] args, CancellationToken cancellationToken) =>
+        RunToExitAsync(args, environment, TimeSpan.FromSeconds(90), cancellationToken);
 
-        using var process = Process.Start(start)!;
+    /// <summary>Runs the silo executable to its exit (bounded by <paramref name="timeout"/>) and returns what it printed.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
+        string[] args, IEnumerable<KeyValuePair<string, string>> environment, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(StartInfo(args, environment))!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     public ValueTask DisposeAsync()
@@ -187,7 +176,9 @@ public sealed class SiloProcesses : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private ProcessStartInfo Start(string[] args)
+    private ProcessStartInfo Start(string[] args) => StartInfo(args, environment);
+
+    private static ProcessStartInfo StartInfo(string[] args, IEnumerable<KeyValuePair<string, string>> environment)
     {
         var start = new ProcessStartInfo("dotnet", [SiloDll, .. args])
         {

@@ -126,25 +126,16 @@ public sealed class SiloRestartAndConfigTests
 
     private static async Task<(int ExitCode, string Stderr, TimeSpan Elapsed)> RunSilo(Dictionary<string, string> environment)
     {
-        var silo = Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");
-        var start = new ProcessStartInfo("dotnet", [silo]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         int port = Interlocked.Add(ref nextPort, 2);
-        start.Environment["SILO_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["GATEWAY_PORT"] = (port + 1).ToString(CultureInfo.InvariantCulture);
-        start.Environment["PORT"] = (port + 500).ToString(CultureInfo.InvariantCulture);
-        foreach (var (key, value) in environment)
+        var ports = new Dictionary<string, string>
         {
-            start.Environment[key] = value;
-        }
-
+            ["SILO_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["GATEWAY_PORT"] = (port + 1).ToString(CultureInfo.InvariantCulture),
+            ["PORT"] = (port + 500).ToString(CultureInfo.InvariantCulture),
+        };
         var watch = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stderr, watch.Elapsed);
+        var (exitCode, _, stderr) = await SiloProcesses.RunToExitAsync([], ports.Concat(environment), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        return (exitCode, stderr, watch.Elapsed);
     }
 
     [Fact]

@@ -25,4 +25,7 @@ public static class Eventually
 
     public static Task True(Func<bool> condition, string expectation, TimeSpan? timeout = null) =>
         Get(() => Task.FromResult(condition()), static v => v, expectation, timeout);
+
+    public static Task True(Func<Task<bool>> condition, string expectation, TimeSpan? timeout = null) =>
+        Get(condition, static v => v, expectation, timeout);
 }

@@ -14,7 +14,7 @@ public sealed partial record Migration(int Id, string Name, string Up, string Do
     /// <summary>The project's migrations in order, with <c>{{workers_table}}</c> set to <paramref name="workersTable"/>.</summary>
     public static IReadOnlyList<Migration> All(string workersTable)
     {
-        if (!TableName().IsMatch(workersTable))
+        if (!IsValidTableName(workersTable))
         {
             throw new ArgumentException($"WORKER_PERSISTENCE_TABLE: '{workersTable}' is not a valid table name (lower-case letters, digits, _; at most 63).", nameof(workersTable));
         }
@@ -26,6 +26,9 @@ public sealed partial record Migration(int Id, string Name, string Up, string Do
             .Select(n => Parse(assembly, n, workersTable))
             .ToArray();
     }
+
+    /// <summary>Lower-case letters, digits and _, at most 63 (an unquoted PostgreSQL identifier).</summary>
+    public static bool IsValidTableName(string? table) => table is not null && TableName().IsMatch(table);
 
     private static Migration Parse(Assembly assembly, string resource, string workersTable)
     {

@@ -84,7 +84,7 @@ public static class HostSettingsLoader
             }
         }
 
-        if (!System.Text.RegularExpressions.Regex.IsMatch(settings.DbTable, "^[a-z_][a-z0-9_]{0,62}$"))
+        if (!ZinTrust.Workers.PostgreSql.Migration.IsValidTableName(settings.DbTable))
         {
             problems.Add($"WORKER_PERSISTENCE_TABLE: '{Shorten(settings.DbTable)}' is not a valid table name (lower-case letters, digits, _).");
         }
