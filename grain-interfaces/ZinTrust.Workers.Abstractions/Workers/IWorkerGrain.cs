@@ -36,6 +36,21 @@ public interface IWorkerGrain : IGrainWithStringKey
     [Alias("Restart")]
     Task<WorkerInfo> Restart();
 
+    /// <summary>Replicas stay up but take no new jobs; jobs already running finish. Idempotent; kept across restarts.</summary>
+    [Alias("Pause")]
+    Task<WorkerInfo> Pause();
+
+    [Alias("Resume")]
+    Task<WorkerInfo> Resume();
+
+    /// <summary>The recorded versions of the definition, oldest first (bounded).</summary>
+    [AlwaysInterleave, Alias("GetVersions")]
+    Task<IReadOnlyList<WorkerVersionRecord>> GetVersions();
+
+    /// <summary>Monitoring samples in [from, to] (either open), oldest first; held in memory, at most a day's worth.</summary>
+    [AlwaysInterleave, Alias("GetMonitoringHistory")]
+    Task<IReadOnlyList<WorkerMonitoringSample>> GetMonitoringHistory(DateTimeOffset? from, DateTimeOffset? to, int limit);
+
     [AlwaysInterleave, Alias("GetStatus")]
     Task<WorkerStatusReport> GetStatus();
 

@@ -14,4 +14,7 @@ public sealed record WorkerInfo
 
     /// <summary>Increases on every start; replicas of an older generation stop.</summary>
     [Id(7)] public long Generation { get; init; }
+
+    /// <summary>Paused: the replicas take no new jobs; running ones finish.</summary>
+    [Id(8)] public bool Paused { get; init; }
 }

@@ -25,6 +25,9 @@ internal sealed partial class WorkerGrain
     [LoggerMessage(3006, LogLevel.Warning, "Worker {Worker}: supervising replica {Replica} failed")]
     private static partial void LogSuperviseFailed(ILogger logger, string worker, int replica, Exception exception);
 
+    [LoggerMessage(3008, LogLevel.Information, "Worker {Worker}: paused = {Paused}")]
+    private static partial void LogPaused(ILogger logger, string worker, bool paused);
+
     [LoggerMessage(3007, LogLevel.Warning, "Worker {Worker}: stopping replica {Replica} failed")]
     private static partial void LogReplicaStopFailed(ILogger logger, string worker, int replica, Exception exception);
 }

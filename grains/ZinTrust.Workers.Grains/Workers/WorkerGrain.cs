@@ -11,6 +11,8 @@ namespace ZinTrust.Workers.Grains;
 /// </summary>
 internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 {
+    public const int MaxVersions = 50;
+    public const int MaxSamples = 1440;
     private const string SupervisionReminder = "supervise";
 
     private readonly IPersistentState<WorkerGrainState> state;
@@ -19,6 +21,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private readonly ILogger<WorkerGrain> logger;
     private WorkerHealth health = new();
     private IGrainTimer? supervision;
+    private IGrainTimer? sampling;
+    private readonly Queue<WorkerMonitoringSample> history = new();
 
     public WorkerGrain(
         [PersistentState("worker", WorkersStorage.Name)] IPersistentState<WorkerGrainState> state,
@@ -70,7 +74,14 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         var now = clock.GetUtcNow();
-        state.State = new WorkerGrainState { Definition = definition, Status = WorkerStatus.Stopped, CreatedAt = now, UpdatedAt = now };
+        state.State = new WorkerGrainState
+        {
+            Definition = definition,
+            Status = WorkerStatus.Stopped,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Versions = [new WorkerVersionRecord { Version = definition.Version, Definition = definition, RecordedAt = now, Reason = "created" }],
+        };
         await state.WriteStateAsync();
         await Index();
         await Queue(definition.QueueName).SetPolicy(definition.JobOptions);
@@ -116,6 +127,15 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
         S.Definition = next;
         S.UpdatedAt = clock.GetUtcNow();
+        if (next.Version != old.Version)
+        {
+            S.Versions.Add(new WorkerVersionRecord { Version = next.Version, Definition = next, RecordedAt = S.UpdatedAt });
+            if (S.Versions.Count > MaxVersions)
+            {
+                S.Versions.RemoveRange(0, S.Versions.Count - MaxVersions);
+            }
+        }
+
         await state.WriteStateAsync();
         await Index();
         if (next.JobOptions != old.JobOptions || next.QueueName != old.QueueName)
@@ -139,7 +159,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             if (next.Concurrency != old.Concurrency)
             {
                 // Applied to running replicas in place: no restart, no job interrupted.
-                await Task.WhenAll(Enumerable.Range(0, next.Replicas).Select(i => Replica(i).SetConcurrency(next.Concurrency)));
+                await Task.WhenAll(Enumerable.Range(0, next.Replicas).Select(i => Replica(i).SetConcurrency(EffectiveConcurrency(next))));
             }
 
             if (next.Replicas != old.Replicas)
@@ -202,6 +222,25 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         return await Start();
     }
 
+    public Task<WorkerInfo> Pause() => SetPaused(true);
+
+    public Task<WorkerInfo> Resume() => SetPaused(false);
+
+    public Task<IReadOnlyList<WorkerVersionRecord>> GetVersions()
+    {
+        EnsureExists();
+        return Task.FromResult<IReadOnlyList<WorkerVersionRecord>>([.. S.Versions]);
+    }
+
+    public Task<IReadOnlyList<WorkerMonitoringSample>> GetMonitoringHistory(DateTimeOffset? from, DateTimeOffset? to, int limit)
+    {
+        EnsureExists();
+        IReadOnlyList<WorkerMonitoringSample> samples = [.. history
+            .Where(s => (from is null || s.At >= from) && (to is null || s.At <= to))
+            .TakeLast(Math.Clamp(limit, 1, MaxSamples))];
+        return Task.FromResult(samples);
+    }
+
     public async Task<WorkerStatusReport> GetStatus()
     {
         EnsureExists();
@@ -248,6 +287,29 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         this.health = health ?? new WorkerHealth();
         return Task.CompletedTask;
     }
+
+    private async Task<WorkerInfo> SetPaused(bool paused)
+    {
+        EnsureExists();
+        if (S.Paused != paused)
+        {
+            S.Paused = paused;
+            S.UpdatedAt = clock.GetUtcNow();
+            await state.WriteStateAsync();
+            if (S.Status is WorkerStatus.Running or WorkerStatus.Starting)
+            {
+                // Concurrency 0 stops leasing without stopping replicas: in-flight jobs finish and report as usual.
+                var definition = S.Definition!;
+                await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).SetConcurrency(EffectiveConcurrency(definition))));
+            }
+
+            LogPaused(logger, Name, paused);
+        }
+
+        return Info();
+    }
+
+    private int EffectiveConcurrency(WorkerDefinition definition) => S.Paused ? 0 : definition.Concurrency;
 
     private async Task StartCore()
     {
@@ -365,8 +427,41 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         await Index();
     }
 
+    private async Task Sample()
+    {
+        if (!Exists || S.Status is not (WorkerStatus.Running or WorkerStatus.Starting))
+        {
+            return;
+        }
+
+        var report = await GetStatus();
+        history.Enqueue(new WorkerMonitoringSample
+        {
+            At = clock.GetUtcNow(),
+            Status = S.Status,
+            Healthy = health.Healthy,
+            Replicas = report.Replicas.Count(r => r.State == ReplicaState.Running),
+            InFlight = report.InFlight,
+            Completed = report.Completed,
+            Failed = report.Failed,
+            Waiting = report.Queue?.Waiting ?? 0,
+            Active = report.Queue?.Active ?? 0,
+            DeadLettered = report.Queue?.Failed ?? 0,
+            AverageDuration = report.AverageDuration,
+            Paused = S.Paused,
+        });
+        while (history.Count > MaxSamples)
+        {
+            history.Dequeue();
+        }
+    }
+
     private void ArmSupervision()
     {
+        sampling ??= this.RegisterGrainTimer(
+            static (g, _) => g.Sample(),
+            this,
+            new GrainTimerCreationOptions(TimeSpan.Zero, options.HealthCheckInterval) { KeepAlive = true, Interleave = true });
         supervision ??= this.RegisterGrainTimer(
             static (g, _) => g.SuperviseCore(forceWrite: false),
             this,
@@ -385,6 +480,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     {
         supervision?.Dispose();
         supervision = null;
+        sampling?.Dispose();
+        sampling = null;
     }
 
     private void EnsureExists()
@@ -400,7 +497,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         WorkerName = Name,
         QueueName = definition.QueueName,
         ProcessorName = definition.ProcessorName,
-        Concurrency = definition.Concurrency,
+        Concurrency = EffectiveConcurrency(definition),
         Generation = S.Generation,
         LeaseDuration = definition.JobOptions.LeaseDuration,
     };
@@ -415,6 +512,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         LastError = S.LastError,
         Health = health,
         Generation = S.Generation,
+        Paused = S.Paused,
     };
 
     private Task Index()

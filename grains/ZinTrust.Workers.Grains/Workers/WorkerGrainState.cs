@@ -16,4 +16,10 @@ public sealed class WorkerGrainState
 
     /// <summary>Replicas that may still run from an earlier definition (kept so a shrink can stop them).</summary>
     [Id(7)] public int RunningReplicas { get; set; }
+
+    /// <summary>Paused: replicas stay up but take no new jobs (they run with concurrency 0).</summary>
+    [Id(8)] public bool Paused { get; set; }
+
+    /// <summary>The definition at each version, oldest first, at most <see cref="WorkerGrain.MaxVersions"/>.</summary>
+    [Id(9)] public List<WorkerVersionRecord> Versions { get; set; } = [];
 }
