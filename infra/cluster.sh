@@ -15,6 +15,13 @@ silo_env() {
   export QUEUE_DRIVER=redis WORKER_PERSISTENCE_DRIVER=db CLUSTER_DRIVER=postgres
   export REDIS_HOST=127.0.0.1 REDIS_PORT="$ZT_REDIS_PORT"
   [ -n "$ZT_REDIS_PASSWORD" ] && export REDIS_PASSWORD="$ZT_REDIS_PASSWORD"
+  # The silos run as production would: API keys required. Unless WORKER_API_KEYS is given, one admin key is
+  # made for this cluster and kept in $run_dir/api-key (only its hash goes to the silos).
+  if [ -z "${WORKER_API_KEYS:-}" ]; then
+    mkdir -p "$run_dir"
+    [ -s "$run_dir/api-key" ] || (umask 077; echo "zt_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$run_dir/api-key")
+    export WORKER_API_KEYS; WORKER_API_KEYS="cluster-admin:admin:sha256:$(tr -d '\n' < "$run_dir/api-key" | sha256sum | cut -d' ' -f1)"
+  fi
   return 0
 }
 
@@ -33,10 +40,12 @@ start() {
     echo $! > "$run_dir/silo-$i.pid"
   done
   for i in $(seq 0 $((count - 1))); do
-    wait_until 60 curl -sf "http://127.0.0.1:$((7777 + i))/health" \
+    wait_until 60 curl -sf -H "X-Api-Key: $(cat "$run_dir/api-key" 2>/dev/null)" "http://127.0.0.1:$((7777 + i))/health" \
       || die "silo $i did not become healthy (see $run_dir/silo-$i.log)"
   done
   log "cluster of $count silos ready: http://127.0.0.1:7777 .. $((7777 + count - 1))"
+  [ -s "$run_dir/api-key" ] && log "admin API key in $run_dir/api-key (export ZIN_API_KEY=\$(cat $run_dir/api-key))"
+  return 0
 }
 
 stop() {

@@ -8,8 +8,15 @@ if (args.Length > 0 && args[0] == "migrate")
     return await MigrateCommand.RunAsync(args[1..], configuration, Console.Out, Console.Error, CancellationToken.None);
 }
 
+if (args.Length > 0 && args[0] == "apikey")
+{
+    return ApiSecurity.NewKeyCommand(args[1..], Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
-var settings = HostSettingsLoader.Load(builder.Configuration, out var errors);
+var settings = HostSettingsLoader.Load(builder.Configuration, out var loadErrors);
+var errors = loadErrors.ToList();
+var keys = ApiSecurity.ResolveKeys(settings, builder.Environment, errors);
 if (errors.Count > 0)
 {
     await Console.Error.WriteLineAsync("ZinTrust workers cannot start; fix these settings:");
@@ -22,19 +29,33 @@ if (errors.Count > 0)
 }
 
 builder.AddZinTrustWorkersHost(settings);
+builder.Services.AddZinTrustApiSecurity(settings, keys);
 var app = builder.Build();
 app.UseWorkersErrorHandling();
+app.UseZinTrustApiSecurity();
 app.MapHealthApi();
 app.MapWorkersApi();
 app.MapQueuesApi();
-app.MapOpenApi();                           // /openapi/v1.json
-app.MapScalarApiReference("/docs");         // a browsable UI over it
-if (settings.PrometheusEnabled)
+var docsPolicy = settings.ApiDocsPublic ?? app.Environment.IsDevelopment();
+var openApi = app.MapOpenApi();                             // /openapi/v1.json
+var docs = app.MapScalarApiReference("/docs");              // a browsable UI over it
+if (docsPolicy)
 {
-    app.MapPrometheusScrapingEndpoint();
+    openApi.AllowAnonymous();
+    docs.AllowAnonymous();
+}
+else
+{
+    openApi.RequireAuthorization(ApiSecurity.Viewer);
+    docs.RequireAuthorization(ApiSecurity.Viewer);
 }
 
-app.LogStartupBanner(settings);
+if (settings.PrometheusEnabled)
+{
+    app.MapPrometheusScrapingEndpoint().RequireAuthorization(ApiSecurity.Viewer);
+}
+
+app.LogStartupBanner(settings, keys);
 try
 {
     await app.RunAsync();

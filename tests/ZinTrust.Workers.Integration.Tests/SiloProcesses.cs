@@ -24,7 +24,17 @@ public sealed class SiloProcesses : IAsyncDisposable
     /// <summary>Where silo output goes (kept for diagnosis after a failure).</summary>
     public static string LogDirectory => Directory.CreateDirectory(Path.Combine(RealServers.RepositoryRoot, "artifacts", "silo-logs")).FullName;
 
-    public HttpClient Http(int silo) => new() { BaseAddress = new Uri($"http://127.0.0.1:{basePort + silo}"), Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>The admin key the silo processes accept (WORKER_API_KEYS holds its hash).</summary>
+    public const string ApiKey = "zt_integration_admin_key_000000000000000000000";
+
+    public static string ApiKeysSetting => ZinTrust.Workers.Silo.ApiKeyRing.Entry("integration", ZinTrust.Workers.Silo.ApiRole.Admin, ApiKey);
+
+    public HttpClient Http(int silo)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{basePort + silo}"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return client;
+    }
 
     public IReadOnlyDictionary<int, Process> Running => silos;
 
@@ -186,6 +196,7 @@ public sealed class SiloProcesses : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        start.Environment["WORKER_API_KEYS"] = ApiKeysSetting;
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

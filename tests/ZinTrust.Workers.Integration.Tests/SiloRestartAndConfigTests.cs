@@ -23,6 +23,7 @@ public sealed class SiloRestartAndConfigTests
             builder.UseSetting("SILO_PORT", siloPort.ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("GATEWAY_PORT", (siloPort + 1).ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("LOG_LEVEL", "warn");
+            builder.UseSetting("WORKER_API_KEYS", SiloProcesses.ApiKeysSetting);
             builder.UseSetting("QUEUE_DRIVER", "redis");
             builder.UseSetting("WORKER_PERSISTENCE_DRIVER", driver);
             if (database is not null)
@@ -58,6 +59,7 @@ public sealed class SiloRestartAndConfigTests
         await using (var first = new RedisSilo(statePrefix, queuePrefix, driver, database))
         {
             var http = first.CreateClient();
+            http.DefaultRequestHeaders.Add("X-Api-Key", SiloProcesses.ApiKey);
             Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/api/workers", Body("""{"name":"survivor","queueName":"survivor-q","processor":"echo","version":"3.1.4","concurrency":4}"""), ct)).StatusCode);
             Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/api/workers", Body("""{"name":"sleeper","queueName":"sleeper-q","processor":"echo","version":"0.0.1"}"""), ct)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/workers/survivor/start", null, ct)).StatusCode);
@@ -66,6 +68,7 @@ public sealed class SiloRestartAndConfigTests
 
         await using var second = new RedisSilo(statePrefix, queuePrefix, driver, database);
         var again = second.CreateClient();
+        again.DefaultRequestHeaders.Add("X-Api-Key", SiloProcesses.ApiKey);
         var ready = await Json(await again.GetAsync("/health/ready", ct));
         Assert.Equal("ready", ready.GetProperty("status").GetString());
         Assert.Equal("ok", ready.GetProperty("checks").GetProperty("redis").GetString());

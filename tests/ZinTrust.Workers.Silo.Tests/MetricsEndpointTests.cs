@@ -8,7 +8,7 @@ public sealed class MetricsEndpointTests
     public async Task Metrics_AreServed_WhenPrometheusIsEnabled_AndCountJobs()
     {
         await using var factory = new SiloFactory(new Dictionary<string, string> { ["WORKER_PROMETHEUS_ENABLED"] = "true" });
-        var client = factory.CreateClient();
+        var client = factory.Client();
         await client.PostJson("/api/workers", new { name = "metrics-w", queueName = "metrics-q", processor = "echo" });
         await client.Post("/api/workers/metrics-w/start");
         var id = (await (await client.PostJson("/api/queues/metrics-q/jobs", """{"payload":{}}""")).Json()).Str("id");
@@ -35,7 +35,7 @@ public sealed class MetricsEndpointTests
     public async Task Metrics_AreNotServed_ByDefault()
     {
         await using var factory = new SiloFactory();
-        var client = factory.CreateClient();
+        var client = factory.Client();
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.Get("/metrics")).StatusCode);
     }

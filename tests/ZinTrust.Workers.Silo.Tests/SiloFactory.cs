@@ -5,8 +5,28 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ZinTrust.Workers.Silo.Tests;
 
-/// <summary>The real host (silo + REST facade) in-process, on its own silo and gateway ports.</summary>
-public sealed class SiloFactory(IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
+/// <summary>The API keys every test host is configured with (only their hashes reach the host).</summary>
+public static class TestKeys
+{
+    public const string Viewer = "zt_test_viewer_key_0000000000000000000000000000";
+    public const string Operator = "zt_test_operator_key_000000000000000000000000000";
+    public const string Admin = "zt_test_admin_key_00000000000000000000000000000";
+
+    public static string Setting => string.Join(';',
+        ApiKeyRing.Entry("test-viewer", ApiRole.Viewer, Viewer),
+        ApiKeyRing.Entry("test-operator", ApiRole.Operator, Operator),
+        ApiKeyRing.Entry("test-admin", ApiRole.Admin, Admin));
+
+    public static string For(ApiRole role) => role switch
+    {
+        ApiRole.Viewer => Viewer,
+        ApiRole.Operator => Operator,
+        _ => Admin,
+    };
+}
+
+/// <summary>The real host (silo + REST facade) in-process, on its own silo and gateway ports, with <see cref="TestKeys"/>.</summary>
+public sealed class SiloFactory(IReadOnlyDictionary<string, string>? settings = null, bool withKeys = true) : WebApplicationFactory<Program>
 {
     private static int nextPort = 21000 + (Environment.ProcessId % 500) * 20;
     private readonly int siloPort = Interlocked.Add(ref nextPort, 2);
@@ -16,10 +36,27 @@ public sealed class SiloFactory(IReadOnlyDictionary<string, string>? settings = 
         builder.UseSetting("SILO_PORT", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("GATEWAY_PORT", (siloPort + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("LOG_LEVEL", "warn");
+        if (withKeys)
+        {
+            builder.UseSetting("WORKER_API_KEYS", TestKeys.Setting);
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    /// <summary>A client sending the key of <paramref name="role"/> (admin by default); null: no key at all.</summary>
+    public HttpClient Client(ApiRole? role = ApiRole.Admin)
+    {
+        var client = CreateClient();
+        if (role is { } r)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", TestKeys.For(r));
+        }
+
+        return client;
     }
 }
 
@@ -56,7 +93,7 @@ public sealed class SiloFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Client = Factory.CreateClient();
+        Client = Factory.Client();
         var health = await Client.Get("/health");
         health.EnsureSuccessStatusCode();
     }

@@ -1,15 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
 
 namespace ZinTrust.Workers.Silo.Tests;
 
 /// <summary>The real process: a bad setting stops start-up with a message naming it.</summary>
 public sealed class StartupTests
 {
-    [Theory]
-    [InlineData("WORKER_CONCURRENCY", "abc")]
-    [InlineData("LOG_FORMAT", "yaml")]
-    [InlineData("WORKER_AUTO_START", "perhaps")]
-    public async Task InvalidEnvironmentVariable_StopsStartUp_NamingIt(string variable, string value)
+    private static int nextPort = 24000 + (Environment.ProcessId % 300) * 10;
+
+    private static ProcessStartInfo Silo(IReadOnlyDictionary<string, string> environment)
     {
         var silo = Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");
         var start = new ProcessStartInfo("dotnet", [silo])
@@ -18,15 +18,95 @@ public sealed class StartupTests
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        start.Environment[variable] = value;
+        int port = Interlocked.Add(ref nextPort, 3);
+        start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        start.Environment["SILO_PORT"] = (port + 1).ToString(CultureInfo.InvariantCulture);
+        start.Environment["GATEWAY_PORT"] = (port + 2).ToString(CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
 
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    private static async Task<(int ExitCode, string Stderr)> RunToExit(IReadOnlyDictionary<string, string> environment)
+    {
+        using var process = Process.Start(Silo(environment))!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stderr);
+    }
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains(variable, await stderr, StringComparison.Ordinal);
+    [Theory]
+    [InlineData("WORKER_CONCURRENCY", "abc")]
+    [InlineData("LOG_FORMAT", "yaml")]
+    [InlineData("WORKER_AUTO_START", "perhaps")]
+    [InlineData("WORKER_API_RATE_LIMIT", "-5")]
+    [InlineData("WORKER_API_KEYS", "ops:root:sha256:00")]
+    [InlineData("WORKER_API_KEYS_FILE", "/nonexistent/keys.json")]
+    public async Task InvalidEnvironmentVariable_StopsStartUp_NamingIt(string variable, string value)
+    {
+        var environment = new Dictionary<string, string> { ["WORKER_API_KEYS"] = TestKeys.Setting, [variable] = value };
+
+        var (exitCode, stderr) = await RunToExit(environment);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(variable, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OutsideDevelopment_NoKeys_StopsStartUp()
+    {
+        var (exitCode, stderr) = await RunToExit(new Dictionary<string, string>());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("WORKER_API_KEYS: no API keys are configured", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Development_PrintsAGeneratedKey_ThatOpensTheApi()
+    {
+        var start = Silo(new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development", ["LOG_FORMAT"] = "json" });
+        var port = start.Environment["PORT"];
+        using var process = Process.Start(start)!;
+        var key = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lines.Enqueue(e.Data);
+            const string Marker = "Development API key (admin, this run only): ";
+            if (e.Data.StartsWith(Marker, StringComparison.Ordinal))
+            {
+                key.TrySetResult(e.Data[Marker.Length..].Trim());
+            }
+        };
+        process.BeginOutputReadLine();
+        try
+        {
+            var generated = await key.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.Get("/api/workers")).StatusCode);
+            http.DefaultRequestHeaders.Add("X-Api-Key", generated);
+            Assert.Equal(HttpStatusCode.OK, (await http.Get("/api/workers")).StatusCode);
+
+            // Printed for the operator, never logged: no JSON log line carries it.
+            Assert.DoesNotContain(lines, l => l.StartsWith('{') && l.Contains(generated, StringComparison.Ordinal));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
     }
 }

@@ -15,6 +15,9 @@ public static class ApiErrors
     public const string JobAlreadyFinished = "JOB_ALREADY_FINISHED";
     public const string JobNotDeadLettered = "JOB_NOT_DEAD_LETTERED";
     public const string ClusterUnavailable = "CLUSTER_UNAVAILABLE";
+    public const string Unauthorized = "UNAUTHORIZED";
+    public const string Forbidden = "FORBIDDEN";
+    public const string RateLimited = "RATE_LIMITED";
 
     public static IResult Problem(int status, string code, string message) => Results.Json(
         new ErrorBody(

@@ -185,7 +185,8 @@ public static class ApiMapping
             info.LastError,
             ToResponse(info.Health),
             info.Generation,
-            d.PersistenceDriver);
+            d.PersistenceDriver,
+            info.Paused);
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)
@@ -233,6 +234,57 @@ public static class ApiMapping
             w.LastError,
             report.Replicas.Select(r => new ReplicaResponse(r.ReplicaId, Name(r.State), r.Silo, r.Concurrency, r.InFlight, r.Completed, r.Failed, r.LastError)).ToArray(),
             report.Queue is null ? null : ToResponse(report.Queue));
+    }
+
+    public static WorkerMetricsResponse ToMetrics(WorkerStatusReport report, IReadOnlyList<WorkerMonitoringSample> recent)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(recent);
+        long runs = report.Completed + report.Failed;
+
+        // Throughput over the sampled window: attempts finished between the oldest and newest sample of one run
+        // (a restart resets the replicas' counters, so a drop starts the window again).
+        double? throughput = null;
+        if (recent.Count >= 2)
+        {
+            var last = recent[^1];
+            var first = last;
+            for (int i = recent.Count - 2; i >= 0 && recent[i].Completed + recent[i].Failed <= first.Completed + first.Failed; i--)
+            {
+                first = recent[i];
+            }
+
+            var minutes = (last.At - first.At).TotalMinutes;
+            if (minutes > 0)
+            {
+                throughput = Math.Round((last.Completed + last.Failed - first.Completed - first.Failed) / minutes, 2);
+            }
+        }
+
+        return new WorkerMetricsResponse(
+            report.Worker.Definition.Name,
+            report.Completed,
+            report.Failed,
+            runs == 0 ? null : Math.Round(100.0 * report.Completed / runs, 1),
+            Math.Round(report.AverageDuration.TotalMilliseconds, 1),
+            report.InFlight,
+            throughput,
+            report.Queue is null ? null : ToResponse(report.Queue));
+    }
+
+    public static MonitoringSampleResponse ToResponse(WorkerMonitoringSample s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new(s.At, Name(s.Status), s.Healthy, s.Paused, s.Replicas, s.InFlight, s.Completed, s.Failed, s.Waiting, s.Active, s.DeadLettered, Math.Round(s.AverageDuration.TotalMilliseconds, 1));
+    }
+
+    public static WorkerVersionResponse ToResponse(WorkerVersionRecord v, WorkerDefinition current)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        ArgumentNullException.ThrowIfNull(current);
+        var d = v.Definition;
+        return new(v.Version, v.RecordedAt, v.Reason, v.Version == current.Version,
+            new WorkerVersionDefinition(d.QueueName, d.ProcessorName, d.Concurrency, d.Replicas, ToResponse(d.JobOptions), d.Features));
     }
 
     public static QueueStatsResponse ToResponse(QueueStats s)

@@ -8,9 +8,9 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/health", Health).WithTags("Health");
-        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, ApiJson.Options)).WithTags("Health");
-        app.MapGet("/health/ready", Ready).WithTags("Health");
+        app.MapGet("/health", Health).WithTags("Health").RequireAuthorization(ApiSecurity.Viewer);
+        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, ApiJson.Options)).WithTags("Health").AllowAnonymous();
+        app.MapGet("/health/ready", Ready).WithTags("Health").RequireAuthorization(ApiSecurity.Viewer);
         return app;
     }
 

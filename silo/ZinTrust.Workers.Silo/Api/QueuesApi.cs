@@ -10,21 +10,29 @@ public static class QueuesApi
 
     public static RouteGroupBuilder MapQueuesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        ArgumentNullException.ThrowIfNull(app);
+        var all = app.MapGroup("/api/queues").WithTags("Queues").RequireAuthorization(ApiSecurity.Viewer)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        all.MapGet("/", ListQueues).WithSummary("The queues of the registered workers, with their depth by state").Produces<QueueStatsResponse[]>();
+        all.MapPost("/prune", PruneAll).WithSummary("Delete finished jobs older than ?hours= (default 168) in every queue of a registered worker")
+            .ProducesProblem(StatusCodes.Status400BadRequest).RequireAuthorization(ApiSecurity.Operator);
+
+        var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/", Stats).WithSummary("Queue depth by state").Produces<QueueStatsResponse>();
         group.MapPost("/jobs", Enqueue)
             .WithSummary("Enqueue one job, an array of jobs, or {\"jobs\": [...]}; header Idempotency-Key for a single job")
-            .Accepts<EnqueueJobRequest>("application/json").Produces<EnqueueResponse>(StatusCodes.Status201Created).Produces<EnqueueBatchResponse>(StatusCodes.Status201Created);
+            .Accepts<EnqueueJobRequest>("application/json").Produces<EnqueueResponse>(StatusCodes.Status201Created).Produces<EnqueueBatchResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status429TooManyRequests).RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/jobs", ListJobs).WithSummary("List jobs in one state (?state=waiting|delayed|active|completed|failed|cancelled)");
         group.MapGet("/jobs/{id}", GetJob).WithSummary("Job status").Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/jobs/{id}/cancel", Cancel).WithSummary("Cancel a waiting or running job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/jobs/{id}/retry", RetryOne).WithSummary("Retry a dead-lettered job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)");
-        group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue");
-        group.MapPost("/prune", Prune).WithSummary("Delete finished jobs older than ?hours= (default 168)");
+        group.MapPost("/jobs/{id}/cancel", Cancel).WithSummary("Cancel a waiting or running job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/jobs/{id}/retry", RetryOne).WithSummary("Retry a dead-lettered job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/prune", Prune).WithSummary("Delete finished jobs older than ?hours= (default 168)").RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/dead-letters", DeadLetters).WithSummary("List dead-lettered jobs");
-        group.MapPost("/dead-letters/retry", RetryDeadLetters).WithSummary("Retry dead-lettered jobs ({\"ids\": [...]} or all)").Accepts<DeadLetterRequest>("application/json");
-        group.MapDelete("/dead-letters", DeleteDeadLetters).WithSummary("Delete dead-lettered jobs ({\"ids\": [...]} or all)").Accepts<DeadLetterRequest>("application/json");
+        group.MapPost("/dead-letters/retry", RetryDeadLetters).WithSummary("Retry dead-lettered jobs ({\"ids\": [...]} or all)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapDelete("/dead-letters", DeleteDeadLetters).WithSummary("Delete dead-lettered jobs ({\"ids\": [...]} or all)").RequireAuthorization(ApiSecurity.Admin);
         return group;
     }
 
@@ -129,6 +137,25 @@ public static class QueuesApi
     }
 
     /// <summary>Deletes finished jobs (completed, cancelled, dead-lettered) older than ?hours= (default 168, a week).</summary>
+    private static async Task<string[]> KnownQueues(IGrainFactory grains) =>
+        [.. (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true)).Select(w => w.QueueName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    private static async Task<IResult> ListQueues(IGrainFactory grains)
+    {
+        var stats = await Task.WhenAll((await KnownQueues(grains)).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        return Results.Json(new { ok = true, queues = stats.Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> PruneAll(HttpRequest request, IGrainFactory grains)
+    {
+        int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);
+        var queues = await KnownQueues(grains);
+        var counts = await Task.WhenAll(queues.Select(q => grains.GetGrain<IQueueGrain>(q).Prune(TimeSpan.FromHours(hours))));
+        return Results.Json(
+            new { ok = true, pruned = counts.Sum(), olderThanHours = hours, queues = queues.Zip(counts, (queue, pruned) => new { queue, pruned }).ToArray() },
+            ApiJson.Options);
+    }
+
     private static async Task<IResult> Prune(string queue, HttpRequest request, IGrainFactory grains)
     {
         int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);

@@ -10,23 +10,87 @@ public static class WorkersApi
 
     public static RouteGroupBuilder MapWorkersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/workers").WithTags("Workers").ProducesProblem(StatusCodes.Status400BadRequest);
+        var group = app.MapGroup("/api/workers").WithTags("Workers").ProducesProblem(StatusCodes.Status400BadRequest)
+            .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/", List).WithSummary("List workers (paging, status and queue filters; inactive ones with includeInactive=true)").Produces<WorkerListResponse>();
-        group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
+        group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
         group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status and the depth of their queues").Produces<SystemSummaryResponse>();
         group.MapGet("/{name}", Get).WithSummary("Get a worker").Produces<WorkerResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapDelete("/{name}", Delete).WithSummary("Stop and delete a worker").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
+        group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
+        group.MapDelete("/{name}", Delete).WithSummary("Stop and delete a worker").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapGet("/{name}/status", Status).WithSummary("Live status: replicas, counters, queue depth").Produces<WorkerStatusResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{name}/start", (string name, IGrainFactory grains) => Act(name, grains, w => w.Start(), "started"))
-            .WithSummary("Start a worker").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithSummary("Start a worker").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/{name}/stop", (string name, IGrainFactory grains) => Act(name, grains, w => w.Stop(), "stopped"))
-            .WithSummary("Stop a worker gracefully (drain, then hand unfinished jobs back)").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Stop a worker gracefully (drain, then hand unfinished jobs back)").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/{name}/restart", (string name, IGrainFactory grains) => Act(name, grains, w => w.Restart(), "restarted"))
-            .WithSummary("Restart a worker (a new generation)").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Restart a worker (a new generation)").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/{name}/pause", (string name, IGrainFactory grains) => Act(name, grains, w => w.Pause(), "paused"))
+            .WithSummary("Pause a worker: replicas stay up and take no new jobs; running jobs finish").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/{name}/resume", (string name, IGrainFactory grains) => Act(name, grains, w => w.Resume(), "resumed"))
+            .WithSummary("Resume a paused worker").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapGet("/{name}/health", Health).WithSummary("The latest health-check result").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/metrics", Metrics).WithSummary("Completed, failed, success rate, average duration, throughput, queue depth").Produces<WorkerMetricsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/monitoring/history", History)
+            .WithSummary("Monitoring samples (every WORKER_HEALTH_CHECK_INTERVAL while running) in ?from=&to= (ISO 8601), newest ?limit=").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/versions", Versions).WithSummary("The recorded versions of the definition, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
+    }
+
+    private static async Task<IResult> Health(string name, IGrainFactory grains)
+    {
+        var info = await Worker(name, grains).Get() ?? throw NotFound(name);
+        return Results.Json(new { ok = true, name, status = ApiMapping.Name(info.Status), health = ApiMapping.ToResponse(info.Health) }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> Metrics(string name, IGrainFactory grains)
+    {
+        var worker = Worker(name, grains);
+        var report = await worker.GetStatus();
+        var recent = await worker.GetMonitoringHistory(null, null, 60);
+        return Results.Json(ApiMapping.ToMetrics(report, recent), ApiJson.Options);
+    }
+
+    private static async Task<IResult> History(string name, HttpRequest request, IGrainFactory grains)
+    {
+        var from = Time(request.Query, "from");
+        var to = Time(request.Query, "to");
+        if (from is not null && to is not null && from > to)
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "from must not be after to.");
+        }
+
+        int limit = Number(request.Query, "limit", 100, 1, 1440);
+        var samples = await Worker(name, grains).GetMonitoringHistory(from, to, limit);
+        return Results.Json(new { ok = true, name, samples = samples.Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> Versions(string name, IGrainFactory grains)
+    {
+        var worker = Worker(name, grains);
+        var info = await worker.Get() ?? throw NotFound(name);
+        var versions = await worker.GetVersions();
+        return Results.Json(new { ok = true, name, current = info.Definition.Version, versions = versions.Select(v => ApiMapping.ToResponse(v, info.Definition)).ToArray() }, ApiJson.Options);
+    }
+
+    private static DateTimeOffset? Time(IQueryCollection query, string name)
+    {
+        var raw = query[name].FirstOrDefault();
+        if (raw is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+            ? value
+            : throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"{name} must be an ISO 8601 date and time.");
     }
 
     private static async Task<IResult> List(HttpRequest request, IGrainFactory grains)
@@ -42,10 +106,23 @@ public static class WorkersApi
         }
 
         string? queue = query["queue"].FirstOrDefault() ?? query["queueName"].FirstOrDefault();
-        var all = (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive))
+        string sort = query["sort"].FirstOrDefault() ?? "name";
+        bool descending = sort.StartsWith('-');
+        Func<WorkerIndexEntry, IComparable> key = sort.TrimStart('-') switch
+        {
+            "name" => w => w.Name,
+            "status" => w => ApiMapping.Name(w.Status),
+            "queue" => w => w.QueueName,
+            "version" => w => w.Version,
+            "concurrency" => w => w.Concurrency,
+            "updatedAt" => w => w.UpdatedAt,
+            _ => throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "sort must be one of name, status, queue, version, concurrency, updatedAt (prefix - for descending)."),
+        };
+        var filtered = (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive))
             .Where(w => status is null || ApiMapping.Name(w.Status) == status)
-            .Where(w => queue is null || w.QueueName == queue)
-            .ToArray();
+            .Where(w => queue is null || w.QueueName == queue);
+        var ordered = descending ? filtered.OrderByDescending(key).ThenBy(w => w.Name, StringComparer.Ordinal) : filtered.OrderBy(key).ThenBy(w => w.Name, StringComparer.Ordinal);
+        var all = ordered.ToArray();
         int totalPages = (all.Length + limit - 1) / limit;
         var items = all.Skip((page - 1) * limit).Take(limit).Select(ApiMapping.ToListItem).ToArray();
         return Results.Json(

@@ -71,6 +71,18 @@ public sealed class HostSettings
     /// <summary>Connection strings by name (ConnectionStrings section; env ConnectionStrings__NAME). Never logged.</summary>
     public Dictionary<string, string> ConnectionStrings { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>WORKER_API_KEYS and WORKER_API_KEYS_FILE: the API keys (hashes only) with their roles.</summary>
+    public List<ApiKeyEntry> ApiKeys { get; } = [];
+
+    /// <summary>WORKER_API_RATE_LIMIT: write requests per second per API key (0: no limit). Default: 200.</summary>
+    public int ApiRateLimit { get; set; } = 200;
+
+    /// <summary>WORKER_API_RATE_BURST: write requests a key may send at once before the per-second rate applies. Default: 400.</summary>
+    public int ApiRateBurst { get; set; } = 400;
+
+    /// <summary>WORKER_API_DOCS_PUBLIC: serve /openapi/v1.json and /docs without a key. Default: true in Development only.</summary>
+    public bool? ApiDocsPublic { get; set; }
+
     /// <summary>Whether anything runs on Redis (then reminders do too).</summary>
     public bool UsesRedis => QueueDriver == "redis" || Workers.PersistenceDriver == "redis";
 

@@ -76,6 +76,11 @@ public static class HostSettingsLoader
         env.String("WORKER_PERSISTENCE_TABLE", v => settings.DbTable = v.Trim());
         env.String("CLUSTER_DB_CONNECTION", v => settings.ClusterConnectionName = v.Trim());
         env.Choice("CLUSTER_DRIVER", "a clustering driver", ["localhost", "postgres"], v => settings.ClusterDriver = v);
+        env.String("WORKER_API_KEYS", v => ApiKeyParser.ParseList(v, "WORKER_API_KEYS", settings.ApiKeys, problems));
+        env.String("WORKER_API_KEYS_FILE", v => ApiKeyParser.ParseFile(v.Trim(), settings.ApiKeys, problems));
+        env.Int("WORKER_API_RATE_LIMIT", v => settings.ApiRateLimit = v, "requests per second");
+        env.Int("WORKER_API_RATE_BURST", v => settings.ApiRateBurst = v, "requests");
+        env.Bool("WORKER_API_DOCS_PUBLIC", v => settings.ApiDocsPublic = v);
         foreach (var entry in configuration.GetSection("ConnectionStrings").GetChildren())
         {
             if (!string.IsNullOrWhiteSpace(entry.Value))

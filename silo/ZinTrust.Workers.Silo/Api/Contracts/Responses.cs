@@ -21,7 +21,8 @@ public sealed record WorkerResponse(
     string? LastError,
     HealthResponse Health,
     long Generation,
-    string? PersistenceDriver);
+    string? PersistenceDriver,
+    bool Paused);
 
 public sealed record JobOptionsResponse(int Attempts, BackoffResponse Backoff, long TimeoutMs, int MaxStalls, long LeaseMs, int RetainCompleted, int Priority);
 
@@ -81,6 +82,34 @@ public sealed record EnqueueResponse(string Id, string Queue, string State, bool
 public sealed record EnqueueBatchResponse(int Count, IReadOnlyList<EnqueueResponse> Jobs);
 
 public sealed record WorkerActionResponse(bool Ok, string Message, WorkerResponse Worker);
+
+public sealed record WorkerMetricsResponse(
+    string Name,
+    long Completed,
+    long Failed,
+    double? SuccessRate,
+    double AverageDurationMs,
+    int InFlight,
+    double? ThroughputPerMinute,
+    QueueStatsResponse? Queue);
+
+public sealed record MonitoringSampleResponse(
+    DateTimeOffset At,
+    string Status,
+    bool? Healthy,
+    bool Paused,
+    int Replicas,
+    int InFlight,
+    long Completed,
+    long Failed,
+    int Waiting,
+    int Active,
+    int DeadLettered,
+    double AverageDurationMs);
+
+public sealed record WorkerVersionResponse(string Version, DateTimeOffset RecordedAt, string Reason, bool Current, WorkerVersionDefinition Definition);
+
+public sealed record WorkerVersionDefinition(string QueueName, string Processor, int Concurrency, int Replicas, JobOptionsResponse JobOptions, IReadOnlyDictionary<string, bool> Features);
 
 /// <summary>GET /api/workers/system/summary: workers by status (inactive counted apart) and the depth of their queues.</summary>
 public sealed record SystemSummaryResponse(int Total, int Running, int Stopped, int Failed, int Transitioning, int Inactive, int Waiting, int Delayed, int Active, int DeadLettered);

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace ZinTrust.Workers.Silo;
+
+/// <summary>
+/// Authenticates <c>X-Api-Key: KEY</c> or <c>Authorization: Bearer KEY</c> against the <see cref="ApiKeyRing"/>.
+/// An admin key carries the admin, operator and viewer roles. Unknown and wrong keys get the same 401; the key
+/// is never logged (only the matched entry's name is put on the principal).
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyRing ring)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-Api-Key";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = PresentedKey(Request);
+        if (presented is null)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (ring.Find(presented) is not { } entry)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+        }
+
+        var claims = new List<Claim> { new(ClaimTypes.Name, entry.Name) };
+        foreach (var role in Enum.GetValues<ApiRole>().Where(r => r <= entry.Role))
+        {
+            claims.Add(new Claim(ClaimTypes.Role, ApiKeyRing.RoleName(role)));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\", Bearer";
+        await ApiErrors.Problem(StatusCodes.Status401Unauthorized, ApiErrors.Unauthorized,
+            $"A valid API key is required (header {HeaderName} or Authorization: Bearer).").ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        await ApiErrors.Problem(StatusCodes.Status403Forbidden, ApiErrors.Forbidden,
+            "This API key's role does not allow this operation.").ExecuteAsync(Context);
+
+    internal static string? PresentedKey(HttpRequest request)
+    {
+        if (request.Headers[HeaderName] is { Count: > 0 } header && !string.IsNullOrEmpty(header[0]))
+        {
+            return header[0];
+        }
+
+        var authorization = request.Headers.Authorization.FirstOrDefault();
+        return authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization["Bearer ".Length..].Trim()
+            : null;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace ZinTrust.Workers.Silo;
+
+/// <summary>Authentication, role policies and per-key rate limits of the REST facade.</summary>
+public static class ApiSecurity
+{
+    /// <summary>Policy names, one per role.</summary>
+    public const string Viewer = "viewer";
+    public const string Operator = "operator";
+    public const string Admin = "admin";
+
+    public static IServiceCollection AddZinTrustApiSecurity(this IServiceCollection services, HostSettings settings, ApiKeyRing ring)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(ring);
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Viewer, p => p.RequireAuthenticatedUser().RequireRole(Viewer))
+            .AddPolicy(Operator, p => p.RequireAuthenticatedUser().RequireRole(Operator))
+            .AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Admin))
+            // A route mapped without a policy still needs a key (fail closed); the route × role test catches it.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(Viewer).Build());
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => WriteLimit(context, settings));
+            o.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+                    ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+                    : 1;
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await ApiErrors.Problem(StatusCodes.Status429TooManyRequests, ApiErrors.RateLimited,
+                    $"Too many write requests for this API key; retry after {seconds} s.").ExecuteAsync(rejected.HttpContext);
+            };
+        });
+        return services;
+    }
+
+    public static WebApplication UseZinTrustApiSecurity(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>Write requests (anything but GET/HEAD/OPTIONS) share one token bucket per key; reads are not limited.</summary>
+    private static RateLimitPartition<string> WriteLimit(HttpContext context, HostSettings settings)
+    {
+        var method = context.Request.Method;
+        var key = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null;
+        if (settings.ApiRateLimit == 0 || key is null || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        {
+            return RateLimitPartition.GetNoLimiter("unlimited");
+        }
+
+        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(settings.ApiRateBurst, 1),
+            TokensPerPeriod = settings.ApiRateLimit,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    /// <summary>
+    /// The keys the host runs with. Outside Development, no keys is a start-up error; in Development a random admin
+    /// key is generated for this run (printed once by the banner, never logged).
+    /// </summary>
+    public static ApiKeyRing ResolveKeys(HostSettings settings, IHostEnvironment environment, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(problems);
+        if (settings.ApiKeys.Count > 0)
+        {
+            return new ApiKeyRing(settings.ApiKeys);
+        }
+
+        if (problems.Any(p => p.StartsWith("WORKER_API_KEYS", StringComparison.Ordinal)))
+        {
+            return new ApiKeyRing([]);   // the malformed entries are reported already
+        }
+
+        if (!environment.IsDevelopment())
+        {
+            problems.Add("WORKER_API_KEYS: no API keys are configured; set WORKER_API_KEYS or WORKER_API_KEYS_FILE "
+                + "(generate an entry with `ZinTrust.Workers.Silo apikey --name NAME --role admin`). Only Development runs without them.");
+            return new ApiKeyRing([]);
+        }
+
+        var key = ApiKeyRing.NewKey("zt_dev_");
+        return new ApiKeyRing([new ApiKeyEntry("development", ApiRole.Admin, Convert.FromHexString(ApiKeyRing.HashHex(key)))], key);
+    }
+
+    /// <summary><c>silo apikey [--name NAME] [--role viewer|operator|admin]</c>: prints a new key and its WORKER_API_KEYS entry.</summary>
+    public static int NewKeyCommand(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        string name = "admin";
+        ApiRole role = ApiRole.Admin;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--name" when i + 1 < args.Length && Abstractions.WorkerValidation.IsValidName(args[i + 1]):
+                    name = args[++i];
+                    break;
+                case "--role" when i + 1 < args.Length && ApiKeyRing.ParseRole(args[i + 1]) is { } r:
+                    role = r;
+                    i++;
+                    break;
+                default:
+                    error.WriteLine($"apikey: unknown or invalid option '{args[i]}'. usage: apikey [--name NAME] [--role viewer|operator|admin]");
+                    return 2;
+            }
+        }
+
+        var key = ApiKeyRing.NewKey();
+        output.WriteLine($"key:   {key}");
+        output.WriteLine($"entry: {ApiKeyRing.Entry(name, role, key)}");
+        output.WriteLine("Give the key to the client (X-Api-Key header, zin --api-key / ZIN_API_KEY); put only the entry in WORKER_API_KEYS.");
+        return 0;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text.Json;
+
+namespace ZinTrust.Workers.Silo.Tests;
+
+/// <summary>Pause/resume, health, metrics, monitoring history, versions, sorting and the all-queue routes.</summary>
+[Collection(nameof(SiloCollection))]
+public sealed class WorkerRoutesTests(SiloFixture fixture)
+{
+    private HttpClient Client => fixture.Client;
+
+    private async Task Create(string name, string queue, string version = "1.0.0")
+    {
+        var created = await Client.PostJson("/api/workers", new { name, queueName = queue, processor = "echo", version, concurrency = 2 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    private async Task<JsonElement> Until(string url, Func<JsonElement, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var body = await (await Client.Get(url)).Json();
+            if (done(body))
+            {
+                return body;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{what}; last: {body}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task PausedWorker_KeepsItsReplicas_TakesNoJobs_AndResumeRunsThem()
+    {
+        await Create("routes-pause", "routes-pause-q");
+        Assert.Equal(HttpStatusCode.OK, (await Client.Post("/api/workers/routes-pause/start")).StatusCode);
+
+        var paused = await (await Client.Post("/api/workers/routes-pause/pause")).Json();
+        Assert.True(paused.GetProperty("worker").GetProperty("paused").GetBoolean());
+        var status = await (await Client.Get("/api/workers/routes-pause/status")).Json();
+        Assert.Equal("running", status.Str("status"));
+        Assert.All(status.GetProperty("replicas").EnumerateArray(), r => Assert.Equal(0, r.GetProperty("concurrency").GetInt32()));
+
+        var id = (await (await Client.PostJson("/api/queues/routes-pause-q/jobs", """{"payload":{"n":1}}""")).Json()).Str("id");
+        var waiting = await (await Client.Get($"/api/queues/routes-pause-q/jobs/{id}")).Json();
+        Assert.Equal("waiting", waiting.Str("state"));
+
+        var resumed = await (await Client.Post("/api/workers/routes-pause/resume")).Json();
+        Assert.False(resumed.GetProperty("worker").GetProperty("paused").GetBoolean());
+        await Until($"/api/queues/routes-pause-q/jobs/{id}", j => j.Str("state") == "completed", "the job did not run after resume");
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.Post("/api/workers/routes-nobody/pause")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_Health_AndHistory_DescribeARunningWorker()
+    {
+        await Create("routes-metrics", "routes-metrics-q");
+        await Client.Post("/api/workers/routes-metrics/start");
+        var id = (await (await Client.PostJson("/api/queues/routes-metrics-q/jobs", """{"payload":{}}""")).Json()).Str("id");
+        await Until($"/api/queues/routes-metrics-q/jobs/{id}", j => j.Str("state") == "completed", "the job did not complete");
+
+        var metrics = await Until("/api/workers/routes-metrics/metrics", m => m.GetProperty("completed").GetInt64() >= 1, "no completion counted");
+        Assert.Equal(100.0, metrics.GetProperty("successRate").GetDouble());
+        Assert.Equal("routes-metrics-q", metrics.GetProperty("queue").Str("queue"));
+
+        var health = await (await Client.Get("/api/workers/routes-metrics/health")).Json();
+        Assert.Equal("running", health.Str("status"));
+        Assert.Equal(JsonValueKind.Object, health.GetProperty("health").ValueKind);
+
+        // A sample is taken when the worker starts and then every WORKER_HEALTH_CHECK_INTERVAL.
+        var history = await Until("/api/workers/routes-metrics/monitoring/history", h => h.GetProperty("samples").GetArrayLength() >= 1, "no monitoring sample");
+        var sample = history.GetProperty("samples")[0];
+        Assert.Equal("running", sample.Str("status"));
+        Assert.Equal(1, sample.GetProperty("replicas").GetInt32());
+        var future = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"));
+        Assert.Equal(0, (await (await Client.Get($"/api/workers/routes-metrics/monitoring/history?from={future}")).Json()).GetProperty("samples").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.Get($"/api/workers/routes-metrics/monitoring/history?from={future}&to=2020-01-01T00:00:00Z")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.Get("/api/workers/routes-metrics/monitoring/history?from=yesterday")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.Get("/api/workers/routes-metrics/monitoring/history?limit=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.Get("/api/workers/routes-none/metrics")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Versions_RecordCreateAndEachVersionChange()
+    {
+        await Create("routes-versions", "routes-versions-q", "1.0.0");
+        // A change without a new version is not a version.
+        Assert.Equal(HttpStatusCode.OK, (await Client.PatchAsync("/api/workers/routes-versions", Body(new { concurrency = 3 }), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.PatchAsync("/api/workers/routes-versions", Body(new { version = "1.1.0", concurrency = 4 }), TestContext.Current.CancellationToken)).StatusCode);
+
+        var body = await (await Client.Get("/api/workers/routes-versions/versions")).Json();
+        var versions = body.GetProperty("versions").EnumerateArray().ToArray();
+
+        Assert.Equal("1.1.0", body.Str("current"));
+        Assert.Equal(["1.0.0", "1.1.0"], versions.Select(v => v.Str("version")));
+        Assert.Equal(["created", "updated"], versions.Select(v => v.Str("reason")));
+        Assert.Equal([false, true], versions.Select(v => v.GetProperty("current").GetBoolean()));
+        Assert.Equal(4, versions[1].GetProperty("definition").GetProperty("concurrency").GetInt32());
+    }
+
+    private static StringContent Body<T>(T value) => new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task WorkerList_Sorts_AndRejectsAnUnknownSort()
+    {
+        await Create("routes-sort-b", "routes-sort-q");
+        await Create("routes-sort-a", "routes-sort-q");
+
+        var names = (await (await Client.Get("/api/workers?queue=routes-sort-q&sort=-name")).Json())
+            .GetProperty("workers").EnumerateArray().Select(w => w.Str("name")).ToArray();
+        Assert.Equal(["routes-sort-b", "routes-sort-a"], names);
+        var bad = await Client.Get("/api/workers?sort=color");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("INVALID_QUERY", (await bad.Json()).Str("code"));
+    }
+
+    [Fact]
+    public async Task QueueList_AndPruneAcrossQueues()
+    {
+        await Create("routes-prune", "routes-prune-q");
+        var id = (await (await Client.PostJson("/api/queues/routes-prune-q/jobs", """{"payload":{}}""")).Json()).Str("id");
+        Assert.Equal(HttpStatusCode.OK, (await Client.Post($"/api/queues/routes-prune-q/jobs/{id}/cancel")).StatusCode);
+
+        var queues = await (await Client.Get("/api/queues")).Json();
+        Assert.Contains(queues.GetProperty("queues").EnumerateArray(), q => q.Str("queue") == "routes-prune-q" && q.GetProperty("cancelled").GetInt32() == 1);
+
+        var pruned = await (await Client.Post("/api/queues/prune?hours=1")).Json();
+        Assert.True(pruned.GetProperty("ok").GetBoolean());
+        Assert.Contains(pruned.GetProperty("queues").EnumerateArray(), q => q.Str("queue") == "routes-prune-q");
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.Post("/api/queues/prune?hours=0")).StatusCode);
+    }
+}
