@@ -86,6 +86,11 @@ public sealed class ApiTests(SiloFixture fixture)
             summary.GetProperty("total").GetInt32(),
             summary.GetProperty("running").GetInt32() + summary.GetProperty("stopped").GetInt32() + summary.GetProperty("failed").GetInt32()
                 + summary.GetProperty("transitioning").GetInt32() + summary.GetProperty("inactive").GetInt32());
+        var resources = summary.GetProperty("resources");
+        Assert.Equal(1, resources.GetProperty("silos").GetInt32());
+        Assert.True(resources.GetProperty("memoryUsedBytes").GetInt64() > 0);
+        Assert.True(resources.GetProperty("memoryTotalBytes").GetInt64() >= resources.GetProperty("memoryUsedBytes").GetInt64());
+        Assert.InRange(resources.GetProperty("cpuPercent").GetDouble(), 0, 100);
         await Client.Post("/api/queues/api-sum-q/resume");
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.Runtime;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Silo;
@@ -135,6 +136,9 @@ public static class WorkersApi
         var all = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true);
         var active = all.Where(w => w.ActiveStatus).ToArray();
         var queues = await Task.WhenAll(active.Select(w => w.QueueName).Distinct(StringComparer.Ordinal).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        var running = await Task.WhenAll(active.Where(w => w.Status == WorkerStatus.Running).Select(w => grains.GetGrain<IWorkerGrain>(w.Name).Get()));
+        var checks = running.Where(i => i?.Health.Healthy is not null).Select(i => i!.Health.Healthy == true ? 100.0 : 0.0).ToArray();
+        var resources = await Resources(grains);
         var summary = new SystemSummaryResponse(
             Total: all.Count,
             Running: active.Count(w => w.Status == WorkerStatus.Running),
@@ -145,8 +149,28 @@ public static class WorkersApi
             Waiting: queues.Sum(q => q.Waiting),
             Delayed: queues.Sum(q => q.Delayed),
             Active: queues.Sum(q => q.Active),
-            DeadLettered: queues.Sum(q => q.Failed));
+            DeadLettered: queues.Sum(q => q.Failed),
+            AverageHealth: checks.Length == 0 ? null : Math.Round(checks.Average(), 1),
+            Resources: resources);
         return Results.Json(new { ok = true, summary }, ApiJson.Options);
+    }
+
+    private static async Task<ResourcesResponse?> Resources(IGrainFactory grains)
+    {
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var silos = (await management.GetHosts(onlyActive: true)).Keys.ToArray();
+        if (silos.Length == 0)
+        {
+            return null;
+        }
+
+        var stats = await management.GetRuntimeStatistics(silos);
+        return new ResourcesResponse(
+            stats.Length,
+            Math.Round(stats.Average(s => s.EnvironmentStatistics.FilteredCpuUsagePercentage), 1),
+            stats.Sum(s => s.EnvironmentStatistics.FilteredMemoryUsageBytes),
+            stats.Sum(s => s.EnvironmentStatistics.MaximumAvailableMemoryBytes),
+            stats.Sum(s => s.ActivationCount));
     }
 
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, HostSettings settings, CancellationToken cancellationToken)

@@ -112,4 +112,20 @@ public sealed record WorkerVersionResponse(string Version, DateTimeOffset Record
 public sealed record WorkerVersionDefinition(string QueueName, string Processor, int Concurrency, int Replicas, JobOptionsResponse JobOptions, IReadOnlyDictionary<string, bool> Features);
 
 /// <summary>GET /api/workers/system/summary: workers by status (inactive counted apart) and the depth of their queues.</summary>
-public sealed record SystemSummaryResponse(int Total, int Running, int Stopped, int Failed, int Transitioning, int Inactive, int Waiting, int Delayed, int Active, int DeadLettered);
+/// <para>averageHealth: the mean of running workers' latest health checks (100 passing, 0 failing), null before any check.
+/// resources: the cluster's silos (CPU averaged, memory summed) from Orleans' runtime statistics.</para>
+public sealed record SystemSummaryResponse(
+    int Total,
+    int Running,
+    int Stopped,
+    int Failed,
+    int Transitioning,
+    int Inactive,
+    int Waiting,
+    int Delayed,
+    int Active,
+    int DeadLettered,
+    double? AverageHealth,
+    ResourcesResponse? Resources);
+
+public sealed record ResourcesResponse(int Silos, double CpuPercent, long MemoryUsedBytes, long MemoryTotalBytes, int Activations);
