@@ -6,14 +6,8 @@ namespace ZinTrust.Workers.Integration.Tests;
 /// <summary>The schema and its migration runner against a real PostgreSQL, each test on a fresh database.</summary>
 public sealed class MigrationTests
 {
-    private static async Task<bool> TableExists(string connectionString, string table)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", connection);
-        command.Parameters.AddWithValue("t", table);
-        return (bool)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
-    }
+    private static Task<bool> TableExists(string connectionString, string table) =>
+        TestPostgres.TableExistsAsync(connectionString, table, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Apply_CreatesTheSchema_AndIsIdempotent()

@@ -19,30 +19,11 @@ public static class RealServers
         ? r
         : throw Skip("ZT_TEST_REDIS");
 
-    public static string Postgres => Environment.GetEnvironmentVariable("ZT_TEST_POSTGRES") is { Length: > 0 } p
-        ? p
-        : throw Skip("ZT_TEST_POSTGRES");
+    public static string Postgres => TestPostgres.ConnectionString;
 
     /// <summary>A new, empty database (optionally migrated); returns its connection string.</summary>
-    public static async Task<string> FreshDatabaseAsync(bool migrate, CancellationToken cancellationToken)
-    {
-        var admin = new Npgsql.NpgsqlConnectionStringBuilder(Postgres) { Database = "postgres" };
-        var database = $"zt_it_{Guid.NewGuid():N}"[..24];
-        await using (var connection = new Npgsql.NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(Postgres) { Database = database }.ConnectionString;
-        if (migrate)
-        {
-            await new ZinTrust.Workers.PostgreSql.MigrationRunner(connectionString).ApplyAsync(cancellationToken);
-        }
-
-        return connectionString;
-    }
+    public static Task<string> FreshDatabaseAsync(bool migrate, CancellationToken cancellationToken) =>
+        TestPostgres.FreshDatabaseAsync(migrate, cancellationToken);
 
     public static string RepositoryRoot
     {

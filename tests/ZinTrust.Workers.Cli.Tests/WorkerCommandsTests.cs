@@ -1,0 +1,207 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ZinTrust.Workers.Cli.Tests;
+
+/// <summary>The worker:* commands against a real silo process, checked against what the REST API says.</summary>
+public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixture<SiloProcess>
+{
+    private Task<CliResult> Zin(params string[] args) => Cli.RunAsync([.. args, .. silo.Target]);
+
+    [Fact]
+    public async Task WorkerList_ShowsTheDemoWorker_InTheSeedsTable()
+    {
+        var result = await Zin("worker:list");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(result.OutputLines, l => HeaderRow().IsMatch(l));
+        Assert.Contains(result.OutputLines, l => DemoWorkerRow().IsMatch(l));
+        Assert.StartsWith("┌", result.OutputLines[0], StringComparison.Ordinal);
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public async Task WorkerList_ShowsARunningWorkerAsActive_AndFiltersByStatusAndQueue()
+    {
+        var name = await silo.CreateWorkerAsync("cli-list", "cli-list-queue");
+        await silo.PostJsonAsync($"/api/workers/{name}/start", new { });
+
+        var byQueue = await Zin("worker:list", "--queue", "cli-list-queue");
+        var active = await Zin("worker:list", "--status", "active");
+        var stopped = await Zin("worker:list", "--status", "stopped");
+        var nothing = await Zin("worker:list", "--queue", "no-such-queue");
+
+        Assert.True(byQueue.ExitCode == 0, byQueue.ToString());
+        var row = Assert.Single(byQueue.OutputLines, l => l.Contains(name, StringComparison.Ordinal));
+        Assert.Matches($@"^│ {name}\s+│ active\s+│ 2\.1\.0\s+│ cli-list-queue\s+│ 3\s+│$", row);
+        Assert.DoesNotContain("demo-worker", byQueue.Output, StringComparison.Ordinal);
+        Assert.Contains(name, active.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(name, stopped.Output, StringComparison.Ordinal);
+        Assert.Equal(["No workers found."], nothing.OutputLines);
+    }
+
+    [Fact]
+    public async Task WorkerList_Json_PrintsTheServicesJson()
+    {
+        var result = await Zin("worker:list", "--json", "--limit", "5");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Output);
+        Assert.Contains(json.RootElement.GetProperty("workers").EnumerateArray(), w => w.GetProperty("name").GetString() == "demo-worker");
+        Assert.Equal(5, json.RootElement.GetProperty("pagination").GetProperty("limit").GetInt32());
+    }
+
+    [Fact]
+    public async Task WorkerList_PrintsThePage_WhenThereAreMorePages()
+    {
+        await silo.CreateWorkerAsync("cli-page", "cli-page-queue");
+
+        var result = await Zin("worker:list", "--limit", "1", "--page", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"^Page 2 of \d+ \(\d+ workers\)$", result.OutputLines[^1]);
+    }
+
+    [Fact]
+    public async Task WorkerStatus_PrintsTheSeedsBlock_WithTheJobMetrics()
+    {
+        var name = await silo.CreateWorkerAsync("cli-status", "cli-status-queue", concurrency: 4);
+        await silo.PostJsonAsync($"/api/workers/{name}/start", new { });
+        var job = await silo.PostJsonAsync("/api/queues/cli-status-queue/jobs", new { payload = new { hello = "zin" } });
+        await Eventually.Get(
+            () => silo.GetJsonAsync($"/api/workers/{name}/status"),
+            s => s.GetProperty("completed").GetInt64() == 1,
+            $"job {job.GetProperty("id")} completed by {name}");
+
+        var result = await Zin("worker:status", name);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.OutputLines;
+        Assert.Equal($"Worker Status: {name}", lines[0]);
+        Assert.Matches("^━+$", lines[1]);
+        Assert.Equal(
+            ["Status: ✓ Active", "Health: unknown", "Version: 2.1.0", "Queue: cli-status-queue", "Concurrency: 0/4", "Metrics:",
+             "  Jobs Completed: 1", "  Jobs Failed: 0", "  Success Rate: 100.0%"],
+            lines[2..11]);
+        Assert.Matches(@"^  Avg Duration: (\d+ms|\d+\.\ds)$", lines[11]);
+    }
+
+    [Fact]
+    public async Task WorkerStatus_OfAStoppedWorkerWithoutRuns_SaysStoppedAndNA()
+    {
+        var name = await silo.CreateWorkerAsync("cli-idle", "cli-idle-queue");
+
+        var result = await Zin("worker:status", name);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Status: ✗ Stopped", result.OutputLines);
+        Assert.Contains("  Success Rate: n/a", result.OutputLines);
+        Assert.Contains("  Avg Duration: n/a", result.OutputLines);
+    }
+
+    [Fact]
+    public async Task WorkerShow_PrintsTheDefinition_FieldByField()
+    {
+        var result = await Zin("worker:show", "demo-worker");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("Worker: demo-worker", result.OutputLines[0]);
+        Assert.Contains(result.OutputLines, l => Regex.IsMatch(l, @"^queueName\s+demo-queue\s*$"));
+        Assert.Contains(result.OutputLines, l => Regex.IsMatch(l, @"^processor\s+demo\s*$"));
+        Assert.Contains(result.OutputLines, l => Regex.IsMatch(l, @"^concurrency\s+2\s*$"));
+        Assert.Contains(result.OutputLines, l => Regex.IsMatch(l, @"^jobOptions\.backoff\.type\s+\w+\s*$"));
+    }
+
+    [Fact]
+    public async Task WorkerShow_Json_PrintsTheServicesJson()
+    {
+        var result = await Zin("worker:show", "demo-worker", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Output);
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal("demo-queue", json.RootElement.GetProperty("worker").GetProperty("queueName").GetString());
+    }
+
+    [Fact]
+    public async Task WorkerStartStopRestart_ChangeTheStatus_AndPrintTheServicesMessage()
+    {
+        var name = await silo.CreateWorkerAsync("cli-life", "cli-life-queue");
+
+        var start = await Zin("worker:start", name);
+        var afterStart = await StatusOf(name, "running");
+        var stop = await Zin("worker:stop", name);
+        var afterStop = await StatusOf(name, "stopped");
+        var restart = await Zin("worker:restart", name);
+        var afterRestart = await StatusOf(name, "running");
+
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.Equal([$"Worker '{name}' started."], start.OutputLines);
+        Assert.Equal("running", afterStart);
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Equal([$"Worker '{name}' stopped."], stop.OutputLines);
+        Assert.Equal("stopped", afterStop);
+        Assert.True(restart.ExitCode == 0, restart.ToString());
+        Assert.Equal([$"Worker '{name}' restarted."], restart.OutputLines);
+        Assert.Equal("running", afterRestart);
+    }
+
+    [Fact]
+    public async Task WorkerSummary_PrintsTheSeedsBlock_WithTheServicesCounts()
+    {
+        await silo.CreateWorkerAsync("cli-sum", "cli-sum-queue");
+
+        var result = await Zin("worker:summary");
+        var summary = (await silo.GetJsonAsync("/api/workers/system/summary")).GetProperty("summary");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("Worker Management System Summary", result.OutputLines[0]);
+        Assert.Equal(new string('━', 32), result.OutputLines[1]);
+        Assert.StartsWith(
+            $"Workers: {summary.GetProperty("total")} total ({summary.GetProperty("running")} active, {summary.GetProperty("stopped")} stopped",
+            result.OutputLines[2],
+            StringComparison.Ordinal);
+        Assert.Equal(
+            $"Jobs: {summary.GetProperty("waiting")} waiting, {summary.GetProperty("delayed")} delayed, {summary.GetProperty("active")} active, {summary.GetProperty("deadLettered")} dead-lettered",
+            result.OutputLines[3]);
+        // This service reports no health score, resources or costs yet: those sections stay out.
+        Assert.Equal(4, result.OutputLines.Length);
+    }
+
+    [Theory]
+    [InlineData("worker:status")]
+    [InlineData("worker:show")]
+    [InlineData("worker:start")]
+    [InlineData("worker:stop")]
+    [InlineData("worker:restart")]
+    public async Task UnknownWorker_PrintsTheServicesNotFound_AndExits1(string command)
+    {
+        var result = await Zin(command, "no-such-worker");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(["[ERROR] Worker 'no-such-worker' was not found. (WORKER_NOT_FOUND)"], result.ErrorLines);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task InvalidWorkerName_PrintsTheServicesValidationError()
+    {
+        var result = await Zin("worker:status", "x");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("(INVALID_WORKER_NAME)", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The status the service settles on (a stop drains first), polled with a deadline.</summary>
+    private Task<string?> StatusOf(string name, string expected) => Eventually.Get(
+        async () => (await silo.GetJsonAsync($"/api/workers/{name}")).GetProperty("worker").GetProperty("status").GetString(),
+        status => status == expected,
+        $"worker {name} {expected}",
+        TimeSpan.FromSeconds(15));
+
+    [GeneratedRegex(@"^│ Name\s+│ Status\s+│ Version\s+│ Queue\s+│ Concurrency\s+│$")]
+    private static partial Regex HeaderRow();
+
+    [GeneratedRegex(@"^│ demo-worker\s+│ (stopped|active)\s+│ 1\.0\.0\s+│ demo-queue\s+│ 2\s+│$")]
+    private static partial Regex DemoWorkerRow();
+}
