@@ -38,6 +38,34 @@ public sealed class QueueCommandsTests(SiloProcess silo) : IClassFixture<SiloPro
         Assert.Equal(["[INFO] Pruned 0 finished job(s) older than 24 hours from queue 'demo-queue'."], words.OutputLines);
     }
 
+    [Fact]
+    public async Task QueuePrune_AllQueues_PrunesEveryQueueOfARegisteredWorker()
+    {
+        await silo.CreateWorkerAsync("cli-prune-all", "cli-prune-all-queue");
+        var queues = (await silo.GetJsonAsync("/api/queues")).GetProperty("queues").EnumerateArray().Select(q => q.GetProperty("queue").GetString()).ToArray();
+
+        var result = await Zin("queue:prune", "--hours", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal($"[INFO] Pruned 0 finished job(s) older than 2 hours from {queues.Length} queue(s).", result.OutputLines[0]);
+        Assert.Contains("[INFO]   cli-prune-all-queue: 0", result.OutputLines);
+        Assert.Equal(queues.Length + 1, result.OutputLines.Length);
+    }
+
+    [Fact]
+    public async Task WithoutAKey_TheServiceRefuses_AndTheHintNamesTheOption()
+    {
+        var result = await Cli.RunAsync("queue:prune", "--port", silo.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var wrong = await Cli.RunAsync("worker:list", "--port", silo.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--api-key", "zt_not_a_key");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("(UNAUTHORIZED)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--api-key", result.Error, StringComparison.Ordinal);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("(UNAUTHORIZED)", wrong.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("zt_not_a_key", wrong.Error + wrong.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("87601")]

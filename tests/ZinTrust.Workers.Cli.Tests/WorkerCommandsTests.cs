@@ -164,8 +164,13 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
         Assert.Equal(
             $"Jobs: {summary.GetProperty("waiting")} waiting, {summary.GetProperty("delayed")} delayed, {summary.GetProperty("active")} active, {summary.GetProperty("deadLettered")} dead-lettered",
             result.OutputLines[3]);
-        // This service reports no health score, resources or costs yet: those sections stay out.
-        Assert.Equal(4, result.OutputLines.Length);
+        // The cluster's resources come from Orleans' runtime statistics; no worker has run a health check and
+        // there are no costs yet, so those sections stay out.
+        Assert.Equal("Resources:", result.OutputLines[4]);
+        Assert.StartsWith("CPU: ", result.OutputLines[5].Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("%", result.OutputLines[5], StringComparison.Ordinal);
+        Assert.Matches(@"^Memory: [\d.]+ [KMGT]?i?B / [\d.]+ [KMGT]?i?B$", result.OutputLines[6].Trim());
+        Assert.Equal(7, result.OutputLines.Length);
     }
 
     [Theory]
