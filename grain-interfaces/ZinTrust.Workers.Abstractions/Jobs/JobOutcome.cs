@@ -14,4 +14,7 @@ public sealed record JobOutcome
 
     /// <summary>How long the processor ran.</summary>
     [Id(5)] public TimeSpan Duration { get; init; }
+
+    /// <summary>How long a <see cref="JobOutcomeKind.Deferred"/> job waits before it may run again (zero: at once).</summary>
+    [Id(6)] public TimeSpan Delay { get; init; }
 }

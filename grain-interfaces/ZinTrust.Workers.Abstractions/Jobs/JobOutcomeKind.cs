@@ -14,4 +14,10 @@ public enum JobOutcomeKind
 
     /// <summary>A graceful stop handed the job back before it finished; the attempt is not counted.</summary>
     Released = 3,
+
+    /// <summary>
+    /// Not run now (a plugin vetoed the start, or a dependency's circuit is open): back to the queue after
+    /// <see cref="JobOutcome.Delay"/>; the attempt is not counted and nothing is recorded as a failure.
+    /// </summary>
+    Deferred = 4,
 }

@@ -207,7 +207,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             requeued |= next.State == JobState.Waiting;
             completed += next.State == JobState.Completed ? 1 : 0;
             dead += next.State == JobState.Failed ? 1 : 0;
-            retried += next.State is JobState.Waiting or JobState.Delayed && outcome.Kind != JobOutcomeKind.Released ? 1 : 0;
+            retried += next.State is JobState.Waiting or JobState.Delayed && outcome.Kind is not (JobOutcomeKind.Released or JobOutcomeKind.Deferred) ? 1 : 0;
             Save(next);
         }
 
@@ -530,6 +530,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             case JobOutcomeKind.Released:
                 // A graceful stop handed it back: the attempt does not count.
                 return Move(released, JobState.Waiting, now) with { Attempt = Math.Max(0, job.Attempt - 1) };
+            case JobOutcomeKind.Deferred:
+                // Vetoed or blocked by an open circuit: it waits, the attempt does not count, no error is recorded.
+                return outcome.Delay <= TimeSpan.Zero
+                    ? Move(released, JobState.Waiting, now) with { Attempt = Math.Max(0, job.Attempt - 1) }
+                    : Move(released, JobState.Delayed, now) with { Attempt = Math.Max(0, job.Attempt - 1), RunAt = now + outcome.Delay };
             case JobOutcomeKind.FailedUnrecoverable:
                 return Move(released, JobState.Failed, now) with { Error = outcome.Error, FinishedAt = now, FailureReason = JobFailureReasons.Unrecoverable };
             default:

@@ -54,4 +54,27 @@ public sealed class ClockTests
         c.Clock.Advance(TimeSpan.FromMilliseconds(1));
         await c.WaitForState("q-clock-delay", ack.JobId, JobState.Completed);
     }
+
+    [Fact]
+    public async Task DeferredJob_WaitsItsDelay_WithoutCountingTheAttempt_OrRecordingAnError()
+    {
+        await using var c = await WorkersCluster.StartAsync(silos: 1, fakeClock: true);
+        var queue = c.Queue("q-clock-defer");
+        var ack = await c.Enqueue("q-clock-defer", new TestJob(), attempts: 1);
+        var leased = Assert.Single(await queue.Lease("defer-replica", 1));
+
+        var status = await queue.Report("defer-replica", [new JobOutcome { JobId = ack.JobId, LeaseToken = leased.LeaseToken, Kind = JobOutcomeKind.Deferred, Delay = TimeSpan.FromSeconds(30) }]);
+
+        Assert.Equal([AckStatus.Accepted], status);
+        var deferred = (await queue.GetJob(ack.JobId))!;
+        Assert.Equal(JobState.Delayed, deferred.State);
+        Assert.Equal(0, deferred.Attempt);
+        Assert.Null(deferred.Error);
+        Assert.Equal(c.Clock!.GetUtcNow() + TimeSpan.FromSeconds(30), deferred.RunAt);
+
+        c.Clock.Advance(TimeSpan.FromSeconds(30));
+        await c.WaitForState("q-clock-defer", ack.JobId, JobState.Waiting);
+        var again = Assert.Single(await queue.Lease("defer-replica", 1));
+        Assert.Equal(1, again.Attempt);   // attempts: 1, and the deferral did not use it up
+    }
 }
