@@ -131,4 +131,43 @@ public sealed class WorkerRoutesTests(SiloFixture fixture)
         Assert.Contains(pruned.GetProperty("queues").EnumerateArray(), q => q.Str("queue") == "routes-prune-q");
         Assert.Equal(HttpStatusCode.BadRequest, (await Client.Post("/api/queues/prune?hours=0")).StatusCode);
     }
+
+    [Fact]
+    public async Task CircuitBreaker_IsConfigured_Tripped_AndReset_ThroughTheApi()
+    {
+        var created = await Client.PostJson("/api/workers", new
+        {
+            name = "routes-circuit",
+            queueName = "routes-circuit-q",
+            processor = "echo",
+            features = new Dictionary<string, bool> { ["circuitBreaker"] = true },
+            circuitBreaker = new { failureThreshold = 2, resetTimeoutMs = 60_000, halfOpenAttempts = 1 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(2, (await created.Json()).GetProperty("worker").GetProperty("circuitBreaker").GetProperty("failureThreshold").GetInt32());
+        await Client.Post("/api/workers/routes-circuit/start");
+
+        var closed = (await (await Client.Get("/api/workers/routes-circuit/circuit-breaker/state")).Json()).GetProperty("circuit");
+        Assert.Equal("closed", closed.Str("state"));
+        var open = (await (await Client.Post("/api/workers/routes-circuit/circuit-breaker/open")).Json()).GetProperty("circuit");
+        Assert.Equal("open", open.Str("state"));
+        Assert.Equal(JsonValueKind.String, open.GetProperty("retryAt").ValueKind);
+        await Until("/api/workers/routes-circuit/status", s => s.GetProperty("replicas").EnumerateArray().All(r => r.GetProperty("concurrency").GetInt32() == 0), "the open circuit stopped leasing");
+        var reset = (await (await Client.Post("/api/workers/routes-circuit/circuit-breaker/reset")).Json()).GetProperty("circuit");
+        Assert.Equal("closed", reset.Str("state"));
+        Assert.Equal(["open", "closed"], reset.GetProperty("transitions").EnumerateArray().Select(t => t.Str("to")));
+
+        var bad = await Client.PatchAsync("/api/workers/routes-circuit", Body(new { circuitBreaker = new { halfOpenAttempts = 0 } }), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("INVALID_CIRCUIT_BREAKER", (await bad.Json()).Str("code"));
+
+        await Create("routes-nocircuit", "routes-nocircuit-q");
+        var disabled = await Client.Post("/api/workers/routes-nocircuit/circuit-breaker/open");
+        Assert.Equal(HttpStatusCode.Conflict, disabled.StatusCode);
+        Assert.Equal("CIRCUIT_BREAKER_DISABLED", (await disabled.Json()).Str("code"));
+
+        var dependency = (await (await Client.Get("/api/dependencies/mail-api/circuit-breaker/state")).Json()).GetProperty("circuit");
+        Assert.Equal(("dependency:mail-api", "closed"), (dependency.Str("name"), dependency.Str("state")));
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.Get("/api/dependencies/x/circuit-breaker/state")).StatusCode);
+    }
 }

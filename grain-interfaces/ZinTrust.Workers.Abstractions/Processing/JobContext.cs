@@ -33,6 +33,14 @@ public abstract class JobContext
     /// <summary>Records progress 0..100 (visible in the job's status).</summary>
     public abstract Task ReportProgressAsync(int percent);
 
+    /// <summary>
+    /// Calls a named dependency through its cluster-wide circuit breaker (options: <c>ConfigureCircuitBreaker</c> on
+    /// the workers builder). While the circuit is open this throws <see cref="CircuitOpenException"/>, which the
+    /// replica turns into a deferral: the job waits and no attempt is used. Failures of <paramref name="call"/> count
+    /// against the circuit and are rethrown.
+    /// </summary>
+    public abstract Task<T> CallDependencyAsync<T>(string dependency, Func<CancellationToken, Task<T>> call);
+
     /// <summary>The payload deserialised to <typeparamref name="T"/>; throws <see cref="UnrecoverableJobException"/> when it does not fit.</summary>
     public T? GetPayload<T>()
     {

@@ -75,6 +75,7 @@ public static partial class WorkerValidation
         CheckJobOptions(errors, definition.JobOptions);
         CheckDrain(errors, definition.DrainTimeout);
         CheckDriver(errors, definition.PersistenceDriver);
+        CheckCircuit(errors, definition.CircuitBreaker);
         return errors;
     }
 
@@ -124,7 +125,20 @@ public static partial class WorkerValidation
         }
 
         CheckDriver(errors, update.PersistenceDriver);
+        if (update.CircuitBreaker is not null)
+        {
+            CheckCircuit(errors, update.CircuitBreaker);
+        }
+
         return errors;
+    }
+
+    private static void CheckCircuit(List<ValidationError> errors, CircuitBreakerOptions? options)
+    {
+        if (options?.Problems().FirstOrDefault() is { } problem)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidCircuitBreaker, "circuitBreaker", $"Circuit breaker: {problem}."));
+        }
     }
 
     /// <summary>Problems of one enqueue request.</summary>

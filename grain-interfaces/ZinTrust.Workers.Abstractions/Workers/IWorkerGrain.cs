@@ -58,6 +58,18 @@ public interface IWorkerGrain : IGrainWithStringKey
     [Alias("Supervise")]
     Task Supervise();
 
+    /// <summary>The worker's circuit changed: open stops leasing, half-open lets the trials through, closed restores.</summary>
+    [OneWay, Alias("OnCircuitChanged")]
+    Task OnCircuitChanged(CircuitState state, int halfOpenAttempts);
+
+    /// <summary>The worker's circuit (state, counters, transitions); closed with no history when it has none.</summary>
+    [AlwaysInterleave, Alias("GetCircuit")]
+    Task<CircuitSnapshot> GetCircuit();
+
+    /// <summary>Operator: reset (close) or trip (open) the worker's circuit.</summary>
+    [Alias("SetCircuit")]
+    Task<CircuitSnapshot> SetCircuit(bool open);
+
     /// <summary>A replica reports its latest health-check result.</summary>
     // Interleaves: it only replaces the in-memory health summary.
     [AlwaysInterleave, Alias("ReportHealth")]

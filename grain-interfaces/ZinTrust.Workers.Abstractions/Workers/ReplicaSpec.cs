@@ -10,4 +10,7 @@ public sealed record ReplicaSpec
     [Id(3)] public int Concurrency { get; init; } = 1;
     [Id(4)] public long Generation { get; init; }
     [Id(5)] public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The circuit the replica reports outcomes to (null: the worker has no circuit breaker).</summary>
+    [Id(6)] public string? Circuit { get; init; }
 }

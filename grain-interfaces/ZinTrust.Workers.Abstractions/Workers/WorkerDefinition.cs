@@ -40,6 +40,12 @@ public sealed record WorkerDefinition
     /// WORKER_PERSISTENCE_DRIVER. Only workers on the configured driver auto-start (the seed's rule).</summary>
     [Id(11)] public string? PersistenceDriver { get; init; }
 
+    /// <summary>The worker's circuit (used when <c>features.circuitBreaker</c> is true).</summary>
+    [Id(12)] public CircuitBreakerOptions CircuitBreaker { get; init; } = new();
+
+    /// <summary>Whether the worker's circuit breaker is on.</summary>
+    public bool CircuitBreakerEnabled => Features.TryGetValue("circuitBreaker", out var on) && on;
+
     /// <summary>The processor name a replica resolves.</summary>
     public string ProcessorName => string.IsNullOrWhiteSpace(Processor) ? Name : Processor;
 }

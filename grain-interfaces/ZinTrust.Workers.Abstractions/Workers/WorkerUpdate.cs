@@ -18,4 +18,5 @@ public sealed record WorkerUpdate
     [Id(9)] public int? Replicas { get; init; }
     [Id(10)] public TimeSpan? DrainTimeout { get; init; }
     [Id(11)] public string? PersistenceDriver { get; init; }
+    [Id(12)] public CircuitBreakerOptions? CircuitBreaker { get; init; }
 }

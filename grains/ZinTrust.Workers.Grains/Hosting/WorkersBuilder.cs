@@ -140,6 +140,25 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>
+    /// The circuit of a named dependency that processors call through <c>context.CallDependencyAsync(name, …)</c>
+    /// (unconfigured names get the defaults: 5 failures in a minute open it for a minute, 3 trials close it).
+    /// Configure the same options on every silo.
+    /// </summary>
+    public WorkersBuilder ConfigureCircuitBreaker(string dependency, Func<CircuitBreakerOptions, CircuitBreakerOptions> configure)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dependency);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = configure(new CircuitBreakerOptions());
+        if (options.Problems().FirstOrDefault() is { } problem)
+        {
+            throw new ArgumentException($"Circuit breaker '{dependency}': {problem}.", nameof(configure));
+        }
+
+        Services.AddSingleton(new DependencyCircuit(dependency, options));
+        return this;
+    }
+
     private static Func<IServiceProvider, IJobProcessor> ProcessorFactory(Type type)
     {
         if (typeof(IJobProcessor).IsAssignableFrom(type))

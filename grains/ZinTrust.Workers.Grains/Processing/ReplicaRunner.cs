@@ -27,6 +27,8 @@ internal sealed partial class ReplicaRunner : IDisposable
     private readonly string replicaId;
     private readonly IQueueGrain queue;
     private readonly IWorkerGrain worker;
+    private readonly ICircuitBreakerGrain? circuit;
+    private readonly IGrainFactory grains;
     private readonly Func<IServiceProvider, IJobProcessor> processorFactory;
     private readonly IWorkerHealthCheck? healthCheck;
     private readonly IServiceProvider services;
@@ -72,7 +74,9 @@ internal sealed partial class ReplicaRunner : IDisposable
         this.clock = clock;
         this.options = options;
         this.logger = logger;
+        this.grains = grains;
         queue = grains.GetGrain<IQueueGrain>(spec.QueueName);
+        circuit = spec.Circuit is null ? null : grains.GetGrain<ICircuitBreakerGrain>(spec.Circuit);
         worker = grains.GetGrain<IWorkerGrain>(spec.WorkerName);
         concurrency = spec.Concurrency;
     }
@@ -233,7 +237,7 @@ internal sealed partial class ReplicaRunner : IDisposable
     private async Task ExecuteAsync(RunningJob run)
     {
         var job = run.Job;
-        var context = new RunnerJobContext(run, spec.WorkerName, queue);
+        var context = new RunnerJobContext(run, spec.WorkerName, queue, grains);
         long started = Stopwatch.GetTimestamp();
         JobOutcome? outcome;
         using (var timeout = clock.CreateTimer(_ => OnTimeout(run), null, job.Timeout, Timeout.InfiniteTimeSpan))
@@ -258,6 +262,8 @@ internal sealed partial class ReplicaRunner : IDisposable
                     JobCancellationReason.Timeout => Failure(job, JobOutcomeKind.Failed, $"Timed out after {job.Timeout.TotalSeconds:0.###} s."),
                     JobCancellationReason.Shutdown => new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Released },
                     JobCancellationReason.Cancelled or JobCancellationReason.LeaseLost => null,
+                    // A dependency's circuit is open: the job waits for it, using no attempt.
+                    _ when ex is CircuitOpenException open => new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Deferred, Delay = open.RetryAfter },
                     _ when ex is UnrecoverableJobException => Failure(job, JobOutcomeKind.FailedUnrecoverable, Describe(ex)),
                     _ => Failure(job, JobOutcomeKind.Failed, Describe(ex)),
                 };
@@ -310,7 +316,7 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     private void Count(JobOutcomeKind kind, TimeSpan elapsed)
     {
-        if (kind != JobOutcomeKind.Released)
+        if (kind is JobOutcomeKind.Completed or JobOutcomeKind.Failed or JobOutcomeKind.FailedUnrecoverable)
         {
             WorkersInstruments.Duration.Record(
                 elapsed.TotalMilliseconds,
@@ -375,9 +381,18 @@ internal sealed partial class ReplicaRunner : IDisposable
             }
         }
 
+        int successes = 0, failures = 0;
         foreach (var outcome in batch)
         {
             held.TryRemove(outcome.JobId, out _);
+            successes += outcome.Kind == JobOutcomeKind.Completed ? 1 : 0;
+            failures += outcome.Kind is JobOutcomeKind.Failed or JobOutcomeKind.FailedUnrecoverable ? 1 : 0;
+        }
+
+        if (circuit is not null && successes + failures > 0)
+        {
+            // One one-way message per batch, not per job: the circuit sees counts, in report order.
+            circuit.Record(successes, failures).Ignore();
         }
     }
 

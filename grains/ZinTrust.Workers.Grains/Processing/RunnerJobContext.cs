@@ -2,7 +2,7 @@ using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Grains;
 
-internal sealed class RunnerJobContext(RunningJob running, string workerName, IQueueGrain queue) : JobContext
+internal sealed class RunnerJobContext(RunningJob running, string workerName, IQueueGrain queue, IGrainFactory grains) : JobContext
 {
     public override string JobId => running.Job.JobId;
 
@@ -24,4 +24,30 @@ internal sealed class RunnerJobContext(RunningJob running, string workerName, IQ
 
     public override Task ReportProgressAsync(int percent) =>
         queue.ReportProgress(new JobLeaseRef(running.Job.JobId, running.Job.LeaseToken), Math.Clamp(percent, 0, 100));
+
+    public override async Task<T> CallDependencyAsync<T>(string dependency, Func<CancellationToken, Task<T>> call)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dependency);
+        ArgumentNullException.ThrowIfNull(call);
+        var circuit = grains.GetGrain<ICircuitBreakerGrain>(CircuitNames.Dependency(dependency));
+        var permit = await circuit.TryAcquire().ConfigureAwait(false);
+        if (!permit.Allowed)
+        {
+            throw new CircuitOpenException(dependency, permit.RetryAfter);
+        }
+
+        T result;
+        try
+        {
+            result = await call(CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!CancellationToken.IsCancellationRequested)
+        {
+            circuit.Record(0, 1).Ignore();
+            throw;
+        }
+
+        circuit.Record(1, 0).Ignore();
+        return result;
+    }
 }

@@ -123,6 +123,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             Replicas = update.Replicas ?? old.Replicas,
             DrainTimeout = update.DrainTimeout ?? old.DrainTimeout,
             PersistenceDriver = update.PersistenceDriver ?? old.PersistenceDriver,
+            CircuitBreaker = update.CircuitBreaker ?? old.CircuitBreaker,
         };
 
         S.Definition = next;
@@ -148,18 +149,25 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             await StopCore();
         }
-        else if (live && (next.QueueName != old.QueueName || next.ProcessorName != old.ProcessorName))
+        else if (live && (next.QueueName != old.QueueName || next.ProcessorName != old.ProcessorName || next.CircuitBreakerEnabled != old.CircuitBreakerEnabled))
         {
-            // Replicas are bound to a queue and a processor: a change of either is a restart.
+            // Replicas are bound to a queue, a processor and a circuit: a change of any is a restart.
             await StopCore();
             await StartCore();
         }
         else if (live)
         {
+            if (next.CircuitBreakerEnabled && next.CircuitBreaker != old.CircuitBreaker)
+            {
+                await ConfigureCircuit(next);
+                await state.WriteStateAsync();
+                await ApplyConcurrency(next);
+            }
+
             if (next.Concurrency != old.Concurrency)
             {
                 // Applied to running replicas in place: no restart, no job interrupted.
-                await Task.WhenAll(Enumerable.Range(0, next.Replicas).Select(i => Replica(i).SetConcurrency(EffectiveConcurrency(next))));
+                await ApplyConcurrency(next);
             }
 
             if (next.Replicas != old.Replicas)
@@ -299,8 +307,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             if (S.Status is WorkerStatus.Running or WorkerStatus.Starting)
             {
                 // Concurrency 0 stops leasing without stopping replicas: in-flight jobs finish and report as usual.
-                var definition = S.Definition!;
-                await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).SetConcurrency(EffectiveConcurrency(definition))));
+                await ApplyConcurrency(S.Definition!);
             }
 
             LogPaused(logger, Name, paused);
@@ -309,7 +316,79 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         return Info();
     }
 
-    private int EffectiveConcurrency(WorkerDefinition definition) => S.Paused ? 0 : definition.Concurrency;
+    /// <summary>
+    /// What replica <paramref name="replica"/> may run at once: nothing while paused or while the circuit is open;
+    /// in half-open, only the trials (on replica 0); otherwise the definition's concurrency.
+    /// </summary>
+    private int EffectiveConcurrency(WorkerDefinition definition, int replica)
+    {
+        if (S.Paused)
+        {
+            return 0;
+        }
+
+        var circuit = definition.CircuitBreakerEnabled ? S.Circuit : CircuitState.Closed;
+        return circuit switch
+        {
+            CircuitState.Open => 0,
+            CircuitState.HalfOpen => replica == 0 ? Math.Min(definition.Concurrency, Math.Max(1, S.HalfOpenAttempts)) : 0,
+            _ => definition.Concurrency,
+        };
+    }
+
+    private Task ApplyConcurrency(WorkerDefinition definition) =>
+        Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).SetConcurrency(EffectiveConcurrency(definition, i))));
+
+    private async Task ConfigureCircuit(WorkerDefinition definition)
+    {
+        if (!definition.CircuitBreakerEnabled)
+        {
+            S.Circuit = CircuitState.Closed;
+            return;
+        }
+
+        var snapshot = await Circuit().Configure(definition.CircuitBreaker, Name);
+        S.Circuit = snapshot.State;
+        S.HalfOpenAttempts = definition.CircuitBreaker.HalfOpenAttempts;
+    }
+
+    public async Task OnCircuitChanged(CircuitState circuitState, int halfOpenAttempts)
+    {
+        if (!Exists || (S.Circuit == circuitState && S.HalfOpenAttempts == halfOpenAttempts))
+        {
+            return;
+        }
+
+        S.Circuit = circuitState;
+        S.HalfOpenAttempts = halfOpenAttempts;
+        await state.WriteStateAsync();
+        if (S.Status is WorkerStatus.Running or WorkerStatus.Starting)
+        {
+            await ApplyConcurrency(S.Definition!);
+        }
+    }
+
+    public async Task<CircuitSnapshot> GetCircuit()
+    {
+        EnsureExists();
+        return S.Definition!.CircuitBreakerEnabled
+            ? await Circuit().Get()
+            : new CircuitSnapshot { Name = CircuitNames.Worker(Name), State = CircuitState.Closed, Options = S.Definition.CircuitBreaker };
+    }
+
+    public async Task<CircuitSnapshot> SetCircuit(bool open)
+    {
+        EnsureExists();
+        if (!S.Definition!.CircuitBreakerEnabled)
+        {
+            throw new WorkersException(WorkersErrorCodes.CircuitBreakerDisabled, $"Worker '{Name}' has no circuit breaker (features.circuitBreaker is off).");
+        }
+
+        await Circuit().Configure(S.Definition.CircuitBreaker, Name);
+        return open ? await Circuit().Trip() : await Circuit().Reset();
+    }
+
+    private ICircuitBreakerGrain Circuit() => GrainFactory.GetGrain<ICircuitBreakerGrain>(CircuitNames.Worker(Name));
 
     private async Task StartCore()
     {
@@ -317,10 +396,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         S.Generation++;
         S.LastError = null;
         await SetStatus(WorkerStatus.Starting);
-        var spec = Spec(definition);
+        await ConfigureCircuit(definition);
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).Start(spec)))
+            await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).Start(Spec(definition, i))))
                 .WaitAsync(options.ConnectionTimeout);
         }
         catch (Exception ex)
@@ -378,12 +457,11 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
 
         var definition = S.Definition!;
-        var spec = Spec(definition);
         var starts = Enumerable.Range(0, definition.Replicas).Select(async i =>
         {
             try
             {
-                await Replica(i).Start(spec);
+                await Replica(i).Start(Spec(definition, i));
             }
             catch (Exception ex)
             {
@@ -492,14 +570,15 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
     }
 
-    private ReplicaSpec Spec(WorkerDefinition definition) => new()
+    private ReplicaSpec Spec(WorkerDefinition definition, int replica) => new()
     {
         WorkerName = Name,
         QueueName = definition.QueueName,
         ProcessorName = definition.ProcessorName,
-        Concurrency = EffectiveConcurrency(definition),
+        Concurrency = EffectiveConcurrency(definition, replica),
         Generation = S.Generation,
         LeaseDuration = definition.JobOptions.LeaseDuration,
+        Circuit = definition.CircuitBreakerEnabled ? CircuitNames.Worker(Name) : null,
     };
 
     private WorkerInfo Info() => new()

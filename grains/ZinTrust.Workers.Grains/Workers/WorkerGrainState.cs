@@ -22,4 +22,9 @@ public sealed class WorkerGrainState
 
     /// <summary>The definition at each version, oldest first, at most <see cref="WorkerGrain.MaxVersions"/>.</summary>
     [Id(9)] public List<WorkerVersionRecord> Versions { get; set; } = [];
+
+    /// <summary>The worker circuit's last known state (kept so supervision re-applies it after a restart).</summary>
+    [Id(10)] public CircuitState Circuit { get; set; }
+
+    [Id(11)] public int HalfOpenAttempts { get; set; } = 1;
 }

@@ -37,12 +37,47 @@ public static class ApiMapping
             Replicas = request.Replicas ?? 1,
             DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(30),
             PersistenceDriver = request.PersistenceDriver,
+            CircuitBreaker = ToCircuit(request.CircuitBreaker, new CircuitBreakerOptions()),
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         return definition;
     }
 
-    public static WorkerUpdate ToUpdate(WorkerUpdateRequest request, JobOptions current)
+    public static CircuitBreakerOptions ToCircuit(CircuitBreakerRequest? request, CircuitBreakerOptions baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        return request is null ? baseline : baseline with
+        {
+            FailureThreshold = request.FailureThreshold ?? baseline.FailureThreshold,
+            FailureWindow = request.FailureWindowMs is { } w ? TimeSpan.FromMilliseconds(w) : baseline.FailureWindow,
+            ResetTimeout = request.ResetTimeoutMs is { } r ? TimeSpan.FromMilliseconds(r) : baseline.ResetTimeout,
+            HalfOpenAttempts = request.HalfOpenAttempts ?? baseline.HalfOpenAttempts,
+        };
+    }
+
+    public static CircuitResponse ToResponse(CircuitSnapshot s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new CircuitResponse(
+            s.Name,
+            Name(s.State),
+            ToResponse(s.Options),
+            s.FailuresInWindow,
+            s.OpenedAt,
+            s.RetryAt,
+            s.HalfOpenSuccesses,
+            s.Successes,
+            s.Failures,
+            s.Transitions.Select(t => new CircuitTransitionResponse(Name(t.From), Name(t.To), t.At, t.Reason)).ToArray());
+    }
+
+    public static CircuitOptionsResponse ToResponse(CircuitBreakerOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return new(o.FailureThreshold, (long)o.FailureWindow.TotalMilliseconds, (long)o.ResetTimeout.TotalMilliseconds, o.HalfOpenAttempts);
+    }
+
+    public static WorkerUpdate ToUpdate(WorkerUpdateRequest request, JobOptions current, CircuitBreakerOptions currentCircuit)
     {
         ArgumentNullException.ThrowIfNull(request);
         bool? autoStart = null;
@@ -75,6 +110,7 @@ public static class ApiMapping
             Replicas = request.Replicas,
             DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
             PersistenceDriver = request.PersistenceDriver,
+            CircuitBreaker = request.CircuitBreaker is null ? null : ToCircuit(request.CircuitBreaker, currentCircuit),
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(update));
         return update;
@@ -186,7 +222,8 @@ public static class ApiMapping
             ToResponse(info.Health),
             info.Generation,
             d.PersistenceDriver,
-            info.Paused);
+            info.Paused,
+            ToResponse(d.CircuitBreaker));
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)

@@ -41,6 +41,17 @@ public static class WorkersApi
         group.MapGet("/{name}/metrics", Metrics).WithSummary("Completed, failed, success rate, average duration, throughput, queue depth").Produces<WorkerMetricsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{name}/monitoring/history", History)
             .WithSummary("Monitoring samples (every WORKER_HEALTH_CHECK_INTERVAL while running) in ?from=&to= (ISO 8601), newest ?limit=").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/circuit-breaker/state", async (string name, IGrainFactory grains) =>
+                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).GetCircuit()) }, ApiJson.Options))
+            .WithSummary("The worker's circuit: state (closed | open | halfOpen), failures in the window, when it retries, recent transitions").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{name}/circuit-breaker/reset", async (string name, IGrainFactory grains) =>
+                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: false)) }, ApiJson.Options))
+            .WithSummary("Close the worker's circuit now").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/{name}/circuit-breaker/open", async (string name, IGrainFactory grains) =>
+                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: true)) }, ApiJson.Options))
+            .WithSummary("Open the worker's circuit now (half-open after its reset timeout)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/{name}/versions", Versions).WithSummary("The recorded versions of the definition, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -195,7 +206,7 @@ public static class WorkersApi
         var worker = Worker(name, grains);
         var body = await ApiJson.ReadAsync<WorkerUpdateRequest>(request, cancellationToken);
         var current = await worker.Get() ?? throw NotFound(name);
-        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions));
+        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions, current.Definition.CircuitBreaker));
         return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' updated.", ApiMapping.ToResponse(info)), ApiJson.Options);
     }
 

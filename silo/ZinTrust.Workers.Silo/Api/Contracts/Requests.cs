@@ -19,6 +19,17 @@ public sealed class WorkerCreateRequest
 
     /// <summary>memory | redis | db; unset = the configured WORKER_PERSISTENCE_DRIVER (only those auto-start).</summary>
     public string? PersistenceDriver { get; init; }
+
+    /// <summary>The worker's circuit (in force when features.circuitBreaker is true).</summary>
+    public CircuitBreakerRequest? CircuitBreaker { get; init; }
+}
+
+public sealed class CircuitBreakerRequest
+{
+    public int? FailureThreshold { get; init; }
+    public int? FailureWindowMs { get; init; }
+    public int? ResetTimeoutMs { get; init; }
+    public int? HalfOpenAttempts { get; init; }
 }
 
 /// <summary>PATCH /api/workers/{name}: only the fields present change.</summary>
@@ -35,6 +46,7 @@ public sealed class WorkerUpdateRequest
     public int? Replicas { get; init; }
     public int? DrainTimeoutMs { get; init; }
     public string? PersistenceDriver { get; init; }
+    public CircuitBreakerRequest? CircuitBreaker { get; init; }
 }
 
 public sealed class JobOptionsRequest

@@ -22,7 +22,8 @@ public sealed record WorkerResponse(
     HealthResponse Health,
     long Generation,
     string? PersistenceDriver,
-    bool Paused);
+    bool Paused,
+    CircuitOptionsResponse CircuitBreaker);
 
 public sealed record JobOptionsResponse(int Attempts, BackoffResponse Backoff, long TimeoutMs, int MaxStalls, long LeaseMs, int RetainCompleted, int Priority);
 
@@ -82,6 +83,22 @@ public sealed record EnqueueResponse(string Id, string Queue, string State, bool
 public sealed record EnqueueBatchResponse(int Count, IReadOnlyList<EnqueueResponse> Jobs);
 
 public sealed record WorkerActionResponse(bool Ok, string Message, WorkerResponse Worker);
+
+public sealed record CircuitOptionsResponse(int FailureThreshold, long FailureWindowMs, long ResetTimeoutMs, int HalfOpenAttempts);
+
+public sealed record CircuitTransitionResponse(string From, string To, DateTimeOffset At, string Reason);
+
+public sealed record CircuitResponse(
+    string Name,
+    string State,
+    CircuitOptionsResponse Options,
+    int FailuresInWindow,
+    DateTimeOffset? OpenedAt,
+    DateTimeOffset? RetryAt,
+    int HalfOpenSuccesses,
+    long Successes,
+    long Failures,
+    IReadOnlyList<CircuitTransitionResponse> Transitions);
 
 public sealed record WorkerMetricsResponse(
     string Name,
