@@ -10,6 +10,7 @@ public static class WorkersErrorCodes
     public const string InvalidJobOptions = "INVALID_JOB_OPTIONS";
     public const string InvalidCircuitBreaker = "INVALID_CIRCUIT_BREAKER";
     public const string CircuitBreakerDisabled = "CIRCUIT_BREAKER_DISABLED";
+    public const string InvalidHealthPolicy = "INVALID_HEALTH_POLICY";
     public const string InvalidFeatureFlag = "INVALID_FEATURE_FLAG";
     public const string InvalidProcessor = "INVALID_PROCESSOR";
     public const string InvalidPriority = "INVALID_PRIORITY";

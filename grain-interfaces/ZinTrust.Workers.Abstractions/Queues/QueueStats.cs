@@ -12,4 +12,19 @@ public sealed record QueueStats
     [Id(5)] public int Failed { get; init; }
     [Id(6)] public int Cancelled { get; init; }
     [Id(7)] public bool Paused { get; init; }
+
+    /// <summary>Transitions counted since the queue's activation (each event once; the meter has the process totals).</summary>
+    [Id(8)] public QueueCounters Counters { get; init; } = new();
+}
+
+[GenerateSerializer, Immutable, Alias("zt.QueueCounters")]
+public sealed record QueueCounters
+{
+    [Id(0)] public long Enqueued { get; init; }
+    [Id(1)] public long Completed { get; init; }
+    [Id(2)] public long Retried { get; init; }
+    [Id(3)] public long DeadLettered { get; init; }
+    [Id(4)] public long Stalled { get; init; }
+    [Id(5)] public long Cancelled { get; init; }
+    [Id(6)] public DateTimeOffset Since { get; init; }
 }

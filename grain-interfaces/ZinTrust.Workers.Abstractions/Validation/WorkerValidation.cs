@@ -76,6 +76,7 @@ public static partial class WorkerValidation
         CheckDrain(errors, definition.DrainTimeout);
         CheckDriver(errors, definition.PersistenceDriver);
         CheckCircuit(errors, definition.CircuitBreaker);
+        CheckHealthPolicy(errors, definition.HealthPolicy);
         return errors;
     }
 
@@ -130,7 +131,20 @@ public static partial class WorkerValidation
             CheckCircuit(errors, update.CircuitBreaker);
         }
 
+        if (update.HealthPolicy is not null)
+        {
+            CheckHealthPolicy(errors, update.HealthPolicy);
+        }
+
         return errors;
+    }
+
+    private static void CheckHealthPolicy(List<ValidationError> errors, WorkerHealthPolicy? policy)
+    {
+        if (policy?.Problems().FirstOrDefault() is { } problem)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidHealthPolicy, "healthPolicy", $"Health policy: {problem}."));
+        }
     }
 
     private static void CheckCircuit(List<ValidationError> errors, CircuitBreakerOptions? options)

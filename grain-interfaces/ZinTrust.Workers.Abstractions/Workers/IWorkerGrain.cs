@@ -51,6 +51,10 @@ public interface IWorkerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetMonitoringHistory")]
     Task<IReadOnlyList<WorkerMonitoringSample>> GetMonitoringHistory(DateTimeOffset? from, DateTimeOffset? to, int limit);
 
+    /// <summary>The latest health score (null when not running or not sampled yet); no calls to replicas.</summary>
+    [AlwaysInterleave, Alias("GetHealthScore")]
+    Task<WorkerHealthScore?> GetHealthScore();
+
     [AlwaysInterleave, Alias("GetStatus")]
     Task<WorkerStatusReport> GetStatus();
 

@@ -43,6 +43,9 @@ public sealed record WorkerDefinition
     /// <summary>The worker's circuit (used when <c>features.circuitBreaker</c> is true).</summary>
     [Id(12)] public CircuitBreakerOptions CircuitBreaker { get; init; } = new();
 
+    /// <summary>What the worker does about critical health (nothing by default).</summary>
+    [Id(13)] public WorkerHealthPolicy HealthPolicy { get; init; } = new();
+
     /// <summary>Whether the worker's circuit breaker is on.</summary>
     public bool CircuitBreakerEnabled => Features.TryGetValue("circuitBreaker", out var on) && on;
 

@@ -18,4 +18,6 @@ public sealed record WorkerMonitoringSample
     [Id(9)] public int DeadLettered { get; init; }
     [Id(10)] public TimeSpan AverageDuration { get; init; }
     [Id(11)] public bool Paused { get; init; }
+    [Id(12)] public WorkerHealthScore? Health { get; init; }
+    [Id(13)] public CircuitState Circuit { get; init; }
 }

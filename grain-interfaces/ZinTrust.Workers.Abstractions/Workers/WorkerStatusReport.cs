@@ -13,4 +13,7 @@ public sealed record WorkerStatusReport
 
     /// <summary>Mean processor run time over the completed and failed attempts counted here.</summary>
     [Id(6)] public TimeSpan AverageDuration { get; init; }
+
+    /// <summary>The latest health score (null until the first sample of this run).</summary>
+    [Id(7)] public WorkerHealthScore? HealthScore { get; init; }
 }

@@ -19,4 +19,5 @@ public sealed record WorkerUpdate
     [Id(10)] public TimeSpan? DrainTimeout { get; init; }
     [Id(11)] public string? PersistenceDriver { get; init; }
     [Id(12)] public CircuitBreakerOptions? CircuitBreaker { get; init; }
+    [Id(13)] public WorkerHealthPolicy? HealthPolicy { get; init; }
 }

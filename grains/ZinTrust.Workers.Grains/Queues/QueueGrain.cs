@@ -31,6 +31,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private bool paused;
     private long epoch;
     private ITimer? clock;
+    private QueueCounters counters = new();
     private IGrainTimer? keepAlive;
     private IQueueGrain? self;
 
@@ -59,6 +60,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         queue = this.GetPrimaryKeyString();
         self = this.AsReference<IQueueGrain>();
+        counters = new QueueCounters { Since = time.GetUtcNow() };
         policy = options.DefaultJobOptions();
         var snapshot = await store.LoadAsync(queue, cancellationToken);
         epoch = snapshot.Epoch;
@@ -336,7 +338,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         WakeWaiters();
     }
 
-    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused));
+    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused) with { Counters = counters });
 
     public async Task<int> RetryDeadLetters(IReadOnlyList<string>? jobIds)
     {
@@ -475,6 +477,16 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         if (value > 0)
         {
             counter.Add(value, new KeyValuePair<string, object?>(WorkersInstruments.QueueTag, queue));
+            counters = counter switch
+            {
+                _ when counter == WorkersInstruments.Enqueued => counters with { Enqueued = counters.Enqueued + value },
+                _ when counter == WorkersInstruments.Completed => counters with { Completed = counters.Completed + value },
+                _ when counter == WorkersInstruments.Retried => counters with { Retried = counters.Retried + value },
+                _ when counter == WorkersInstruments.DeadLettered => counters with { DeadLettered = counters.DeadLettered + value },
+                _ when counter == WorkersInstruments.Stalled => counters with { Stalled = counters.Stalled + value },
+                _ when counter == WorkersInstruments.Cancelled => counters with { Cancelled = counters.Cancelled + value },
+                _ => counters,
+            };
         }
     }
 

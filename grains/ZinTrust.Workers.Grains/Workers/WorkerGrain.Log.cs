@@ -25,6 +25,12 @@ internal sealed partial class WorkerGrain
     [LoggerMessage(3006, LogLevel.Warning, "Worker {Worker}: supervising replica {Replica} failed")]
     private static partial void LogSuperviseFailed(ILogger logger, string worker, int replica, Exception exception);
 
+    [LoggerMessage(3009, LogLevel.Warning, "Worker {Worker}: health {Score} stayed critical for {Samples} samples; restarting it (health policy)")]
+    private static partial void LogHealthRestart(ILogger logger, string worker, int score, int samples);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Worker {Worker}: health {Score} is critical but the policy's {MaxRestarts} restarts per window are used up")]
+    private static partial void LogHealthRestartLimited(ILogger logger, string worker, int score, int maxRestarts);
+
     [LoggerMessage(3008, LogLevel.Information, "Worker {Worker}: paused = {Paused}")]
     private static partial void LogPaused(ILogger logger, string worker, bool paused);
 

@@ -23,6 +23,11 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private IGrainTimer? supervision;
     private IGrainTimer? sampling;
     private readonly Queue<WorkerMonitoringSample> history = new();
+    private readonly Queue<DateTimeOffset> healthRestarts = new();
+    private WorkerHealthScore? score;
+    private TimeSpan? latencyBaseline;
+    private (long Completed, long Failed, long DurationTicks, long Stalls) lastTotals;
+    private int criticalStreak;
 
     public WorkerGrain(
         [PersistentState("worker", WorkersStorage.Name)] IPersistentState<WorkerGrainState> state,
@@ -124,6 +129,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             DrainTimeout = update.DrainTimeout ?? old.DrainTimeout,
             PersistenceDriver = update.PersistenceDriver ?? old.PersistenceDriver,
             CircuitBreaker = update.CircuitBreaker ?? old.CircuitBreaker,
+            HealthPolicy = update.HealthPolicy ?? old.HealthPolicy,
         };
 
         S.Definition = next;
@@ -240,6 +246,9 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         return Task.FromResult<IReadOnlyList<WorkerVersionRecord>>([.. S.Versions]);
     }
 
+    public Task<WorkerHealthScore?> GetHealthScore() =>
+        Task.FromResult(Exists && S.Status is WorkerStatus.Running or WorkerStatus.Starting ? score : null);
+
     public Task<IReadOnlyList<WorkerMonitoringSample>> GetMonitoringHistory(DateTimeOffset? from, DateTimeOffset? to, int limit)
     {
         EnsureExists();
@@ -272,6 +281,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             Failed = failed,
             InFlight = replicas.Sum(r => r.InFlight),
             AverageDuration = runs == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(replicas.Sum(r => r.TotalDuration.Ticks) / runs),
+            HealthScore = S.Status is WorkerStatus.Running or WorkerStatus.Starting ? score : null,
         };
     }
 
@@ -513,8 +523,23 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
 
         var report = await GetStatus();
+        var now = clock.GetUtcNow();
+        var totals = (report.Completed, report.Failed, report.Replicas.Sum(r => r.TotalDuration.Ticks), report.Queue?.Counters.Stalled ?? 0);
+
+        // Counters restart with replicas (and stalls with the queue's activation): a drop starts from zero.
+        var since = totals.Item1 < lastTotals.Completed || totals.Item2 < lastTotals.Failed ? default : lastTotals;
+        long completed = totals.Item1 - since.Completed, failedRuns = totals.Item2 - since.Failed;
+        long stalls = Math.Max(0, totals.Item4 - (totals.Item4 < lastTotals.Stalls ? 0 : lastTotals.Stalls));
+        long runs = completed + failedRuns;
+        var average = runs == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(0, totals.Item3 - since.DurationTicks) / runs);
+        lastTotals = totals;
+        var circuitState = S.Definition!.CircuitBreakerEnabled ? S.Circuit : CircuitState.Closed;
+        score = HealthScore.Compute(new HealthInputs(completed, failedRuns, average, latencyBaseline, health.Healthy, circuitState, stalls), now);
+        latencyBaseline = HealthScore.NextBaseline(latencyBaseline, runs, average);
         history.Enqueue(new WorkerMonitoringSample
         {
+            Health = score,
+            Circuit = circuitState,
             At = clock.GetUtcNow(),
             Status = S.Status,
             Healthy = health.Healthy,
@@ -532,6 +557,37 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             history.Dequeue();
         }
+
+        ApplyHealthPolicy(score, now);
+    }
+
+    /// <summary>Opt-in: restart a worker whose health stays critical, at most MaxRestarts per window.</summary>
+    private void ApplyHealthPolicy(WorkerHealthScore current, DateTimeOffset now)
+    {
+        var policy = S.Definition!.HealthPolicy;
+        criticalStreak = current.State == WorkerHealthState.Critical ? criticalStreak + 1 : 0;
+        if (!policy.RestartWhenCritical || criticalStreak < policy.CriticalSamples)
+        {
+            return;
+        }
+
+        while (healthRestarts.Count > 0 && now - healthRestarts.Peek() > policy.RestartWindow)
+        {
+            healthRestarts.Dequeue();
+        }
+
+        if (healthRestarts.Count >= policy.MaxRestarts)
+        {
+            LogHealthRestartLimited(logger, Name, current.Score, policy.MaxRestarts);
+            return;
+        }
+
+        healthRestarts.Enqueue(now);
+        criticalStreak = 0;
+        LogHealthRestart(logger, Name, current.Score, policy.CriticalSamples);
+
+        // This runs in an interleaved timer turn: queue the restart as an ordinary call rather than await it here.
+        this.AsReference<IWorkerGrain>().Restart().Ignore();
     }
 
     private void ArmSupervision()

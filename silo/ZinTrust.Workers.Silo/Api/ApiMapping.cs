@@ -38,6 +38,7 @@ public static class ApiMapping
             DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(30),
             PersistenceDriver = request.PersistenceDriver,
             CircuitBreaker = ToCircuit(request.CircuitBreaker, new CircuitBreakerOptions()),
+            HealthPolicy = ToHealthPolicy(request.HealthPolicy, new WorkerHealthPolicy()),
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         return definition;
@@ -77,7 +78,23 @@ public static class ApiMapping
         return new(o.FailureThreshold, (long)o.FailureWindow.TotalMilliseconds, (long)o.ResetTimeout.TotalMilliseconds, o.HalfOpenAttempts);
     }
 
-    public static WorkerUpdate ToUpdate(WorkerUpdateRequest request, JobOptions current, CircuitBreakerOptions currentCircuit)
+    public static WorkerHealthPolicy ToHealthPolicy(HealthPolicyRequest? request, WorkerHealthPolicy baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        return request is null ? baseline : baseline with
+        {
+            RestartWhenCritical = request.RestartWhenCritical ?? baseline.RestartWhenCritical,
+            CriticalSamples = request.CriticalSamples ?? baseline.CriticalSamples,
+            MaxRestarts = request.MaxRestarts ?? baseline.MaxRestarts,
+            RestartWindow = request.RestartWindowMs is { } w ? TimeSpan.FromMilliseconds(w) : baseline.RestartWindow,
+        };
+    }
+
+    public static HealthScoreResponse? ToResponse(WorkerHealthScore? s) => s is null ? null : new(
+        s.Score, Name(s.State), s.At, s.Runs, s.Baseline is { } b ? Math.Round(b.TotalMilliseconds, 1) : null,
+        new HealthPartsResponse(s.SuccessPart, s.LatencyPart, s.CheckPart, s.CircuitPart, s.StallPart));
+
+    public static WorkerUpdate ToUpdate(WorkerUpdateRequest request, JobOptions current, CircuitBreakerOptions currentCircuit, WorkerHealthPolicy currentPolicy)
     {
         ArgumentNullException.ThrowIfNull(request);
         bool? autoStart = null;
@@ -111,6 +128,7 @@ public static class ApiMapping
             DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
             PersistenceDriver = request.PersistenceDriver,
             CircuitBreaker = request.CircuitBreaker is null ? null : ToCircuit(request.CircuitBreaker, currentCircuit),
+            HealthPolicy = request.HealthPolicy is null ? null : ToHealthPolicy(request.HealthPolicy, currentPolicy),
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(update));
         return update;
@@ -223,7 +241,8 @@ public static class ApiMapping
             info.Generation,
             d.PersistenceDriver,
             info.Paused,
-            ToResponse(d.CircuitBreaker));
+            ToResponse(d.CircuitBreaker),
+            new HealthPolicyResponse(d.HealthPolicy.RestartWhenCritical, d.HealthPolicy.CriticalSamples, d.HealthPolicy.MaxRestarts, (long)d.HealthPolicy.RestartWindow.TotalMilliseconds));
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)
@@ -270,7 +289,10 @@ public static class ApiMapping
             ToResponse(w.Health),
             w.LastError,
             report.Replicas.Select(r => new ReplicaResponse(r.ReplicaId, Name(r.State), r.Silo, r.Concurrency, r.InFlight, r.Completed, r.Failed, r.LastError)).ToArray(),
-            report.Queue is null ? null : ToResponse(report.Queue));
+            report.Queue is null ? null : ToResponse(report.Queue),
+            report.HealthScore?.Score,
+            report.HealthScore is { } h ? Name(h.State) : null,
+            w.Paused);
     }
 
     public static WorkerMetricsResponse ToMetrics(WorkerStatusReport report, IReadOnlyList<WorkerMonitoringSample> recent)
@@ -312,7 +334,7 @@ public static class ApiMapping
     public static MonitoringSampleResponse ToResponse(WorkerMonitoringSample s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return new(s.At, Name(s.Status), s.Healthy, s.Paused, s.Replicas, s.InFlight, s.Completed, s.Failed, s.Waiting, s.Active, s.DeadLettered, Math.Round(s.AverageDuration.TotalMilliseconds, 1));
+        return new(s.At, Name(s.Status), s.Healthy, s.Paused, s.Replicas, s.InFlight, s.Completed, s.Failed, s.Waiting, s.Active, s.DeadLettered, Math.Round(s.AverageDuration.TotalMilliseconds, 1), Name(s.Circuit), ToResponse(s.Health));
     }
 
     public static WorkerVersionResponse ToResponse(WorkerVersionRecord v, WorkerDefinition current)

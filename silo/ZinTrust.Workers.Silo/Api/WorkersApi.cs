@@ -58,8 +58,12 @@ public static class WorkersApi
 
     private static async Task<IResult> Health(string name, IGrainFactory grains)
     {
-        var info = await Worker(name, grains).Get() ?? throw NotFound(name);
-        return Results.Json(new { ok = true, name, status = ApiMapping.Name(info.Status), health = ApiMapping.ToResponse(info.Health) }, ApiJson.Options);
+        var worker = Worker(name, grains);
+        var info = await worker.Get() ?? throw NotFound(name);
+        var score = await worker.GetHealthScore();
+        return Results.Json(
+            new { ok = true, name, status = ApiMapping.Name(info.Status), health = ApiMapping.ToResponse(info.Health), score = ApiMapping.ToResponse(score) },
+            ApiJson.Options);
     }
 
     private static async Task<IResult> Metrics(string name, IGrainFactory grains)
@@ -147,8 +151,8 @@ public static class WorkersApi
         var all = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true);
         var active = all.Where(w => w.ActiveStatus).ToArray();
         var queues = await Task.WhenAll(active.Select(w => w.QueueName).Distinct(StringComparer.Ordinal).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
-        var running = await Task.WhenAll(active.Where(w => w.Status == WorkerStatus.Running).Select(w => grains.GetGrain<IWorkerGrain>(w.Name).Get()));
-        var checks = running.Where(i => i?.Health.Healthy is not null).Select(i => i!.Health.Healthy == true ? 100.0 : 0.0).ToArray();
+        var scores = (await Task.WhenAll(active.Where(w => w.Status == WorkerStatus.Running).Select(w => grains.GetGrain<IWorkerGrain>(w.Name).GetHealthScore())))
+            .Where(s => s is not null).Select(s => (double)s!.Score).ToArray();
         var resources = await Resources(grains);
         var summary = new SystemSummaryResponse(
             Total: all.Count,
@@ -161,7 +165,7 @@ public static class WorkersApi
             Delayed: queues.Sum(q => q.Delayed),
             Active: queues.Sum(q => q.Active),
             DeadLettered: queues.Sum(q => q.Failed),
-            AverageHealth: checks.Length == 0 ? null : Math.Round(checks.Average(), 1),
+            AverageHealth: scores.Length == 0 ? null : Math.Round(scores.Average(), 1),
             Resources: resources);
         return Results.Json(new { ok = true, summary }, ApiJson.Options);
     }
@@ -206,7 +210,7 @@ public static class WorkersApi
         var worker = Worker(name, grains);
         var body = await ApiJson.ReadAsync<WorkerUpdateRequest>(request, cancellationToken);
         var current = await worker.Get() ?? throw NotFound(name);
-        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions, current.Definition.CircuitBreaker));
+        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions, current.Definition.CircuitBreaker, current.Definition.HealthPolicy));
         return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' updated.", ApiMapping.ToResponse(info)), ApiJson.Options);
     }
 

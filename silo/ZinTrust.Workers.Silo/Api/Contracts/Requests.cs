@@ -22,6 +22,17 @@ public sealed class WorkerCreateRequest
 
     /// <summary>The worker's circuit (in force when features.circuitBreaker is true).</summary>
     public CircuitBreakerRequest? CircuitBreaker { get; init; }
+
+    /// <summary>Opt-in restarts on critical health (off by default).</summary>
+    public HealthPolicyRequest? HealthPolicy { get; init; }
+}
+
+public sealed class HealthPolicyRequest
+{
+    public bool? RestartWhenCritical { get; init; }
+    public int? CriticalSamples { get; init; }
+    public int? MaxRestarts { get; init; }
+    public long? RestartWindowMs { get; init; }
 }
 
 public sealed class CircuitBreakerRequest
@@ -47,6 +58,7 @@ public sealed class WorkerUpdateRequest
     public int? DrainTimeoutMs { get; init; }
     public string? PersistenceDriver { get; init; }
     public CircuitBreakerRequest? CircuitBreaker { get; init; }
+    public HealthPolicyRequest? HealthPolicy { get; init; }
 }
 
 public sealed class JobOptionsRequest

@@ -23,7 +23,8 @@ public sealed record WorkerResponse(
     long Generation,
     string? PersistenceDriver,
     bool Paused,
-    CircuitOptionsResponse CircuitBreaker);
+    CircuitOptionsResponse CircuitBreaker,
+    HealthPolicyResponse HealthPolicy);
 
 public sealed record JobOptionsResponse(int Attempts, BackoffResponse Backoff, long TimeoutMs, int MaxStalls, long LeaseMs, int RetainCompleted, int Priority);
 
@@ -55,7 +56,10 @@ public sealed record WorkerStatusResponse(
     HealthResponse Health,
     string? LastError,
     IReadOnlyList<ReplicaResponse> Replicas,
-    QueueStatsResponse? Queue);
+    QueueStatsResponse? Queue,
+    int? HealthScore,
+    string? HealthState,
+    bool Paused);
 
 public sealed record JobResponse(
     string Id,
@@ -83,6 +87,13 @@ public sealed record EnqueueResponse(string Id, string Queue, string State, bool
 public sealed record EnqueueBatchResponse(int Count, IReadOnlyList<EnqueueResponse> Jobs);
 
 public sealed record WorkerActionResponse(bool Ok, string Message, WorkerResponse Worker);
+
+public sealed record HealthPartsResponse(int Success, int Latency, int Check, int Circuit, int Stalls);
+
+/// <summary>The health score (0–100) of the latest sampling window and its parts (see README "Health score").</summary>
+public sealed record HealthScoreResponse(int Score, string State, DateTimeOffset At, long Runs, double? BaselineMs, HealthPartsResponse Parts);
+
+public sealed record HealthPolicyResponse(bool RestartWhenCritical, int CriticalSamples, int MaxRestarts, long RestartWindowMs);
 
 public sealed record CircuitOptionsResponse(int FailureThreshold, long FailureWindowMs, long ResetTimeoutMs, int HalfOpenAttempts);
 
@@ -122,14 +133,16 @@ public sealed record MonitoringSampleResponse(
     int Waiting,
     int Active,
     int DeadLettered,
-    double AverageDurationMs);
+    double AverageDurationMs,
+    string Circuit,
+    HealthScoreResponse? Health);
 
 public sealed record WorkerVersionResponse(string Version, DateTimeOffset RecordedAt, string Reason, bool Current, WorkerVersionDefinition Definition);
 
 public sealed record WorkerVersionDefinition(string QueueName, string Processor, int Concurrency, int Replicas, JobOptionsResponse JobOptions, IReadOnlyDictionary<string, bool> Features);
 
 /// <summary>GET /api/workers/system/summary: workers by status (inactive counted apart) and the depth of their queues.</summary>
-/// <para>averageHealth: the mean of running workers' latest health checks (100 passing, 0 failing), null before any check.
+/// <para>averageHealth: the mean of running workers' latest health scores (0–100), null before any sample.
 /// resources: the cluster's silos (CPU averaged, memory summed) from Orleans' runtime statistics.</para>
 public sealed record SystemSummaryResponse(
     int Total,
