@@ -14,21 +14,3 @@ public interface IJobQueue<in TPayload>
 
     Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default);
 }
-
-/// <summary>Per-job options; unset ones follow the queue's policy.</summary>
-public sealed record JobEnqueueOptions
-{
-    public int? Priority { get; init; }
-    public TimeSpan? Delay { get; init; }
-    public string? IdempotencyKey { get; init; }
-    public int? Attempts { get; init; }
-    public BackoffOptions? Backoff { get; init; }
-    public TimeSpan? Timeout { get; init; }
-    public string? Name { get; init; }
-}
-
-/// <summary>Hands out typed queues.</summary>
-public interface IJobQueueFactory
-{
-    IJobQueue<TPayload> Get<TPayload>(string queueName);
-}

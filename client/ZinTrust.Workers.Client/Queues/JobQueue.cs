@@ -39,9 +39,3 @@ public sealed class JobQueue<TPayload> : IJobQueue<TPayload>
 
     public Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default) => queue.Cancel(jobId).WaitAsync(cancellationToken);
 }
-
-/// <summary>The default <see cref="IJobQueueFactory"/>.</summary>
-public sealed class JobQueueFactory(IClusterClient client) : IJobQueueFactory
-{
-    public IJobQueue<TPayload> Get<TPayload>(string queueName) => new JobQueue<TPayload>(client, queueName);
-}
