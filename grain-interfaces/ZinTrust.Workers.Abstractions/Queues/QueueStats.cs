@@ -12,4 +12,7 @@ public sealed record QueueStats
     [Id(5)] public int Failed { get; init; }
     [Id(6)] public int Cancelled { get; init; }
     [Id(7)] public bool Paused { get; init; }
+
+    /// <summary>Registrations of clients awaiting a job's result (<see cref="IQueueGrain.WatchJob"/>).</summary>
+    [Id(8)] public int Watchers { get; init; }
 }
