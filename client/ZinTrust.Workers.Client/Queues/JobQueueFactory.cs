@@ -1,7 +1,7 @@
 namespace ZinTrust.Workers.Client;
 
 /// <summary>The default <see cref="IJobQueueFactory"/>.</summary>
-public sealed class JobQueueFactory(IClusterClient client) : IJobQueueFactory
+internal sealed class JobQueueFactory(IClusterClient client, EnqueueRetry retry, JobResultWaiter waiter) : IJobQueueFactory
 {
-    public IJobQueue<TPayload> Get<TPayload>(string queueName) => new JobQueue<TPayload>(client, queueName);
+    public IJobQueue<TPayload> Get<TPayload>(string queueName) => new JobQueue<TPayload>(client, retry, waiter, queueName);
 }
