@@ -1,48 +1,68 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Orleans.Hosting;
-using Orleans.TestingHost;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Client.Tests;
 
-public sealed class ClientTests
+[Collection(nameof(ClientClusterCollection))]
+public sealed class ClientTests(ClientCluster fixture)
 {
     public sealed record Greeting(string Name);
+
+    public sealed record GreetingResult(string Text, int Attempt);
 
     [Fact]
     public async Task WorkerManager_AndTypedQueue_DriveAWorkerEndToEnd()
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) => silo.UseInMemoryReminderService().AddZinTrustWorkers(w =>
-            w.AddProcessor<Greeting>("greeter", (g, ctx) => Task.FromResult<object?>(new { text = $"hello {g.Name}", ctx.Attempt }))));
-        await using var cluster = builder.Build();
-        await cluster.DeployAsync(TestContext.Current.CancellationToken);
-        var services = new ServiceCollection().AddSingleton(cluster.Client).AddZinTrustWorkersClientServices().BuildServiceProvider();
-        var workers = services.GetRequiredService<IWorkerManager>();
-        var queues = services.GetRequiredService<IJobQueueFactory>();
         var ct = TestContext.Current.CancellationToken;
+        await using var services = fixture.Services();
+        var workers = services.GetRequiredService<IWorkerManager>();
+        var queue = services.GetRequiredService<IJobQueueFactory>().Get<Greeting>("greetings");
 
         await workers.CreateAsync(new WorkerDefinition { Name = "greeter", QueueName = "greetings", Processor = "greeter" }, ct);
         var started = await workers.StartAsync("greeter", ct);
-        var queue = queues.Get<Greeting>("greetings");
         var ack = await queue.EnqueueAsync(new Greeting("Ada"), new JobEnqueueOptions { Priority = JobPriority.High, IdempotencyKey = "ada" }, ct);
         var again = await queue.EnqueueAsync(new Greeting("Ada"), new JobEnqueueOptions { IdempotencyKey = "ada" }, ct);
+        var result = await queue.WaitForResultAsync<GreetingResult>(ack.JobId, TimeSpan.FromSeconds(30), ct);
+        var job = await queue.GetAsync(ack.JobId, ct);
 
         Assert.Equal(WorkerStatus.Running, started.Status);
         Assert.Equal(ack.JobId, again.JobId);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        JobRecord? job;
-        while ((job = await queue.GetAsync(ack.JobId, ct))?.State != JobState.Completed)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"job did not complete: {job}");
-            await Task.Delay(20, ct);
-        }
-
-        Assert.Contains("hello Ada", job.Result, StringComparison.Ordinal);
+        Assert.False(again.Created);
+        Assert.Equal(new GreetingResult("hello Ada", 1), result);
+        Assert.Equal(JobState.Completed, job!.State);
+        Assert.Equal("ada", job.IdempotencyKey);
         Assert.Contains(await workers.ListAsync(cancellationToken: ct), w => w.Name == "greeter" && w.Status == WorkerStatus.Running);
         Assert.Equal(WorkerStatus.Stopped, (await workers.StopAsync("greeter", ct)).Status);
         var invalid = await Assert.ThrowsAsync<WorkersException>(() => workers.GetAsync("no", ct));
         Assert.Equal(WorkersErrorCodes.InvalidWorkerName, invalid.Code);
+    }
+
+    [Fact]
+    public async Task WorkerManager_CoversRegisterUpdateStatusRestartAndDelete()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var services = fixture.Services();
+        var workers = services.GetRequiredService<IWorkerManager>();
+        var definition = new WorkerDefinition { Name = "wm-life", QueueName = "q-wm-life", Processor = "greeter", Concurrency = 2 };
+
+        var registered = await workers.RegisterAsync(definition, ct);
+        var registeredAgain = await workers.RegisterAsync(definition with { Concurrency = 9 }, ct);
+        var updated = await workers.UpdateAsync("wm-life", new WorkerUpdate { Concurrency = 4 }, ct);
+        await workers.StartAsync("wm-life", ct);
+        var restarted = await workers.RestartAsync("wm-life", ct);
+        var status = await workers.GetStatusAsync("wm-life", ct);
+        await workers.DeleteAsync("wm-life", ct);
+
+        Assert.Equal(2, registered.Definition.Concurrency);
+        Assert.Equal(2, registeredAgain.Definition.Concurrency);
+        Assert.Equal(4, updated.Definition.Concurrency);
+        Assert.Equal(WorkerStatus.Running, restarted.Status);
+        Assert.Equal("wm-life", status.Worker.Definition.Name);
+        Assert.Equal(WorkerStatus.Running, status.Worker.Status);
+        Assert.Equal("q-wm-life", status.Queue?.Queue);
+        Assert.Null(await workers.GetAsync("wm-life", ct));
+        Assert.DoesNotContain(await workers.ListAsync(includeInactive: true, ct), w => w.Name == "wm-life");
+        var missing = await Assert.ThrowsAsync<WorkersException>(() => workers.DeleteAsync("wm-life", ct));
+        Assert.Equal(WorkersErrorCodes.WorkerNotFound, missing.Code);
     }
 }

@@ -12,6 +12,7 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
 {
     private readonly ConcurrentDictionary<string, ConcurrentQueue<JobRecord>> history = new(StringComparer.Ordinal);
     private volatile bool failing;
+    private readonly ConcurrentDictionary<string, int> failAfterWriting = new(StringComparer.Ordinal);
 
     public RecordingJobStore()
         : this(new InMemoryJobStore())
@@ -31,6 +32,10 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
         get => failing;
         set => failing = value;
     }
+
+    /// <summary>The next <paramref name="count"/> commits of <paramref name="queue"/> are written, then reported as
+    /// failed: a store whose answer was lost (the queue cannot know the write happened).</summary>
+    public void FailCommitsAfterWriting(string queue, int count) => failAfterWriting[queue] = count;
 
     public IReadOnlyList<JobRecord> History(string jobId) =>
         history.TryGetValue(jobId, out var q) ? q.ToArray() : [];
@@ -52,6 +57,18 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
         foreach (var record in batch.Upserts)
         {
             history.GetOrAdd(record.Id, static _ => new ConcurrentQueue<JobRecord>()).Enqueue(record);
+        }
+
+        int left;
+        do
+        {
+            left = failAfterWriting.GetValueOrDefault(queue);
+        }
+        while (left > 0 && !failAfterWriting.TryUpdate(queue, left - 1, left));
+
+        if (left > 0)
+        {
+            throw new IOException("store answer lost (test)");
         }
     }
 

@@ -46,7 +46,8 @@ public sealed class WorkersCluster : IAsyncDisposable
         Action<WorkersOptions>? configure = null,
         Action<WorkersBuilder>? workers = null,
         RecordingJobStore? store = null,
-        InProcessStateStore? state = null)
+        InProcessStateStore? state = null,
+        Action<IClientBuilder>? client = null)
     {
         store ??= new RecordingJobStore();
         state ??= new InProcessStateStore();
@@ -91,6 +92,11 @@ public sealed class WorkersCluster : IAsyncDisposable
                 silo.Services.AddKeyedSingleton<TimeProvider>(WorkersClock.Key, clock);
             }
         });
+        if (client is not null)
+        {
+            builder.ConfigureClient(client);
+        }
+
         var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);
         return new WorkersCluster(cluster, store, state, ledger, clock, calls);

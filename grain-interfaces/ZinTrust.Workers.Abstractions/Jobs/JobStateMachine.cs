@@ -22,6 +22,10 @@ public static class JobStateMachine
     /// <summary>True when the job is parked in the dead-letter set.</summary>
     public static bool IsDeadLettered(JobState state) => state == JobState.Failed;
 
+    /// <summary>True when the job will not run again unless an operator retries it: completed, dead-lettered or cancelled.
+    /// What a caller awaiting a result waits for.</summary>
+    public static bool IsSettled(JobState state) => state is JobState.Completed or JobState.Failed or JobState.Cancelled;
+
     /// <summary>Whether <paramref name="from"/> may move to <paramref name="to"/>.</summary>
     public static bool CanMove(JobState from, JobState to) => (from, to) switch
     {

@@ -35,6 +35,18 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("GetJob")]
     Task<JobRecord?> GetJob(string jobId);
 
+    /// <summary>
+    /// Registers <paramref name="observer"/> to be told once when the job settles, for at most
+    /// <paramref name="lifetime"/> (clamped to <see cref="JobWatchLimits"/>; calling again renews it), and returns the job's current,
+    /// durable record. Nothing is registered when the job is unknown (null) or already settled.
+    /// </summary>
+    [Alias("WatchJob")]
+    Task<JobRecord?> WatchJob(string jobId, IJobCompletionObserver observer, TimeSpan lifetime);
+
+    /// <summary>Removes a registration made by <see cref="WatchJob"/>; unknown ones are ignored.</summary>
+    [Alias("UnwatchJob")]
+    Task UnwatchJob(string jobId, IJobCompletionObserver observer);
+
     /// <summary>Lists jobs in one state, oldest first (dead letters: in failure order).</summary>
     [Alias("ListJobs")]
     Task<IReadOnlyList<JobRecord>> ListJobs(JobState state, int offset, int limit);

@@ -15,6 +15,9 @@ public sealed record QueueStats
 
     /// <summary>Transitions counted since the queue's activation (each event once; the meter has the process totals).</summary>
     [Id(8)] public QueueCounters Counters { get; init; } = new();
+
+    /// <summary>Registrations of clients awaiting a job's result (<see cref="IQueueGrain.WatchJob"/>).</summary>
+    [Id(9)] public int Watchers { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("zt.QueueCounters")]

@@ -22,4 +22,7 @@ internal sealed partial class QueueGrain
 
     [LoggerMessage(1005, LogLevel.Information, "Queue {Queue}: job {JobId} cancelled")]
     private static partial void LogCancelled(ILogger logger, string queue, string jobId);
+
+    [LoggerMessage(1006, LogLevel.Debug, "Queue {Queue}: telling a watcher that job {JobId} settled failed")]
+    private static partial void LogNotifyFailed(ILogger logger, string queue, string jobId, Exception exception);
 }

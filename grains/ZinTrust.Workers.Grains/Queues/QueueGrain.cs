@@ -14,6 +14,10 @@ namespace ZinTrust.Workers.Grains;
 /// that writes it. Changes staged while one store write is in flight share the next write. Nothing is
 /// acknowledged before its write succeeds. A failed write poisons the activation: it answers errors and
 /// deactivates, and the next activation reloads the truth from the store.</para>
+/// <para>Result watchers: clients awaiting a job register an observer per job (<see cref="WatchJob"/>). A settled
+/// record is noted when it is staged and the observers are told after its write succeeds, so they never see a state
+/// that is not durable. With no watcher the only cost is one count check per staged record. Registrations expire
+/// (clients re-register while they wait), so a client that dies leaks nothing for long.</para>
 /// <para>Fencing: each lease increments the job's <see cref="JobRecord.LeaseToken"/> and is durable before it is
 /// handed out, so a report carrying an older token can never touch the newer attempt.</para>
 /// </remarks>
@@ -35,11 +39,16 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private IGrainTimer? keepAlive;
     private IQueueGrain? self;
 
+    // result watchers: job id → observer → expiry; empty unless some client awaits a job
+    private readonly Dictionary<string, Dictionary<IJobCompletionObserver, DateTimeOffset>> watches = new(StringComparer.Ordinal);
+    private int watchCount;
+
     // group commit
     private Dictionary<string, JobRecord> stagedUpserts = new(StringComparer.Ordinal);
     private HashSet<string> stagedDeletes = new(StringComparer.Ordinal);
     private bool stagedMetadata;
     private TaskCompletionSource? stagedBatch;
+    private List<SettledNotice>? stagedNotices;
     private Task inFlight = Task.CompletedTask;
     private bool flushing;
     private Exception? poisoned;
@@ -277,6 +286,48 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return job;
     }
 
+    public async Task<JobRecord?> WatchJob(string jobId, IJobCompletionObserver observer, TimeSpan lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        ThrowIfPoisoned();
+        var job = index.Get(jobId);
+        if (job is null)
+        {
+            return null;
+        }
+
+        if (!JobStateMachine.IsSettled(job.State))
+        {
+            if (!watches.TryGetValue(jobId, out var observers))
+            {
+                watches[jobId] = observers = [];
+            }
+
+            int before = observers.Count;
+            observers[observer] = time.GetUtcNow() + Clamp(lifetime, JobWatchLimits.MinLifetime, JobWatchLimits.MaxLifetime);
+            watchCount += observers.Count - before;
+        }
+
+        // Never show a state that is not yet durable (as GetJob). A job settling meanwhile notifies the observer.
+        await Commit();
+        return job;
+    }
+
+    public Task UnwatchJob(string jobId, IJobCompletionObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        if (watches.TryGetValue(jobId, out var observers) && observers.Remove(observer))
+        {
+            watchCount--;
+            if (observers.Count == 0)
+            {
+                watches.Remove(jobId);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<JobRecord>> ListJobs(JobState state, int offset, int limit)
     {
         offset = Math.Max(0, offset);
@@ -338,7 +389,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         WakeWaiters();
     }
 
-    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused) with { Counters = counters });
+    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused) with { Counters = counters, Watchers = watchCount });
 
     public async Task<int> RetryDeadLetters(IReadOnlyList<string>? jobIds)
     {
@@ -459,6 +510,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 });
                 requeued = true;
             }
+        }
+
+        if (watches.Count != 0)
+        {
+            ExpireWatches(now);
         }
 
         ArmClock();
@@ -590,7 +646,55 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         index.Put(record);
         stagedDeletes.Remove(record.Id);
         stagedUpserts[record.Id] = record;
+        if (watches.Count != 0 && JobStateMachine.IsSettled(record.State) && watches.Remove(record.Id, out var observers))
+        {
+            // Told after this record's write succeeds (FlushAsync); retention may delete it before then, the notice keeps it.
+            watchCount -= observers.Count;
+            (stagedNotices ??= []).Add(new SettledNotice(record, [.. observers.Keys]));
+        }
     }
+
+    private void ExpireWatches(DateTimeOffset now)
+    {
+        // Removing while enumerating is safe for Dictionary (it does not invalidate the enumerator).
+        foreach (var (jobId, observers) in watches)
+        {
+            foreach (var (observer, expiry) in observers)
+            {
+                if (expiry <= now)
+                {
+                    observers.Remove(observer);
+                    watchCount--;
+                }
+            }
+
+            if (observers.Count == 0)
+            {
+                watches.Remove(jobId);
+            }
+        }
+    }
+
+    private void Notify(List<SettledNotice> notices)
+    {
+        foreach (var notice in notices)
+        {
+            foreach (var observer in notice.Observers)
+            {
+                try
+                {
+                    // One-way: a client that is gone costs nothing here; the watcher's own re-reads cover a lost notice.
+                    _ = observer.JobSettled(notice.Job);
+                }
+                catch (Exception ex)
+                {
+                    LogNotifyFailed(logger, queue, notice.Job.Id, ex);
+                }
+            }
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     private void Delete(string id)
     {
@@ -676,11 +780,17 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 stagedUpserts = new(StringComparer.Ordinal);
                 stagedDeletes = new(StringComparer.Ordinal);
                 stagedMetadata = false;
+                var notices = stagedNotices;
+                stagedNotices = null;
                 inFlight = batchDone.Task;
                 try
                 {
                     await store.CommitAsync(queue, epoch, batch, CancellationToken.None);
                     batchDone.TrySetResult();
+                    if (notices is not null)
+                    {
+                        Notify(notices);
+                    }
                 }
                 catch (Exception ex)
                 {
@@ -703,6 +813,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         failedBatch.TrySetException(error);
         stagedBatch?.TrySetException(error);
         stagedBatch = null;
+        stagedNotices = null;   // watchers re-read the job from the next activation
         this.DeactivateOnIdle();
     }
 

@@ -5,19 +5,30 @@ namespace ZinTrust.Workers.Client;
 /// <summary>Manages workers from another .NET application.</summary>
 public interface IWorkerManager
 {
+    /// <summary>Creates a worker (stopped). Throws WORKER_EXISTS when one with this name exists.</summary>
     Task<WorkerInfo> CreateAsync(WorkerDefinition definition, CancellationToken cancellationToken = default);
 
+    /// <summary>Creates the worker when none has this name; otherwise returns the stored one unchanged.</summary>
+    Task<WorkerInfo> RegisterAsync(WorkerDefinition definition, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies a partial update; concurrency reaches running replicas without a restart.</summary>
     Task<WorkerInfo> UpdateAsync(string name, WorkerUpdate update, CancellationToken cancellationToken = default);
 
+    /// <summary>The worker's definition and status; null when there is none.</summary>
     Task<WorkerInfo?> GetAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops the worker (draining) and deletes it. Throws WORKER_NOT_FOUND when there is none.</summary>
+    Task DeleteAsync(string name, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<WorkerIndexEntry>> ListAsync(bool includeInactive = false, CancellationToken cancellationToken = default);
 
     Task<WorkerInfo> StartAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>Graceful stop: in-flight jobs finish, or go back to the queue after the worker's drain timeout.</summary>
     Task<WorkerInfo> StopAsync(string name, CancellationToken cancellationToken = default);
 
     Task<WorkerInfo> RestartAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>The worker's live status: lifecycle, replicas, queue depth, counters.</summary>
     Task<WorkerStatusReport> GetStatusAsync(string name, CancellationToken cancellationToken = default);
 }

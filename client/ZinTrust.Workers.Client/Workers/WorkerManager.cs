@@ -11,11 +11,19 @@ public sealed class WorkerManager(IClusterClient client) : IWorkerManager
         return Worker(definition.Name).Create(definition).WaitAsync(cancellationToken);
     }
 
+    public Task<WorkerInfo> RegisterAsync(WorkerDefinition definition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return Worker(definition.Name).Register(definition).WaitAsync(cancellationToken);
+    }
+
     public Task<WorkerInfo> UpdateAsync(string name, WorkerUpdate update, CancellationToken cancellationToken = default) =>
         Worker(name).Update(update).WaitAsync(cancellationToken);
 
     public Task<WorkerInfo?> GetAsync(string name, CancellationToken cancellationToken = default) =>
         Worker(name).Get().WaitAsync(cancellationToken);
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => Worker(name).Delete().WaitAsync(cancellationToken);
 
     public Task<IReadOnlyList<WorkerIndexEntry>> ListAsync(bool includeInactive = false, CancellationToken cancellationToken = default) =>
         client.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive).WaitAsync(cancellationToken);

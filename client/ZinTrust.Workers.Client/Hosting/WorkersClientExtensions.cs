@@ -1,0 +1,78 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using ZinTrust.Workers.Client;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Registers the ZinTrust workers client.</summary>
+public static class WorkersClientExtensions
+{
+    /// <summary>
+    /// Connects an Orleans client to the cluster (a localhost silo's gateway, or through the PostgreSQL membership
+    /// table when <see cref="WorkersClientOptions.MembershipConnectionString"/> is set) and registers
+    /// <see cref="IWorkerManager"/> and <see cref="IJobQueueFactory"/>.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="configure"/> runs once here (the connection settings shape the Orleans client, so they are
+    /// validated at once and an invalid one throws <see cref="OptionsValidationException"/>) and again whenever the
+    /// options are built.
+    /// </remarks>
+    public static IHostApplicationBuilder AddZinTrustWorkersClient(this IHostApplicationBuilder builder, Action<WorkersClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new WorkersClientOptions();
+        configure?.Invoke(options);
+        if (new WorkersClientOptionsValidator().Validate(Options.Options.DefaultName, options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(Options.Options.DefaultName, typeof(WorkersClientOptions), invalid.Failures);
+        }
+
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = options.ServiceId;
+                o.ClusterId = options.ClusterId;
+            });
+            if (options.MembershipConnectionString is { Length: > 0 } connectionString)
+            {
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+            }
+            else
+            {
+                client.UseLocalhostClustering(options.GatewayPort);
+            }
+        });
+        builder.Services.AddZinTrustWorkersClientServices(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers the client services over an <see cref="IClusterClient"/> the application already has: options
+    /// (validated at start), <see cref="IWorkerManager"/>, <see cref="IJobQueueFactory"/>. Safe to call more than once.
+    /// </summary>
+    public static IServiceCollection AddZinTrustWorkersClientServices(this IServiceCollection services, Action<WorkersClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<WorkersClientOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkersClientOptions>, WorkersClientOptionsValidator>());
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<EnqueueRetry>();
+        services.TryAddSingleton<JobResultWaiter>();
+        services.TryAddSingleton<IWorkerManager, WorkerManager>();
+        services.TryAddSingleton<IJobQueueFactory, JobQueueFactory>();
+        return services;
+    }
+}

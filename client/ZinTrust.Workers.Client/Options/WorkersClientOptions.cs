@@ -1,0 +1,27 @@
+namespace ZinTrust.Workers.Client;
+
+/// <summary>
+/// How the client reaches the cluster (a localhost silo's gateway, or any cluster whose membership is in PostgreSQL),
+/// how it retries enqueues, and how it awaits results. Validated at start-up by <see cref="WorkersClientOptionsValidator"/>.
+/// </summary>
+public sealed class WorkersClientOptions
+{
+    /// <summary>The silo's gateway port (GATEWAY_PORT). Default: 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The PostgreSQL connection string of the cluster's membership table (CLUSTER_DRIVER=postgres on the silos);
+    /// null connects to a localhost silo on <see cref="GatewayPort"/>. Never logged.</summary>
+    public string? MembershipConnectionString { get; set; }
+
+    /// <summary>Must match the silo. Default: zintrust-workers.</summary>
+    public string ServiceId { get; set; } = "zintrust-workers";
+
+    /// <summary>Must match the silo. Default: zintrust-dev.</summary>
+    public string ClusterId { get; set; } = "zintrust-dev";
+
+    /// <summary>Retries of enqueues that failed with a transient error. Defaults: see <see cref="EnqueueRetryOptions"/>.</summary>
+    public EnqueueRetryOptions EnqueueRetry { get; set; } = new();
+
+    /// <summary>How awaiting a job's result learns that it settled. Defaults: see <see cref="ResultWaitOptions"/>.</summary>
+    public ResultWaitOptions ResultWait { get; set; } = new();
+}

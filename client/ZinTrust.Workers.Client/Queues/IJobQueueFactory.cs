@@ -1,0 +1,7 @@
+namespace ZinTrust.Workers.Client;
+
+/// <summary>Hands out typed queues.</summary>
+public interface IJobQueueFactory
+{
+    IJobQueue<TPayload> Get<TPayload>(string queueName);
+}

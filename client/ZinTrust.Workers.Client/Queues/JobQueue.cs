@@ -1,0 +1,67 @@
+using System.Text.Json;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Client;
+
+/// <summary>A typed queue over an Orleans cluster client.</summary>
+internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
+{
+    private readonly IQueueGrain queue;
+    private readonly EnqueueRetry retry;
+    private readonly JobResultWaiter waiter;
+
+    public JobQueue(IClusterClient client, EnqueueRetry retry, JobResultWaiter waiter, string name)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (WorkerValidation.CheckQueueName(name) is { } error)
+        {
+            throw error.ToException();
+        }
+
+        Name = name;
+        queue = client.GetGrain<IQueueGrain>(name);
+        this.retry = retry;
+        this.waiter = waiter;
+    }
+
+    public string Name { get; }
+
+    public Task<EnqueueResult> EnqueueAsync(TPayload payload, JobEnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var request = new EnqueueRequest
+        {
+            Payload = JsonSerializer.Serialize(payload, JobContext.JsonOptions),
+            Priority = options?.Priority,
+            Delay = options?.Delay,
+            // Fixed before the first attempt: a retry after a lost answer then finds the job instead of adding a second.
+            IdempotencyKey = options?.IdempotencyKey ?? (retry.Enabled ? $"client:{Guid.NewGuid():N}" : null),
+            Attempts = options?.Attempts,
+            Backoff = options?.Backoff,
+            Timeout = options?.Timeout,
+            Name = options?.Name,
+        };
+        return retry.ExecuteAsync(Name, ct => queue.Enqueue(request).WaitAsync(ct), cancellationToken);
+    }
+
+    public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default) => queue.GetJob(jobId).WaitAsync(cancellationToken);
+
+    public Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default) => queue.Cancel(jobId).WaitAsync(cancellationToken);
+
+    public Task<JobRecord> WaitForResultAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        waiter.WaitAsync(queue, Name, jobId, timeout, cancellationToken);
+
+    public async Task<TResult?> WaitForResultAsync<TResult>(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ResultOf<TResult>(await WaitForResultAsync(jobId, timeout, cancellationToken).ConfigureAwait(false));
+
+    public async Task<JobRecord> EnqueueAndWaitAsync(TPayload payload, TimeSpan timeout, JobEnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var ack = await EnqueueAsync(payload, options, cancellationToken).ConfigureAwait(false);
+        return await WaitForResultAsync(ack.JobId, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TResult?> EnqueueAndWaitAsync<TResult>(TPayload payload, TimeSpan timeout, JobEnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
+        ResultOf<TResult>(await EnqueueAndWaitAsync(payload, timeout, options, cancellationToken).ConfigureAwait(false));
+
+    private static TResult? ResultOf<TResult>(JobRecord job) =>
+        job.Result is null ? default : JsonSerializer.Deserialize<TResult>(job.Result, JobContext.JsonOptions);
+}
