@@ -68,6 +68,7 @@ public sealed class HealthScoreTests
         Assert.Equal((0, 0), (low.Health!.SuccessPart, low.Health.CheckPart));
 
         healthy.On = true;
+        await Eventually.True(async () => (await worker.Get())!.Health.Healthy == true, "the health check passes again");
         for (int i = 0; i < 6; i++)
         {
             await c.Enqueue("q-hs-fall", new TestJob(), attempts: 1);
