@@ -11,6 +11,7 @@ public static class WorkersErrorCodes
     public const string InvalidCircuitBreaker = "INVALID_CIRCUIT_BREAKER";
     public const string CircuitBreakerDisabled = "CIRCUIT_BREAKER_DISABLED";
     public const string InvalidHealthPolicy = "INVALID_HEALTH_POLICY";
+    public const string InvalidScaling = "INVALID_SCALING";
     public const string InvalidFeatureFlag = "INVALID_FEATURE_FLAG";
     public const string InvalidProcessor = "INVALID_PROCESSOR";
     public const string InvalidPriority = "INVALID_PRIORITY";

@@ -77,6 +77,7 @@ public static partial class WorkerValidation
         CheckDriver(errors, definition.PersistenceDriver);
         CheckCircuit(errors, definition.CircuitBreaker);
         CheckHealthPolicy(errors, definition.HealthPolicy);
+        CheckScaling(errors, definition.AutoScaling);
         return errors;
     }
 
@@ -136,7 +137,20 @@ public static partial class WorkerValidation
             CheckHealthPolicy(errors, update.HealthPolicy);
         }
 
+        if (update.AutoScaling is not null)
+        {
+            CheckScaling(errors, update.AutoScaling);
+        }
+
         return errors;
+    }
+
+    private static void CheckScaling(List<ValidationError> errors, AutoScalingOptions? scaling)
+    {
+        if (scaling?.Problems().FirstOrDefault() is { } problem)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidScaling, "autoScaling", $"Auto-scaling: {problem}."));
+        }
     }
 
     private static void CheckHealthPolicy(List<ValidationError> errors, WorkerHealthPolicy? policy)

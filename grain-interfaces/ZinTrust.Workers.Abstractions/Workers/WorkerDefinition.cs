@@ -46,6 +46,12 @@ public sealed record WorkerDefinition
     /// <summary>What the worker does about critical health (nothing by default).</summary>
     [Id(13)] public WorkerHealthPolicy HealthPolicy { get; init; } = new();
 
+    /// <summary>Replica bounds and thresholds for the auto-scaler (used when <c>features.autoScaling</c> is true).</summary>
+    [Id(14)] public AutoScalingOptions AutoScaling { get; init; } = new();
+
+    /// <summary>Whether the auto-scaler manages this worker's replicas.</summary>
+    public bool AutoScalingEnabled => Features.TryGetValue("autoScaling", out var on) && on;
+
     /// <summary>Whether the worker's circuit breaker is on.</summary>
     public bool CircuitBreakerEnabled => Features.TryGetValue("circuitBreaker", out var on) && on;
 

@@ -20,4 +20,5 @@ public sealed record WorkerUpdate
     [Id(11)] public string? PersistenceDriver { get; init; }
     [Id(12)] public CircuitBreakerOptions? CircuitBreaker { get; init; }
     [Id(13)] public WorkerHealthPolicy? HealthPolicy { get; init; }
+    [Id(14)] public AutoScalingOptions? AutoScaling { get; init; }
 }

@@ -50,6 +50,19 @@ internal sealed partial class WorkersStartup(
         }
 
         var settings = options.Value;
+        if (settings.AutoScalingEnabled)
+        {
+            try
+            {
+                // Idempotent: every silo makes sure the cluster's auto-scaler runs.
+                await grains.GetGrain<IAutoScalerGrain>(0).Ensure();
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogAutoScalerFailed(logger, ex);
+            }
+        }
+
         IReadOnlyList<WorkerIndexEntry> workers;
         try
         {
@@ -121,6 +134,9 @@ internal sealed partial class WorkersStartup(
 
     [LoggerMessage(4003, LogLevel.Information, "Worker {Worker} auto-started")]
     private static partial void LogAutoStarted(ILogger logger, string worker);
+
+    [LoggerMessage(4010, LogLevel.Warning, "Starting the auto-scaler failed; its reminder retries")]
+    private static partial void LogAutoScalerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(4004, LogLevel.Warning, "Auto-starting worker {Worker} failed")]
     private static partial void LogAutoStartFailed(ILogger logger, string worker, Exception exception);

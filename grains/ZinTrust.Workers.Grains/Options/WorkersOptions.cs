@@ -53,6 +53,24 @@ public sealed class WorkersOptions
     /// <summary>How long replicas drain when their silo shuts down. Default: 10 s.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>WORKER_AUTO_SCALING_ENABLED: run the auto-scaler. Default: false (the seed's).</summary>
+    public bool AutoScalingEnabled { get; set; }
+
+    /// <summary>WORKER_AUTO_SCALING_INTERVAL (seconds): how often it evaluates. Default: 30 s.</summary>
+    public TimeSpan AutoScalingInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>WORKER_OFF_PEAK_SCALING: cap replicas during the off-peak window. Default: false.</summary>
+    public bool OffPeakScaling { get; set; }
+
+    /// <summary>WORKER_OFF_PEAK_SCHEDULE: the off-peak window, HH:MM-HH:MM in UTC (may wrap midnight). Default: 22:00-06:00.</summary>
+    public string OffPeakSchedule { get; set; } = "22:00-06:00";
+
+    /// <summary>WORKER_OFF_PEAK_REDUCTION: off-peak caps replicas at max × (1 − this). Default: 0.7.</summary>
+    public double OffPeakReduction { get; set; } = 0.7;
+
+    /// <summary>WORKER_AUTO_SCALING_CPU_CEILING (%): no scale-up while the silos' average CPU is at or above it. Default: 90.</summary>
+    public double AutoScalingCpuCeiling { get; set; } = 90;
+
     /// <summary>The job policy a worker gets when its definition sets none, built from the defaults above.</summary>
     public Abstractions.JobOptions DefaultJobOptions() => new()
     {

@@ -46,6 +46,26 @@ public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
             failures.Add($"WORKER_PERSISTENCE_DRIVER must be one of memory, redis, db (was '{options.PersistenceDriver}').");
         }
 
+        if (options.AutoScalingInterval < TimeSpan.FromSeconds(1) || options.AutoScalingInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add("WORKER_AUTO_SCALING_INTERVAL must be between 1 and 86400 seconds.");
+        }
+
+        if (!ScalingRules.TryParseWindow(options.OffPeakSchedule, out _, out _))
+        {
+            failures.Add($"WORKER_OFF_PEAK_SCHEDULE must be HH:MM-HH:MM with two different times (was '{options.OffPeakSchedule}').");
+        }
+
+        if (options.OffPeakReduction is < 0 or > 1 || double.IsNaN(options.OffPeakReduction))
+        {
+            failures.Add("WORKER_OFF_PEAK_REDUCTION must be between 0 and 1.");
+        }
+
+        if (options.AutoScalingCpuCeiling is <= 0 or > 100 || double.IsNaN(options.AutoScalingCpuCeiling))
+        {
+            failures.Add("WORKER_AUTO_SCALING_CPU_CEILING must be above 0 and at most 100.");
+        }
+
         Positive(failures, options.SupervisionInterval, "Workers:SupervisionInterval");
         Positive(failures, options.SupervisionReminderPeriod, "Workers:SupervisionReminderPeriod");
         Positive(failures, options.IdlePollInterval, "Workers:IdlePollInterval");

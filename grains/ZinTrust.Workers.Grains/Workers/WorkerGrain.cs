@@ -130,6 +130,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             PersistenceDriver = update.PersistenceDriver ?? old.PersistenceDriver,
             CircuitBreaker = update.CircuitBreaker ?? old.CircuitBreaker,
             HealthPolicy = update.HealthPolicy ?? old.HealthPolicy,
+            AutoScaling = update.AutoScaling ?? old.AutoScaling,
         };
 
         S.Definition = next;

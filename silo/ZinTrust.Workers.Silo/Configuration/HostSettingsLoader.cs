@@ -40,6 +40,12 @@ public static class HostSettingsLoader
         env.Int("WORKER_PRIORITY", v => o.DefaultPriority = v);
         env.Int("WORKER_CONNECTION_TIMEOUT", v => o.ConnectionTimeout = TimeSpan.FromMilliseconds(v), "milliseconds");
         env.Int("WORKER_HEALTH_CHECK_INTERVAL", v => o.HealthCheckInterval = TimeSpan.FromSeconds(v), "seconds");
+        env.Bool("WORKER_AUTO_SCALING_ENABLED", v => o.AutoScalingEnabled = v);
+        env.Int("WORKER_AUTO_SCALING_INTERVAL", v => o.AutoScalingInterval = TimeSpan.FromSeconds(v), "seconds");
+        env.Bool("WORKER_OFF_PEAK_SCALING", v => o.OffPeakScaling = v);
+        env.String("WORKER_OFF_PEAK_SCHEDULE", v => o.OffPeakSchedule = v.Trim());
+        env.Double("WORKER_OFF_PEAK_REDUCTION", v => o.OffPeakReduction = v);
+        env.Double("WORKER_AUTO_SCALING_CPU_CEILING", v => o.AutoScalingCpuCeiling = v);
         env.String("WORKER_PERSISTENCE_DRIVER", v => o.PersistenceDriver = v.Trim().ToLowerInvariant() switch
         {
             "database" => "db",
@@ -188,6 +194,18 @@ public static class HostSettingsLoader
             else
             {
                 problems.Add($"{name}: '{Shorten(raw)}' is not {what} ({string.Join(", ", allowed)}).");
+            }
+        });
+
+        public void Double(string name, Action<double> apply) => String(name, raw =>
+        {
+            if (double.TryParse(raw.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                apply(value);
+            }
+            else
+            {
+                problems.Add($"{name}: '{Shorten(raw)}' is not a number.");
             }
         });
 

@@ -179,5 +179,11 @@ public static class WorkersHostExtensions
         to.IdlePollInterval = from.IdlePollInterval;
         to.TimeoutGrace = from.TimeoutGrace;
         to.ShutdownDrainTimeout = from.ShutdownDrainTimeout;
+        to.AutoScalingEnabled = from.AutoScalingEnabled;
+        to.AutoScalingInterval = from.AutoScalingInterval;
+        to.OffPeakScaling = from.OffPeakScaling;
+        to.OffPeakSchedule = from.OffPeakSchedule;
+        to.OffPeakReduction = from.OffPeakReduction;
+        to.AutoScalingCpuCeiling = from.AutoScalingCpuCeiling;
     }
 }
