@@ -272,7 +272,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         {
             if (outcome is null)
             {
-                held.TryRemove(job.JobId, out _);
+                Forget(job.JobId, job.LeaseToken);
             }
 
             return;
@@ -377,9 +377,13 @@ internal sealed partial class ReplicaRunner : IDisposable
 
         foreach (var outcome in batch)
         {
-            held.TryRemove(outcome.JobId, out _);
+            Forget(outcome.JobId, outcome.LeaseToken);
         }
     }
+
+    /// <summary>Stops renewing a lease, unless the job was leased to us again meanwhile (a new token: keep renewing that one).</summary>
+    private void Forget(string jobId, long leaseToken) =>
+        held.TryRemove(new KeyValuePair<string, JobLeaseRef>(jobId, new JobLeaseRef(jobId, leaseToken)));
 
     private async Task RenewLoopAsync()
     {
