@@ -32,9 +32,12 @@ internal sealed partial class ReplicaRunner : IDisposable
     private readonly IServiceProvider services;
     private readonly TimeProvider clock;
     private readonly WorkersOptions options;
+    private readonly PluginHost plugins;
+    private readonly string silo;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopLeasing = new();
     private readonly CancellationTokenSource shutdown = new();
+    private readonly CancellationToken shutdownToken;
     private readonly AsyncSignal signal = new();
     private readonly ConcurrentDictionary<string, RunningJob> running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JobLeaseRef> held = new(StringComparer.Ordinal);
@@ -62,6 +65,8 @@ internal sealed partial class ReplicaRunner : IDisposable
         IServiceProvider services,
         TimeProvider clock,
         WorkersOptions options,
+        PluginHost plugins,
+        string silo,
         ILogger logger)
     {
         this.spec = spec;
@@ -71,7 +76,10 @@ internal sealed partial class ReplicaRunner : IDisposable
         this.services = services;
         this.clock = clock;
         this.options = options;
+        this.plugins = plugins;
+        this.silo = silo;
         this.logger = logger;
+        shutdownToken = shutdown.Token;   // taken once: jobs that outlive the runner must not touch the disposed source
         queue = grains.GetGrain<IQueueGrain>(spec.QueueName);
         worker = grains.GetGrain<IWorkerGrain>(spec.WorkerName);
         concurrency = spec.Concurrency;
@@ -233,9 +241,24 @@ internal sealed partial class ReplicaRunner : IDisposable
     private async Task ExecuteAsync(RunningJob run)
     {
         var job = run.Job;
+
+        // Plugins: the enabled set is read once per job. Without plugins on this silo that check is the whole cost.
+        var hooks = plugins.HasPlugins ? plugins.Enabled : null;
+        PluginJobContext? pluginJob = null;
+        if (hooks is { HasJobHooks: true })
+        {
+            pluginJob = PluginJob(job);
+            if (await DeferredByPluginsAsync(hooks, pluginJob, run).ConfigureAwait(false) is { } deferred)
+            {
+                Finish(run, deferred, TimeSpan.Zero);
+                return;
+            }
+        }
+
         var context = new RunnerJobContext(run, spec.WorkerName, queue);
         long started = Stopwatch.GetTimestamp();
         JobOutcome? outcome;
+        Exception? error = null;
         using (var timeout = clock.CreateTimer(_ => OnTimeout(run), null, job.Timeout, Timeout.InfiniteTimeSpan))
         {
             try
@@ -253,6 +276,7 @@ internal sealed partial class ReplicaRunner : IDisposable
             }
             catch (Exception ex)
             {
+                error = ex;
                 outcome = run.Reason switch
                 {
                     JobCancellationReason.Timeout => Failure(job, JobOutcomeKind.Failed, $"Timed out after {job.Timeout.TotalSeconds:0.###} s."),
@@ -265,6 +289,19 @@ internal sealed partial class ReplicaRunner : IDisposable
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        run.MarkProcessorDone();
+        if (pluginJob is not null)
+        {
+            await OutcomeHooksAsync(hooks!, pluginJob, run, outcome, error, elapsed).ConfigureAwait(false);
+        }
+
+        Finish(run, outcome, elapsed);
+    }
+
+    /// <summary>Frees the job's slot and reports its outcome (unless it has none, or the grace timer reported it).</summary>
+    private void Finish(RunningJob run, JobOutcome? outcome, TimeSpan elapsed)
+    {
+        var job = run.Job;
         running.TryRemove(job.JobId, out _);
         run.Dispose();
         signal.Set();
@@ -297,10 +334,10 @@ internal sealed partial class ReplicaRunner : IDisposable
             static s =>
             {
                 var (runner, job) = ((ReplicaRunner, RunningJob))s!;
-                if (!job.Completion.IsCompleted && job.TryMarkReported())
+                if (!job.IsProcessorDone && job.TryMarkReported())
                 {
                     runner.Count(JobOutcomeKind.Failed, job.Job.Timeout);
-                    runner.outcomes.Writer.TryWrite(Failure(job.Job, JobOutcomeKind.Failed, $"Timed out after {job.Job.Timeout.TotalSeconds:0.###} s; the processor ignored cancellation."));
+                    runner.outcomes.Writer.TryWrite(Failure(job.Job, JobOutcomeKind.Failed, IgnoredTimeoutError(job.Job)));
                 }
             },
             (this, run),
@@ -310,7 +347,7 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     private void Count(JobOutcomeKind kind, TimeSpan elapsed)
     {
-        if (kind != JobOutcomeKind.Released)
+        if (kind is not (JobOutcomeKind.Released or JobOutcomeKind.Deferred))
         {
             WorkersInstruments.Duration.Record(
                 elapsed.TotalMilliseconds,
@@ -429,13 +466,12 @@ internal sealed partial class ReplicaRunner : IDisposable
         var token = shutdown.Token;
         while (!token.IsCancellationRequested)
         {
-            WorkerHealth result;
+            HealthCheckOutcome outcome;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
                 timeout.CancelAfter(options.ConnectionTimeout);
-                var outcome = await healthCheck!.CheckAsync(spec.WorkerName, timeout.Token).ConfigureAwait(false);
-                result = new WorkerHealth { Healthy = outcome.Healthy, Message = outcome.Message, CheckedAt = clock.GetUtcNow() };
+                outcome = await healthCheck!.CheckAsync(spec.WorkerName, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -443,9 +479,10 @@ internal sealed partial class ReplicaRunner : IDisposable
             }
             catch (Exception ex)
             {
-                result = new WorkerHealth { Healthy = false, Message = Describe(ex), CheckedAt = clock.GetUtcNow() };
+                outcome = new HealthCheckOutcome(false, Describe(ex));
             }
 
+            var result = new WorkerHealth { Healthy = outcome.Healthy, Message = outcome.Message, CheckedAt = clock.GetUtcNow() };
             health = result;
             try
             {
@@ -454,6 +491,13 @@ internal sealed partial class ReplicaRunner : IDisposable
             catch (Exception ex)
             {
                 LogHealthReportFailed(logger, replicaId, ex);
+            }
+
+            if (plugins.HasPlugins)
+            {
+                await plugins.NotifyHealthCheckedAsync(
+                    new PluginHealthCheckContext { WorkerName = spec.WorkerName, ReplicaId = replicaId, Silo = silo, Outcome = outcome, CheckedAt = result.CheckedAt.Value },
+                    token).ConfigureAwait(false);
             }
 
             try
@@ -469,6 +513,9 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     private static JobOutcome Failure(LeasedJob job, JobOutcomeKind kind, string error) =>
         new() { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = kind, Error = error };
+
+    private static string IgnoredTimeoutError(LeasedJob job) =>
+        $"Timed out after {job.Timeout.TotalSeconds:0.###} s; the processor ignored cancellation.";
 
     private static string Describe(Exception ex)
     {

@@ -18,6 +18,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private readonly IPersistentState<WorkerGrainState> state;
     private readonly WorkersOptions options;
     private readonly TimeProvider clock;
+    private readonly PluginHost plugins;
+    private readonly string silo;
     private readonly ILogger<WorkerGrain> logger;
     private WorkerHealth health = new();
     private IGrainTimer? supervision;
@@ -28,11 +30,15 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         [PersistentState("worker", WorkersStorage.Name)] IPersistentState<WorkerGrainState> state,
         IOptions<WorkersOptions> options,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
+        PluginHost plugins,
+        ILocalSiloDetails silo,
         ILogger<WorkerGrain> logger)
     {
         this.state = state;
         this.options = options.Value;
         this.clock = clock;
+        this.plugins = plugins;
+        this.silo = silo.SiloAddress.ToString();
         this.logger = logger;
     }
 
@@ -320,8 +326,13 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         var spec = Spec(definition);
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).Start(spec)))
+            var replicas = await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).Start(spec)))
                 .WaitAsync(options.ConnectionTimeout);
+            replicaSilos.Clear();
+            for (int i = 0; i < replicas.Length; i++)
+            {
+                TrackReplica(i, replicas[i].Silo);
+            }
         }
         catch (Exception ex)
         {
@@ -346,6 +357,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         // stands, even if every silo that knew the worker died.
         await this.RegisterOrUpdateReminder(SupervisionReminder, options.SupervisionReminderPeriod, options.SupervisionReminderPeriod);
         LogStarted(logger, Name, definition.Replicas, S.Generation);
+        PublishToPlugins(WorkerEvent(), static (p, c) => p.NotifyWorkerStartedAsync(c));
     }
 
     private async Task StopCore()
@@ -368,6 +380,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         S.RunningReplicas = 0;
         await SetStatus(WorkerStatus.Stopped);
         LogStopped(logger, Name);
+        PublishToPlugins(WorkerEvent(), static (p, c) => p.NotifyWorkerStoppedAsync(c));
     }
 
     private async Task SuperviseCore(bool forceWrite)
@@ -383,7 +396,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             try
             {
-                await Replica(i).Start(spec);
+                var status = await Replica(i).Start(spec);
+                TrackReplica(i, status.Silo);
             }
             catch (Exception ex)
             {
@@ -406,6 +420,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
     private async Task StopReplicas(TimeSpan drain, int count, int from = 0)
     {
+        ForgetReplicas(from);
         await Task.WhenAll(Enumerable.Range(from, Math.Max(0, count - from)).Select(async i =>
         {
             try
