@@ -124,7 +124,7 @@ public sealed partial class PluginHost : ILifecycleParticipant<ISiloLifecycle>, 
     /// Asks the job-start hooks of <paramref name="set"/> in order; the first deferral wins and later plugins are not
     /// asked. A hook that throws or times out counts as proceed.
     /// </summary>
-    internal async ValueTask<(RegisteredPlugin? By, JobStartDecision Decision)> BeforeJobAsync(PluginSet set, PluginJobContext context, CancellationToken cancellationToken)
+    internal async ValueTask<JobStartDecision> BeforeJobAsync(PluginSet set, PluginJobContext context, CancellationToken cancellationToken)
     {
         foreach (var plugin in set[PluginHook.JobStart])
         {
@@ -163,11 +163,11 @@ public sealed partial class PluginHost : ILifecycleParticipant<ISiloLifecycle>, 
                     new KeyValuePair<string, object?>(WorkersInstruments.PluginTag, plugin.Name),
                     new KeyValuePair<string, object?>(WorkersInstruments.WorkerTag, context.WorkerName));
                 LogDeferred(logger, context.JobId, context.WorkerName, plugin.Name, decision.Delay, decision.Reason);
-                return (plugin, decision);
+                return decision;
             }
         }
 
-        return (null, JobStartDecision.Proceed);
+        return JobStartDecision.Proceed;
     }
 
     internal ValueTask AfterJobAsync(PluginSet set, PluginJobCompletedContext context, CancellationToken cancellationToken) =>

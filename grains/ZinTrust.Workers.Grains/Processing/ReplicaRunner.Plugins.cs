@@ -32,7 +32,7 @@ internal sealed partial class ReplicaRunner
             return null;
         }
 
-        var (_, decision) = await plugins.BeforeJobAsync(hooks, job, run.Token).ConfigureAwait(false);
+        var decision = await plugins.BeforeJobAsync(hooks, job, run.Token).ConfigureAwait(false);
         return decision.IsDeferred
             ? new JobOutcome { JobId = run.Job.JobId, LeaseToken = run.Job.LeaseToken, Kind = JobOutcomeKind.Deferred, Delay = decision.Delay }
             : null;
