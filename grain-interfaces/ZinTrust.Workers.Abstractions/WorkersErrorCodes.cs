@@ -34,4 +34,6 @@ public static class WorkersErrorCodes
     public const string InvalidJobTransition = "INVALID_JOB_TRANSITION";
     public const string QueueUnavailable = "QUEUE_UNAVAILABLE";
     public const string InternalError = "INTERNAL_ERROR";
+    public const string InvalidPluginName = "INVALID_PLUGIN_NAME";
+    public const string PluginNotFound = "PLUGIN_NOT_FOUND";
 }

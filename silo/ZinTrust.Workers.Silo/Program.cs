@@ -37,6 +37,7 @@ app.MapHealthApi();
 app.MapWorkersApi();
 app.MapQueuesApi();
 app.MapDependenciesApi();
+app.MapPluginsApi();
 var docsPolicy = settings.ApiDocsPublic ?? app.Environment.IsDevelopment();
 var openApi = app.MapOpenApi();                             // /openapi/v1.json
 var docs = app.MapScalarApiReference("/docs");              // a browsable UI over it

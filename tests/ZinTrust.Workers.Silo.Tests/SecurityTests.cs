@@ -58,6 +58,9 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["GET /api/queues/{queue}/dead-letters"] = "viewer",
         ["POST /api/queues/{queue}/dead-letters/retry"] = "operator",
         ["DELETE /api/queues/{queue}/dead-letters"] = "admin",
+        ["GET /api/plugins/"] = "viewer",
+        ["POST /api/plugins/{name}/enable"] = "admin",
+        ["POST /api/plugins/{name}/disable"] = "admin",
         // Documentation: public in Development (this host), viewer elsewhere (WORKER_API_DOCS_PUBLIC).
         ["GET /openapi/{documentName}.json"] = "anonymous",
         ["GET /docs/{documentName?}"] = "anonymous",

@@ -10,7 +10,8 @@ namespace ZinTrust.Workers.Testing;
 
 /// <summary>
 /// An in-process cluster with ZinTrust workers, a shared job store and state store (so they outlive any one
-/// silo, as a real Redis would), the "test" processor writing to a ledger, and optionally a fake clock.
+/// silo, as a real Redis would), the "test" processor writing to a ledger, and optionally a fake clock. More
+/// processors, health checks and plugins are registered on every silo through <c>workers</c>.
 /// </summary>
 public sealed class WorkersCluster : IAsyncDisposable
 {
@@ -106,15 +107,15 @@ public sealed class WorkersCluster : IAsyncDisposable
 
     public IQueueGrain Queue(string name) => Client.GetGrain<IQueueGrain>(name);
 
-    /// <summary>Creates and starts a worker running the "test" processor.</summary>
-    public async Task<IWorkerGrain> StartWorker(string name, string queue, int concurrency = 5, JobOptions? jobOptions = null, int replicas = 1, TimeSpan? drain = null)
+    /// <summary>Creates and starts a worker running the "test" processor (or another one registered through <c>workers</c>).</summary>
+    public async Task<IWorkerGrain> StartWorker(string name, string queue, int concurrency = 5, JobOptions? jobOptions = null, int replicas = 1, TimeSpan? drain = null, string processor = "test")
     {
         var worker = Worker(name);
         await worker.Create(new WorkerDefinition
         {
             Name = name,
             QueueName = queue,
-            Processor = "test",
+            Processor = processor,
             Concurrency = concurrency,
             Replicas = replicas,
             JobOptions = jobOptions ?? new JobOptions(),

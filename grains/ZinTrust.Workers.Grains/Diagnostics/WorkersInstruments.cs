@@ -5,7 +5,8 @@ namespace ZinTrust.Workers.Grains;
 /// <summary>
 /// The one <see cref="Meter"/> of the worker system ("ZinTrust.Workers"). Job counters are recorded by the
 /// queue grain after the change is durable, once per transition, so they are real counters: identical
-/// events are never collapsed and a failed write is never counted.
+/// events are never collapsed and a failed write is never counted. Plugin counters are recorded by the plugin host
+/// of the silo where the hook ran.
 /// </summary>
 public static class WorkersInstruments
 {
@@ -13,6 +14,8 @@ public static class WorkersInstruments
     public const string QueueTag = "zintrust.queue";
     public const string WorkerTag = "zintrust.worker";
     public const string OutcomeTag = "zintrust.outcome";
+    public const string PluginTag = "zintrust.plugin";
+    public const string HookTag = "zintrust.plugin.hook";
 
     private static readonly Meter Meter = new(MeterName, typeof(WorkersInstruments).Assembly.GetName().Version?.ToString());
 
@@ -27,6 +30,10 @@ public static class WorkersInstruments
     public static Counter<long> Stalled { get; } = Meter.CreateCounter<long>("zintrust.jobs.stalled", "{job}", "Leases that expired (the holder died or hung).");
 
     public static Counter<long> Cancelled { get; } = Meter.CreateCounter<long>("zintrust.jobs.cancelled", "{job}", "Jobs cancelled.");
+
+    public static Counter<long> PluginErrors { get; } = Meter.CreateCounter<long>("zintrust.plugin.errors", "{error}", "Plugin hook calls that threw or timed out, by plugin and hook.");
+
+    public static Counter<long> PluginDeferrals { get; } = Meter.CreateCounter<long>("zintrust.plugin.deferrals", "{job}", "Job starts a plugin deferred, by plugin and worker.");
 
     public static Histogram<double> Duration { get; } = Meter.CreateHistogram<double>("zintrust.job.duration", "ms", "How long processors ran, by worker and outcome.");
 }

@@ -4,17 +4,19 @@ using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Grains;
 
-/// <summary>Registers processors, health checks, resolvers and code-declared workers on a silo.</summary>
+/// <summary>Registers processors, health checks, resolvers, plugins and code-declared workers on a silo.</summary>
 public sealed class WorkersBuilder
 {
     private readonly ProcessorCatalog catalog;
     private readonly WorkerSeeds seeds;
+    private readonly PluginCatalog plugins;
 
-    internal WorkersBuilder(IServiceCollection services, ProcessorCatalog catalog, WorkerSeeds seeds)
+    internal WorkersBuilder(IServiceCollection services, ProcessorCatalog catalog, WorkerSeeds seeds, PluginCatalog plugins)
     {
         Services = services;
         this.catalog = catalog;
         this.seeds = seeds;
+        this.plugins = plugins;
     }
 
     public IServiceCollection Services { get; }
@@ -134,6 +136,26 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>
+    /// A plugin type, activated from DI as a singleton. Plugins run by <paramref name="order"/> (lower first), then in
+    /// registration order; each is enabled until someone disables it (cluster-wide, at run time).
+    /// </summary>
+    public WorkersBuilder AddPlugin<TPlugin>(int order = 0)
+        where TPlugin : class, IWorkerPlugin
+    {
+        Services.TryAddSingleton<TPlugin>();
+        plugins.Add(static sp => sp.GetRequiredService<TPlugin>(), order);
+        return this;
+    }
+
+    /// <summary>A plugin instance (see <see cref="AddPlugin{TPlugin}(int)"/> for the order).</summary>
+    public WorkersBuilder AddPlugin(IWorkerPlugin plugin, int order = 0)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        plugins.Add(_ => plugin, order);
+        return this;
+    }
+
     public WorkersBuilder Configure(Action<WorkersOptions> configure)
     {
         Services.Configure(configure);
@@ -156,6 +178,13 @@ public sealed class WorkersBuilder
         }
 
         Services.AddSingleton(new DependencyCircuit(dependency, options));
+        return this;
+    }
+
+    /// <summary>Plugin hook timeout and refresh interval.</summary>
+    public WorkersBuilder ConfigurePlugins(Action<PluginOptions> configure)
+    {
+        Services.Configure(configure);
         return this;
     }
 

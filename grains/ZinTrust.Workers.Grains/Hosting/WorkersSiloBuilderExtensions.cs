@@ -12,8 +12,8 @@ public static class WorkersSiloBuilderExtensions
 {
     /// <summary>
     /// Adds the worker system: grains' services, the in-memory job store and in-process state storage (unless
-    /// others are registered), start-up registration and auto-start, and cluster-wide supervision. Safe to call
-    /// more than once; each call may register more processors.
+    /// others are registered), start-up registration and auto-start, cluster-wide supervision and the plugin host.
+    /// Safe to call more than once; each call may register more processors and plugins.
     /// </summary>
     public static ISiloBuilder AddZinTrustWorkers(this ISiloBuilder builder, Action<WorkersBuilder>? configure = null)
     {
@@ -28,12 +28,15 @@ public static class WorkersSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(services);
         var catalog = services.FirstOrDefault(d => d.ServiceType == typeof(ProcessorCatalog))?.ImplementationInstance as ProcessorCatalog;
         var seeds = services.FirstOrDefault(d => d.ServiceType == typeof(WorkerSeeds))?.ImplementationInstance as WorkerSeeds;
-        if (catalog is null || seeds is null)
+        var plugins = services.FirstOrDefault(d => d.ServiceType == typeof(PluginCatalog))?.ImplementationInstance as PluginCatalog;
+        if (catalog is null || seeds is null || plugins is null)
         {
             catalog = new ProcessorCatalog();
             seeds = new WorkerSeeds();
+            plugins = new PluginCatalog();
             services.AddSingleton(catalog);
             services.AddSingleton(seeds);
+            services.AddSingleton(plugins);
             services.AddOptions<WorkersOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkersOptions>, WorkersOptionsValidator>());
             services.TryAddSingleton<IJobStore, InMemoryJobStore>();
@@ -45,9 +48,13 @@ public static class WorkersSiloBuilderExtensions
             services.AddPlacementDirector<ReplicaSpreadPlacement, ReplicaSpreadPlacementDirector>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkersStartup>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterSupervisor>();
+            services.AddOptions<PluginOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PluginOptions>, PluginOptionsValidator>());
+            services.AddSingleton<PluginHost>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<PluginHost>());
         }
 
-        configure?.Invoke(new WorkersBuilder(services, catalog, seeds));
+        configure?.Invoke(new WorkersBuilder(services, catalog, seeds, plugins));
         return services;
     }
 }

@@ -34,9 +34,12 @@ internal sealed partial class ReplicaRunner : IDisposable
     private readonly IServiceProvider services;
     private readonly TimeProvider clock;
     private readonly WorkersOptions options;
+    private readonly PluginHost plugins;
+    private readonly string silo;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopLeasing = new();
     private readonly CancellationTokenSource shutdown = new();
+    private readonly CancellationToken shutdownToken;
     private readonly AsyncSignal signal = new();
     private readonly ConcurrentDictionary<string, RunningJob> running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JobLeaseRef> held = new(StringComparer.Ordinal);
@@ -64,6 +67,8 @@ internal sealed partial class ReplicaRunner : IDisposable
         IServiceProvider services,
         TimeProvider clock,
         WorkersOptions options,
+        PluginHost plugins,
+        string silo,
         ILogger logger)
     {
         this.spec = spec;
@@ -73,8 +78,11 @@ internal sealed partial class ReplicaRunner : IDisposable
         this.services = services;
         this.clock = clock;
         this.options = options;
+        this.plugins = plugins;
+        this.silo = silo;
         this.logger = logger;
         this.grains = grains;
+        shutdownToken = shutdown.Token;   // taken once: jobs that outlive the runner must not touch the disposed source
         queue = grains.GetGrain<IQueueGrain>(spec.QueueName);
         circuit = spec.Circuit is null ? null : grains.GetGrain<ICircuitBreakerGrain>(spec.Circuit);
         worker = grains.GetGrain<IWorkerGrain>(spec.WorkerName);
@@ -237,9 +245,24 @@ internal sealed partial class ReplicaRunner : IDisposable
     private async Task ExecuteAsync(RunningJob run)
     {
         var job = run.Job;
+
+        // Plugins: the enabled set is read once per job. Without plugins on this silo that check is the whole cost.
+        var hooks = plugins.HasPlugins ? plugins.Enabled : null;
+        PluginJobContext? pluginJob = null;
+        if (hooks is { HasJobHooks: true })
+        {
+            pluginJob = PluginJob(job);
+            if (await DeferredByPluginsAsync(hooks, pluginJob, run).ConfigureAwait(false) is { } deferred)
+            {
+                Finish(run, deferred, TimeSpan.Zero);
+                return;
+            }
+        }
+
         var context = new RunnerJobContext(run, spec.WorkerName, queue, grains);
         long started = Stopwatch.GetTimestamp();
         JobOutcome? outcome;
+        Exception? error = null;
         using (var timeout = clock.CreateTimer(_ => OnTimeout(run), null, job.Timeout, Timeout.InfiniteTimeSpan))
         {
             try
@@ -257,6 +280,7 @@ internal sealed partial class ReplicaRunner : IDisposable
             }
             catch (Exception ex)
             {
+                error = ex;
                 outcome = run.Reason switch
                 {
                     JobCancellationReason.Timeout => Failure(job, JobOutcomeKind.Failed, $"Timed out after {job.Timeout.TotalSeconds:0.###} s."),
@@ -271,6 +295,19 @@ internal sealed partial class ReplicaRunner : IDisposable
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        run.MarkProcessorDone();
+        if (pluginJob is not null)
+        {
+            await OutcomeHooksAsync(hooks!, pluginJob, run, outcome, error, elapsed).ConfigureAwait(false);
+        }
+
+        Finish(run, outcome, elapsed);
+    }
+
+    /// <summary>Frees the job's slot and reports its outcome (unless it has none, or the grace timer reported it).</summary>
+    private void Finish(RunningJob run, JobOutcome? outcome, TimeSpan elapsed)
+    {
+        var job = run.Job;
         running.TryRemove(job.JobId, out _);
         run.Dispose();
         signal.Set();
@@ -278,7 +315,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         {
             if (outcome is null)
             {
-                held.TryRemove(job.JobId, out _);
+                Forget(job.JobId, job.LeaseToken);
             }
 
             return;
@@ -303,10 +340,10 @@ internal sealed partial class ReplicaRunner : IDisposable
             static s =>
             {
                 var (runner, job) = ((ReplicaRunner, RunningJob))s!;
-                if (!job.Completion.IsCompleted && job.TryMarkReported())
+                if (!job.IsProcessorDone && job.TryMarkReported())
                 {
                     runner.Count(JobOutcomeKind.Failed, job.Job.Timeout);
-                    runner.outcomes.Writer.TryWrite(Failure(job.Job, JobOutcomeKind.Failed, $"Timed out after {job.Job.Timeout.TotalSeconds:0.###} s; the processor ignored cancellation."));
+                    runner.outcomes.Writer.TryWrite(Failure(job.Job, JobOutcomeKind.Failed, IgnoredTimeoutError(job.Job)));
                 }
             },
             (this, run),
@@ -384,7 +421,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         int successes = 0, failures = 0;
         foreach (var outcome in batch)
         {
-            held.TryRemove(outcome.JobId, out _);
+            Forget(outcome.JobId, outcome.LeaseToken);
             successes += outcome.Kind == JobOutcomeKind.Completed ? 1 : 0;
             failures += outcome.Kind is JobOutcomeKind.Failed or JobOutcomeKind.FailedUnrecoverable ? 1 : 0;
         }
@@ -395,6 +432,10 @@ internal sealed partial class ReplicaRunner : IDisposable
             circuit.Record(successes, failures).Ignore();
         }
     }
+
+    /// <summary>Stops renewing a lease, unless the job was leased to us again meanwhile (a new token: keep renewing that one).</summary>
+    private void Forget(string jobId, long leaseToken) =>
+        held.TryRemove(new KeyValuePair<string, JobLeaseRef>(jobId, new JobLeaseRef(jobId, leaseToken)));
 
     private async Task RenewLoopAsync()
     {
@@ -440,13 +481,12 @@ internal sealed partial class ReplicaRunner : IDisposable
         var token = shutdown.Token;
         while (!token.IsCancellationRequested)
         {
-            WorkerHealth result;
+            HealthCheckOutcome outcome;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
                 timeout.CancelAfter(options.ConnectionTimeout);
-                var outcome = await healthCheck!.CheckAsync(spec.WorkerName, timeout.Token).ConfigureAwait(false);
-                result = new WorkerHealth { Healthy = outcome.Healthy, Message = outcome.Message, CheckedAt = clock.GetUtcNow() };
+                outcome = await healthCheck!.CheckAsync(spec.WorkerName, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -454,9 +494,10 @@ internal sealed partial class ReplicaRunner : IDisposable
             }
             catch (Exception ex)
             {
-                result = new WorkerHealth { Healthy = false, Message = Describe(ex), CheckedAt = clock.GetUtcNow() };
+                outcome = new HealthCheckOutcome(false, Describe(ex));
             }
 
+            var result = new WorkerHealth { Healthy = outcome.Healthy, Message = outcome.Message, CheckedAt = clock.GetUtcNow() };
             health = result;
             try
             {
@@ -465,6 +506,13 @@ internal sealed partial class ReplicaRunner : IDisposable
             catch (Exception ex)
             {
                 LogHealthReportFailed(logger, replicaId, ex);
+            }
+
+            if (plugins.HasPlugins)
+            {
+                await plugins.NotifyHealthCheckedAsync(
+                    new PluginHealthCheckContext { WorkerName = spec.WorkerName, ReplicaId = replicaId, Silo = silo, Outcome = outcome, CheckedAt = result.CheckedAt.Value },
+                    token).ConfigureAwait(false);
             }
 
             try
@@ -480,6 +528,9 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     private static JobOutcome Failure(LeasedJob job, JobOutcomeKind kind, string error) =>
         new() { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = kind, Error = error };
+
+    private static string IgnoredTimeoutError(LeasedJob job) =>
+        $"Timed out after {job.Timeout.TotalSeconds:0.###} s; the processor ignored cancellation.";
 
     private static string Describe(Exception ex)
     {

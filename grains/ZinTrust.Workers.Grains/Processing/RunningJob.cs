@@ -8,6 +8,7 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
     private readonly CancellationTokenSource cts = new();
     private int reason = -1;
     private int reported;
+    private volatile bool processorDone;
 
     public LeasedJob Job { get; } = job;
 
@@ -41,6 +42,14 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
 
         return true;
     }
+
+    /// <summary>The processor returned (what follows, plugin hooks and the report, is not the processor's time).</summary>
+    public bool IsProcessorDone => processorDone;
+
+    /// <summary>The outcome went out (by the run itself, or by the grace timer of a processor that ignored its timeout).</summary>
+    public bool IsReported => Volatile.Read(ref reported) == 1;
+
+    public void MarkProcessorDone() => processorDone = true;
 
     /// <summary>True for the one caller allowed to report this attempt's outcome.</summary>
     public bool TryMarkReported() => Interlocked.Exchange(ref reported, 1) == 0;

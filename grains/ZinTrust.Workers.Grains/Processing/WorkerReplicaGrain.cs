@@ -20,6 +20,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
     private readonly IServiceProvider services;
     private readonly TimeProvider clock;
     private readonly WorkersOptions options;
+    private readonly PluginHost plugins;
     private readonly ILocalSiloDetails silo;
     private readonly ILoggerFactory loggerFactory;
     private readonly ILogger logger;
@@ -32,6 +33,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         IServiceProvider services,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         IOptions<WorkersOptions> options,
+        PluginHost plugins,
         ILocalSiloDetails silo,
         ILoggerFactory loggerFactory)
     {
@@ -39,6 +41,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         this.services = services;
         this.clock = clock;
         this.options = options.Value;
+        this.plugins = plugins;
         this.silo = silo;
         this.loggerFactory = loggerFactory;
         logger = loggerFactory.CreateLogger<WorkerReplicaGrain>();
@@ -84,6 +87,8 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             services,
             clock,
             options,
+            plugins,
+            silo.SiloAddress.ToString(),
             loggerFactory.CreateLogger<ReplicaRunner>());
         runner.Start();
         lastError = null;

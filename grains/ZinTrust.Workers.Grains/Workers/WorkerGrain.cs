@@ -18,6 +18,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private readonly IPersistentState<WorkerGrainState> state;
     private readonly WorkersOptions options;
     private readonly TimeProvider clock;
+    private readonly PluginHost plugins;
+    private readonly string silo;
     private readonly ILogger<WorkerGrain> logger;
     private WorkerHealth health = new();
     private IGrainTimer? supervision;
@@ -33,11 +35,15 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         [PersistentState("worker", WorkersStorage.Name)] IPersistentState<WorkerGrainState> state,
         IOptions<WorkersOptions> options,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
+        PluginHost plugins,
+        ILocalSiloDetails silo,
         ILogger<WorkerGrain> logger)
     {
         this.state = state;
         this.options = options.Value;
         this.clock = clock;
+        this.plugins = plugins;
+        this.silo = silo.SiloAddress.ToString();
         this.logger = logger;
     }
 
@@ -410,8 +416,13 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         await ConfigureCircuit(definition);
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).Start(Spec(definition, i))))
+            var replicas = await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).Start(Spec(definition, i))))
                 .WaitAsync(options.ConnectionTimeout);
+            replicaSilos.Clear();
+            for (int i = 0; i < replicas.Length; i++)
+            {
+                TrackReplica(i, replicas[i].Silo);
+            }
         }
         catch (Exception ex)
         {
@@ -436,6 +447,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         // stands, even if every silo that knew the worker died.
         await this.RegisterOrUpdateReminder(SupervisionReminder, options.SupervisionReminderPeriod, options.SupervisionReminderPeriod);
         LogStarted(logger, Name, definition.Replicas, S.Generation);
+        PublishToPlugins(WorkerEvent(), static (p, c) => p.NotifyWorkerStartedAsync(c));
     }
 
     private async Task StopCore()
@@ -458,6 +470,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         S.RunningReplicas = 0;
         await SetStatus(WorkerStatus.Stopped);
         LogStopped(logger, Name);
+        PublishToPlugins(WorkerEvent(), static (p, c) => p.NotifyWorkerStoppedAsync(c));
     }
 
     private async Task SuperviseCore(bool forceWrite)
@@ -472,7 +485,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             try
             {
-                await Replica(i).Start(Spec(definition, i));
+                var status = await Replica(i).Start(Spec(definition, i));
+                TrackReplica(i, status.Silo);
             }
             catch (Exception ex)
             {
@@ -495,6 +509,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
     private async Task StopReplicas(TimeSpan drain, int count, int from = 0)
     {
+        ForgetReplicas(from);
         await Task.WhenAll(Enumerable.Range(from, Math.Max(0, count - from)).Select(async i =>
         {
             try

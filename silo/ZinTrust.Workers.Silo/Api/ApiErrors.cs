@@ -35,7 +35,7 @@ public static class ApiErrors
     /// <summary>The HTTP status of a domain error code.</summary>
     public static int StatusOf(string code) => code switch
     {
-        WorkersErrorCodes.WorkerNotFound or WorkersErrorCodes.JobNotFound => StatusCodes.Status404NotFound,
+        WorkersErrorCodes.WorkerNotFound or WorkersErrorCodes.JobNotFound or WorkersErrorCodes.PluginNotFound => StatusCodes.Status404NotFound,
         WorkersErrorCodes.WorkerExists or WorkersErrorCodes.InvalidJobTransition or JobAlreadyFinished or JobNotDeadLettered or WorkersErrorCodes.CircuitBreakerDisabled => StatusCodes.Status409Conflict,
         WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
         WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed => StatusCodes.Status422UnprocessableEntity,

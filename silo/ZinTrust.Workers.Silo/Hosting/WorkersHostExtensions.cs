@@ -68,6 +68,7 @@ public static class WorkersHostExtensions
             silo.AddZinTrustWorkers(w =>
             {
                 w.Configure(o => Copy(settings.Workers, o));
+                w.ConfigurePlugins(o => builder.Configuration.GetSection(PluginOptions.SectionName).Bind(o));
                 w.AddBuiltInProcessors();
                 if (settings.DemoWorker)
                 {

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace ZinTrust.Workers.Grains.Tests;
+
+/// <summary>Records the long measurements of named instruments of the ZinTrust.Workers meter, with their tags.</summary>
+public sealed class MeterRecorder : IDisposable
+{
+    private readonly MeterListener listener = new();
+    private readonly ConcurrentQueue<(string Instrument, long Value, Dictionary<string, string?> Tags)> measurements = new();
+
+    public MeterRecorder(params string[] instruments)
+    {
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == WorkersInstruments.MeterName && instruments.Contains(instrument.Name))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var copy = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value?.ToString();
+            }
+
+            measurements.Enqueue((instrument.Name, value, copy));
+        });
+        listener.Start();
+    }
+
+    /// <summary>The sum of an instrument's measurements whose tags include all of <paramref name="tags"/>.</summary>
+    public long Sum(string instrument, params (string Key, string Value)[] tags) =>
+        measurements.Where(m => m.Instrument == instrument && tags.All(t => m.Tags.GetValueOrDefault(t.Key) == t.Value)).Sum(m => m.Value);
+
+    public void Dispose() => listener.Dispose();
+}
