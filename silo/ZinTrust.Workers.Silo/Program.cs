@@ -38,6 +38,7 @@ app.MapWorkersApi();
 app.MapQueuesApi();
 app.MapDependenciesApi();
 app.MapPluginsApi();
+app.MapScalingApi();
 var docsPolicy = settings.ApiDocsPublic ?? app.Environment.IsDevelopment();
 var openApi = app.MapOpenApi();                             // /openapi/v1.json
 var docs = app.MapScalarApiReference("/docs");              // a browsable UI over it

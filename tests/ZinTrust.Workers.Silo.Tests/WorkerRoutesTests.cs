@@ -170,4 +170,44 @@ public sealed class WorkerRoutesTests(SiloFixture fixture)
         Assert.Equal(("dependency:mail-api", "closed"), (dependency.Str("name"), dependency.Str("state")));
         Assert.Equal(HttpStatusCode.BadRequest, (await Client.Get("/api/dependencies/x/circuit-breaker/state")).StatusCode);
     }
+
+    [Fact]
+    public async Task ManualScale_ChangesReplicas_HoldsTheAutoScaler_AndIsRecorded()
+    {
+        var created = await Client.PostJson("/api/workers", new
+        {
+            name = "routes-scale",
+            queueName = "routes-scale-q",
+            processor = "echo",
+            features = new Dictionary<string, bool> { ["autoScaling"] = true },
+            autoScaling = new { minReplicas = 1, maxReplicas = 3, scaleUpThreshold = 50, scaleDownThreshold = 5, cooldownMs = 60_000 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await Client.Post("/api/workers/routes-scale/start");
+
+        var scaled = await Client.PostJson("/api/workers/routes-scale/scale", new { replicas = 2, holdMinutes = 10 });
+        Assert.Equal(HttpStatusCode.OK, scaled.StatusCode);
+        var decision = (await scaled.Json()).GetProperty("decision");
+        Assert.Equal(("manual", 1, 2, true), (decision.Str("source"), decision.GetProperty("from").GetInt32(), decision.GetProperty("to").GetInt32(), decision.GetProperty("applied").GetBoolean()));
+        await Until("/api/workers/routes-scale/status", s => s.GetProperty("replicas").GetArrayLength() == 2, "two replicas");
+
+        var scaling = await (await Client.Get("/api/workers/routes-scale/scaling")).Json();
+        Assert.Equal(2, scaling.GetProperty("replicas").GetInt32());
+        Assert.Equal(3, scaling.GetProperty("bounds").GetProperty("maxReplicas").GetInt32());
+        Assert.Equal(JsonValueKind.String, scaling.GetProperty("overrideUntil").ValueKind);
+        Assert.Single(scaling.GetProperty("decisions").EnumerateArray());
+        Assert.False(scaling.GetProperty("autoScaled").GetBoolean());   // WORKER_AUTO_SCALING_ENABLED is off here
+
+        var cleared = await (await Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/api/workers/routes-scale/scaling/override"), TestContext.Current.CancellationToken)).Json();
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("overrideUntil").ValueKind);
+        var scaler = (await (await Client.Get("/api/autoscaler")).Json()).GetProperty("autoscaler");
+        Assert.False(scaler.GetProperty("enabled").GetBoolean());
+        Assert.Equal(0, (await (await Client.Post("/api/autoscaler/evaluate")).Json()).GetProperty("decisions").GetArrayLength());
+
+        Assert.Equal("MISSING_REQUIRED_FIELD", (await (await Client.PostJson("/api/workers/routes-scale/scale", new { holdMinutes = 1 })).Json()).Str("code"));
+        Assert.Equal("INVALID_CONCURRENCY", (await (await Client.PostJson("/api/workers/routes-scale/scale", new { replicas = 0 })).Json()).Str("code"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.PostJson("/api/workers/routes-unknown/scale", new { replicas = 2 })).StatusCode);
+        var badBounds = await Client.PostJson("/api/workers", new { name = "routes-badscale", queueName = "routes-badscale-q", processor = "echo", autoScaling = new { minReplicas = 3, maxReplicas = 2 } });
+        Assert.Equal("INVALID_SCALING", (await badBounds.Json()).Str("code"));
+    }
 }

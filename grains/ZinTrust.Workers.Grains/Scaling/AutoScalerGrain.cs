@@ -30,6 +30,7 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
     private readonly WorkersOptions options;
     private readonly TimeProvider clock;
     private readonly ILogger<AutoScalerGrain> logger;
+    private readonly PluginHost plugins;
     private readonly Dictionary<string, (long Finished, DateTimeOffset At)> lastCounts = new(StringComparer.Ordinal);
     private ITimer? timer;
     private IAutoScalerGrain? self;
@@ -39,8 +40,10 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
         [PersistentState("autoscaler", WorkersStorage.Name)] IPersistentState<AutoScalerState> state,
         IOptions<WorkersOptions> options,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
-        ILogger<AutoScalerGrain> logger)
+        ILogger<AutoScalerGrain> logger,
+        PluginHost plugins)
     {
+        this.plugins = plugins;
         this.state = state;
         this.options = options.Value;
         this.clock = clock;
@@ -196,6 +199,13 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
             await worker.Update(new WorkerUpdate { Replicas = decision.To });
             scaling.LastChangeAt = now;
             LogScaled(logger, decision.Worker, decision.From, decision.To, decision.Reason);
+            if (plugins.HasPlugins)
+            {
+                // Off the grain's turn; the host isolates and bounds every hook.
+                var context = new PluginScaleContext { WorkerName = decision.Worker, FromReplicas = decision.From, ToReplicas = decision.To, Reason = decision.Reason, At = now };
+                _ = Task.Run(() => plugins.NotifyScaleAsync(context).AsTask());
+            }
+
             return decision with { Applied = true };
         }
         catch (WorkersException ex)

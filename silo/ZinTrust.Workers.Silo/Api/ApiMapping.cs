@@ -39,6 +39,7 @@ public static class ApiMapping
             PersistenceDriver = request.PersistenceDriver,
             CircuitBreaker = ToCircuit(request.CircuitBreaker, new CircuitBreakerOptions()),
             HealthPolicy = ToHealthPolicy(request.HealthPolicy, new WorkerHealthPolicy()),
+            AutoScaling = ToScaling(request.AutoScaling, new AutoScalingOptions()),
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         return definition;
@@ -94,7 +95,32 @@ public static class ApiMapping
         s.Score, Name(s.State), s.At, s.Runs, s.Baseline is { } b ? Math.Round(b.TotalMilliseconds, 1) : null,
         new HealthPartsResponse(s.SuccessPart, s.LatencyPart, s.CheckPart, s.CircuitPart, s.StallPart));
 
-    public static WorkerUpdate ToUpdate(WorkerUpdateRequest request, JobOptions current, CircuitBreakerOptions currentCircuit, WorkerHealthPolicy currentPolicy)
+    public static AutoScalingOptions ToScaling(AutoScalingRequest? request, AutoScalingOptions baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        return request is null ? baseline : baseline with
+        {
+            MinReplicas = request.MinReplicas ?? baseline.MinReplicas,
+            MaxReplicas = request.MaxReplicas ?? baseline.MaxReplicas,
+            ScaleUpThreshold = request.ScaleUpThreshold ?? baseline.ScaleUpThreshold,
+            ScaleDownThreshold = request.ScaleDownThreshold ?? baseline.ScaleDownThreshold,
+            Cooldown = request.CooldownMs is { } c ? TimeSpan.FromMilliseconds(c) : baseline.Cooldown,
+        };
+    }
+
+    public static AutoScalingResponse ToResponse(AutoScalingOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return new(o.MinReplicas, o.MaxReplicas, o.ScaleUpThreshold, o.ScaleDownThreshold, (long)o.Cooldown.TotalMilliseconds);
+    }
+
+    public static ScalingDecisionResponse ToResponse(ScalingDecision d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return new(d.Worker, d.At, d.From, d.To, d.Reason, d.Applied, d.Source, d.Waiting, d.Throughput, d.CpuPercent);
+    }
+
+    public static WorkerUpdate ToUpdate(WorkerUpdateRequest request, JobOptions current, CircuitBreakerOptions currentCircuit, WorkerHealthPolicy currentPolicy, AutoScalingOptions currentScaling)
     {
         ArgumentNullException.ThrowIfNull(request);
         bool? autoStart = null;
@@ -129,6 +155,7 @@ public static class ApiMapping
             PersistenceDriver = request.PersistenceDriver,
             CircuitBreaker = request.CircuitBreaker is null ? null : ToCircuit(request.CircuitBreaker, currentCircuit),
             HealthPolicy = request.HealthPolicy is null ? null : ToHealthPolicy(request.HealthPolicy, currentPolicy),
+            AutoScaling = request.AutoScaling is null ? null : ToScaling(request.AutoScaling, currentScaling),
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(update));
         return update;
@@ -242,7 +269,8 @@ public static class ApiMapping
             d.PersistenceDriver,
             info.Paused,
             ToResponse(d.CircuitBreaker),
-            new HealthPolicyResponse(d.HealthPolicy.RestartWhenCritical, d.HealthPolicy.CriticalSamples, d.HealthPolicy.MaxRestarts, (long)d.HealthPolicy.RestartWindow.TotalMilliseconds));
+            new HealthPolicyResponse(d.HealthPolicy.RestartWhenCritical, d.HealthPolicy.CriticalSamples, d.HealthPolicy.MaxRestarts, (long)d.HealthPolicy.RestartWindow.TotalMilliseconds),
+            ToResponse(d.AutoScaling));
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)

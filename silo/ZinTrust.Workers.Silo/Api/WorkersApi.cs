@@ -210,7 +210,7 @@ public static class WorkersApi
         var worker = Worker(name, grains);
         var body = await ApiJson.ReadAsync<WorkerUpdateRequest>(request, cancellationToken);
         var current = await worker.Get() ?? throw NotFound(name);
-        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions, current.Definition.CircuitBreaker, current.Definition.HealthPolicy));
+        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions, current.Definition.CircuitBreaker, current.Definition.HealthPolicy, current.Definition.AutoScaling));
         return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' updated.", ApiMapping.ToResponse(info)), ApiJson.Options);
     }
 

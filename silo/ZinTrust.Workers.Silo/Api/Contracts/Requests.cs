@@ -25,6 +25,27 @@ public sealed class WorkerCreateRequest
 
     /// <summary>Opt-in restarts on critical health (off by default).</summary>
     public HealthPolicyRequest? HealthPolicy { get; init; }
+
+    /// <summary>Replica bounds and thresholds for the auto-scaler (in force when features.autoScaling is true).</summary>
+    public AutoScalingRequest? AutoScaling { get; init; }
+}
+
+public sealed class AutoScalingRequest
+{
+    public int? MinReplicas { get; init; }
+    public int? MaxReplicas { get; init; }
+    public int? ScaleUpThreshold { get; init; }
+    public int? ScaleDownThreshold { get; init; }
+    public long? CooldownMs { get; init; }
+}
+
+/// <summary>POST /api/workers/{name}/scale.</summary>
+public sealed class ScaleRequest
+{
+    public int? Replicas { get; init; }
+
+    /// <summary>How long the auto-scaler leaves the worker alone (default 30; 0: not at all).</summary>
+    public int? HoldMinutes { get; init; }
 }
 
 public sealed class HealthPolicyRequest
@@ -59,6 +80,7 @@ public sealed class WorkerUpdateRequest
     public string? PersistenceDriver { get; init; }
     public CircuitBreakerRequest? CircuitBreaker { get; init; }
     public HealthPolicyRequest? HealthPolicy { get; init; }
+    public AutoScalingRequest? AutoScaling { get; init; }
 }
 
 public sealed class JobOptionsRequest

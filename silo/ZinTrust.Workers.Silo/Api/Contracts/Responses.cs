@@ -24,7 +24,8 @@ public sealed record WorkerResponse(
     string? PersistenceDriver,
     bool Paused,
     CircuitOptionsResponse CircuitBreaker,
-    HealthPolicyResponse HealthPolicy);
+    HealthPolicyResponse HealthPolicy,
+    AutoScalingResponse AutoScaling);
 
 public sealed record JobOptionsResponse(int Attempts, BackoffResponse Backoff, long TimeoutMs, int MaxStalls, long LeaseMs, int RetainCompleted, int Priority);
 
@@ -87,6 +88,10 @@ public sealed record EnqueueResponse(string Id, string Queue, string State, bool
 public sealed record EnqueueBatchResponse(int Count, IReadOnlyList<EnqueueResponse> Jobs);
 
 public sealed record WorkerActionResponse(bool Ok, string Message, WorkerResponse Worker);
+
+public sealed record AutoScalingResponse(int MinReplicas, int MaxReplicas, int ScaleUpThreshold, int ScaleDownThreshold, long CooldownMs);
+
+public sealed record ScalingDecisionResponse(string Worker, DateTimeOffset At, int From, int To, string Reason, bool Applied, string Source, int Waiting, double Throughput, double CpuPercent);
 
 public sealed record HealthPartsResponse(int Success, int Latency, int Check, int Circuit, int Stalls);
 
