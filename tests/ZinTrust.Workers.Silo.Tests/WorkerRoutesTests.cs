@@ -63,6 +63,10 @@ public sealed class WorkerRoutesTests(SiloFixture fixture)
 
         var metrics = await Until("/api/workers/routes-metrics/metrics", m => m.GetProperty("completed").GetInt64() >= 1, "no completion counted");
         Assert.Equal(100.0, metrics.GetProperty("successRate").GetDouble());
+        Assert.True(metrics.GetProperty("p50Ms").GetDouble() <= metrics.GetProperty("p99Ms").GetDouble());
+        Assert.Equal(0, metrics.GetProperty("retried").GetInt64());
+        Assert.Equal(1, metrics.GetProperty("queue").GetProperty("counters").GetProperty("enqueued").GetInt64());
+        Assert.Equal(1, metrics.GetProperty("queue").GetProperty("counters").GetProperty("completed").GetInt64());
         Assert.Equal("routes-metrics-q", metrics.GetProperty("queue").Str("queue"));
 
         var health = await (await Client.Get("/api/workers/routes-metrics/health")).Json();

@@ -15,4 +15,7 @@ public sealed record ReplicaStatus
     [Id(8)] public TimeSpan TotalDuration { get; init; }
     [Id(9)] public string? LastError { get; init; }
     [Id(10)] public WorkerHealth Health { get; init; } = new();
+
+    /// <summary>Run times of the attempts counted in Completed and Failed (<see cref="DurationHistogram"/> buckets).</summary>
+    [Id(11)] public long[]? DurationBuckets { get; init; }
 }

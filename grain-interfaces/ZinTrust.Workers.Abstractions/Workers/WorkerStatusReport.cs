@@ -16,4 +16,7 @@ public sealed record WorkerStatusReport
 
     /// <summary>The latest health score (null until the first sample of this run).</summary>
     [Id(7)] public WorkerHealthScore? HealthScore { get; init; }
+
+    /// <summary>The replicas' run-time buckets merged (<see cref="DurationHistogram"/>).</summary>
+    [Id(8)] public long[] DurationBuckets { get; init; } = [];
 }

@@ -54,6 +54,7 @@ internal sealed partial class ReplicaRunner : IDisposable
     private long completed;
     private long failed;
     private long durationTicks;
+    private readonly DurationHistogram durations = new();
     private volatile ReplicaState state = ReplicaState.Stopped;
     private volatile WorkerHealth health = new();
     private volatile string? lastError;
@@ -137,6 +138,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         Failed = Interlocked.Read(ref failed),
         Generation = spec.Generation,
         TotalDuration = TimeSpan.FromTicks(Interlocked.Read(ref durationTicks)),
+        DurationBuckets = durations.Snapshot(),
         LastError = lastError,
         Health = health,
     };
@@ -375,6 +377,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         }
 
         Interlocked.Add(ref durationTicks, elapsed.Ticks);
+        durations.Record(elapsed);
     }
 
     private async Task ReportLoopAsync()

@@ -289,6 +289,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             InFlight = replicas.Sum(r => r.InFlight),
             AverageDuration = runs == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(replicas.Sum(r => r.TotalDuration.Ticks) / runs),
             HealthScore = S.Status is WorkerStatus.Running or WorkerStatus.Starting ? score : null,
+            DurationBuckets = DurationHistogram.Merge(replicas.Select(r => r.DurationBuckets)),
         };
     }
 

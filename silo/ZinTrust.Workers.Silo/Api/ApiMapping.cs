@@ -348,14 +348,22 @@ public static class ApiMapping
             }
         }
 
+        double? Ms(double q) => DurationHistogram.Percentile(report.DurationBuckets, q) is { } p ? Math.Round(p.TotalMilliseconds, 2) : null;
+        var counters = report.Queue?.Counters ?? new QueueCounters();
         return new WorkerMetricsResponse(
             report.Worker.Definition.Name,
             report.Completed,
             report.Failed,
             runs == 0 ? null : Math.Round(100.0 * report.Completed / runs, 1),
             Math.Round(report.AverageDuration.TotalMilliseconds, 1),
+            Ms(0.5),
+            Ms(0.95),
+            Ms(0.99),
             report.InFlight,
             throughput,
+            counters.Retried,
+            counters.DeadLettered,
+            counters.Stalled,
             report.Queue is null ? null : ToResponse(report.Queue));
     }
 
@@ -377,7 +385,9 @@ public static class ApiMapping
     public static QueueStatsResponse ToResponse(QueueStats s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return new(s.Queue, s.Paused, s.Waiting, s.Delayed, s.Active, s.Completed, s.Failed, s.Cancelled);
+        var c = s.Counters;
+        return new(s.Queue, s.Paused, s.Waiting, s.Delayed, s.Active, s.Completed, s.Failed, s.Cancelled,
+            new QueueCountersResponse(c.Enqueued, c.Completed, c.Retried, c.DeadLettered, c.Stalled, c.Cancelled, c.Since));
     }
 
     public static JobResponse ToResponse(JobRecord j)

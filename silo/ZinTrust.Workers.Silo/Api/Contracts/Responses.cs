@@ -41,7 +41,10 @@ public sealed record WorkerListResponse(IReadOnlyList<WorkerListItem> Workers, P
 
 public sealed record ReplicaResponse(string Id, string State, string? Silo, int Concurrency, int InFlight, long Completed, long Failed, string? LastError);
 
-public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled);
+public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters);
+
+/// <summary>Transitions since the queue's activation, each event counted once.</summary>
+public sealed record QueueCountersResponse(long Enqueued, long Completed, long Retried, long DeadLettered, long Stalled, long Cancelled, DateTimeOffset Since);
 
 public sealed record WorkerStatusResponse(
     string Name,
@@ -116,14 +119,24 @@ public sealed record CircuitResponse(
     long Failures,
     IReadOnlyList<CircuitTransitionResponse> Transitions);
 
+/// <summary>
+/// completed/failed/duration: attempts run by the current replicas (since they started); retried/deadLettered/stalled:
+/// the queue's transitions since its activation; percentiles from exponential buckets (at most 25 % high).
+/// </summary>
 public sealed record WorkerMetricsResponse(
     string Name,
     long Completed,
     long Failed,
     double? SuccessRate,
     double AverageDurationMs,
+    double? P50Ms,
+    double? P95Ms,
+    double? P99Ms,
     int InFlight,
     double? ThroughputPerMinute,
+    long Retried,
+    long DeadLettered,
+    long Stalled,
     QueueStatsResponse? Queue);
 
 public sealed record MonitoringSampleResponse(
