@@ -12,6 +12,7 @@ public static class WorkersErrorCodes
     public const string CircuitBreakerDisabled = "CIRCUIT_BREAKER_DISABLED";
     public const string InvalidHealthPolicy = "INVALID_HEALTH_POLICY";
     public const string InvalidScaling = "INVALID_SCALING";
+    public const string InvalidRegion = "INVALID_REGION";
     public const string InvalidFeatureFlag = "INVALID_FEATURE_FLAG";
     public const string InvalidProcessor = "INVALID_PROCESSOR";
     public const string InvalidPriority = "INVALID_PRIORITY";

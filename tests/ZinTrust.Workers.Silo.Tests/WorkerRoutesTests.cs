@@ -115,6 +115,13 @@ public sealed class WorkerRoutesTests(SiloFixture fixture)
         var names = (await (await Client.Get("/api/workers?queue=routes-sort-q&sort=-name")).Json())
             .GetProperty("workers").EnumerateArray().Select(w => w.Str("name")).ToArray();
         Assert.Equal(["routes-sort-b", "routes-sort-a"], names);
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostJson("/api/workers", new { name = "routes-sort-eu", queueName = "routes-sort-q", processor = "echo", region = "eu-west-1" })).StatusCode);
+        var eu = (await (await Client.Get("/api/workers?queue=routes-sort-q&region=eu-west-1")).Json()).GetProperty("workers").EnumerateArray().ToArray();
+        Assert.Equal(("routes-sort-eu", "eu-west-1"), (Assert.Single(eu).Str("name"), eu[0].Str("region")));
+        var home = (await (await Client.Get("/api/workers?queue=routes-sort-q&region=us-east-1")).Json()).GetProperty("workers").GetArrayLength();
+        Assert.Equal(2, home);   // created without a region: WORKER_REGION's default
+        var badRegion = await Client.PostJson("/api/workers", new { name = "routes-sort-x", queueName = "routes-sort-q", processor = "echo", region = "EU West" });
+        Assert.Equal("INVALID_REGION", (await badRegion.Json()).Str("code"));
         var bad = await Client.Get("/api/workers?sort=color");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("INVALID_QUERY", (await bad.Json()).Str("code"));

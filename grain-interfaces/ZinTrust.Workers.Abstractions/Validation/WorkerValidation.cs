@@ -78,6 +78,7 @@ public static partial class WorkerValidation
         CheckCircuit(errors, definition.CircuitBreaker);
         CheckHealthPolicy(errors, definition.HealthPolicy);
         CheckScaling(errors, definition.AutoScaling);
+        CheckRegion(errors, definition.Region);
         return errors;
     }
 
@@ -142,8 +143,24 @@ public static partial class WorkerValidation
             CheckScaling(errors, update.AutoScaling);
         }
 
+        CheckRegion(errors, update.Region);
+
         return errors;
     }
+
+    /// <summary>A region: 2..32 lower-case letters, digits and '-' (for example us-east-1).</summary>
+    public static bool IsValidRegion(string? region) => region is not null && RegionPattern().IsMatch(region);
+
+    private static void CheckRegion(List<ValidationError> errors, string? region)
+    {
+        if (region is not null && !IsValidRegion(region))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidRegion, "region", "Region must be 2..32 lower-case letters, digits and '-' (for example us-east-1)."));
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,31}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegionPattern();
 
     private static void CheckScaling(List<ValidationError> errors, AutoScalingOptions? scaling)
     {

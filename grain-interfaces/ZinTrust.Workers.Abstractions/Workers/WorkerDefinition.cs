@@ -49,6 +49,9 @@ public sealed record WorkerDefinition
     /// <summary>Replica bounds and thresholds for the auto-scaler (used when <c>features.autoScaling</c> is true).</summary>
     [Id(14)] public AutoScalingOptions AutoScaling { get; init; } = new();
 
+    /// <summary>The region the worker belongs to (lower-case letters, digits and '-'); null = WORKER_REGION.</summary>
+    [Id(15)] public string? Region { get; init; }
+
     /// <summary>Whether the auto-scaler manages this worker's replicas.</summary>
     public bool AutoScalingEnabled => Features.TryGetValue("autoScaling", out var on) && on;
 

@@ -13,4 +13,5 @@ public sealed record WorkerIndexEntry
     [Id(6)] public bool? AutoStart { get; init; }
     [Id(7)] public DateTimeOffset UpdatedAt { get; init; }
     [Id(8)] public string? PersistenceDriver { get; init; }
+    [Id(10)] public string? Region { get; init; }
 }

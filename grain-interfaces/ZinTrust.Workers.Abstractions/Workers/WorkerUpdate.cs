@@ -21,4 +21,5 @@ public sealed record WorkerUpdate
     [Id(12)] public CircuitBreakerOptions? CircuitBreaker { get; init; }
     [Id(13)] public WorkerHealthPolicy? HealthPolicy { get; init; }
     [Id(14)] public AutoScalingOptions? AutoScaling { get; init; }
+    [Id(15)] public string? Region { get; init; }
 }

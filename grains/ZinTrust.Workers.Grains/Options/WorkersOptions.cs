@@ -53,6 +53,9 @@ public sealed class WorkersOptions
     /// <summary>How long replicas drain when their silo shuts down. Default: 10 s.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>WORKER_REGION: the region of workers created without one. Default: us-east-1 (the seed's).</summary>
+    public string DefaultRegion { get; set; } = "us-east-1";
+
     /// <summary>WORKER_AUTO_SCALING_ENABLED: run the auto-scaler. Default: false (the seed's).</summary>
     public bool AutoScalingEnabled { get; set; }
 

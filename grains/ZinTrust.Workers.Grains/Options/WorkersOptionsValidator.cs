@@ -46,6 +46,11 @@ public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
             failures.Add($"WORKER_PERSISTENCE_DRIVER must be one of memory, redis, db (was '{options.PersistenceDriver}').");
         }
 
+        if (!Abstractions.WorkerValidation.IsValidRegion(options.DefaultRegion))
+        {
+            failures.Add($"WORKER_REGION must be 2..32 lower-case letters, digits and '-' (was '{options.DefaultRegion}').");
+        }
+
         if (options.AutoScalingInterval < TimeSpan.FromSeconds(1) || options.AutoScalingInterval > TimeSpan.FromDays(1))
         {
             failures.Add("WORKER_AUTO_SCALING_INTERVAL must be between 1 and 86400 seconds.");

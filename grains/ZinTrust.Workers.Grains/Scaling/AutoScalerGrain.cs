@@ -295,12 +295,12 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
         TaskContinuationOptions.OnlyOnFaulted,
         TaskScheduler.Default);
 
-    [LoggerMessage(7000, LogLevel.Information, "Auto-scaler: worker {Worker} {From} -> {To} replicas ({Reason})")]
+    [LoggerMessage(7100, LogLevel.Information, "Auto-scaler: worker {Worker} {From} -> {To} replicas ({Reason})")]
     private static partial void LogScaled(ILogger logger, string worker, int from, int to, string reason);
 
-    [LoggerMessage(7001, LogLevel.Warning, "Auto-scaler: scaling worker {Worker} to {To} replicas failed")]
+    [LoggerMessage(7101, LogLevel.Warning, "Auto-scaler: scaling worker {Worker} to {To} replicas failed")]
     private static partial void LogScaleFailed(ILogger logger, string worker, int to, Exception exception);
 
-    [LoggerMessage(7002, LogLevel.Warning, "Auto-scaler: an evaluation failed")]
+    [LoggerMessage(7102, LogLevel.Warning, "Auto-scaler: an evaluation failed")]
     private static partial void LogEvaluateFailed(ILogger logger, Exception exception);
 }

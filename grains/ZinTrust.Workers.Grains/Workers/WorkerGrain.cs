@@ -137,6 +137,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             CircuitBreaker = update.CircuitBreaker ?? old.CircuitBreaker,
             HealthPolicy = update.HealthPolicy ?? old.HealthPolicy,
             AutoScaling = update.AutoScaling ?? old.AutoScaling,
+            Region = update.Region ?? old.Region,
         };
 
         S.Definition = next;
@@ -681,6 +682,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             AutoStart = d.AutoStart,
             UpdatedAt = S.UpdatedAt,
             PersistenceDriver = d.PersistenceDriver,
+            Region = d.Region,
         });
     }
 

@@ -40,6 +40,7 @@ public static class ApiMapping
             CircuitBreaker = ToCircuit(request.CircuitBreaker, new CircuitBreakerOptions()),
             HealthPolicy = ToHealthPolicy(request.HealthPolicy, new WorkerHealthPolicy()),
             AutoScaling = ToScaling(request.AutoScaling, new AutoScalingOptions()),
+            Region = request.Region ?? defaults.DefaultRegion,
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         return definition;
@@ -156,6 +157,7 @@ public static class ApiMapping
             CircuitBreaker = request.CircuitBreaker is null ? null : ToCircuit(request.CircuitBreaker, currentCircuit),
             HealthPolicy = request.HealthPolicy is null ? null : ToHealthPolicy(request.HealthPolicy, currentPolicy),
             AutoScaling = request.AutoScaling is null ? null : ToScaling(request.AutoScaling, currentScaling),
+            Region = request.Region,
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(update));
         return update;
@@ -270,7 +272,8 @@ public static class ApiMapping
             info.Paused,
             ToResponse(d.CircuitBreaker),
             new HealthPolicyResponse(d.HealthPolicy.RestartWhenCritical, d.HealthPolicy.CriticalSamples, d.HealthPolicy.MaxRestarts, (long)d.HealthPolicy.RestartWindow.TotalMilliseconds),
-            ToResponse(d.AutoScaling));
+            ToResponse(d.AutoScaling),
+            d.Region);
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)
@@ -295,7 +298,7 @@ public static class ApiMapping
     public static WorkerListItem ToListItem(WorkerIndexEntry e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return new(e.Name, e.QueueName, e.Version, Name(e.Status), e.ActiveStatus, e.Concurrency, e.AutoStart, e.UpdatedAt);
+        return new(e.Name, e.QueueName, e.Version, Name(e.Status), e.ActiveStatus, e.Concurrency, e.AutoStart, e.UpdatedAt, e.Region);
     }
 
     public static WorkerStatusResponse ToResponse(WorkerStatusReport report)

@@ -13,7 +13,7 @@ public static class WorkersApi
     {
         var group = app.MapGroup("/api/workers").WithTags("Workers").ProducesProblem(StatusCodes.Status400BadRequest)
             .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapGet("/", List).WithSummary("List workers (paging, status and queue filters; inactive ones with includeInactive=true)").Produces<WorkerListResponse>();
+        group.MapGet("/", List).WithSummary("List workers (paging; filters status, queue, region; sort; inactive ones with includeInactive=true)").Produces<WorkerListResponse>();
         group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
         group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
         group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status and the depth of their queues").Produces<SystemSummaryResponse>();
@@ -122,6 +122,7 @@ public static class WorkersApi
         }
 
         string? queue = query["queue"].FirstOrDefault() ?? query["queueName"].FirstOrDefault();
+        string? region = query["region"].FirstOrDefault();
         string sort = query["sort"].FirstOrDefault() ?? "name";
         bool descending = sort.StartsWith('-');
         Func<WorkerIndexEntry, IComparable> key = sort.TrimStart('-') switch
@@ -136,7 +137,8 @@ public static class WorkersApi
         };
         var filtered = (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive))
             .Where(w => status is null || ApiMapping.Name(w.Status) == status)
-            .Where(w => queue is null || w.QueueName == queue);
+            .Where(w => queue is null || w.QueueName == queue)
+            .Where(w => region is null || w.Region == region);
         var ordered = descending ? filtered.OrderByDescending(key).ThenBy(w => w.Name, StringComparer.Ordinal) : filtered.OrderBy(key).ThenBy(w => w.Name, StringComparer.Ordinal);
         var all = ordered.ToArray();
         int totalPages = (all.Length + limit - 1) / limit;

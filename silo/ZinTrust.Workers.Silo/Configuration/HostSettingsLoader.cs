@@ -40,6 +40,7 @@ public static class HostSettingsLoader
         env.Int("WORKER_PRIORITY", v => o.DefaultPriority = v);
         env.Int("WORKER_CONNECTION_TIMEOUT", v => o.ConnectionTimeout = TimeSpan.FromMilliseconds(v), "milliseconds");
         env.Int("WORKER_HEALTH_CHECK_INTERVAL", v => o.HealthCheckInterval = TimeSpan.FromSeconds(v), "seconds");
+        env.String("WORKER_REGION", v => o.DefaultRegion = v.Trim());
         env.Bool("WORKER_AUTO_SCALING_ENABLED", v => o.AutoScalingEnabled = v);
         env.Int("WORKER_AUTO_SCALING_INTERVAL", v => o.AutoScalingInterval = TimeSpan.FromSeconds(v), "seconds");
         env.Bool("WORKER_OFF_PEAK_SCALING", v => o.OffPeakScaling = v);

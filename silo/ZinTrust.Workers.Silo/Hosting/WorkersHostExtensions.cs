@@ -181,6 +181,7 @@ public static class WorkersHostExtensions
         to.TimeoutGrace = from.TimeoutGrace;
         to.ShutdownDrainTimeout = from.ShutdownDrainTimeout;
         to.AutoScalingEnabled = from.AutoScalingEnabled;
+        to.DefaultRegion = from.DefaultRegion;
         to.AutoScalingInterval = from.AutoScalingInterval;
         to.OffPeakScaling = from.OffPeakScaling;
         to.OffPeakSchedule = from.OffPeakSchedule;

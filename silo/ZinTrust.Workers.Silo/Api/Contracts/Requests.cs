@@ -28,6 +28,9 @@ public sealed class WorkerCreateRequest
 
     /// <summary>Replica bounds and thresholds for the auto-scaler (in force when features.autoScaling is true).</summary>
     public AutoScalingRequest? AutoScaling { get; init; }
+
+    /// <summary>Lower-case letters, digits and '-'; unset = WORKER_REGION.</summary>
+    public string? Region { get; init; }
 }
 
 public sealed class AutoScalingRequest
@@ -81,6 +84,7 @@ public sealed class WorkerUpdateRequest
     public CircuitBreakerRequest? CircuitBreaker { get; init; }
     public HealthPolicyRequest? HealthPolicy { get; init; }
     public AutoScalingRequest? AutoScaling { get; init; }
+    public string? Region { get; init; }
 }
 
 public sealed class JobOptionsRequest

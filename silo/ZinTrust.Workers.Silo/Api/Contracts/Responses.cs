@@ -25,7 +25,8 @@ public sealed record WorkerResponse(
     bool Paused,
     CircuitOptionsResponse CircuitBreaker,
     HealthPolicyResponse HealthPolicy,
-    AutoScalingResponse AutoScaling);
+    AutoScalingResponse AutoScaling,
+    string? Region);
 
 public sealed record JobOptionsResponse(int Attempts, BackoffResponse Backoff, long TimeoutMs, int MaxStalls, long LeaseMs, int RetainCompleted, int Priority);
 
@@ -33,7 +34,7 @@ public sealed record BackoffResponse(string Type, long DelayMs, double Jitter, l
 
 public sealed record HealthResponse(bool? Healthy, string? Message, DateTimeOffset? CheckedAt);
 
-public sealed record WorkerListItem(string Name, string QueueName, string Version, string Status, bool ActiveStatus, int Concurrency, bool? AutoStart, DateTimeOffset UpdatedAt);
+public sealed record WorkerListItem(string Name, string QueueName, string Version, string Status, bool ActiveStatus, int Concurrency, bool? AutoStart, DateTimeOffset UpdatedAt, string? Region);
 
 public sealed record PaginationResponse(int Page, int Limit, int Total, int TotalPages, bool HasNext, bool HasPrev);
 
