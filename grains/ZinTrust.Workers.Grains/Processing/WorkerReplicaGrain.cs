@@ -21,6 +21,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
     private readonly TimeProvider clock;
     private readonly WorkersOptions options;
     private readonly ILocalSiloDetails silo;
+    private readonly LocalReplicas local;
     private readonly ILoggerFactory loggerFactory;
     private readonly ILogger logger;
     private ReplicaRunner? runner;
@@ -33,6 +34,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         IOptions<WorkersOptions> options,
         ILocalSiloDetails silo,
+        LocalReplicas local,
         ILoggerFactory loggerFactory)
     {
         this.catalog = catalog;
@@ -40,6 +42,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         this.clock = clock;
         this.options = options.Value;
         this.silo = silo;
+        this.local = local;
         this.loggerFactory = loggerFactory;
         logger = loggerFactory.CreateLogger<WorkerReplicaGrain>();
     }
@@ -64,6 +67,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             }
 
             runner = null;
+            local.Remove(ReplicaId, current);
             await current.StopAsync(TimeSpan.Zero);
             current.Dispose();
         }
@@ -86,6 +90,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             options,
             loggerFactory.CreateLogger<ReplicaRunner>());
         runner.Start();
+        local.Add(ReplicaId, runner);
         lastError = null;
         keepAlive ??= this.RegisterGrainTimer(
             static _ => Task.CompletedTask,
@@ -102,6 +107,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         }
 
         runner = null;
+        local.Remove(ReplicaId, current);
         await current.StopAsync(drainTimeout);
         var status = current.Snapshot(silo.SiloAddress.ToString());
         current.Dispose();
@@ -139,6 +145,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             // The silo is shutting down (or the activation is being moved): hand in-flight jobs back.
             LogDeactivating(logger, ReplicaId, reason.Description);
             runner = null;
+            local.Remove(ReplicaId, current);
             await current.StopAsync(options.ShutdownDrainTimeout);
             current.Dispose();
         }

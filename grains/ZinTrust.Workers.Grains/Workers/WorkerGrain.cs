@@ -529,6 +529,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             AutoStart = d.AutoStart,
             UpdatedAt = S.UpdatedAt,
             PersistenceDriver = d.PersistenceDriver,
+            ResourceMonitoring = ResourceMonitorPolicy.Requests(d),
         });
     }
 

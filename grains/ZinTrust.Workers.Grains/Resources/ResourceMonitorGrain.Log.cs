@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+internal sealed partial class ResourceMonitorGrain
+{
+    // The seed's line, at Debug as there: one per silo per interval.
+    [LoggerMessage(7000, LogLevel.Debug, "Resource snapshot captured {{ cpu: '{Cpu:0.0}%', memory: '{Memory:0.0}%' }} on silo {Silo}")]
+    private static partial void LogSnapshot(ILogger logger, double cpu, double memory, string silo);
+
+    [LoggerMessage(7001, LogLevel.Information, "Resource monitoring: {Gate}")]
+    private static partial void LogGate(ILogger logger, ResourceMonitorGate gate);
+
+    [LoggerMessage(7002, LogLevel.Information, "Resource monitoring {Action} by an operator")]
+    private static partial void LogOperator(ILogger logger, string action);
+
+    [LoggerMessage(7003, LogLevel.Warning, "Resource snapshot of silo {Silo} failed")]
+    private static partial void LogSampleFailed(ILogger logger, string silo, Exception exception);
+
+    [LoggerMessage(7004, LogLevel.Warning, "Resource monitor could not read the worker registry; the next reminder tries again")]
+    private static partial void LogEvaluateFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7005, LogLevel.Warning, "Resource monitor round failed")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception);
+}
