@@ -52,4 +52,10 @@ public sealed record ResourceSnapshot
 
     /// <summary>Worker replicas hosted on the silo at that moment.</summary>
     [Id(17)] public IReadOnlyList<WorkerReplicaShare> Workers { get; init; } = [];
+
+    /// <summary>Physical memory in use on the machine (or in the container), by any process, as the GC last saw it.</summary>
+    [Id(18)] public long MemoryLoadBytes { get; init; }
+
+    /// <summary>The machine's memory in use as a share of <see cref="MemoryTotalBytes"/> (the seed's memory figure), 0–100.</summary>
+    public double MemoryPercent => MemoryTotalBytes <= 0 ? 0 : Math.Clamp(100.0 * MemoryLoadBytes / MemoryTotalBytes, 0, 100);
 }

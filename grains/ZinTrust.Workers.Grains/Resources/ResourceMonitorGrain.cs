@@ -266,11 +266,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
             queue.Dequeue();
         }
 
-        if (logger.IsEnabled(LogLevel.Debug))
-        {
-            double memory = snapshot.MemoryTotalBytes > 0 ? 100.0 * snapshot.MemoryUsedBytes / snapshot.MemoryTotalBytes : 0;
-            LogSnapshot(logger, snapshot.CpuPercent, memory, snapshot.Silo);
-        }
+        LogSnapshot(logger, snapshot.CpuPercent, snapshot.MemoryPercent, snapshot.Silo);
     }
 
     /// <summary>Drops snapshots older than the cost window (a day), and silos left with none.</summary>

@@ -24,6 +24,7 @@ internal sealed class SiloResourceSampler(
     public ResourceSnapshot Take(TimeSpan period)
     {
         var statistics = environment.GetEnvironmentStatistics();
+        var gc = GC.GetGCMemoryInfo();
         return new ResourceSnapshot
         {
             At = clock.GetUtcNow(),
@@ -33,12 +34,13 @@ internal sealed class SiloResourceSampler(
             ProcessorCount = Environment.ProcessorCount,
             MemoryUsedBytes = statistics.FilteredMemoryUsageBytes,
             MemoryTotalBytes = statistics.MaximumAvailableMemoryBytes,
+            MemoryLoadBytes = gc.MemoryLoadBytes,
             WorkingSetBytes = Environment.WorkingSet,
             GcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
             Gen0Collections = GC.CollectionCount(0),
             Gen1Collections = GC.CollectionCount(1),
             Gen2Collections = GC.CollectionCount(2),
-            GcPauseTimePercentage = Math.Round(GC.GetGCMemoryInfo().PauseTimePercentage, 2),
+            GcPauseTimePercentage = Math.Round(gc.PauseTimePercentage, 2),
             ThreadPoolThreads = ThreadPool.ThreadCount,
             ThreadPoolQueueLength = ThreadPool.PendingWorkItemCount,
             Period = period,

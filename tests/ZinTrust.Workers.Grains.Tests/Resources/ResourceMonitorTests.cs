@@ -112,6 +112,8 @@ public sealed class ResourceMonitorTests
             Assert.True(s.ProcessorCount > 0 && s.WorkingSetBytes > 0 && s.GcHeapBytes > 0 && s.ThreadPoolThreads > 0 && s.Activations > 0, s.ToString());
             Assert.InRange(s.CpuPercent, 0, 100);
             Assert.InRange(s.ProcessCpuPercent, 0, 100);
+            Assert.True(s.MemoryLoadBytes > 0, s.ToString());
+            Assert.InRange(s.MemoryPercent, 0, 100);
             Assert.True(s.Gen0Collections >= s.Gen1Collections && s.Gen1Collections >= s.Gen2Collections, s.ToString());
             var share = Assert.Single(s.Workers);
             Assert.Equal(("snap-worker", 1), (share.Worker, share.Replicas));   // replica n lands on the n-th silo
