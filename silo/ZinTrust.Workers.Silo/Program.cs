@@ -36,6 +36,7 @@ app.UseZinTrustApiSecurity();
 app.MapHealthApi();
 app.MapWorkersApi();
 app.MapQueuesApi();
+app.MapResourcesApi();
 var docsPolicy = settings.ApiDocsPublic ?? app.Environment.IsDevelopment();
 var openApi = app.MapOpenApi();                             // /openapi/v1.json
 var docs = app.MapScalarApiReference("/docs");              // a browsable UI over it

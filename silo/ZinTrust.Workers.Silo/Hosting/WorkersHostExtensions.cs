@@ -68,6 +68,8 @@ public static class WorkersHostExtensions
             silo.AddZinTrustWorkers(w =>
             {
                 w.Configure(o => Copy(settings.Workers, o));
+                w.ConfigureResourceMonitor(o => Copy(settings.Resources, o));
+                w.ConfigureCosts(o => Copy(settings.Costs, o));
                 w.AddBuiltInProcessors();
                 if (settings.DemoWorker)
                 {
@@ -179,5 +181,23 @@ public static class WorkersHostExtensions
         to.IdlePollInterval = from.IdlePollInterval;
         to.TimeoutGrace = from.TimeoutGrace;
         to.ShutdownDrainTimeout = from.ShutdownDrainTimeout;
+    }
+
+    private static void Copy(ResourceMonitorOptions from, ResourceMonitorOptions to)
+    {
+        to.Enabled = from.Enabled;
+        to.Interval = from.Interval;
+        to.ReminderPeriod = from.ReminderPeriod;
+        to.HistoryLimit = from.HistoryLimit;
+    }
+
+    private static void Copy(CostOptions from, CostOptions to)
+    {
+        to.CostPerCoreHour = from.CostPerCoreHour;
+        to.CostPerGbHour = from.CostPerGbHour;
+        to.StoragePerGbMonth = from.StoragePerGbMonth;
+        to.Currency = from.Currency;
+        to.SpotInstances = from.SpotInstances;
+        to.SpotDiscount = from.SpotDiscount;
     }
 }
