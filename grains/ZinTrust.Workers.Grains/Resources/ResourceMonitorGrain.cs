@@ -70,6 +70,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         Disarm();
+        keepAlive?.Dispose();
         return Task.CompletedTask;
     }
 
@@ -201,20 +202,32 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
 
         // One snapshot at once, then one per interval. The timer runs on the workers clock (faked in tests) and
         // re-enters the grain through a call, so every snapshot is taken in a grain turn. It does not keep the
-        // grain active; the keep-alive timer does (the history lives in this activation).
+        // grain active; the keep-alive timer does, as the history lives in this activation.
         timer = clock.CreateTimer(static s => ((ResourceMonitorGrain)s!).OnTimer(), this, options.Interval, options.Interval);
         keepAlive ??= this.RegisterGrainTimer(
-            static _ => Task.CompletedTask,
+            static (g, _) => g.KeepHistory(),
+            this,
             new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
         OnTimer();
     }
 
+    /// <summary>Stops the snapshots. The keep-alive timer stays until the history has aged out (a stop keeps it).</summary>
     private void Disarm()
     {
         timer?.Dispose();
         timer = null;
-        keepAlive?.Dispose();
-        keepAlive = null;
+    }
+
+    private Task KeepHistory()
+    {
+        Trim(clock.GetUtcNow());
+        if (timer is null && history.Count == 0)
+        {
+            keepAlive?.Dispose();
+            keepAlive = null;
+        }
+
+        return Task.CompletedTask;
     }
 
     private void OnTimer() =>
