@@ -14,7 +14,10 @@ public sealed class CostOptions
     /// <summary>WORKER_COST_PER_GB_HOUR: the price of one GiB of memory held for an hour. Default: 0 (not priced).</summary>
     public double CostPerGbHour { get; set; }
 
-    /// <summary>WORKER_COST_STORAGE_PER_GB_MONTH: the price of one GiB stored for 30 days. Default: 0 (not priced).</summary>
+    /// <summary>
+    /// WORKER_COST_STORAGE_PER_GB_MONTH: the price of one GiB stored for 30 days, charged on what the registered
+    /// <see cref="IStorageUsage"/> backends hold (Redis' used memory). Default: 0 (not priced, not measured).
+    /// </summary>
     public double StoragePerGbMonth { get; set; }
 
     /// <summary>WORKER_COST_CURRENCY: an ISO 4217 code. Default: USD.</summary>

@@ -21,6 +21,9 @@ internal sealed partial class ResourceMonitorGrain
     [LoggerMessage(7004, LogLevel.Warning, "Resource monitor could not read the worker registry; the next reminder tries again")]
     private static partial void LogEvaluateFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(7006, LogLevel.Warning, "Measuring the size of storage backend {Backend} failed; storage costs leave it out")]
+    private static partial void LogStorageFailed(ILogger logger, string backend, Exception exception);
+
     [LoggerMessage(7005, LogLevel.Warning, "Resource monitor round failed")]
     private static partial void LogTickFailed(ILogger logger, Exception exception);
 }

@@ -21,12 +21,14 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
 {
     public const int MaxQueryLimit = 10_000;
     private const string ReminderName = "resource-monitor";
+    private static readonly TimeSpan StorageMeasureAge = TimeSpan.FromMinutes(1);
 
     private readonly IPersistentState<ResourceMonitorState> state;
     private readonly ResourceMonitorOptions options;
     private readonly CostOptions costs;
     private readonly TimeProvider clock;
     private readonly ILocalSiloDetails localSilo;
+    private readonly IReadOnlyList<IStorageUsage> storage;
     private readonly ILogger<ResourceMonitorGrain> logger;
     private readonly Dictionary<string, Queue<ResourceSnapshot>> history = new(StringComparer.Ordinal);
     private ResourceMonitorGate gate = ResourceMonitorGate.NoWorkerRequestsIt;
@@ -35,6 +37,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     private ITimer? timer;
     private IGrainTimer? keepAlive;
     private IResourceMonitorGrain? self;
+    private (DateTimeOffset At, long? Bytes)? storageMeasure;
 
     public ResourceMonitorGrain(
         [PersistentState("resource-monitor", WorkersStorage.Name)] IPersistentState<ResourceMonitorState> state,
@@ -42,6 +45,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         IOptions<CostOptions> costs,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         ILocalSiloDetails localSilo,
+        IEnumerable<IStorageUsage> storage,
         ILogger<ResourceMonitorGrain> logger)
     {
         this.state = state;
@@ -49,6 +53,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         this.costs = costs.Value;
         this.clock = clock;
         this.localSilo = localSilo;
+        this.storage = [.. storage];
         this.logger = logger;
     }
 
@@ -106,16 +111,17 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         return Task.FromResult(result);
     }
 
-    public Task<CostEstimate?> GetCosts()
+    public async Task<CostEstimate?> GetCosts()
     {
         if (!costs.Configured)
         {
-            return Task.FromResult<CostEstimate?>(null);
+            return null;
         }
 
+        long? storageBytes = costs.StoragePerGbMonth > 0 ? await StorageBytes() : null;
         var since = clock.GetUtcNow() - CostOptions.Window;
         var snapshots = history.Values.SelectMany(q => q).Where(s => s.At > since);
-        return Task.FromResult<CostEstimate?>(CostEstimator.Estimate(snapshots, costs, storageBytes: null, CostOptions.Window));
+        return CostEstimator.Estimate(snapshots, costs, storageBytes, CostOptions.Window);
     }
 
     public Task Reevaluate() => Evaluate();
@@ -264,6 +270,37 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
             LogSampleFailed(logger, "(runtime statistics)", ex);
             return new Dictionary<string, int>();
         }
+    }
+
+    /// <summary>What the storage backends hold (measured at most once a minute); null when none can tell.</summary>
+    private async Task<long?> StorageBytes()
+    {
+        var now = clock.GetUtcNow();
+        if (storage.Count == 0)
+        {
+            return null;
+        }
+
+        if (storageMeasure is { } last && now - last.At < StorageMeasureAge)
+        {
+            return last.Bytes;
+        }
+
+        long? total = null;
+        foreach (var backend in storage)
+        {
+            try
+            {
+                total = (total ?? 0) + await backend.GetBytesAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogStorageFailed(logger, backend.Name, ex);
+            }
+        }
+
+        storageMeasure = (now, total);
+        return total;
     }
 
     private void Record(ResourceSnapshot snapshot)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Grains.Tests;
@@ -194,6 +195,49 @@ public sealed class ResourceMonitorTests
         Assert.Equal(ResourceMonitorGate.Running, after.Gate);
         Assert.NotEqual(before.Host, after.Host);
         Assert.DoesNotContain(after.Latest, s => s.Silo == before.Host);
+    }
+
+    [Fact]
+    public async Task Costs_PriceWhatTheStorageBackendsHold_MeasuredAtMostOnceAMinute_LeavingOutOneThatFails()
+    {
+        const long GiB = 1024L * 1024 * 1024;
+        var storage = new FixedStorage { Bytes = 10 * GiB };
+        await using var c = await WorkersCluster.StartAsync(silos: 1, fakeClock: true, workers: w =>
+        {
+            w.Services.AddSingleton<IStorageUsage>(storage);
+            w.Services.AddSingleton<IStorageUsage>(new BrokenStorage());
+            w.ConfigureCosts(o => o.StoragePerGbMonth = 3);
+        });
+        var monitor = Monitor(c);
+
+        var first = await monitor.GetCosts();
+        storage.Bytes = 20 * GiB;
+        var cached = await monitor.GetCosts();
+        c.Clock!.Advance(TimeSpan.FromMinutes(1));
+        var fresh = await monitor.GetCosts();
+
+        Assert.Equal(10 * GiB, first!.StorageBytes);
+        Assert.Equal(1.0, first.Storage, 9);   // 10 GiB at 3 per GiB-month, for one day of a 30-day month
+        Assert.Equal(first.Storage, first.Total, 9);
+        Assert.Equal(10 * GiB, cached!.StorageBytes);
+        Assert.Equal(20 * GiB, fresh!.StorageBytes);
+        Assert.Equal(2.0, fresh.Storage, 9);
+    }
+
+    private sealed class FixedStorage : IStorageUsage
+    {
+        public long Bytes { get; set; }
+
+        public string Name => "fixed";
+
+        public Task<long> GetBytesAsync(CancellationToken cancellationToken) => Task.FromResult(Bytes);
+    }
+
+    private sealed class BrokenStorage : IStorageUsage
+    {
+        public string Name => "broken";
+
+        public Task<long> GetBytesAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("unreachable");
     }
 
     private static Task<WorkersCluster> StartAsync(int silos, Action<ResourceMonitorOptions>? configure = null) =>
