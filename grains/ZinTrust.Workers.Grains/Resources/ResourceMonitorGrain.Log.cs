@@ -18,7 +18,7 @@ internal sealed partial class ResourceMonitorGrain
     [LoggerMessage(7003, LogLevel.Warning, "Resource snapshot of silo {Silo} failed")]
     private static partial void LogSampleFailed(ILogger logger, string silo, Exception exception);
 
-    [LoggerMessage(7004, LogLevel.Warning, "Resource monitor could not read the worker registry; the next reminder tries again")]
+    [LoggerMessage(7004, LogLevel.Warning, "Resource monitor could not evaluate its gate (worker registry or reminder table unreachable); it tries again on its next reminder or notification")]
     private static partial void LogEvaluateFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(7006, LogLevel.Warning, "Measuring the size of storage backend {Backend} failed; storage costs leave it out")]

@@ -60,14 +60,15 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         self = this.AsReference<IResourceMonitorGrain>();
-        reminder = await this.GetReminder(ReminderName, cancellationToken);
         try
         {
+            reminder = await this.GetReminder(ReminderName, cancellationToken);
             await Evaluate();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The registry may be unreachable for a moment (a silo joining or leaving); the reminder evaluates again.
+            // The registry or the reminder table may be unreachable for a moment (a silo joining or leaving); the
+            // reminder, the next notification or the next silo start evaluates again.
             LogEvaluateFailed(logger, ex);
         }
     }
