@@ -34,6 +34,7 @@ public static class WorkersErrorCodes
     public const string JobNotFound = "JOB_NOT_FOUND";
     public const string InvalidJobTransition = "INVALID_JOB_TRANSITION";
     public const string QueueUnavailable = "QUEUE_UNAVAILABLE";
+    public const string ResourceMonitoringDisabled = "RESOURCE_MONITORING_DISABLED";
     public const string InternalError = "INTERNAL_ERROR";
     public const string InvalidPluginName = "INVALID_PLUGIN_NAME";
     public const string PluginNotFound = "PLUGIN_NOT_FOUND";

@@ -39,6 +39,7 @@ app.MapQueuesApi();
 app.MapDependenciesApi();
 app.MapPluginsApi();
 app.MapScalingApi();
+app.MapResourcesApi();
 var docsPolicy = settings.ApiDocsPublic ?? app.Environment.IsDevelopment();
 var openApi = app.MapOpenApi();                             // /openapi/v1.json
 var docs = app.MapScalarApiReference("/docs");              // a browsable UI over it

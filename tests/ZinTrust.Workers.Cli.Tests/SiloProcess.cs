@@ -11,9 +11,9 @@ namespace ZinTrust.Workers.Cli.Tests;
 
 /// <summary>
 /// One real silo process (the built ZinTrust.Workers.Silo.dll, everything in memory, the demo worker registered)
-/// on free ports, for a test class. The process is killed when the class is done.
+/// on free ports, for a test class. The process is killed when the class is done. A subclass may add variables.
 /// </summary>
-public sealed class SiloProcess : IAsyncLifetime
+public class SiloProcess : IAsyncLifetime
 {
     /// <summary>The key the CLI passes with --api-key; the silo knows it as "cli-admin" with role admin.</summary>
     public const string ApiKey = "zin-cli-tests-secret-key";
@@ -60,6 +60,11 @@ public sealed class SiloProcess : IAsyncLifetime
         start.Environment["CLUSTER_DRIVER"] = "localhost";
         start.Environment["WORKER_AUTO_START"] = "false";
         start.Environment["LOG_LEVEL"] = "warn";
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -89,8 +94,12 @@ public sealed class SiloProcess : IAsyncLifetime
         }
     }
 
+    /// <summary>Variables set on top of the defaults above.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>();
+
     public ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         Http?.Dispose();
         if (process is not null)
         {

@@ -30,6 +30,40 @@ public sealed class HostSettingsLoaderTests
         Assert.Equal("text", s.LogFormat);
         Assert.Equal(7777, s.HttpPort);
         Assert.Equal("127.0.0.1", s.HttpHost);
+        Assert.True(s.Resources.Enabled);
+        Assert.Equal(TimeSpan.FromSeconds(30), s.Resources.Interval);
+        Assert.False(s.Costs.Configured);
+        Assert.False(s.Costs.SpotInstances);
+        Assert.Equal(0.7, s.Costs.SpotDiscount);
+        Assert.Equal("USD", s.Costs.Currency);
+    }
+
+    [Fact]
+    public void ResourceAndCostVariables_AreRead_AndOverrideAppSettings()
+    {
+        var s = Load(
+            out var errors,
+            ("Workers:Resources:Interval", "00:02:00"),
+            ("Workers:Costs:Currency", "GBP"),
+            ("WORKER_RESOURCE_MONITORING", "false"),
+            ("WORKER_RESOURCE_MONITORING_INTERVAL", "45"),
+            ("WORKER_COST_PER_CORE_HOUR", "0.0425"),
+            ("WORKER_COST_PER_GB_HOUR", "0.005"),
+            ("WORKER_COST_STORAGE_PER_GB_MONTH", "0.1"),
+            ("WORKER_COST_CURRENCY", "eur"),
+            ("WORKER_SPOT_INSTANCES", "true"),
+            ("WORKER_SPOT_DISCOUNT", "0.6"));
+
+        Assert.Empty(errors);
+        Assert.False(s.Resources.Enabled);
+        Assert.Equal(TimeSpan.FromSeconds(45), s.Resources.Interval);
+        Assert.Equal(0.0425, s.Costs.CostPerCoreHour);
+        Assert.Equal(0.005, s.Costs.CostPerGbHour);
+        Assert.Equal(0.1, s.Costs.StoragePerGbMonth);
+        Assert.Equal("EUR", s.Costs.Currency);
+        Assert.True(s.Costs.SpotInstances);
+        Assert.Equal(0.6, s.Costs.SpotDiscount);
+        Assert.Equal(TimeSpan.FromMinutes(2), Load(out _, ("Workers:Resources:Interval", "00:02:00")).Resources.Interval);
     }
 
     [Fact]
@@ -96,6 +130,16 @@ public sealed class HostSettingsLoaderTests
     [InlineData("LOG_FORMAT", "xml")]
     [InlineData("PORT", "70000")]
     [InlineData("WORKER_TIMEOUT", "")]
+    [InlineData("WORKER_RESOURCE_MONITORING", "sometimes")]
+    [InlineData("WORKER_RESOURCE_MONITORING_INTERVAL", "0")]
+    [InlineData("WORKER_RESOURCE_MONITORING_INTERVAL", "7200")]
+    [InlineData("WORKER_COST_PER_CORE_HOUR", "cheap")]
+    [InlineData("WORKER_COST_PER_CORE_HOUR", "0,04")]
+    [InlineData("WORKER_COST_PER_GB_HOUR", "-0.01")]
+    [InlineData("WORKER_COST_STORAGE_PER_GB_MONTH", "NaN")]
+    [InlineData("WORKER_COST_CURRENCY", "dollars")]
+    [InlineData("WORKER_SPOT_INSTANCES", "2")]
+    [InlineData("WORKER_SPOT_DISCOUNT", "1.5")]
     public void InvalidValue_IsReported_NamingTheVariable(string variable, string value)
     {
         Load(out var errors, (variable, value));

@@ -66,6 +66,12 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["GET /api/plugins/"] = "viewer",
         ["POST /api/plugins/{name}/enable"] = "admin",
         ["POST /api/plugins/{name}/disable"] = "admin",
+        ["GET /api/resources/"] = "viewer",
+        ["GET /api/resources/current"] = "viewer",
+        ["GET /api/resources/history"] = "viewer",
+        ["GET /api/resources/costs"] = "viewer",
+        ["POST /api/resources/stop"] = "operator",
+        ["POST /api/resources/start"] = "operator",   // after stop: the shared host ends with monitoring allowed
         // Documentation: public in Development (this host), viewer elsewhere (WORKER_API_DOCS_PUBLIC).
         ["GET /openapi/{documentName}.json"] = "anonymous",
         ["GET /docs/{documentName?}"] = "anonymous",

@@ -9,15 +9,16 @@ using ZinTrust.Workers.Grains;
 namespace ZinTrust.Workers.Testing;
 
 /// <summary>
-/// An in-process cluster with ZinTrust workers, a shared job store and state store (so they outlive any one
-/// silo, as a real Redis would), the "test" processor writing to a ledger, and optionally a fake clock. More
-/// processors, health checks and plugins are registered on every silo through <c>workers</c>.
+/// An in-process cluster with ZinTrust workers, a shared job store, state store and reminder table (so they
+/// outlive any one silo, as a real Redis would), the "test" processor writing to a ledger, and optionally a fake clock.
+/// More processors, health checks and plugins are registered on every silo through <c>workers</c>.
 /// </summary>
 public sealed class WorkersCluster : IAsyncDisposable
 {
-    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, InProcessStateStore state, ExecutionLedger ledger, FakeTimeProvider? clock, CallCounter calls)
+    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, InProcessStateStore state, InProcessReminderTable reminders, ExecutionLedger ledger, FakeTimeProvider? clock, CallCounter calls)
     {
         State = state;
+        Reminders = reminders;
         Calls = calls;
         Cluster = cluster;
         Store = store;
@@ -34,6 +35,9 @@ public sealed class WorkersCluster : IAsyncDisposable
     /// <summary>Grain state (worker definitions): pass it to a new cluster to model durable grain storage.</summary>
     public InProcessStateStore State { get; }
 
+    /// <summary>Reminders of every silo, surviving silo stops and kills.</summary>
+    public InProcessReminderTable Reminders { get; }
+
     public ExecutionLedger Ledger { get; }
 
     public FakeTimeProvider? Clock { get; }
@@ -48,10 +52,12 @@ public sealed class WorkersCluster : IAsyncDisposable
         Action<WorkersBuilder>? workers = null,
         RecordingJobStore? store = null,
         InProcessStateStore? state = null,
-        Action<IClientBuilder>? client = null)
+        Action<IClientBuilder>? client = null,
+        InProcessReminderTable? reminders = null)
     {
         store ??= new RecordingJobStore();
         state ??= new InProcessStateStore();
+        reminders ??= new InProcessReminderTable();
         var ledger = new ExecutionLedger();
         var clock = fakeClock ? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) : null;
         var calls = new CallCounter();
@@ -61,7 +67,8 @@ public sealed class WorkersCluster : IAsyncDisposable
             var siloName = options.SiloName;
             silo.Services.AddSingleton<IJobStore>(store);
             silo.Services.AddSingleton(state);
-            silo.UseInMemoryReminderService();
+            silo.AddReminders();
+            silo.Services.AddSingleton<IReminderTable>(reminders);
             silo.Configure<ReminderOptions>(o =>
             {
                 o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
@@ -100,7 +107,7 @@ public sealed class WorkersCluster : IAsyncDisposable
 
         var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);
-        return new WorkersCluster(cluster, store, state, ledger, clock, calls);
+        return new WorkersCluster(cluster, store, state, reminders, ledger, clock, calls);
     }
 
     public IWorkerGrain Worker(string name) => Client.GetGrain<IWorkerGrain>(name);

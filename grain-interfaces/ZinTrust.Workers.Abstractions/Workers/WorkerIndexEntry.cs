@@ -13,5 +13,8 @@ public sealed record WorkerIndexEntry
     [Id(6)] public bool? AutoStart { get; init; }
     [Id(7)] public DateTimeOffset UpdatedAt { get; init; }
     [Id(8)] public string? PersistenceDriver { get; init; }
+
+    /// <summary>The definition's <c>features.resourceMonitoring</c> (what the resource monitor's gate reads).</summary>
+    [Id(9)] public bool ResourceMonitoring { get; init; }
     [Id(10)] public string? Region { get; init; }
 }

@@ -181,6 +181,20 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>The resource monitor's gate, interval, reminder and history.</summary>
+    public WorkersBuilder ConfigureResourceMonitor(Action<ResourceMonitorOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>Unit prices for cost estimates.</summary>
+    public WorkersBuilder ConfigureCosts(Action<CostOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
     /// <summary>Plugin hook timeout and refresh interval.</summary>
     public WorkersBuilder ConfigurePlugins(Action<PluginOptions> configure)
     {

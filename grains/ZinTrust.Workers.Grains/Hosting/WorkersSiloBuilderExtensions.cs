@@ -12,8 +12,9 @@ public static class WorkersSiloBuilderExtensions
 {
     /// <summary>
     /// Adds the worker system: grains' services, the in-memory job store and in-process state storage (unless
-    /// others are registered), start-up registration and auto-start, cluster-wide supervision and the plugin host.
-    /// Safe to call more than once; each call may register more processors and plugins.
+    /// others are registered), start-up registration and auto-start, cluster-wide supervision, the plugin host, and the
+    /// resource monitor with its per-silo samplers. Safe to call more than once; each call may register more processors
+    /// and plugins.
     /// </summary>
     public static ISiloBuilder AddZinTrustWorkers(this ISiloBuilder builder, Action<WorkersBuilder>? configure = null)
     {
@@ -46,6 +47,13 @@ public static class WorkersSiloBuilderExtensions
                 WorkersStorage.Name,
                 static (sp, _) => new InProcessGrainStorage(sp.GetRequiredService<InProcessStateStore>(), sp.GetRequiredService<DeepCopier>()));
             services.AddPlacementDirector<ReplicaSpreadPlacement, ReplicaSpreadPlacementDirector>();
+            services.AddOptions<ResourceMonitorOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResourceMonitorOptions>, ResourceMonitorOptionsValidator>());
+            services.AddOptions<CostOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CostOptions>, CostOptionsValidator>());
+            services.TryAddSingleton<LocalReplicas>();
+            services.TryAddSingleton<SiloResourceSampler>();
+            services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkersStartup>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterSupervisor>();
             services.AddOptions<PluginOptions>().ValidateOnStart();

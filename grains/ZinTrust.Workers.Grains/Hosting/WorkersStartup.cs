@@ -49,6 +49,17 @@ internal sealed partial class WorkersStartup(
             }
         }
 
+        try
+        {
+            // Wakes the resource monitor (one-way): it decides from the registry whether to run; from then on its
+            // reminder and the registry's notifications keep it right.
+            await grains.GetGrain<IResourceMonitorGrain>(0).Reevaluate();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogMonitorWakeFailed(logger, ex);
+        }
+
         var settings = options.Value;
         if (settings.AutoScalingEnabled)
         {
@@ -119,6 +130,9 @@ internal sealed partial class WorkersStartup(
 
     private static bool IsCandidate(WorkerIndexEntry entry, WorkersOptions settings) =>
         AutoStartPolicy.ShouldAutoStart(settings.AutoStart, entry.AutoStart, entry.ActiveStatus, entry.PersistenceDriver, settings.PersistenceDriver);
+
+    [LoggerMessage(4006, LogLevel.Warning, "Waking the resource monitor failed; its reminder or the next silo start wakes it")]
+    private static partial void LogMonitorWakeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(4005, LogLevel.Information, "Persistence held no auto-start candidates; registered {Count} discovered worker definitions")]
     private static partial void LogDiscovered(ILogger logger, int count);

@@ -22,6 +22,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
     private readonly WorkersOptions options;
     private readonly PluginHost plugins;
     private readonly ILocalSiloDetails silo;
+    private readonly LocalReplicas local;
     private readonly ILoggerFactory loggerFactory;
     private readonly ILogger logger;
     private ReplicaRunner? runner;
@@ -35,6 +36,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         IOptions<WorkersOptions> options,
         PluginHost plugins,
         ILocalSiloDetails silo,
+        LocalReplicas local,
         ILoggerFactory loggerFactory)
     {
         this.catalog = catalog;
@@ -43,6 +45,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         this.options = options.Value;
         this.plugins = plugins;
         this.silo = silo;
+        this.local = local;
         this.loggerFactory = loggerFactory;
         logger = loggerFactory.CreateLogger<WorkerReplicaGrain>();
     }
@@ -67,6 +70,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             }
 
             runner = null;
+            local.Remove(ReplicaId, current);
             await current.StopAsync(TimeSpan.Zero);
             current.Dispose();
         }
@@ -91,6 +95,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             silo.SiloAddress.ToString(),
             loggerFactory.CreateLogger<ReplicaRunner>());
         runner.Start();
+        local.Add(ReplicaId, runner);
         lastError = null;
         keepAlive ??= this.RegisterGrainTimer(
             static _ => Task.CompletedTask,
@@ -107,6 +112,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         }
 
         runner = null;
+        local.Remove(ReplicaId, current);
         await current.StopAsync(drainTimeout);
         var status = current.Snapshot(silo.SiloAddress.ToString());
         current.Dispose();
@@ -144,6 +150,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             // The silo is shutting down (or the activation is being moved): hand in-flight jobs back.
             LogDeactivating(logger, ReplicaId, reason.Description);
             runner = null;
+            local.Remove(ReplicaId, current);
             await current.StopAsync(options.ShutdownDrainTimeout);
             current.Dispose();
         }

@@ -683,6 +683,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             UpdatedAt = S.UpdatedAt,
             PersistenceDriver = d.PersistenceDriver,
             Region = d.Region,
+            ResourceMonitoring = ResourceMonitorPolicy.Requests(d),
         });
     }
 

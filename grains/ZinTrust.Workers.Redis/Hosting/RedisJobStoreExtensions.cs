@@ -33,7 +33,8 @@ public static class RedisJobStoreExtensions
 
     /// <summary>
     /// Connects to Redis while the silo starts, so a wrong host, port or password stops start-up with a message
-    /// naming REDIS_HOST, REDIS_PORT and REDIS_PASSWORD. Registered once, whatever uses Redis.
+    /// naming REDIS_HOST, REDIS_PORT and REDIS_PASSWORD, and lets storage cost estimates measure the server.
+    /// Registered once, whatever uses Redis.
     /// </summary>
     public static ISiloBuilder AddZinTrustRedisConnectionCheck(this ISiloBuilder builder, RedisJobStoreOptions options)
     {
@@ -45,6 +46,7 @@ public static class RedisJobStoreExtensions
 
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton<RedisConnection>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStorageUsage, RedisStorageUsage>());
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisStartupCheck>();
         return builder;
     }

@@ -36,7 +36,8 @@ public static class ApiErrors
     public static int StatusOf(string code) => code switch
     {
         WorkersErrorCodes.WorkerNotFound or WorkersErrorCodes.JobNotFound or WorkersErrorCodes.PluginNotFound => StatusCodes.Status404NotFound,
-        WorkersErrorCodes.WorkerExists or WorkersErrorCodes.InvalidJobTransition or JobAlreadyFinished or JobNotDeadLettered or WorkersErrorCodes.CircuitBreakerDisabled => StatusCodes.Status409Conflict,
+        WorkersErrorCodes.WorkerExists or WorkersErrorCodes.InvalidJobTransition or JobAlreadyFinished or JobNotDeadLettered
+            or WorkersErrorCodes.CircuitBreakerDisabled or WorkersErrorCodes.ResourceMonitoringDisabled => StatusCodes.Status409Conflict,
         WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
         WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed => StatusCodes.Status422UnprocessableEntity,
         WorkersErrorCodes.WorkersDisabled or WorkersErrorCodes.QueueUnavailable => StatusCodes.Status503ServiceUnavailable,

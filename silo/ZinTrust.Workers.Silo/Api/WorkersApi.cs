@@ -16,7 +16,7 @@ public static class WorkersApi
         group.MapGet("/", List).WithSummary("List workers (paging; filters status, queue, region; sort; inactive ones with includeInactive=true)").Produces<WorkerListResponse>();
         group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
         group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
-        group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status and the depth of their queues").Produces<SystemSummaryResponse>();
+        group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status, the depth of their queues, health, cluster resources and 24 h costs").Produces<SystemSummaryResponse>();
         group.MapGet("/{name}", Get).WithSummary("Get a worker").Produces<WorkerResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
@@ -96,7 +96,7 @@ public static class WorkersApi
         return Results.Json(new { ok = true, name, current = info.Definition.Version, versions = versions.Select(v => ApiMapping.ToResponse(v, info.Definition)).ToArray() }, ApiJson.Options);
     }
 
-    private static DateTimeOffset? Time(IQueryCollection query, string name)
+    internal static DateTimeOffset? Time(IQueryCollection query, string name)
     {
         var raw = query[name].FirstOrDefault();
         if (raw is null)
@@ -156,6 +156,7 @@ public static class WorkersApi
         var scores = (await Task.WhenAll(active.Where(w => w.Status == WorkerStatus.Running).Select(w => grains.GetGrain<IWorkerGrain>(w.Name).GetHealthScore())))
             .Where(s => s is not null).Select(s => (double)s!.Score).ToArray();
         var resources = await Resources(grains);
+        var costs = await grains.GetGrain<IResourceMonitorGrain>(0).GetCosts();
         var summary = new SystemSummaryResponse(
             Total: all.Count,
             Running: active.Count(w => w.Status == WorkerStatus.Running),
@@ -168,7 +169,8 @@ public static class WorkersApi
             Active: queues.Sum(q => q.Active),
             DeadLettered: queues.Sum(q => q.Failed),
             AverageHealth: scores.Length == 0 ? null : Math.Round(scores.Average(), 1),
-            Resources: resources);
+            Resources: resources,
+            Costs: costs is null ? null : ResourcesMapping.ToSummary(costs));
         return Results.Json(new { ok = true, summary }, ApiJson.Options);
     }
 

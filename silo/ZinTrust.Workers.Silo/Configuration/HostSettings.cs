@@ -8,6 +8,12 @@ public sealed class HostSettings
 {
     public WorkersOptions Workers { get; } = new();
 
+    /// <summary>The resource monitor (WORKER_RESOURCE_MONITORING, WORKER_RESOURCE_MONITORING_INTERVAL; appsettings Workers:Resources).</summary>
+    public ResourceMonitorOptions Resources { get; } = new();
+
+    /// <summary>Unit prices for cost estimates (WORKER_COST_*, WORKER_SPOT_*; appsettings Workers:Costs).</summary>
+    public CostOptions Costs { get; } = new();
+
     /// <summary>LOG_LEVEL: trace | debug | info | warn | error | fatal | none. Default: info.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 

@@ -21,14 +21,9 @@ public static class HostSettingsLoader
         var problems = new List<string>();
         var o = settings.Workers;
 
-        try
-        {
-            configuration.GetSection(WorkersOptions.SectionName).Bind(o);
-        }
-        catch (InvalidOperationException ex)
-        {
-            problems.Add($"{WorkersOptions.SectionName} (appsettings): {ex.InnerException?.Message ?? ex.Message}");
-        }
+        Bind(configuration, WorkersOptions.SectionName, o, problems);
+        Bind(configuration, $"{WorkersOptions.SectionName}:Resources", settings.Resources, problems);
+        Bind(configuration, $"{WorkersOptions.SectionName}:Costs", settings.Costs, problems);
 
         var env = new Reader(configuration, problems);
         env.Bool("WORKERS_ENABLED", v => o.Enabled = v);
@@ -45,8 +40,8 @@ public static class HostSettingsLoader
         env.Int("WORKER_AUTO_SCALING_INTERVAL", v => o.AutoScalingInterval = TimeSpan.FromSeconds(v), "seconds");
         env.Bool("WORKER_OFF_PEAK_SCALING", v => o.OffPeakScaling = v);
         env.String("WORKER_OFF_PEAK_SCHEDULE", v => o.OffPeakSchedule = v.Trim());
-        env.Double("WORKER_OFF_PEAK_REDUCTION", v => o.OffPeakReduction = v);
-        env.Double("WORKER_AUTO_SCALING_CPU_CEILING", v => o.AutoScalingCpuCeiling = v);
+        env.Number("WORKER_OFF_PEAK_REDUCTION", v => o.OffPeakReduction = v);
+        env.Number("WORKER_AUTO_SCALING_CPU_CEILING", v => o.AutoScalingCpuCeiling = v);
         env.String("WORKER_PERSISTENCE_DRIVER", v => o.PersistenceDriver = v.Trim().ToLowerInvariant() switch
         {
             "database" => "db",
@@ -88,6 +83,16 @@ public static class HostSettingsLoader
         env.Int("WORKER_API_RATE_LIMIT", v => settings.ApiRateLimit = v, "requests per second");
         env.Int("WORKER_API_RATE_BURST", v => settings.ApiRateBurst = v, "requests");
         env.Bool("WORKER_API_DOCS_PUBLIC", v => settings.ApiDocsPublic = v);
+        var resources = settings.Resources;
+        env.Bool("WORKER_RESOURCE_MONITORING", v => resources.Enabled = v);
+        env.Int("WORKER_RESOURCE_MONITORING_INTERVAL", v => resources.Interval = TimeSpan.FromSeconds(v), "seconds");
+        var costs = settings.Costs;
+        env.Number("WORKER_COST_PER_CORE_HOUR", v => costs.CostPerCoreHour = v);
+        env.Number("WORKER_COST_PER_GB_HOUR", v => costs.CostPerGbHour = v);
+        env.Number("WORKER_COST_STORAGE_PER_GB_MONTH", v => costs.StoragePerGbMonth = v);
+        env.String("WORKER_COST_CURRENCY", v => costs.Currency = v.Trim().ToUpperInvariant());
+        env.Bool("WORKER_SPOT_INSTANCES", v => costs.SpotInstances = v);
+        env.Number("WORKER_SPOT_DISCOUNT", v => costs.SpotDiscount = v);
         foreach (var entry in configuration.GetSection("ConnectionStrings").GetChildren())
         {
             if (!string.IsNullOrWhiteSpace(entry.Value))
@@ -124,10 +129,17 @@ public static class HostSettingsLoader
             }
         }
 
-        var validation = new WorkersOptionsValidator().Validate(null, o);
-        if (validation.Failed)
+        foreach (var validation in new[]
         {
-            problems.AddRange(validation.Failures);
+            new WorkersOptionsValidator().Validate(null, o),
+            new ResourceMonitorOptionsValidator().Validate(null, settings.Resources),
+            new CostOptionsValidator().Validate(null, settings.Costs),
+        })
+        {
+            if (validation.Failed)
+            {
+                problems.AddRange(validation.Failures);
+            }
         }
 
         errors = problems;
@@ -145,6 +157,18 @@ public static class HostSettingsLoader
         "none" or "off" => LogLevel.None,
         _ => null,
     };
+
+    private static void Bind(IConfiguration configuration, string section, object options, List<string> problems)
+    {
+        try
+        {
+            configuration.GetSection(section).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            problems.Add($"{section} (appsettings): {ex.InnerException?.Message ?? ex.Message}");
+        }
+    }
 
     private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
@@ -198,7 +222,8 @@ public static class HostSettingsLoader
             }
         });
 
-        public void Double(string name, Action<double> apply) => String(name, raw =>
+        /// <summary>A finite decimal number with a dot (ranges are the validators' business).</summary>
+        public void Number(string name, Action<double> apply) => String(name, raw =>
         {
             if (double.TryParse(raw.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
             {
@@ -206,7 +231,7 @@ public static class HostSettingsLoader
             }
             else
             {
-                problems.Add($"{name}: '{Shorten(raw)}' is not a number.");
+                problems.Add($"{name}: '{Shorten(raw)}' is not a number (digits with an optional '.', such as 0.045).");
             }
         });
 

@@ -69,6 +69,8 @@ public static class WorkersHostExtensions
             {
                 w.Configure(o => Copy(settings.Workers, o));
                 w.ConfigurePlugins(o => builder.Configuration.GetSection(PluginOptions.SectionName).Bind(o));
+                w.ConfigureResourceMonitor(o => Copy(settings.Resources, o));
+                w.ConfigureCosts(o => Copy(settings.Costs, o));
                 w.AddBuiltInProcessors();
                 if (settings.DemoWorker)
                 {
@@ -187,5 +189,23 @@ public static class WorkersHostExtensions
         to.OffPeakSchedule = from.OffPeakSchedule;
         to.OffPeakReduction = from.OffPeakReduction;
         to.AutoScalingCpuCeiling = from.AutoScalingCpuCeiling;
+    }
+
+    private static void Copy(ResourceMonitorOptions from, ResourceMonitorOptions to)
+    {
+        to.Enabled = from.Enabled;
+        to.Interval = from.Interval;
+        to.ReminderPeriod = from.ReminderPeriod;
+        to.HistoryLimit = from.HistoryLimit;
+    }
+
+    private static void Copy(CostOptions from, CostOptions to)
+    {
+        to.CostPerCoreHour = from.CostPerCoreHour;
+        to.CostPerGbHour = from.CostPerGbHour;
+        to.StoragePerGbMonth = from.StoragePerGbMonth;
+        to.Currency = from.Currency;
+        to.SpotInstances = from.SpotInstances;
+        to.SpotDiscount = from.SpotDiscount;
     }
 }

@@ -162,7 +162,8 @@ public sealed record WorkerVersionDefinition(string QueueName, string Processor,
 
 /// <summary>GET /api/workers/system/summary: workers by status (inactive counted apart) and the depth of their queues.</summary>
 /// <para>averageHealth: the mean of running workers' latest health scores (0–100), null before any sample.
-/// resources: the cluster's silos (CPU averaged, memory summed) from Orleans' runtime statistics.</para>
+/// resources: the cluster's silos (CPU averaged, memory summed) from Orleans' runtime statistics.
+/// costs: the resource monitor's estimate over the last 24 h; null when no unit price is configured.</para>
 public sealed record SystemSummaryResponse(
     int Total,
     int Running,
@@ -175,6 +176,7 @@ public sealed record SystemSummaryResponse(
     int Active,
     int DeadLettered,
     double? AverageHealth,
-    ResourcesResponse? Resources);
+    ResourcesResponse? Resources,
+    CostsSummaryResponse? Costs);
 
 public sealed record ResourcesResponse(int Silos, double CpuPercent, long MemoryUsedBytes, long MemoryTotalBytes, int Activations);
