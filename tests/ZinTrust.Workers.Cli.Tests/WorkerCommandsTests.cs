@@ -73,6 +73,12 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
             s => s.GetProperty("completed").GetInt64() == 1,
             $"job {job.GetProperty("id")} completed by {name}");
 
+        // The health score comes with the first monitoring sample, taken when the worker starts.
+        var status = await Eventually.Get(
+            () => silo.GetJsonAsync($"/api/workers/{name}/status"),
+            s => s.GetProperty("healthScore").ValueKind == System.Text.Json.JsonValueKind.Number,
+            $"{name} has a health score");
+
         var result = await Zin("worker:status", name);
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -80,7 +86,7 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
         Assert.Equal($"Worker Status: {name}", lines[0]);
         Assert.Matches("^━+$", lines[1]);
         Assert.Equal(
-            ["Status: ✓ Active", "Health: unknown", "Version: 2.1.0", "Queue: cli-status-queue", "Concurrency: 0/4", "Metrics:",
+            ["Status: ✓ Active", $"Health: {status.GetProperty("healthScore").GetInt32()}/100", "Version: 2.1.0", "Queue: cli-status-queue", "Concurrency: 0/4", "Metrics:",
              "  Jobs Completed: 1", "  Jobs Failed: 0", "  Success Rate: 100.0%"],
             lines[2..11]);
         Assert.Matches(@"^  Avg Duration: (\d+ms|\d+\.\ds)$", lines[11]);
