@@ -82,6 +82,9 @@ public sealed record AutoScalerStatus
     [Id(5)] public double OffPeakReduction { get; init; }
     [Id(6)] public bool OffPeakNow { get; init; }
     [Id(7)] public int Evaluations { get; init; }
+
+    /// <summary>The silo running the auto-scaler now.</summary>
+    [Id(8)] public string? Host { get; init; }
 }
 
 /// <summary>

@@ -62,6 +62,9 @@ public sealed class WorkersOptions
     /// <summary>WORKER_AUTO_SCALING_INTERVAL (seconds): how often it evaluates. Default: 30 s.</summary>
     public TimeSpan AutoScalingInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The auto-scaler's durable reminder (it re-activates the scaler after its silo dies). Default: 1 min, or the interval when longer.</summary>
+    public TimeSpan AutoScalingReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>WORKER_OFF_PEAK_SCALING: cap replicas during the off-peak window. Default: false.</summary>
     public bool OffPeakScaling { get; set; }
 

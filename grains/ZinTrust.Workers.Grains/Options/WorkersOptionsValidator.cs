@@ -71,6 +71,7 @@ public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
             failures.Add("WORKER_AUTO_SCALING_CPU_CEILING must be above 0 and at most 100.");
         }
 
+        Positive(failures, options.AutoScalingReminderPeriod, "Workers:AutoScalingReminderPeriod");
         Positive(failures, options.SupervisionInterval, "Workers:SupervisionInterval");
         Positive(failures, options.SupervisionReminderPeriod, "Workers:SupervisionReminderPeriod");
         Positive(failures, options.IdlePollInterval, "Workers:IdlePollInterval");

@@ -31,6 +31,7 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
     private readonly TimeProvider clock;
     private readonly ILogger<AutoScalerGrain> logger;
     private readonly PluginHost plugins;
+    private readonly ILocalSiloDetails silo;
     private readonly Dictionary<string, (long Finished, DateTimeOffset At)> lastCounts = new(StringComparer.Ordinal);
     private ITimer? timer;
     private IAutoScalerGrain? self;
@@ -41,8 +42,10 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
         IOptions<WorkersOptions> options,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         ILogger<AutoScalerGrain> logger,
-        PluginHost plugins)
+        PluginHost plugins,
+        ILocalSiloDetails silo)
     {
+        this.silo = silo;
         this.plugins = plugins;
         this.state = state;
         this.options = options.Value;
@@ -69,7 +72,7 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
             timer ??= clock.CreateTimer(static s => ((AutoScalerGrain)s!).OnTimer(), this, options.AutoScalingInterval, options.AutoScalingInterval);
 
             // The durable backstop: wherever this grain lands after a silo dies, the reminder brings it back.
-            var period = options.AutoScalingInterval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : options.AutoScalingInterval;
+            var period = options.AutoScalingInterval < options.AutoScalingReminderPeriod ? options.AutoScalingReminderPeriod : options.AutoScalingInterval;
             await this.RegisterOrUpdateReminder(Reminder, period, period);
         }
         else if (await this.GetReminder(Reminder) is { } reminder)
@@ -286,6 +289,7 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
         OffPeakReduction = options.OffPeakReduction,
         OffPeakNow = OffPeak(clock.GetUtcNow()),
         Evaluations = evaluations,
+        Host = silo.SiloAddress.ToString(),
     };
 
     private void OnTimer() => self?.Evaluate().ContinueWith(

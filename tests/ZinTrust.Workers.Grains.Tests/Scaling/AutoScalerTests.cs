@@ -193,4 +193,29 @@ public sealed class AutoScalerTests
         Assert.Equal(WorkersErrorCodes.InvalidConcurrency, error.Code);
         Assert.Equal(WorkersErrorCodes.WorkerNotFound, (await Assert.ThrowsAsync<WorkersException>(() => scaler.ScaleManually("as-nobody", 2, TimeSpan.Zero))).Code);
     }
+
+    [Fact]
+    public async Task TheReminder_BringsTheAutoScalerBack_AfterTheSiloRunningItStops()
+    {
+        await using var c = await WorkersCluster.StartAsync(silos: 3, configure: o =>
+        {
+            o.AutoScalingEnabled = true;
+            o.AutoScalingInterval = TimeSpan.FromSeconds(1);
+            o.AutoScalingReminderPeriod = TimeSpan.FromSeconds(1);
+            o.AutoScalingCpuCeiling = 100;
+        });
+        var scaler = c.Client.GetGrain<IAutoScalerGrain>(0);
+        await StartScaled(c, "as-reminder", "q-as-reminder");
+        var before = await Eventually.Get(scaler.GetStatus, s => s.Evaluations > 0, "the scaler evaluates");
+        var host = c.Cluster.Silos.Single(s => s.SiloAddress.ToString() == before.Host);
+
+        await c.Cluster.StopSiloAsync(host, TestContext.Current.CancellationToken);
+        int evaluations = c.Calls["Evaluate"];
+
+        // Nobody calls the scaler now: only its reminder can re-activate it elsewhere and re-arm its timer.
+        await Eventually.True(() => c.Calls["Evaluate"] >= evaluations + 3, "evaluations resume without any call to the scaler", TimeSpan.FromSeconds(45));
+        var after = await scaler.GetStatus();
+        Assert.NotEqual(before.Host, after.Host);
+        Assert.NotEmpty((await scaler.GetScaling("as-reminder")).Decisions);
+    }
 }
