@@ -542,14 +542,15 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
         var report = await GetStatus();
         var now = clock.GetUtcNow();
-        var totals = (report.Completed, report.Failed, report.Replicas.Sum(r => r.TotalDuration.Ticks), report.Queue?.Counters.Stalled ?? 0);
+        (long Completed, long Failed, long DurationTicks, long Stalls) totals =
+            (report.Completed, report.Failed, report.Replicas.Sum(r => r.TotalDuration.Ticks), report.Queue?.Counters.Stalled ?? 0);
 
         // Counters restart with replicas (and stalls with the queue's activation): a drop starts from zero.
-        var since = totals.Item1 < lastTotals.Completed || totals.Item2 < lastTotals.Failed ? default : lastTotals;
-        long completed = totals.Item1 - since.Completed, failedRuns = totals.Item2 - since.Failed;
-        long stalls = Math.Max(0, totals.Item4 - (totals.Item4 < lastTotals.Stalls ? 0 : lastTotals.Stalls));
+        var since = totals.Completed < lastTotals.Completed || totals.Failed < lastTotals.Failed ? default : lastTotals;
+        long completed = totals.Completed - since.Completed, failedRuns = totals.Failed - since.Failed;
+        long stalls = Math.Max(0, totals.Stalls - (totals.Stalls < lastTotals.Stalls ? 0 : lastTotals.Stalls));
         long runs = completed + failedRuns;
-        var average = runs == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(0, totals.Item3 - since.DurationTicks) / runs);
+        var average = runs == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(0, totals.DurationTicks - since.DurationTicks) / runs);
         lastTotals = totals;
         var circuitState = S.Definition!.CircuitBreakerEnabled ? S.Circuit : CircuitState.Closed;
         score = HealthScore.Compute(new HealthInputs(completed, failedRuns, average, latencyBaseline, health.Healthy, circuitState, stalls), now);
@@ -558,7 +559,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             Health = score,
             Circuit = circuitState,
-            At = clock.GetUtcNow(),
+            At = now,
             Status = S.Status,
             Healthy = health.Healthy,
             Replicas = report.Replicas.Count(r => r.State == ReplicaState.Running),
@@ -594,6 +595,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             healthRestarts.Dequeue();
         }
 
+        criticalStreak = 0;   // counted afresh: at most one restart (or one warning) per CriticalSamples samples
         if (healthRestarts.Count >= policy.MaxRestarts)
         {
             LogHealthRestartLimited(logger, Name, current.Score, policy.MaxRestarts);
@@ -601,7 +603,6 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
 
         healthRestarts.Enqueue(now);
-        criticalStreak = 0;
         LogHealthRestart(logger, Name, current.Score, policy.CriticalSamples);
 
         // This runs in an interleaved timer turn: queue the restart as an ordinary call rather than await it here.
