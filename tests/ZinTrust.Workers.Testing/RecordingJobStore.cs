@@ -45,6 +45,9 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
     public Task<QueueSnapshot> LoadAsync(string queue, CancellationToken cancellationToken) =>
         failing ? throw new IOException("store offline (test)") : inner.LoadAsync(queue, cancellationToken);
 
+    public Task<IReadOnlyList<JobRecord?>> LoadJobsAsync(string queue, IReadOnlyList<string> jobIds, CancellationToken cancellationToken) =>
+        failing ? throw new IOException("store offline (test)") : inner.LoadJobsAsync(queue, jobIds, cancellationToken);
+
     public async Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
