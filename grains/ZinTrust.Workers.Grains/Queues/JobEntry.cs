@@ -3,9 +3,10 @@ using ZinTrust.Workers.Abstractions;
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>
-/// One job in a queue's index: what ordering and state checks need (72 bytes). The full record is kept only while
-/// the job is active, dead-lettered or finished (<see cref="Record"/>); waiting and delayed jobs are read back from the
-/// job store when they are leased, promoted, cancelled or shown, so their payloads do not sit in the silo's memory.
+/// One job in a queue's index: what ordering and state checks need (72 bytes). The full record is kept while the job
+/// is active, dead-lettered or finished (<see cref="Record"/>); waiting and delayed jobs are read back from the job store
+/// when they are leased, promoted, cancelled or shown, so their payloads do not sit in the silo's memory (but for a
+/// bounded few read ahead of the next leases).
 /// </summary>
 internal sealed class JobEntry(JobKey key)
 {
@@ -13,8 +14,17 @@ internal sealed class JobEntry(JobKey key)
 
     public string Id => Key.Id;
 
+    private byte state;
+
     /// <summary>The state of the job's latest record (staged or stored).</summary>
-    public JobState State { get; set; }
+    public JobState State
+    {
+        get => (JobState)state;
+        set => state = (byte)value;
+    }
+
+    /// <summary>Changes with every new record of the job, so a record read from the store can be checked for staleness.</summary>
+    public int Version { get; set; }
 
     /// <summary>The order within the job's state: −priority (waiting), run-at (delayed), lease deadline (active) or finish time, in ticks.</summary>
     public long Primary { get; set; }
@@ -22,7 +32,8 @@ internal sealed class JobEntry(JobKey key)
     /// <summary>The job's enqueue sequence: FIFO among equal <see cref="Primary"/> values.</summary>
     public long Sequence { get; set; }
 
-    /// <summary>The latest record when the job is active, dead-lettered or finished; null for waiting and delayed jobs.</summary>
+    /// <summary>The latest record when the job is active, dead-lettered or finished; for a waiting or delayed job only while it
+    /// is about to be leased (read ahead, or just promoted), within a bounded budget; otherwise null.</summary>
     public JobRecord? Record { get; set; }
 
     /// <summary>Taken out of its ordered set while an operation reads its record from the store; nothing else may move it meanwhile.</summary>

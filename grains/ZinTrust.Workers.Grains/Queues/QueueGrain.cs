@@ -23,13 +23,20 @@ namespace ZinTrust.Workers.Grains;
 /// <para>Memory: the index holds waiting and delayed jobs without their records (payload, options, timestamps); a
 /// lease, a promotion, a cancel or a query reads the records it needs in one store round trip, unless they are still
 /// staged or being written (then memory has them). The jobs are reserved during that read (<see cref="ReadReserved"/>),
-/// so interleaving calls cannot lease, promote or cancel them twice.</para>
+/// so interleaving calls cannot lease, promote or cancel them twice. A lease's read also fetches the next waiting jobs'
+/// records (kept only if those jobs did not change meanwhile, at most <see cref="MaxHeldAhead"/>), so under a backlog
+/// about one lease in several reads.</para>
 /// </remarks>
 [Reentrant] // interleaving only at the awaits on group commits and store reads; every index change runs synchronously between them
 internal sealed partial class QueueGrain : Grain, IQueueGrain
 {
     // Delayed jobs promoted per tick (their records are read in one round trip); a longer backlog takes the next tick at once.
     private const int MaxPromotionsPerTick = 1000;
+
+    // A lease that reads from the store also reads up to this many of the next waiting jobs, so the next leases need no read;
+    // at most MaxHeldAhead waiting or delayed jobs hold their records this way (or because they were just promoted).
+    private const int ReadAhead = 128;
+    private const int MaxHeldAhead = 1024;
     private static readonly TimeSpan ReadRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly IJobStore store;
@@ -177,7 +184,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         JobRecord[] records;
         try
         {
-            records = await ReadReserved(picked);
+            records = await ReadReserved(picked, readAhead: true);
         }
         catch (WorkersException) when (poisoned is null)
         {
@@ -542,7 +549,8 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         int stalled = 0, dead = 0;
         foreach (var job in promoted)
         {
-            Save(Move(job, JobState.Waiting, now) with { RunAt = null });
+            // A promoted job is usually leased next: keep its record, within the read-ahead budget.
+            Save(Move(job, JobState.Waiting, now) with { RunAt = null }, hold: index.HeldAhead < MaxHeldAhead);
             requeued = true;
         }
 
@@ -708,9 +716,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    private void Save(JobRecord record)
+    private void Save(JobRecord record, bool hold = false)
     {
-        index.Put(record);
+        index.Put(record, hold);
         stagedDeletes.Remove(record.Id);
         stagedUpserts[record.Id] = record;
         if (watches.Count != 0 && JobStateMachine.IsSettled(record.State) && watches.Remove(record.Id, out var observers))
@@ -836,14 +844,21 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     /// read. During the read the jobs are reserved (out of their ordered sets), so no interleaving call leases, promotes or
     /// cancels them; the caller moves them (<see cref="Save"/>) before its next await. A stored record that does not match
     /// its entry means the store no longer agrees with this activation: it reloads, as after a failed write.
+    /// With <paramref name="readAhead"/>, a read also fetches the records of the next waiting jobs (<see cref="ReadAhead"/>).
     /// </summary>
-    private async ValueTask<JobRecord[]> ReadReserved(List<JobEntry> entries)
+    private async ValueTask<JobRecord[]> ReadReserved(List<JobEntry> entries, bool readAhead = false)
     {
         var records = new JobRecord[entries.Count];
         List<int>? stored = null;
         List<string>? ids = null;
         for (int i = 0; i < entries.Count; i++)
         {
+            if (entries[i].Record is { } held)
+            {
+                records[i] = held;
+                continue;
+            }
+
             string id = entries[i].Id;
             if (InMemory(entries[i], id) is { } job)
             {
@@ -861,6 +876,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             return records;
         }
 
+        var ahead = readAhead ? NextWithoutRecords(entries.Count, ids!) : [];
         index.Reserve(entries);
         IReadOnlyList<JobRecord?> read;
         try
@@ -890,7 +906,43 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             records[stored[k]] = read[k]!;
         }
 
+        for (int k = 0; k < ahead.Count; k++)
+        {
+            // Not reserved, so other calls may have moved the job meanwhile: hold the record only if the job did not change.
+            var (entry, version) = ahead[k];
+            if (read[stored.Count + k] is { State: JobState.Waiting } job && entry.Version == version && entry.State == JobState.Waiting
+                && !entry.Reserved && index.HeldAhead < MaxHeldAhead)
+            {
+                index.Hold(entry, job);
+            }
+        }
+
         return records;
+    }
+
+    /// <summary>
+    /// Waiting jobs after the first <paramref name="skip"/> whose records memory lacks, up to <see cref="ReadAhead"/> and the
+    /// budget; their ids are added to <paramref name="ids"/>, their versions noted to detect a change during the read.
+    /// </summary>
+    private List<(JobEntry Entry, int Version)> NextWithoutRecords(int skip, List<string> ids)
+    {
+        var ahead = new List<(JobEntry, int)>();
+        int room = Math.Min(ReadAhead, MaxHeldAhead - index.HeldAhead);
+        foreach (var entry in index.List(JobState.Waiting).Skip(skip))
+        {
+            if (ahead.Count >= room)
+            {
+                break;
+            }
+
+            if (entry.Record is null && entry.Id is var id && InMemory(entry, id) is null)
+            {
+                ahead.Add((entry, entry.Version));
+                ids.Add(id);
+            }
+        }
+
+        return ahead;
     }
 
     /// <summary>One store read; a failure is the caller's QUEUE_UNAVAILABLE, and changes nothing here.</summary>

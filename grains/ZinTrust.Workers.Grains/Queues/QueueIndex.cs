@@ -23,6 +23,7 @@ internal sealed class QueueIndex
     private readonly SortedSet<JobEntry> finished = new(Order);  // (finished-at, sequence): completed and cancelled, for retention
     private readonly Dictionary<string, JobEntry> idempotency = new(StringComparer.Ordinal);
     private readonly int[] counts = new int[6];                   // per JobState, reserved entries included
+    private int heldAhead;                                        // waiting or delayed entries that hold their record
 
     public QueueIndex()
     {
@@ -38,12 +39,18 @@ internal sealed class QueueIndex
 
     public int FinishedCount => finished.Count;
 
+    /// <summary>Waiting or delayed jobs whose records are held in memory (read ahead or just promoted).</summary>
+    public int HeldAhead => heldAhead;
+
     public JobEntry? Get(string id) => byKey.TryGetValue(JobKey.From(id), out var entry) ? entry : null;
 
     public JobEntry? GetByIdempotencyKey(string key) => idempotency.GetValueOrDefault(key);
 
-    /// <summary>Inserts or replaces a job's record, moving its entry between the ordered sets; ends a reservation.</summary>
-    public JobEntry Put(JobRecord record)
+    /// <summary>
+    /// Inserts or replaces a job's record, moving its entry between the ordered sets; ends a reservation. A waiting or
+    /// delayed job keeps its record only when <paramref name="holdRecord"/> is set.
+    /// </summary>
+    public JobEntry Put(JobRecord record, bool holdRecord = false)
     {
         var key = JobKey.From(record.Id);
         if (byKey.TryGetValue(key, out var entry))
@@ -59,8 +66,9 @@ internal sealed class QueueIndex
         entry.State = record.State;
         entry.Sequence = record.Sequence;
         entry.Primary = Primary(record);
-        entry.Record = JobEntry.KeepsRecord(record.State) ? record : null;
+        entry.Record = holdRecord || JobEntry.KeepsRecord(record.State) ? record : null;
         entry.Reserved = false;
+        entry.Version++;
         Link(entry);
         if (record.IdempotencyKey is { } idempotencyKey)
         {
@@ -84,6 +92,7 @@ internal sealed class QueueIndex
 
         jobs.Remove(entry);
         Unlink(entry);
+        entry.Version++;
         if (entry.Record?.IdempotencyKey is { } key)
         {
             if (idempotency.TryGetValue(key, out var owner) && owner == entry)
@@ -166,6 +175,16 @@ internal sealed class QueueIndex
         }
     }
 
+    /// <summary>Holds the record of a waiting job that was read ahead of its lease; the caller checked it is current.</summary>
+    public void Hold(JobEntry entry, JobRecord record)
+    {
+        if (entry.Record is null)
+        {
+            entry.Record = record;
+            heldAhead++;
+        }
+    }
+
     /// <summary>Puts reserved jobs back where they were (their read failed).</summary>
     public void Unreserve(IEnumerable<JobEntry> entries)
     {
@@ -228,6 +247,10 @@ internal sealed class QueueIndex
     {
         SetOf(entry.State).Add(entry);
         counts[(int)entry.State]++;
+        if (entry.Record is not null && !JobEntry.KeepsRecord(entry.State))
+        {
+            heldAhead++;
+        }
     }
 
     private void Unlink(JobEntry entry)
@@ -238,6 +261,10 @@ internal sealed class QueueIndex
         }
 
         counts[(int)entry.State]--;
+        if (entry.Record is not null && !JobEntry.KeepsRecord(entry.State))
+        {
+            heldAhead--;
+        }
     }
 
     /// <summary>Entries are equal when their ids are; looked up by <see cref="JobKey"/> without creating an entry.</summary>

@@ -148,7 +148,7 @@ public sealed class RedisJobStore : IJobStore
         {
             if (values[i].HasValue)
             {
-                var record = records.Deserialize((byte[])values[i]!) ?? throw new InvalidDataException($"Job '{jobIds[i]}' of queue '{queue}' is empty in Redis.");
+                var record = records.Deserialize((ReadOnlyMemory<byte>)values[i]) ?? throw new InvalidDataException($"Job '{jobIds[i]}' of queue '{queue}' is empty in Redis.");
                 found[i] = record with { Id = jobIds[i], Queue = queue };
             }
         }

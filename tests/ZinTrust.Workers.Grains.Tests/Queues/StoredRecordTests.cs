@@ -80,9 +80,9 @@ public sealed class StoredRecordTests
         var queue = c.Queue("q-read-race");
         var ack = await queue.Enqueue(new EnqueueRequest { Payload = Payload });
 
-        var release = c.Store.HoldReads();
+        var release = c.Store.HoldNextRead();
         var lease = queue.Lease("reader/0", 1);
-        await Eventually.True(() => c.Store.ReadsStarted > 0, "the lease reads the job's record");
+        await Eventually.True(() => c.Store.Reads > 0, "the lease reads the job's record");
         var cancel = queue.Cancel(ack.JobId);
         var other = await queue.Lease("other/0", 1);
         await Task.Delay(100, TestContext.Current.CancellationToken);
@@ -95,5 +95,50 @@ public sealed class StoredRecordTests
         Assert.Equal(CancelResult.Cancelled, await cancel);
         Assert.Equal([JobState.Waiting, JobState.Active, JobState.Cancelled], c.Store.History(ack.JobId).Select(r => r.State));
         Assert.Empty(c.Store.JobsOverwrittenAfterTerminal());
+    }
+
+    [Fact]
+    public async Task Lease_ReadsTheNextWaitingJobsAhead_SoTheFollowingLeasesNeedNoStoreRead()
+    {
+        await using var c = await WorkersCluster.StartAsync(silos: 1);
+        var queue = c.Queue("q-read-ahead");
+        var acks = await queue.EnqueueBatch(Enumerable.Range(0, 20).Select(i => new EnqueueRequest { Payload = $$"""{"n":{{i}}}""" }).ToArray());
+
+        var first = await queue.Lease("reader/0", 2);
+        int reads = c.Store.Reads;
+        var next = await queue.Lease("reader/0", 18);
+
+        Assert.Equal(1, reads);
+        Assert.Equal(reads, c.Store.Reads);
+        Assert.Equal(acks.Select(a => a.JobId), first.Concat(next).Select(j => j.JobId));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $$"""{"n":{{i}}}"""), first.Concat(next).Select(j => j.Payload));
+        Assert.All(first.Concat(next), j => Assert.Equal(1, j.LeaseToken));
+    }
+
+    [Fact]
+    public async Task ARecordReadAhead_IsDropped_WhenItsJobChangedDuringTheRead()
+    {
+        await using var c = await WorkersCluster.StartAsync(silos: 1);
+        var queue = c.Queue("q-read-ahead-stale");
+        var acks = await queue.EnqueueBatch([new EnqueueRequest { Payload = "[1]" }, new EnqueueRequest { Payload = "[2]" }]);
+        string second = acks[1].JobId;
+
+        // A's read answers with both records (the second read ahead), but the answer is held back...
+        var release = c.Store.HoldNextRead();
+        var leaseA = queue.Lease("a/0", 1);
+        await Eventually.True(() => c.Store.Reads > 0, "lease A's read is answered");
+
+        // ...while B leases the second job and hands it back: it waits again, under a newer lease token.
+        var b = Assert.Single(await queue.Lease("b/0", 1));
+        Assert.Equal(second, b.JobId);
+        Assert.Equal([AckStatus.Accepted], await queue.Report("b/0", [new JobOutcome { JobId = second, LeaseToken = b.LeaseToken, Kind = JobOutcomeKind.Released }]));
+        release();
+        Assert.Equal(acks[0].JobId, Assert.Single(await leaseA).JobId);
+
+        // The stale copy from A's read (lease token 0) must not be used: the next lease carries token 2.
+        var again = Assert.Single(await queue.Lease("c/0", 1));
+        Assert.Equal(second, again.JobId);
+        Assert.Equal(2, again.LeaseToken);
+        Assert.Equal([0L, 1, 1, 2], c.Store.History(second).Select(r => r.LeaseToken));
     }
 }
