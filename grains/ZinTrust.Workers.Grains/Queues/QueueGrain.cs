@@ -112,7 +112,14 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             this,
             new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
         LogActivated(logger, queue, snapshot.Jobs.Count);
-        await TickCore();
+        try
+        {
+            await TickCore();
+        }
+        catch (WorkersException) when (poisoned is null)
+        {
+            // Reading the records of due delayed jobs failed; the clock tries again shortly. The queue itself is loaded.
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
