@@ -61,6 +61,45 @@ public sealed class JobStoreContractTests
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task LoadJobs_ReturnsTheLatestRecords_InTheOrderAsked_WithNullForUnknownIds(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        string queue = "q-some-" + Guid.NewGuid().ToString("N")[..8];
+        var snapshot = await store.LoadAsync(queue, ct);
+        var a = Job("a") with { Queue = queue };
+        var b = Job("b", JobState.Delayed) with { Queue = queue };
+        var c = Job("c") with { Queue = queue };
+        await store.CommitAsync(queue, snapshot.Epoch, new JobStoreBatch([a, b, c], [], null), ct);
+        var activeA = a with { State = JobState.Active, Attempt = 1, LeaseToken = 4 };
+        await store.CommitAsync(queue, snapshot.Epoch, new JobStoreBatch([activeA], ["c"], null), ct);
+
+        var found = await store.LoadJobsAsync(queue, ["b", "missing", "a", "c"], ct);
+
+        Assert.Equal([b, null, activeA, null], found);
+        Assert.Empty(await store.LoadJobsAsync(queue, [], ct));
+        Assert.Equal([null], await store.LoadJobsAsync("q-none-" + Guid.NewGuid().ToString("N")[..8], ["a"], ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task LoadJobs_ClaimsNothing_SoTheOwnersWritesStillApply(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        string queue = "q-claim-" + Guid.NewGuid().ToString("N")[..8];
+        var owner = await store.LoadAsync(queue, ct);
+        var job = Job("a") with { Queue = queue };
+        await store.CommitAsync(queue, owner.Epoch, new JobStoreBatch([job], [], null), ct);
+
+        Assert.Equal([job], await store.LoadJobsAsync(queue, ["a"], ct));
+        await store.CommitAsync(queue, owner.Epoch, new JobStoreBatch([], ["a"], null), ct);
+
+        Assert.Equal([null], await store.LoadJobsAsync(queue, ["a"], ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task StaleEpoch_IsFenced_AndItsBatchAppliesNothing(string kind)
     {
         var store = Create(kind);

@@ -6,13 +6,15 @@ namespace ZinTrust.Workers.Testing;
 
 /// <summary>
 /// Wraps a job store (in-memory unless given another), keeps every record ever written in order per job, and
-/// can be told to fail reads and writes (a store outage).
+/// can be told to fail reads and writes (a store outage) or to hold a read's answer (a slow store).
 /// </summary>
 public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) : IJobStore
 {
     private readonly ConcurrentDictionary<string, ConcurrentQueue<JobRecord>> history = new(StringComparer.Ordinal);
     private volatile bool failing;
     private readonly ConcurrentDictionary<string, int> failAfterWriting = new(StringComparer.Ordinal);
+    private TaskCompletionSource? nextReadGate;
+    private int reads;
 
     public RecordingJobStore()
         : this(new InMemoryJobStore())
@@ -44,6 +46,33 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
 
     public Task<QueueSnapshot> LoadAsync(string queue, CancellationToken cancellationToken) =>
         failing ? throw new IOException("store offline (test)") : inner.LoadAsync(queue, cancellationToken);
+
+    /// <summary>Job reads (<see cref="LoadJobsAsync"/>) the store has answered so far.</summary>
+    public int Reads => Volatile.Read(ref reads);
+
+    /// <summary>
+    /// Holds the answer of the next job read until the returned action runs: the store has answered, the reply is still on
+    /// its way (a slow network), to test what interleaves with a read.
+    /// </summary>
+    public Action HoldNextRead()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        nextReadGate = gate;
+        return () => gate.TrySetResult();
+    }
+
+    public async Task<IReadOnlyList<JobRecord?>> LoadJobsAsync(string queue, IReadOnlyList<string> jobIds, CancellationToken cancellationToken)
+    {
+        var gate = Interlocked.Exchange(ref nextReadGate, null);
+        var found = failing ? throw new IOException("store offline (test)") : await inner.LoadJobsAsync(queue, jobIds, cancellationToken);
+        Interlocked.Increment(ref reads);
+        if (gate is not null)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        return found;
+    }
 
     public async Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken)
     {

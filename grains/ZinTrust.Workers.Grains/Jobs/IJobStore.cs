@@ -4,7 +4,8 @@ namespace ZinTrust.Workers.Grains;
 
 /// <summary>
 /// Durable home of a queue's jobs. The queue grain keeps the index in memory and writes every change here
-/// before it acknowledges anything; on activation it rebuilds the index from <see cref="LoadAsync"/>.
+/// before it acknowledges anything; on activation it rebuilds the index from <see cref="LoadAsync"/>. The index keeps
+/// waiting and delayed jobs without their records, and reads those back with <see cref="LoadJobsAsync"/> when it needs them.
 /// </summary>
 /// <remarks>
 /// <para>Contract for implementations: <see cref="CommitAsync"/> applies a batch atomically (all of it or none) and
@@ -21,6 +22,12 @@ public interface IJobStore
 
     /// <summary>Applies one batch atomically, if <paramref name="epoch"/> is still the queue's current epoch.</summary>
     Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads the stored records of some jobs of a queue in one round trip: one entry per id, in the order asked, null
+    /// where nothing is stored. Sees every batch whose <see cref="CommitAsync"/> has returned. Claims nothing.
+    /// </summary>
+    Task<IReadOnlyList<JobRecord?>> LoadJobsAsync(string queue, IReadOnlyList<string> jobIds, CancellationToken cancellationToken);
 }
 
 /// <summary>Everything a queue grain needs to rebuild itself, and the epoch its writes must carry.</summary>

@@ -52,6 +52,24 @@ public sealed class InMemoryJobStore : IJobStore
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<JobRecord?>> LoadJobsAsync(string queue, IReadOnlyList<string> jobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var found = new JobRecord?[jobIds.Count];
+        if (queues.TryGetValue(queue, out var data))
+        {
+            lock (data)
+            {
+                for (int i = 0; i < found.Length; i++)
+                {
+                    found[i] = data.Jobs.GetValueOrDefault(jobIds[i]);
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<JobRecord?>>(found);
+    }
+
     /// <summary>Number of job records stored for a queue (diagnostics and tests).</summary>
     public int Count(string queue)
     {

@@ -20,10 +20,25 @@ namespace ZinTrust.Workers.Grains;
 /// (clients re-register while they wait), so a client that dies leaks nothing for long.</para>
 /// <para>Fencing: each lease increments the job's <see cref="JobRecord.LeaseToken"/> and is durable before it is
 /// handed out, so a report carrying an older token can never touch the newer attempt.</para>
+/// <para>Memory: the index holds waiting and delayed jobs without their records (payload, options, timestamps); a
+/// lease, a promotion, a cancel or a query reads the records it needs in one store round trip, unless they are still
+/// staged or being written (then memory has them). The jobs are reserved during that read (<see cref="ReadReserved"/>),
+/// so interleaving calls cannot lease, promote or cancel them twice. A lease's read also fetches the next waiting jobs'
+/// records (kept only if those jobs did not change meanwhile, at most <see cref="MaxHeldAhead"/>), so under a backlog
+/// about one lease in several reads.</para>
 /// </remarks>
-[Reentrant] // interleaving only at the awaits on group commits; every index change runs synchronously between them
+[Reentrant] // interleaving only at the awaits on group commits and store reads; every index change runs synchronously between them
 internal sealed partial class QueueGrain : Grain, IQueueGrain
 {
+    // Delayed jobs promoted per tick (their records are read in one round trip); a longer backlog takes the next tick at once.
+    private const int MaxPromotionsPerTick = 1000;
+
+    // A lease that reads from the store also reads up to this many of the next waiting jobs, so the next leases need no read;
+    // at most MaxHeldAhead waiting or delayed jobs hold their records this way (or because they were just promoted).
+    private const int ReadAhead = 128;
+    private const int MaxHeldAhead = 1024;
+    private static readonly TimeSpan ReadRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly IJobStore store;
     private readonly TimeProvider time;
     private readonly WorkersOptions options;
@@ -49,9 +64,13 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private bool stagedMetadata;
     private TaskCompletionSource? stagedBatch;
     private List<SettledNotice>? stagedNotices;
+    private Dictionary<string, JobRecord>? writing;   // the batch in flight: read from here until the store surely has it
     private Task inFlight = Task.CompletedTask;
     private bool flushing;
     private Exception? poisoned;
+
+    // completed when a reservation ends, for a call that waits to act on a reserved job
+    private TaskCompletionSource? reservationsEnded;
 
     public QueueGrain(
         IJobStore store,
@@ -93,7 +112,14 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             this,
             new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
         LogActivated(logger, queue, snapshot.Jobs.Count);
-        await TickCore();
+        try
+        {
+            await TickCore();
+        }
+        catch (WorkersException) when (poisoned is null)
+        {
+            // Reading the records of due delayed jobs failed; the clock tries again shortly. The queue itself is loaded.
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -161,9 +187,22 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         waiters.Remove(replicaId);
+        var picked = index.List(JobState.Waiting).Take(max).ToList();
+        JobRecord[] records;
+        try
+        {
+            records = await ReadReserved(picked, readAhead: true);
+        }
+        catch (WorkersException) when (poisoned is null)
+        {
+            // The read failed and the jobs are back in the waiting order: replicas that found it empty meanwhile may take them.
+            WakeWaiters();
+            throw;
+        }
+
         var now = time.GetUtcNow();
-        var leased = new List<LeasedJob>(Math.Min(max, index.WaitingCount));
-        while (leased.Count < max && index.PeekWaiting() is { } job)
+        var leased = new List<LeasedJob>(records.Length);
+        foreach (var job in records)
         {
             var active = Move(job, JobState.Active, now) with
             {
@@ -206,15 +245,15 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         for (int i = 0; i < outcomes.Count; i++)
         {
             var outcome = outcomes[i];
-            var job = index.Get(outcome.JobId);
-            statuses[i] = Check(job, outcome.LeaseToken);
+            var entry = index.Get(outcome.JobId);
+            statuses[i] = Check(entry, outcome.LeaseToken);
             if (statuses[i] != AckStatus.Accepted)
             {
                 LogRejected(logger, queue, outcome.JobId, statuses[i], outcome.LeaseToken);
                 continue;
             }
 
-            var next = Apply(job!, outcome, now);
+            var next = Apply(entry!.Record!, outcome, now);
             requeued |= next.State == JobState.Waiting;
             completed += next.State == JobState.Completed ? 1 : 0;
             dead += next.State == JobState.Failed ? 1 : 0;
@@ -244,15 +283,15 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var lost = new List<string>();
         foreach (var lease in leases)
         {
-            var job = index.Get(lease.JobId);
-            if (Check(job, lease.LeaseToken) != AckStatus.Accepted || job!.LeaseOwner != replicaId)
+            var entry = index.Get(lease.JobId);
+            if (Check(entry, lease.LeaseToken) != AckStatus.Accepted || entry!.Record!.LeaseOwner != replicaId)
             {
                 lost.Add(lease.JobId);
                 continue;
             }
 
             // Deadlines live in memory only: a reloaded queue grants every stored lease a fresh deadline anyway.
-            index.Put(job with { LeaseDeadline = now + policy.LeaseDuration });
+            index.Put(entry.Record with { LeaseDeadline = now + policy.LeaseDuration });
         }
 
         ArmClock();
@@ -263,40 +302,34 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         ArgumentNullException.ThrowIfNull(lease);
         ThrowIfPoisoned();
-        var job = index.Get(lease.JobId);
-        if (Check(job, lease.LeaseToken) != AckStatus.Accepted)
+        var entry = index.Get(lease.JobId);
+        if (Check(entry, lease.LeaseToken) != AckStatus.Accepted)
         {
             return false;
         }
 
-        Save(job! with { Progress = Math.Clamp(progress, 0, 100), UpdatedAt = time.GetUtcNow() });
+        Save(entry!.Record! with { Progress = Math.Clamp(progress, 0, 100), UpdatedAt = time.GetUtcNow() });
         await Commit();
         return true;
     }
 
     public async Task<JobRecord?> GetJob(string jobId)
     {
-        var job = index.Get(jobId);
-        if (job is not null)
-        {
-            // Never show a state that is not yet durable.
-            await Commit();
-        }
-
-        return job;
+        var entry = index.Get(jobId);
+        return entry is null ? null : await Show(entry, jobId);
     }
 
     public async Task<JobRecord?> WatchJob(string jobId, IJobCompletionObserver observer, TimeSpan lifetime)
     {
         ArgumentNullException.ThrowIfNull(observer);
         ThrowIfPoisoned();
-        var job = index.Get(jobId);
-        if (job is null)
+        var entry = index.Get(jobId);
+        if (entry is null)
         {
             return null;
         }
 
-        if (!JobStateMachine.IsSettled(job.State))
+        if (!JobStateMachine.IsSettled(entry.State))
         {
             if (!watches.TryGetValue(jobId, out var observers))
             {
@@ -309,8 +342,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         // Never show a state that is not yet durable (as GetJob). A job settling meanwhile notifies the observer.
-        await Commit();
-        return job;
+        return await Show(entry, jobId);
     }
 
     public Task UnwatchJob(string jobId, IJobCompletionObserver observer)
@@ -328,27 +360,60 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<JobRecord>> ListJobs(JobState state, int offset, int limit)
+    public async Task<IReadOnlyList<JobRecord>> ListJobs(JobState state, int offset, int limit)
     {
         offset = Math.Max(0, offset);
         limit = Math.Clamp(limit, 0, 1000);
-        return Task.FromResult<IReadOnlyList<JobRecord>>(index.List(state).Skip(offset).Take(limit).ToArray());
+        var page = index.List(state).Skip(offset).Take(limit).ToArray();
+        var records = new JobRecord?[page.Length];
+        var ids = new string[page.Length];
+        List<int>? stored = null;
+        for (int i = 0; i < page.Length; i++)
+        {
+            ids[i] = page[i].Id;
+            records[i] = InMemory(page[i], ids[i]);
+            if (records[i] is null)
+            {
+                (stored ??= []).Add(i);
+            }
+        }
+
+        if (stored is not null)
+        {
+            // A listing reads without reserving: a job that moved on meanwhile shows its newer stored state.
+            var read = await LoadJobs(stored.Select(i => ids[i]).ToArray());
+            for (int k = 0; k < stored.Count; k++)
+            {
+                records[stored[k]] = read[k];
+            }
+        }
+
+        return records.OfType<JobRecord>().ToArray();
     }
 
     public async Task<CancelResult> Cancel(string jobId)
     {
         ThrowIfPoisoned();
-        var job = index.Get(jobId);
-        if (job is null)
+        var entry = index.Get(jobId);
+        while (entry is { Reserved: true })
+        {
+            // Another call is reading this job's record to move it: act on what that call leaves.
+            await ReservationEnded();
+            ThrowIfPoisoned();
+            entry = index.Get(jobId);
+        }
+
+        if (entry is null)
         {
             return CancelResult.NotFound;
         }
 
-        if (!JobStateMachine.CanMove(job.State, JobState.Cancelled))
+        if (!JobStateMachine.CanMove(entry.State, JobState.Cancelled))
         {
             return CancelResult.AlreadyFinished;
         }
 
+        var job = entry.Record ?? (await ReadReserved([entry]))[0];
         var now = time.GetUtcNow();
         var owner = job.State == JobState.Active ? job.LeaseOwner : null;
         Save(Move(job, JobState.Cancelled, now) with
@@ -435,9 +500,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         ThrowIfPoisoned();
         var cutoff = time.GetUtcNow() - olderThan;
         var old = index.FinishedBefore(cutoff);
-        foreach (var job in old)
+        foreach (var entry in old)
         {
-            Delete(job.Id);
+            Delete(entry.Id);
         }
 
         await Commit();
@@ -471,15 +536,32 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         var now = time.GetUtcNow();
+        var due = index.DueDelayed(now, MaxPromotionsPerTick);
+        JobRecord[] promoted = [];
+        if (due.Count > 0)
+        {
+            try
+            {
+                promoted = await ReadReserved(due);
+            }
+            catch (WorkersException) when (poisoned is null)
+            {
+                // The read failed and the jobs are delayed again: try once more shortly rather than at once.
+                clock?.Change(ReadRetryDelay, Timeout.InfiniteTimeSpan);
+                throw;
+            }
+        }
+
         bool requeued = false;
         int stalled = 0, dead = 0;
-        foreach (var job in index.DueDelayed(now))
+        foreach (var job in promoted)
         {
-            Save(Move(job, JobState.Waiting, now) with { RunAt = null });
+            // A promoted job is usually leased next: keep its record, within the read-ahead budget.
+            Save(Move(job, JobState.Waiting, now) with { RunAt = null }, hold: index.HeldAhead < MaxHeldAhead);
             requeued = true;
         }
 
-        foreach (var job in index.ExpiredLeases(now))
+        foreach (var job in index.ExpiredLeases(now).Select(e => e.Record!))
         {
             // At-least-once: an expired lease means the holder died or hung; the job runs again (a stall),
             // and the attempt it started is not counted against it.
@@ -618,11 +700,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    private static AckStatus Check(JobRecord? job, long leaseToken) => job switch
+    private static AckStatus Check(JobEntry? job, long leaseToken) => job switch
     {
         null => AckStatus.NotFound,
         _ when JobStateMachine.IsTerminal(job.State) => AckStatus.AlreadyFinished,
-        _ when job.State != JobState.Active || job.LeaseToken != leaseToken => AckStatus.StaleLease,
+        _ when job.State != JobState.Active || job.Record!.LeaseToken != leaseToken => AckStatus.StaleLease,
         _ => AckStatus.Accepted,
     };
 
@@ -630,8 +712,8 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         job with { State = JobStateMachine.Move(job.State, to), UpdatedAt = now };
 
     private List<JobRecord> DeadLetters(IReadOnlyList<string>? jobIds) => jobIds is null
-        ? index.List(JobState.Failed).ToList()
-        : jobIds.Select(index.Get).Where(j => j is { State: JobState.Failed }).Select(j => j!).ToList();
+        ? index.List(JobState.Failed).Select(e => e.Record!).ToList()
+        : jobIds.Select(index.Get).Where(e => e is { State: JobState.Failed }).Select(e => e!.Record!).ToList();
 
     private void EnforceRetention()
     {
@@ -641,9 +723,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    private void Save(JobRecord record)
+    private void Save(JobRecord record, bool hold = false)
     {
-        index.Put(record);
+        index.Put(record, hold);
         stagedDeletes.Remove(record.Id);
         stagedUpserts[record.Id] = record;
         if (watches.Count != 0 && JobStateMachine.IsSettled(record.State) && watches.Remove(record.Id, out var observers))
@@ -747,6 +829,153 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             TaskScheduler.Default);
     }
 
+    /// <summary>The latest record of a job when memory has it: kept by the index, staged, or in the write in flight.</summary>
+    private JobRecord? InMemory(JobEntry entry, string id) =>
+        entry.Record ?? stagedUpserts.GetValueOrDefault(id) ?? writing?.GetValueOrDefault(id);
+
+    /// <summary>A job's record for a caller: never a state that is not yet durable.</summary>
+    private async Task<JobRecord?> Show(JobEntry entry, string id)
+    {
+        if (InMemory(entry, id) is { } job)
+        {
+            await Commit();
+            return job;
+        }
+
+        // Only the store has it, so it is durable; a read-only look needs no reservation.
+        return (await LoadJobs([id]))[0];
+    }
+
+    /// <summary>
+    /// The current records of waiting or delayed jobs, to move them: from memory where it has them, the rest in one store
+    /// read. During the read the jobs are reserved (out of their ordered sets), so no interleaving call leases, promotes or
+    /// cancels them; the caller moves them (<see cref="Save"/>) before its next await. A stored record that does not match
+    /// its entry means the store no longer agrees with this activation: it reloads, as after a failed write.
+    /// With <paramref name="readAhead"/>, a read also fetches the records of the next waiting jobs (<see cref="ReadAhead"/>).
+    /// </summary>
+    private async ValueTask<JobRecord[]> ReadReserved(List<JobEntry> entries, bool readAhead = false)
+    {
+        var records = new JobRecord[entries.Count];
+        List<int>? stored = null;
+        List<string>? ids = null;
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Record is { } held)
+            {
+                records[i] = held;
+                continue;
+            }
+
+            string id = entries[i].Id;
+            if (InMemory(entries[i], id) is { } job)
+            {
+                records[i] = job;
+            }
+            else
+            {
+                (stored ??= []).Add(i);
+                (ids ??= []).Add(id);
+            }
+        }
+
+        if (stored is null)
+        {
+            return records;
+        }
+
+        var ahead = readAhead ? NextWithoutRecords(entries.Count, ids!) : [];
+        index.Reserve(entries);
+        IReadOnlyList<JobRecord?> read;
+        try
+        {
+            read = await LoadJobs(ids!);
+            ThrowIfPoisoned();
+        }
+        catch
+        {
+            index.Unreserve(entries);
+            EndReservations();
+            throw;
+        }
+
+        EndReservations();
+        for (int k = 0; k < stored.Count; k++)
+        {
+            var entry = entries[stored[k]];
+            if (read[k] is not { } job || job.State != entry.State)
+            {
+                index.Unreserve(entries);
+                LogStoreDiverged(logger, queue, ids![k], entry.State, read[k]?.State);
+                Poison(new InvalidDataException($"Job '{ids[k]}' of queue '{queue}' is {read[k]?.State.ToString() ?? "missing"} in the store, {entry.State} in the index."), null);
+                ThrowIfPoisoned();
+            }
+
+            records[stored[k]] = read[k]!;
+        }
+
+        for (int k = 0; k < ahead.Count; k++)
+        {
+            // Not reserved, so other calls may have moved the job meanwhile: hold the record only if the job did not change.
+            var (entry, version) = ahead[k];
+            if (read[stored.Count + k] is { State: JobState.Waiting } job && entry.Version == version && entry.State == JobState.Waiting
+                && !entry.Reserved && index.HeldAhead < MaxHeldAhead)
+            {
+                index.Hold(entry, job);
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// Waiting jobs after the first <paramref name="skip"/> whose records memory lacks, up to <see cref="ReadAhead"/> and the
+    /// budget; their ids are added to <paramref name="ids"/>, their versions noted to detect a change during the read.
+    /// </summary>
+    private List<(JobEntry Entry, int Version)> NextWithoutRecords(int skip, List<string> ids)
+    {
+        var ahead = new List<(JobEntry, int)>();
+        int room = Math.Min(ReadAhead, MaxHeldAhead - index.HeldAhead);
+        foreach (var entry in index.List(JobState.Waiting).Skip(skip))
+        {
+            if (ahead.Count >= room)
+            {
+                break;
+            }
+
+            if (entry.Record is null && entry.Id is var id && InMemory(entry, id) is null)
+            {
+                ahead.Add((entry, entry.Version));
+                ids.Add(id);
+            }
+        }
+
+        return ahead;
+    }
+
+    /// <summary>One store read; a failure is the caller's QUEUE_UNAVAILABLE, and changes nothing here.</summary>
+    private async Task<IReadOnlyList<JobRecord?>> LoadJobs(IReadOnlyList<string> ids)
+    {
+        try
+        {
+            return await store.LoadJobsAsync(queue, ids, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not WorkersException)
+        {
+            LogStoreReadFailed(logger, queue, ex);
+            throw new WorkersException(WorkersErrorCodes.QueueUnavailable, $"The job store could not be read for queue '{queue}'; retry.");
+        }
+    }
+
+    private Task ReservationEnded() =>
+        (reservationsEnded ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    private void EndReservations()
+    {
+        var ended = reservationsEnded;
+        reservationsEnded = null;
+        ended?.TrySetResult();
+    }
+
     /// <summary>Awaits the write that makes every change staged so far durable (group commit).</summary>
     private Task Commit()
     {
@@ -772,8 +1001,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         {
             while (stagedBatch is { } batchDone)
             {
+                var upserts = stagedUpserts;
                 var batch = new JobStoreBatch(
-                    stagedUpserts.Values.ToArray(),
+                    upserts.Values.ToArray(),
                     stagedDeletes.ToArray(),
                     stagedMetadata ? new QueueMetadata(paused, policy) : null);
                 stagedBatch = null;
@@ -783,9 +1013,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 var notices = stagedNotices;
                 stagedNotices = null;
                 inFlight = batchDone.Task;
+                writing = upserts;
                 try
                 {
                     await store.CommitAsync(queue, epoch, batch, CancellationToken.None);
+                    writing = null;
                     batchDone.TrySetResult();
                     if (notices is not null)
                     {
@@ -794,6 +1026,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 }
                 catch (Exception ex)
                 {
+                    LogStoreFailed(logger, queue, ex);
                     Poison(ex, batchDone);
                     return;
                 }
@@ -805,12 +1038,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    private void Poison(Exception ex, TaskCompletionSource failedBatch)
+    private void Poison(Exception ex, TaskCompletionSource? failedBatch)
     {
-        LogStoreFailed(logger, queue, ex);
         poisoned = ex;
         var error = new WorkersException(WorkersErrorCodes.QueueUnavailable, $"The job store did not accept the write for queue '{queue}'; nothing in it was acknowledged.");
-        failedBatch.TrySetException(error);
+        failedBatch?.TrySetException(error);
         stagedBatch?.TrySetException(error);
         stagedBatch = null;
         stagedNotices = null;   // watchers re-read the job from the next activation

@@ -13,6 +13,7 @@ namespace ZinTrust.Workers.Redis;
 /// O(1) per job whatever the queue's depth.
 /// </summary>
 /// <remarks>
+/// Reading some jobs back (the queue grain does so when it leases jobs it holds only in its index) is one HMGET.
 /// Every batch is one Lua script call: it checks the epoch, then applies all upserts, deletes and the
 /// metadata, atomically. A batch is acknowledged once Redis has applied it (with AOF, fsync every second).
 /// </remarks>
@@ -123,6 +124,36 @@ public sealed class RedisJobStore : IJobStore
         {
             throw new JobStoreFencedException($"Queue '{queue}' was claimed by a newer activation (this one holds epoch {epoch}; Redis says {ex.Message}).", ex);
         }
+    }
+
+    /// <summary>One HMGET on the queue's hash.</summary>
+    public async Task<IReadOnlyList<JobRecord?>> LoadJobsAsync(string queue, IReadOnlyList<string> jobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var found = new JobRecord?[jobIds.Count];
+        if (found.Length == 0)
+        {
+            return found;
+        }
+
+        var db = await connection.DatabaseAsync(cancellationToken);
+        var fields = new RedisValue[jobIds.Count];
+        for (int i = 0; i < fields.Length; i++)
+        {
+            fields[i] = jobIds[i];
+        }
+
+        var values = await db.HashGetAsync(Keys(queue).Jobs, fields);
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (values[i].HasValue)
+            {
+                var record = records.Deserialize((ReadOnlyMemory<byte>)values[i]) ?? throw new InvalidDataException($"Job '{jobIds[i]}' of queue '{queue}' is empty in Redis.");
+                found[i] = record with { Id = jobIds[i], Queue = queue };
+            }
+        }
+
+        return found;
     }
 
     /// <summary>How many job records Redis holds for a queue (diagnostics and tests; does not claim the queue).</summary>
