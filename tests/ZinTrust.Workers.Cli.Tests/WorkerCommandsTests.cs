@@ -43,7 +43,7 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
     [Fact]
     public async Task WorkerList_Json_PrintsTheServicesJson()
     {
-        var result = await Zin("worker:list", "--json", "--limit", "5");
+        var result = await Zin("worker:list", "--json", "--limit", "5", "--queue", "demo-queue");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(result.Output);
