@@ -35,7 +35,15 @@ stop() {
 # so what it acknowledged is reloaded from its AOF.
 restart() {
   if running; then
-    dir=$(cli config get dir | tail -n 1)
+    # Ask a few times: a busy server may not answer every call. Without an answer, the default folder is kept.
+    local running_dir=""
+    for _ in 1 2 3 4 5; do
+      running_dir=$(cli config get dir 2>/dev/null | tail -n 1 || true)
+      [ -n "$running_dir" ] && [ -d "$running_dir" ] && break
+      running_dir=""
+      sleep 0.2
+    done
+    [ -n "$running_dir" ] && dir="$running_dir"
   fi
   stop
   start
