@@ -162,29 +162,23 @@ public static partial class WorkerValidation
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,31}$", RegexOptions.CultureInvariant)]
     private static partial Regex RegionPattern();
 
-    private static void CheckScaling(List<ValidationError> errors, AutoScalingOptions? scaling)
+    /// <summary>The first problem an options record reports about itself, as a validation error of <paramref name="field"/>.</summary>
+    private static void CheckProblems(List<ValidationError> errors, IEnumerable<string>? problems, string code, string field, string label)
     {
-        if (scaling?.Problems().FirstOrDefault() is { } problem)
+        if (problems?.FirstOrDefault() is { } problem)
         {
-            errors.Add(new(WorkersErrorCodes.InvalidScaling, "autoScaling", $"Auto-scaling: {problem}."));
+            errors.Add(new(code, field, $"{label}: {problem}."));
         }
     }
 
-    private static void CheckHealthPolicy(List<ValidationError> errors, WorkerHealthPolicy? policy)
-    {
-        if (policy?.Problems().FirstOrDefault() is { } problem)
-        {
-            errors.Add(new(WorkersErrorCodes.InvalidHealthPolicy, "healthPolicy", $"Health policy: {problem}."));
-        }
-    }
+    private static void CheckCircuit(List<ValidationError> errors, CircuitBreakerOptions? options) =>
+        CheckProblems(errors, options?.Problems(), WorkersErrorCodes.InvalidCircuitBreaker, "circuitBreaker", "Circuit breaker");
 
-    private static void CheckCircuit(List<ValidationError> errors, CircuitBreakerOptions? options)
-    {
-        if (options?.Problems().FirstOrDefault() is { } problem)
-        {
-            errors.Add(new(WorkersErrorCodes.InvalidCircuitBreaker, "circuitBreaker", $"Circuit breaker: {problem}."));
-        }
-    }
+    private static void CheckHealthPolicy(List<ValidationError> errors, WorkerHealthPolicy? policy) =>
+        CheckProblems(errors, policy?.Problems(), WorkersErrorCodes.InvalidHealthPolicy, "healthPolicy", "Health policy");
+
+    private static void CheckScaling(List<ValidationError> errors, AutoScalingOptions? scaling) =>
+        CheckProblems(errors, scaling?.Problems(), WorkersErrorCodes.InvalidScaling, "autoScaling", "Auto-scaling");
 
     /// <summary>Problems of one enqueue request.</summary>
     public static IReadOnlyList<ValidationError> Validate(EnqueueRequest request)

@@ -233,15 +233,8 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
 
     private async Task<double> ClusterCpu()
     {
-        var management = GrainFactory.GetGrain<IManagementGrain>(0);
-        var silos = (await management.GetHosts(onlyActive: true)).Keys.ToArray();
-        if (silos.Length == 0)
-        {
-            return 0;
-        }
-
-        var stats = await management.GetRuntimeStatistics(silos);
-        return stats.Average(s => (double)s.EnvironmentStatistics.FilteredCpuUsagePercentage);
+        var stats = await ClusterStatistics.ActiveSilosAsync(GrainFactory);
+        return stats.Count == 0 ? 0 : stats.Average(s => (double)s.EnvironmentStatistics.FilteredCpuUsagePercentage);
     }
 
     private bool OffPeak(DateTimeOffset now) =>

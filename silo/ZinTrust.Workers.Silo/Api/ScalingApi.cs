@@ -25,7 +25,7 @@ public static class ScalingApi
             .RequireAuthorization(ApiSecurity.Operator);
         worker.MapDelete("/scaling/override", async (string name, IGrainFactory grains) =>
             {
-                await Existing(name, grains);
+                await WorkersApi.Existing(name, grains);
                 var scaling = await Scaler(grains).ClearOverride(name);
                 return Results.Json(new { ok = true, message = $"The auto-scaler manages worker '{name}' again.", overrideUntil = scaling.OverrideUntil }, ApiJson.Options);
             })
@@ -35,7 +35,7 @@ public static class ScalingApi
 
     private static async Task<IResult> Scaling(string name, IGrainFactory grains)
     {
-        var info = await Existing(name, grains);
+        var info = await WorkersApi.Existing(name, grains);
         var scaling = await Scaler(grains).GetScaling(name);
         return Results.Json(
             new
@@ -65,7 +65,7 @@ public static class ScalingApi
             throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidScaling, "holdMinutes must be 0..10080.");
         }
 
-        await Existing(name, grains);
+        await WorkersApi.Existing(name, grains);
         var decision = await Scaler(grains).ScaleManually(name, replicas, TimeSpan.FromMinutes(body.HoldMinutes ?? 30));
         return Results.Json(new { ok = true, message = $"Worker '{name}' scaled to {decision.To} replicas.", decision = ApiMapping.ToResponse(decision) }, ApiJson.Options);
     }
@@ -81,17 +81,6 @@ public static class ScalingApi
         s.OffPeakNow,
         s.Evaluations,
     };
-
-    private static async Task<WorkerInfo> Existing(string name, IGrainFactory grains)
-    {
-        if (WorkerValidation.CheckWorkerName(name) is { } error)
-        {
-            throw error.ToException();
-        }
-
-        return await grains.GetGrain<IWorkerGrain>(name).Get()
-            ?? throw new WorkersException(WorkersErrorCodes.WorkerNotFound, $"Worker '{name}' was not found.");
-    }
 
     private static IAutoScalerGrain Scaler(IGrainFactory grains) => grains.GetGrain<IAutoScalerGrain>(0);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Orleans.Runtime;
 using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
 
 namespace ZinTrust.Workers.Silo;
 
@@ -176,16 +176,14 @@ public static class WorkersApi
 
     private static async Task<ResourcesResponse?> Resources(IGrainFactory grains)
     {
-        var management = grains.GetGrain<IManagementGrain>(0);
-        var silos = (await management.GetHosts(onlyActive: true)).Keys.ToArray();
-        if (silos.Length == 0)
+        var stats = await ClusterStatistics.ActiveSilosAsync(grains);
+        if (stats.Count == 0)
         {
             return null;
         }
 
-        var stats = await management.GetRuntimeStatistics(silos);
         return new ResourcesResponse(
-            stats.Length,
+            stats.Count,
             Math.Round(stats.Average(s => s.EnvironmentStatistics.FilteredCpuUsagePercentage), 1),
             stats.Sum(s => s.EnvironmentStatistics.FilteredMemoryUsageBytes),
             stats.Sum(s => s.EnvironmentStatistics.MaximumAvailableMemoryBytes),
@@ -205,7 +203,7 @@ public static class WorkersApi
 
     private static async Task<IResult> Get(string name, IGrainFactory grains)
     {
-        var info = await Worker(name, grains).Get() ?? throw NotFound(name);
+        var info = await Existing(name, grains);
         return Results.Json(new { ok = true, worker = ApiMapping.ToResponse(info) }, ApiJson.Options);
     }
 
@@ -245,6 +243,10 @@ public static class WorkersApi
 
         return grains.GetGrain<IWorkerGrain>(name);
     }
+
+    /// <summary>The worker's current definition and status; 400 for a bad name, 404 when there is none.</summary>
+    internal static async Task<WorkerInfo> Existing(string name, IGrainFactory grains) =>
+        await Worker(name, grains).Get() ?? throw NotFound(name);
 
     private static WorkersException NotFound(string name) => new(WorkersErrorCodes.WorkerNotFound, $"Worker '{name}' was not found.");
 
