@@ -13,7 +13,6 @@ namespace ZinTrust.Workers.Benchmarks;
 /// <summary>One silo in this process, on the Redis job store (or in memory), with the probe wired in.</summary>
 public sealed class BenchSilo : IAsyncDisposable
 {
-    private static int nextPort = 40000 + (Environment.ProcessId % 200) * 10;
     private readonly IHost host;
     private readonly string? redis;
     private readonly string prefix;
@@ -36,12 +35,14 @@ public sealed class BenchSilo : IAsyncDisposable
     {
         var probe = new Probe();
         var prefix = $"zt-bench-{Guid.NewGuid():N}";
-        int port = Interlocked.Add(ref nextPort, 2);
+        // Ports the OS says are free now: a fixed range inside Linux's ephemeral range (32768-60999) can meet an
+        // outgoing connection's port when other test projects run beside this one.
+        int siloPort = FreePort(), gatewayPort = FreePort();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(port, port + 1);
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
             silo.Configure<ClusterOptions>(o => o.ClusterId = prefix);
             silo.UseInMemoryReminderService();
             silo.AddIncomingGrainCallFilter(async context =>
@@ -133,5 +134,12 @@ public sealed class BenchSilo : IAsyncDisposable
                 }
             }
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
