@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace ZinTrust.Workers.Silo;
 
@@ -25,19 +24,7 @@ public static class ApiSecurity
             .AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Admin))
             // A route mapped without a policy still needs a key (fail closed); the route × role test catches it.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(Viewer).Build());
-        services.AddRateLimiter(o =>
-        {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => WriteLimit(context, settings));
-            o.OnRejected = async (rejected, cancellationToken) =>
-            {
-                var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-                    ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
-                    : 1;
-                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await ApiErrors.Problem(StatusCodes.Status429TooManyRequests, ApiErrors.RateLimited,
-                    $"Too many write requests for this API key; retry after {seconds} s.").ExecuteAsync(rejected.HttpContext);
-            };
-        });
+        services.AddSingleton(_ => new WriteRateLimiter(settings.ApiRateLimit, settings.ApiRateBurst));
         return services;
     }
 
@@ -46,28 +33,26 @@ public static class ApiSecurity
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
-        return app;
-    }
-
-    /// <summary>Write requests (anything but GET/HEAD/OPTIONS) share one token bucket per key; reads are not limited.</summary>
-    private static RateLimitPartition<string> WriteLimit(HttpContext context, HostSettings settings)
-    {
-        var method = context.Request.Method;
-        var key = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null;
-        if (settings.ApiRateLimit == 0 || key is null || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        // Not ASP.NET's UseRateLimiter: its middleware always builds a second partitioned limiter for endpoint
+        // policies, with its own 100 ms timer, though no endpoint has one here (see WriteRateLimiter).
+        var limiter = app.Services.GetRequiredService<WriteRateLimiter>();
+        app.Use(async (context, next) =>
         {
-            return RateLimitPartition.GetNoLimiter("unlimited");
-        }
+            using var lease = limiter.AttemptAcquire(context);
+            if (lease.IsAcquired)
+            {
+                await next(context);
+                return;
+            }
 
-        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(settings.ApiRateBurst, 1),
-            TokensPerPeriod = settings.ApiRateLimit,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
+            var seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+                ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+                : 1;
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await ApiErrors.Problem(StatusCodes.Status429TooManyRequests, ApiErrors.RateLimited,
+                $"Too many write requests for this API key; retry after {seconds} s.").ExecuteAsync(context);
         });
+        return app;
     }
 
     /// <summary>
