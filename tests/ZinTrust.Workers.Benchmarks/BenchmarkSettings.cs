@@ -11,9 +11,19 @@ public sealed record BenchmarkSettings
     public int[] PacedRates { get; init; } = [500, 1000, 5000];
     public TimeSpan PacedDuration { get; init; } = TimeSpan.FromSeconds(10);
     public int[] GrowthDepths { get; init; } = [1_000, 100_000, 1_000_000];
-    public int GrowthJobs { get; init; } = 20_000;
+    public int GrowthJobs { get; init; } = 100_000;
+
+    /// <summary>Rounds of <see cref="GrowthJobs"/> per depth; the median is reported (one round is too noisy on 2 cores).</summary>
+    public int GrowthRounds { get; init; } = 3;
     public int MemoryDepth { get; init; } = 100_000;
     public TimeSpan IdleWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Quiet time before the idle window. Tiered compilation keeps promoting timer paths for minutes after start-up (a
+    /// method is re-compiled after 30 calls, so a once-a-second path waits 30 s, then again with profile data); that is
+    /// start-up cost, reported apart from the steady idle cost.
+    /// </summary>
+    public TimeSpan IdleWarmup { get; init; } = TimeSpan.FromSeconds(90);
     public TimeSpan ScenarioTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public int Concurrency { get; init; } = 50;
 
@@ -30,8 +40,10 @@ public sealed record BenchmarkSettings
         PacedDuration = TimeSpan.FromSeconds(1),
         GrowthDepths = [1_000],
         GrowthJobs = 500,
+        GrowthRounds = 1,
         MemoryDepth = 2_000,
         IdleWindow = TimeSpan.FromSeconds(1),
+        IdleWarmup = TimeSpan.Zero,
         ScenarioTimeout = TimeSpan.FromMinutes(1),
     };
 }
