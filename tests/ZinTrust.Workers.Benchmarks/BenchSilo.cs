@@ -75,6 +75,14 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public async Task<IWorkerGrain> StartWorker(string name, string queue, int concurrency, int retain)
     {
+        var worker = await CreateWorker(name, queue, concurrency, retain);
+        await worker.Start();
+        return worker;
+    }
+
+    /// <summary>Defines a worker of the no-op processor without starting it.</summary>
+    public async Task<IWorkerGrain> CreateWorker(string name, string queue, int concurrency, int retain)
+    {
         var worker = Client.GetGrain<IWorkerGrain>(name);
         await worker.Create(new WorkerDefinition
         {
@@ -84,7 +92,6 @@ public sealed class BenchSilo : IAsyncDisposable
             Concurrency = concurrency,
             JobOptions = new JobOptions { RetainCompleted = retain, Attempts = 1 },
         });
-        await worker.Start();
         return worker;
     }
 

@@ -192,11 +192,17 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
         var (_, redisCpuBefore) = await silo.RedisInfoAsync();
         var cpuBefore = BenchSilo.Cpu();
         await Fill(queue, jobs, JobPriority.High);
-        await silo.StartWorker(name, name, settings.Concurrency, retain: 0);
+        var worker = silo.Client.GetGrain<IWorkerGrain>(name);
+        if (await worker.Get() is null)
+        {
+            await silo.CreateWorker(name, name, settings.Concurrency, retain: 0);
+        }
+
+        await worker.Start();
         await Expect(silo, jobs, cancellationToken);
         var cpu = BenchSilo.Cpu() - cpuBefore;
         var (_, redisCpuAfter) = await silo.RedisInfoAsync();
-        await silo.Client.GetGrain<IWorkerGrain>(name).Stop();
+        await worker.Stop();
         return (cpu.TotalMicroseconds / jobs, (redisCpuAfter - redisCpuBefore) * 1e6 / jobs);
     }
 
