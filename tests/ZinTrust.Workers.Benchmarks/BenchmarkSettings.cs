@@ -14,7 +14,7 @@ public sealed record BenchmarkSettings
     public int GrowthJobs { get; init; } = 100_000;
 
     /// <summary>Rounds of <see cref="GrowthJobs"/> per depth; the median is reported (one round is too noisy on 2 cores).</summary>
-    public int GrowthRounds { get; init; } = 3;
+    public int GrowthRounds { get; init; } = 5;
     public int MemoryDepth { get; init; } = 100_000;
     public TimeSpan IdleWindow { get; init; } = TimeSpan.FromSeconds(30);
 
