@@ -13,7 +13,10 @@ if (args.Length > 0 && args[0] == "apikey")
     return ApiSecurity.NewKeyCommand(args[1..], Console.Out, Console.Error);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings are read and validated once, at start (a bad value stops the host): nothing reloads them, so no file
+// watcher either. By default it watches the content root, the working directory, recursively; started from the
+// repository, that tree holds Redis's append-only file and PostgreSQL's data, and every write woke it (issue 5).
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 var settings = HostSettingsLoader.Load(builder.Configuration, out var loadErrors);
 var errors = loadErrors.ToList();
 var keys = ApiSecurity.ResolveKeys(settings, builder.Environment, errors);

@@ -38,7 +38,9 @@ public sealed class BenchSilo : IAsyncDisposable
         // Ports the OS says are free now: a fixed range inside Linux's ephemeral range (32768-60999) can meet an
         // outgoing connection's port when other test projects run beside this one.
         int siloPort = FreePort(), gatewayPort = FreePort();
-        var builder = Host.CreateApplicationBuilder();
+        // Content root = the build output, not the working directory: the configuration file watcher watches its root
+        // recursively, and run from the repository that holds Redis's append-only file, which it would wake on every write.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         builder.UseOrleans(silo =>
         {
