@@ -44,6 +44,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private readonly WorkersOptions options;
     private readonly ILogger<QueueGrain> logger;
     private readonly QueueIndex index = new();
+    private readonly JobIds ids = new();
     private readonly HashSet<string> waiters = new(StringComparer.Ordinal);
     private string queue = "";
     private JobOptions policy = new();
@@ -641,7 +642,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var delay = request.Delay ?? TimeSpan.Zero;
         var record = new JobRecord
         {
-            Id = Guid.NewGuid().ToString("N"),
+            Id = ids.Next(),
             Queue = queue,
             Name = request.Name,
             Payload = request.Payload,
