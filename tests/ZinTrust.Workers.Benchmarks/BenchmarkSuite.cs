@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Diagnostics;
+using System.Globalization;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Benchmarks;
