@@ -91,6 +91,10 @@ public sealed class CircuitBreakerTests
         }
 
         await Eventually.Get(worker.GetCircuit, s => s.State == CircuitState.Open, "open");
+
+        // The replica learns of the open circuit one call later: until it stops leasing, the trial could run (and fail)
+        // while the circuit is still open, where a failure counts for nothing.
+        await ReplicasAt(worker, rs => rs.All(r => r.Concurrency == 0), "the replica stopped leasing");
         var trial = await c.Enqueue("q-cb-reopen", new TestJob { FailTimes = 1 }, attempts: 2);
         c.Clock!.Advance(Quick.ResetTimeout);
 
