@@ -34,6 +34,9 @@ public static class WorkersErrorCodes
     public const string JobNotFound = "JOB_NOT_FOUND";
     public const string InvalidJobTransition = "INVALID_JOB_TRANSITION";
     public const string QueueUnavailable = "QUEUE_UNAVAILABLE";
+    public const string QueueNotFound = "QUEUE_NOT_FOUND";
+    public const string QueueFull = "QUEUE_FULL";
+    public const string IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
     public const string ResourceMonitoringDisabled = "RESOURCE_MONITORING_DISABLED";
     public const string InternalError = "INTERNAL_ERROR";
     public const string InvalidPluginName = "INVALID_PLUGIN_NAME";

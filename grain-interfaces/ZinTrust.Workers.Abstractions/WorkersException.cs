@@ -29,7 +29,18 @@ public sealed class WorkersException : Exception
         Code = code;
     }
 
+    public WorkersException(string code, string message, TimeSpan retryAfter)
+        : base(message)
+    {
+        Code = code;
+        RetryAfter = retryAfter;
+    }
+
     /// <summary>The stable error code; one of <see cref="WorkersErrorCodes"/>.</summary>
     [Id(0)]
     public string Code { get; private set; }
+
+    /// <summary>When the same call may succeed if retried (for example <c>QUEUE_FULL</c>); null when retrying soon will not help or is not known to.</summary>
+    [Id(1)]
+    public TimeSpan? RetryAfter { get; private set; }
 }

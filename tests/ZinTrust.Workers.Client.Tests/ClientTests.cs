@@ -21,13 +21,15 @@ public sealed class ClientTests(ClientCluster fixture)
         await workers.CreateAsync(new WorkerDefinition { Name = "greeter", QueueName = "greetings", Processor = "greeter" }, ct);
         var started = await workers.StartAsync("greeter", ct);
         var ack = await queue.EnqueueAsync(new Greeting("Ada"), new JobEnqueueOptions { Priority = JobPriority.High, IdempotencyKey = "ada" }, ct);
-        var again = await queue.EnqueueAsync(new Greeting("Ada"), new JobEnqueueOptions { IdempotencyKey = "ada" }, ct);
+        var again = await queue.EnqueueAsync(new Greeting("Ada"), new JobEnqueueOptions { Priority = JobPriority.High, IdempotencyKey = "ada" }, ct);
+        var reused = await Assert.ThrowsAsync<WorkersException>(() => queue.EnqueueAsync(new Greeting("Bob"), new JobEnqueueOptions { IdempotencyKey = "ada" }, ct));
         var result = await queue.WaitForResultAsync<GreetingResult>(ack.JobId, TimeSpan.FromSeconds(30), ct);
         var job = await queue.GetAsync(ack.JobId, ct);
 
         Assert.Equal(WorkerStatus.Running, started.Status);
         Assert.Equal(ack.JobId, again.JobId);
         Assert.False(again.Created);
+        Assert.Equal(WorkersErrorCodes.IdempotencyKeyReused, reused.Code);
         Assert.Equal(new GreetingResult("hello Ada", 1), result);
         Assert.Equal(JobState.Completed, job!.State);
         Assert.Equal("ada", job.IdempotencyKey);

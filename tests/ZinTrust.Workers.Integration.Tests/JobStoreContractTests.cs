@@ -33,7 +33,7 @@ public sealed class JobStoreContractTests
     [MemberData(nameof(Stores))]
     public async Task EmptyQueue_LoadsEmpty(string kind)
     {
-        var snapshot = await Create(kind).LoadAsync("q-" + Guid.NewGuid().ToString("N")[..8], TestContext.Current.CancellationToken);
+        var snapshot = await Create(kind).LoadAsync("q-" + Guid.NewGuid().ToString("N")[..8], 0, TestContext.Current.CancellationToken);
 
         Assert.Empty(snapshot.Jobs);
         Assert.Null(snapshot.Metadata);
@@ -46,13 +46,13 @@ public sealed class JobStoreContractTests
     {
         var store = Create(kind);
         var ct = TestContext.Current.CancellationToken;
-        var first = await store.LoadAsync("q-round", ct);
+        var first = await store.LoadAsync("q-round", 0, ct);
         var meta = new QueueMetadata(true, new JobOptions { Attempts = 9, RetainCompleted = 5 });
 
         await store.CommitAsync("q-round", first.Epoch, new JobStoreBatch([Job("a"), Job("b", JobState.Delayed)], [], meta), ct);
         await store.CommitAsync("q-round", first.Epoch, new JobStoreBatch([Job("a", JobState.Active) with { Attempt = 1 }], ["b"], null), ct);
 
-        var second = await store.LoadAsync("q-round", ct);
+        var second = await store.LoadAsync("q-round", 0, ct);
         var job = Assert.Single(second.Jobs);
         Assert.Equal(Job("a", JobState.Active) with { Attempt = 1 }, job);
         Assert.Equal(meta, second.Metadata);
@@ -66,7 +66,7 @@ public sealed class JobStoreContractTests
         var store = Create(kind);
         var ct = TestContext.Current.CancellationToken;
         string queue = "q-some-" + Guid.NewGuid().ToString("N")[..8];
-        var snapshot = await store.LoadAsync(queue, ct);
+        var snapshot = await store.LoadAsync(queue, 0, ct);
         var a = Job("a") with { Queue = queue };
         var b = Job("b", JobState.Delayed) with { Queue = queue };
         var c = Job("c") with { Queue = queue };
@@ -88,7 +88,7 @@ public sealed class JobStoreContractTests
         var store = Create(kind);
         var ct = TestContext.Current.CancellationToken;
         string queue = "q-claim-" + Guid.NewGuid().ToString("N")[..8];
-        var owner = await store.LoadAsync(queue, ct);
+        var owner = await store.LoadAsync(queue, 0, ct);
         var job = Job("a") with { Queue = queue };
         await store.CommitAsync(queue, owner.Epoch, new JobStoreBatch([job], [], null), ct);
 
@@ -104,13 +104,13 @@ public sealed class JobStoreContractTests
     {
         var store = Create(kind);
         var ct = TestContext.Current.CancellationToken;
-        var old = await store.LoadAsync("q-fence", ct);
-        var current = await store.LoadAsync("q-fence", ct);
+        var old = await store.LoadAsync("q-fence", 0, ct);
+        var current = await store.LoadAsync("q-fence", 0, ct);
 
         await Assert.ThrowsAsync<JobStoreFencedException>(() => store.CommitAsync("q-fence", old.Epoch, new JobStoreBatch([Job("zombie")], [], null), ct));
         await store.CommitAsync("q-fence", current.Epoch, new JobStoreBatch([Job("real")], [], null), ct);
 
-        var after = await store.LoadAsync("q-fence", ct);
+        var after = await store.LoadAsync("q-fence", 0, ct);
         Assert.Equal(["real"], after.Jobs.Select(j => j.Id));
     }
 
@@ -120,13 +120,75 @@ public sealed class JobStoreContractTests
     {
         var store = Create(kind);
         var ct = TestContext.Current.CancellationToken;
-        var snapshot = await store.LoadAsync("q-large", ct);
+        var snapshot = await store.LoadAsync("q-large", 0, ct);
         var jobs = Enumerable.Range(0, 5000).Select(i => Job($"j{i}")).ToArray();
 
         await store.CommitAsync("q-large", snapshot.Epoch, new JobStoreBatch(jobs, [], null), ct);
         await store.CommitAsync("q-large", snapshot.Epoch, new JobStoreBatch([], jobs.Take(2500).Select(j => j.Id).ToArray(), null), ct);
 
-        var after = await store.LoadAsync("q-large", ct);
+        var after = await store.LoadAsync("q-large", 0, ct);
         Assert.Equal(2500, after.Jobs.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Claim_IsAboveTheStoredEpoch_AndAtLeastTheFloor_SoEpochsGrowWhenAnIncrementWasLost(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        string queue = "q-floor-" + Guid.NewGuid().ToString("N")[..8];
+        long floor = 1_764_000_000_000_000;   // microseconds of 2025-11-24: the scale of the queue grain's time-based floors
+
+        var first = await store.LoadAsync(queue, 0, ct);
+        var floored = await store.LoadAsync(queue, floor, ct);
+        var next = await store.LoadAsync(queue, 0, ct);
+        var below = await store.LoadAsync(queue, floor - 5, ct);
+
+        Assert.Equal(floor, floored.Epoch);
+        Assert.True(floored.Epoch > first.Epoch);
+        Assert.Equal(floor + 1, next.Epoch);
+        Assert.Equal(floor + 2, below.Epoch);
+        await store.CommitAsync(queue, below.Epoch, new JobStoreBatch([Job("a") with { Queue = queue }], [], null), ct);
+        await Assert.ThrowsAsync<JobStoreFencedException>(() => store.CommitAsync(queue, next.Epoch, new JobStoreBatch([Job("b") with { Queue = queue }], [], null), ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task IdempotencyKeys_AreStoredBesideTheJobs_AndOutliveThem(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        string queue = "q-keys-" + Guid.NewGuid().ToString("N")[..8];
+        var owner = await store.LoadAsync(queue, 0, ct);
+        var job = Job("a") with { Queue = queue, IdempotencyKey = "order-42" };
+        var key = new IdempotencyKeyRecord { Key = "order-42", JobId = "a", Fingerprint = -77, CreatedAt = T0 };
+        var other = new IdempotencyKeyRecord { Key = "order-43", JobId = "b", Fingerprint = 5, CreatedAt = T0 };
+        await store.CommitAsync(queue, owner.Epoch, new JobStoreBatch([job], [], null) { KeyUpserts = [key, other] }, ct);
+
+        var ended = key with { FinalState = JobState.Completed };
+        await store.CommitAsync(queue, owner.Epoch, new JobStoreBatch([], ["a"], null) { KeyUpserts = [ended], KeyDeletes = ["order-43"] }, ct);
+
+        var reloaded = await store.LoadAsync(queue, 0, ct);
+        Assert.Empty(reloaded.Jobs);
+        Assert.Equal([ended], reloaded.Keys);
+        Assert.True(await store.ExistsAsync(queue, ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Exists_IsFalseForAQueueThatHoldsNothing_EvenOnceClaimed_AndCreatesNothing(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        string queue = "q-exists-" + Guid.NewGuid().ToString("N")[..8];
+
+        Assert.False(await store.ExistsAsync(queue, ct));
+        var owner = await store.LoadAsync(queue, 0, ct);
+        Assert.False(await store.ExistsAsync(queue, ct));
+        await store.CommitAsync(queue, owner.Epoch, new JobStoreBatch([Job("a") with { Queue = queue }], [], null), ct);
+        Assert.True(await store.ExistsAsync(queue, ct));
+        await store.CommitAsync(queue, owner.Epoch, new JobStoreBatch([], ["a"], null), ct);
+        Assert.False(await store.ExistsAsync(queue, ct));
+        Assert.False(await store.ExistsAsync("q-never-" + Guid.NewGuid().ToString("N")[..8], ct));
     }
 }

@@ -47,6 +47,7 @@ public static class RealServers
             new RedisConnection(options),
             Serialization.GetRequiredService<Serializer<JobRecord>>(),
             Serialization.GetRequiredService<Serializer<QueueMetadata>>(),
+            Serialization.GetRequiredService<Serializer<IdempotencyKeyRecord>>(),
             options);
         return (store, options);
     }

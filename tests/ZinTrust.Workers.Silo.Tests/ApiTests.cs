@@ -265,7 +265,10 @@ public sealed class ApiTests(SiloFixture fixture)
     [Theory]
     [InlineData("/api/workers/nobody-here", "WORKER_NOT_FOUND")]
     [InlineData("/api/workers/nobody-here/status", "WORKER_NOT_FOUND")]
-    [InlineData("/api/queues/some-queue/jobs/0123456789abcdef", "JOB_NOT_FOUND")]
+    [InlineData("/api/queues/demo-queue/jobs/0123456789abcdef", "JOB_NOT_FOUND")]
+    [InlineData("/api/queues/some-queue/jobs/0123456789abcdef", "QUEUE_NOT_FOUND")]
+    [InlineData("/api/queues/some-queue", "QUEUE_NOT_FOUND")]
+    [InlineData("/api/queues/some-queue/dead-letters", "QUEUE_NOT_FOUND")]
     [InlineData("/api/no/such/route", "ROUTE_NOT_FOUND")]
     public async Task Unknown_Is404(string url, string code)
     {

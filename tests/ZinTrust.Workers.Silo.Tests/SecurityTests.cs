@@ -217,6 +217,7 @@ public sealed class SecurityTests(SiloFixture fixture)
         using var op = factory.Client(ApiRole.Operator);
         using var admin = factory.Client(ApiRole.Admin);
 
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/queues/rate-q/jobs", """{"payload":{}}""")).StatusCode);   // the queue exists
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? limited = null;
         for (int i = 0; i < 3; i++)

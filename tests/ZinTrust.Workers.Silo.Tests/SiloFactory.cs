@@ -75,6 +75,9 @@ public static class Http
     public static Task<HttpResponseMessage> PostJson<T>(this HttpClient client, string url, T value) =>
         client.PostAsJsonAsync(url, value, TestContext.Current.CancellationToken);
 
+    public static Task<HttpResponseMessage> PatchJson(this HttpClient client, string url, string json) =>
+        client.PatchAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
     public static Task<HttpResponseMessage> Get(this HttpClient client, string url) =>
         client.GetAsync(url, TestContext.Current.CancellationToken);
 

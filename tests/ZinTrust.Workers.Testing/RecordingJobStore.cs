@@ -11,6 +11,7 @@ namespace ZinTrust.Workers.Testing;
 public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) : IJobStore
 {
     private readonly ConcurrentDictionary<string, ConcurrentQueue<JobRecord>> history = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Queue, long Epoch, JobStoreBatch Batch)> commits = new();
     private volatile bool failing;
     private readonly ConcurrentDictionary<string, int> failAfterWriting = new(StringComparer.Ordinal);
     private TaskCompletionSource? nextReadGate;
@@ -24,7 +25,15 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
     private RecordingJobStore(InMemoryJobStore memory)
         : this(memory, memory.Count)
     {
+        Memory = memory;
     }
+
+    /// <summary>The in-memory store underneath (null when another store is wrapped): copy and restore a queue through it to
+    /// model a store that loses its last writes.</summary>
+    public InMemoryJobStore? Memory { get; }
+
+    /// <summary>Every commit the store accepted, in order.</summary>
+    public IReadOnlyList<(string Queue, long Epoch, JobStoreBatch Batch)> Commits => commits.ToArray();
 
     /// <summary>How many job records the store holds for a queue.</summary>
     public int Count(string queue) => count(queue);
@@ -44,8 +53,11 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
 
     public IEnumerable<string> JobIds => history.Keys;
 
-    public Task<QueueSnapshot> LoadAsync(string queue, CancellationToken cancellationToken) =>
-        failing ? throw new IOException("store offline (test)") : inner.LoadAsync(queue, cancellationToken);
+    public Task<QueueSnapshot> LoadAsync(string queue, long epochFloor, CancellationToken cancellationToken) =>
+        failing ? throw new IOException("store offline (test)") : inner.LoadAsync(queue, epochFloor, cancellationToken);
+
+    public Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken) =>
+        failing ? throw new IOException("store offline (test)") : inner.ExistsAsync(queue, cancellationToken);
 
     /// <summary>Job reads (<see cref="LoadJobsAsync"/>) the store has answered so far.</summary>
     public int Reads => Volatile.Read(ref reads);
@@ -83,6 +95,7 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
         }
 
         await inner.CommitAsync(queue, epoch, batch, cancellationToken);
+        commits.Enqueue((queue, epoch, batch));
         foreach (var record in batch.Upserts)
         {
             history.GetOrAdd(record.Id, static _ => new ConcurrentQueue<JobRecord>()).Enqueue(record);

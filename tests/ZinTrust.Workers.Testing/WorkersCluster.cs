@@ -15,8 +15,9 @@ namespace ZinTrust.Workers.Testing;
 /// </summary>
 public sealed class WorkersCluster : IAsyncDisposable
 {
-    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, InProcessStateStore state, InProcessReminderTable reminders, ExecutionLedger ledger, FakeTimeProvider? clock, CallCounter calls)
+    private WorkersCluster(InProcessTestCluster cluster, RecordingJobStore store, InProcessStateStore state, InProcessReminderTable reminders, ExecutionLedger ledger, FakeTimeProvider? clock, CallCounter calls, CallFaults faults)
     {
+        Faults = faults;
         State = state;
         Reminders = reminders;
         Calls = calls;
@@ -45,6 +46,9 @@ public sealed class WorkersCluster : IAsyncDisposable
     /// <summary>Grain calls received by the silos, by interface method name.</summary>
     public CallCounter Calls { get; }
 
+    /// <summary>Grain calls the silos refuse, by interface method name.</summary>
+    public CallFaults Faults { get; }
+
     public static async Task<WorkersCluster> StartAsync(
         int silos = 2,
         bool fakeClock = false,
@@ -53,7 +57,8 @@ public sealed class WorkersCluster : IAsyncDisposable
         RecordingJobStore? store = null,
         InProcessStateStore? state = null,
         Action<IClientBuilder>? client = null,
-        InProcessReminderTable? reminders = null)
+        InProcessReminderTable? reminders = null,
+        Action<string, ISiloBuilder>? silo = null)
     {
         store ??= new RecordingJobStore();
         state ??= new InProcessStateStore();
@@ -61,6 +66,8 @@ public sealed class WorkersCluster : IAsyncDisposable
         var ledger = new ExecutionLedger();
         var clock = fakeClock ? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)) : null;
         var calls = new CallCounter();
+        var faults = new CallFaults();
+        var configureSilo = silo;
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((options, silo) =>
         {
@@ -78,6 +85,7 @@ public sealed class WorkersCluster : IAsyncDisposable
             silo.AddIncomingGrainCallFilter(context =>
             {
                 calls.Add(context.InterfaceMethod?.Name);
+                faults.Check(context.InterfaceMethod?.Name);
                 return context.Invoke();
             });
             silo.AddZinTrustWorkers(w =>
@@ -99,6 +107,8 @@ public sealed class WorkersCluster : IAsyncDisposable
             {
                 silo.Services.AddKeyedSingleton<TimeProvider>(WorkersClock.Key, clock);
             }
+
+            configureSilo?.Invoke(siloName, silo);
         });
         if (client is not null)
         {
@@ -107,7 +117,7 @@ public sealed class WorkersCluster : IAsyncDisposable
 
         var cluster = builder.Build();
         await cluster.DeployAsync(TestContext.Current.CancellationToken);
-        return new WorkersCluster(cluster, store, state, reminders, ledger, clock, calls);
+        return new WorkersCluster(cluster, store, state, reminders, ledger, clock, calls, faults);
     }
 
     public IWorkerGrain Worker(string name) => Client.GetGrain<IWorkerGrain>(name);

@@ -5,8 +5,9 @@ using System.Text.Json;
 namespace ZinTrust.Workers.Cli;
 
 /// <summary>
-/// <c>zin queue:prune [--hours N] [--queue NAME]</c> (also <c>zin queue prune</c>): deletes completed, cancelled and
-/// dead-lettered jobs that finished more than N hours ago (default 168), in one queue or in all.
+/// <c>zin queue:prune [--hours N] [--queue NAME] [--dead-letters]</c> (also <c>zin queue prune</c>): deletes completed and
+/// cancelled jobs that finished more than N hours ago (default 168), in one queue or in all; with <c>--dead-letters</c> (an admin
+/// key) dead-lettered ones too.
 /// </summary>
 internal static class QueuePruneCommand
 {
@@ -17,9 +18,10 @@ internal static class QueuePruneCommand
     {
         var hours = new Option<int>("--hours") { Description = $"Prune jobs that finished more than this many hours ago (default {DefaultHours}, 7 days)", DefaultValueFactory = _ => DefaultHours };
         var queue = new Option<string?>("--queue") { Description = "Only this queue (default: all queues)" };
+        var deadLetters = new Option<bool>("--dead-letters") { Description = "Delete dead-lettered jobs too (needs an admin key)" };
         var command = ApiCommand.Create(
             name,
-            "Delete finished jobs (completed, cancelled, dead-lettered) older than --hours",
+            "Delete finished jobs (completed, cancelled; dead-lettered with --dead-letters) older than --hours",
             context,
             r => r.GetValue(queue) is { } q ? $"prune queue '{q}'" : "prune the queues",
             async (parseResult, client, console, cancellationToken) =>
@@ -32,7 +34,7 @@ internal static class QueuePruneCommand
                 }
 
                 var target = parseResult.GetValue(queue);
-                var query = ApiClient.Query(("hours", age.ToString(CultureInfo.InvariantCulture)));
+                var query = ApiClient.Query(("hours", age.ToString(CultureInfo.InvariantCulture)), ("deadLetters", parseResult.GetValue(deadLetters) ? "true" : null));
                 var path = target is null ? "/api/queues/prune" : $"/api/queues/{ApiClient.Segment(target)}/prune";
                 var response = await client.PostJsonAsync(path + query, cancellationToken);
                 foreach (var line in Describe(response, target, age))
@@ -44,6 +46,7 @@ internal static class QueuePruneCommand
             });
         command.Options.Add(hours);
         command.Options.Add(queue);
+        command.Options.Add(deadLetters);
         return command;
     }
 

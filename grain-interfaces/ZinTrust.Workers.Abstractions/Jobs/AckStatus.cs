@@ -7,7 +7,8 @@ public enum AckStatus
     /// <summary>The outcome was applied and is durable.</summary>
     Accepted = 0,
 
-    /// <summary>The lease token is not the job's current one (the lease expired and the job moved on): ignored.</summary>
+    /// <summary>The lease token is not the job's current one (the lease expired and the job moved on), or the reporting replica
+    /// does not hold the lease: ignored.</summary>
     StaleLease = 1,
 
     /// <summary>No such job (deleted, or retention removed it).</summary>

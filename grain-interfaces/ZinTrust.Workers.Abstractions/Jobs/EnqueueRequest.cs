@@ -11,7 +11,10 @@ public sealed record EnqueueRequest
     /// <summary>Run no earlier than now + delay.</summary>
     [Id(2)] public TimeSpan? Delay { get; init; }
 
-    /// <summary>The same key always returns the same job id while that job is retained.</summary>
+    /// <summary>
+    /// The same key returns the same job id for the queue's <see cref="JobOptions.IdempotencyTtl"/> after the job was created
+    /// (and for as long as the job is retained); the same key with a different body is refused (<c>IDEMPOTENCY_KEY_REUSED</c>).
+    /// </summary>
     [Id(3)] public string? IdempotencyKey { get; init; }
     [Id(4)] public int? Attempts { get; init; }
     [Id(5)] public BackoffOptions? Backoff { get; init; }

@@ -24,4 +24,19 @@ public sealed record JobOptions
 
     /// <summary>Priority for jobs enqueued without one. Default: WORKER_PRIORITY (1, Normal).</summary>
     [Id(6)] public int DefaultPriority { get; init; } = JobPriority.Normal;
+
+    /// <summary>
+    /// How long an idempotency key is remembered after the job it created, whether or not retention still keeps that job.
+    /// Within it, the same key returns the same job id (and a different body with the same key is refused). Default: 24 h.
+    /// </summary>
+    [Id(7)] public TimeSpan IdempotencyTtl { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Back-pressure: enqueues are refused with <c>QUEUE_FULL</c> while the queue holds this many jobs that have not run yet
+    /// (waiting and delayed). Null: no limit (the default). Retries and hand-backs of jobs already in the queue are never refused.
+    /// </summary>
+    [Id(8)] public int? MaxWaiting { get; init; }
+
+    /// <summary>Dead-lettered jobs kept; past it the oldest are deleted and counted. Default: 10000.</summary>
+    [Id(9)] public int MaxDeadLetters { get; init; } = 10_000;
 }

@@ -38,7 +38,10 @@ public sealed record JobRecord
     [Id(16)] public string? FailureReason { get; init; }
     [Id(17)] public int Progress { get; init; }
 
-    /// <summary>The fencing token of the current lease; increases with every lease, never reused.</summary>
+    /// <summary>
+    /// The fencing token of the current lease: greater than every token the job had before, never reused. Tokens have a
+    /// time-based floor (microseconds of the queue's clock), so they keep growing even when the store lost its last writes.
+    /// </summary>
     [Id(18)] public long LeaseToken { get; init; }
     [Id(19)] public string? LeaseOwner { get; init; }
     [Id(20)] public DateTimeOffset? LeaseDeadline { get; init; }

@@ -11,6 +11,8 @@ public sealed record LeasedJob
     [Id(4)] public int MaxAttempts { get; init; }
     [Id(5)] public long LeaseToken { get; init; }
     [Id(6)] public TimeSpan Timeout { get; init; }
+
+    /// <summary>How long the lease lasts from when the queue granted it; the replica renews well within it, timed by its own clock.</summary>
     [Id(7)] public TimeSpan LeaseDuration { get; init; }
     [Id(8)] public string? Name { get; init; }
     [Id(9)] public int Priority { get; init; }

@@ -16,6 +16,13 @@ public abstract class JobContext
 
     public abstract string? JobName { get; }
 
+    /// <summary>
+    /// The fencing token of this attempt's lease: greater than the token of every earlier attempt of the job. A processor that
+    /// writes to a store of its own can pass it along and have the store refuse writes carrying a lower token, so an attempt
+    /// that lost its lease (a paused process, a partition) can never overwrite the work of the attempt that replaced it.
+    /// </summary>
+    public abstract long FencingToken { get; }
+
     /// <summary>1 for the first attempt.</summary>
     public abstract int Attempt { get; }
 

@@ -7,7 +7,9 @@ namespace ZinTrust.Workers.Abstractions;
 [Alias("zt.IQueueGrain")]
 public interface IQueueGrain : IGrainWithStringKey
 {
-    /// <summary>Enqueues one job; returns once the job store has it.</summary>
+    /// <summary>Enqueues one job; returns once the job store has it. Refused with <c>QUEUE_FULL</c> (and a retry-after) while the
+    /// queue is at its <see cref="JobOptions.MaxWaiting"/>, and with <c>IDEMPOTENCY_KEY_REUSED</c> when a remembered key comes with a
+    /// different body.</summary>
     [Alias("Enqueue")]
     Task<EnqueueResult> Enqueue(EnqueueRequest request);
 
@@ -20,13 +22,15 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("Lease")]
     Task<IReadOnlyList<LeasedJob>> Lease(string replicaId, int max);
 
-    /// <summary>Applies outcomes of leased jobs; each is fenced by its lease token.</summary>
+    /// <summary>Applies outcomes of leased jobs; each is fenced by its lease token and its owner (a report from a replica that does
+    /// not hold the lease is a <see cref="AckStatus.StaleLease"/>).</summary>
     [Alias("Report")]
     Task<IReadOnlyList<AckStatus>> Report(string replicaId, IReadOnlyList<JobOutcome> outcomes);
 
-    /// <summary>Extends the leases a replica still holds; returns the ids it no longer holds (cancelled, expired, finished).</summary>
-    [Alias("Renew")]
-    Task<IReadOnlyList<string>> Renew(string replicaId, IReadOnlyList<JobLeaseRef> leases);
+    /// <summary>Extends the leases a replica still holds by the queue's current lease duration; says which it no longer
+    /// holds (cancelled, expired, finished, leased again) and how long the renewed ones last.</summary>
+    [Alias("RenewLeases")]
+    Task<LeaseRenewal> RenewLeases(string replicaId, IReadOnlyList<JobLeaseRef> leases);
 
     /// <summary>Records progress (0..100) of a leased job; false when the lease is no longer current.</summary>
     [Alias("ReportProgress")]
@@ -72,9 +76,10 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("DeleteDeadLetters")]
     Task<int> DeleteDeadLetters(IReadOnlyList<string>? jobIds);
 
-    /// <summary>Deletes completed, cancelled and dead-lettered jobs that finished more than <paramref name="olderThan"/> ago. Returns how many.</summary>
-    [Alias("Prune")]
-    Task<int> Prune(TimeSpan olderThan);
+    /// <summary>Deletes completed and cancelled jobs that finished more than <paramref name="olderThan"/> ago, and dead-lettered
+    /// ones too when <paramref name="includeDeadLetters"/> is set. Returns how many.</summary>
+    [Alias("PruneFinished")]
+    Task<int> Prune(TimeSpan olderThan, bool includeDeadLetters);
 
     /// <summary>Sets the queue's job policy (attempts, backoff, timeout, stalls, lease, retention, default priority).</summary>
     [Alias("SetPolicy")]

@@ -30,4 +30,10 @@ public sealed record QueueCounters
     [Id(4)] public long Stalled { get; init; }
     [Id(5)] public long Cancelled { get; init; }
     [Id(6)] public DateTimeOffset Since { get; init; }
+
+    /// <summary>Dead-lettered jobs deleted because the dead-letter set was over <see cref="JobOptions.MaxDeadLetters"/>.</summary>
+    [Id(7)] public long DeadLettersDropped { get; init; }
+
+    /// <summary>Enqueued jobs refused with <c>QUEUE_FULL</c>.</summary>
+    [Id(8)] public long Refused { get; init; }
 }

@@ -308,6 +308,21 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.retainCompleted", "Retain completed must be between 0 and 1000000."));
         }
 
+        if (options.IdempotencyTtl < TimeSpan.FromMinutes(1) || options.IdempotencyTtl > TimeSpan.FromDays(30))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.idempotencyTtl", "Idempotency TTL must be between 1 minute and 30 days."));
+        }
+
+        if (options.MaxWaiting is < 1 or > 100_000_000)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.maxWaiting", "Max waiting must be between 1 and 100000000 (or unset for no limit)."));
+        }
+
+        if (options.MaxDeadLetters is < 0 or > 1_000_000)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.maxDeadLetters", "Max dead letters must be between 0 and 1000000."));
+        }
+
         if (options.DefaultPriority is < JobPriority.Min or > JobPriority.Max)
         {
             errors.Add(new(WorkersErrorCodes.InvalidPriority, "jobOptions.priority", $"Priority must be between {JobPriority.Min} and {JobPriority.Max}."));

@@ -9,7 +9,7 @@ public sealed record ReplicaSpec
     [Id(2)] public required string ProcessorName { get; init; }
     [Id(3)] public int Concurrency { get; init; } = 1;
     [Id(4)] public long Generation { get; init; }
-    [Id(5)] public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+    // [Id(5)] was the lease duration: renewals now follow what the queue grants with each lease (never reuse the id).
 
     /// <summary>The circuit the replica reports outcomes to (null: the worker has no circuit breaker).</summary>
     [Id(6)] public string? Circuit { get; init; }

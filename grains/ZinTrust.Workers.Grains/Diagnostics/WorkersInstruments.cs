@@ -31,6 +31,10 @@ public static class WorkersInstruments
 
     public static Counter<long> Cancelled { get; } = Meter.CreateCounter<long>("zintrust.jobs.cancelled", "{job}", "Jobs cancelled.");
 
+    public static Counter<long> DeadLettersDropped { get; } = Meter.CreateCounter<long>("zintrust.jobs.dead_letters_dropped", "{job}", "Dead-lettered jobs deleted because the dead-letter set was over its bound.");
+
+    public static Counter<long> Refused { get; } = Meter.CreateCounter<long>("zintrust.jobs.refused", "{job}", "Jobs refused because their queue was full.");
+
     public static Counter<long> PluginErrors { get; } = Meter.CreateCounter<long>("zintrust.plugin.errors", "{error}", "Plugin hook calls that threw or timed out, by plugin and hook.");
 
     public static Counter<long> PluginDeferrals { get; } = Meter.CreateCounter<long>("zintrust.plugin.deferrals", "{job}", "Job starts a plugin deferred, by plugin and worker.");

@@ -12,13 +12,13 @@ public sealed class InMemoryJobStore : IJobStore
 {
     private readonly ConcurrentDictionary<string, QueueData> queues = new(StringComparer.Ordinal);
 
-    public Task<QueueSnapshot> LoadAsync(string queue, CancellationToken cancellationToken)
+    public Task<QueueSnapshot> LoadAsync(string queue, long epochFloor, CancellationToken cancellationToken)
     {
         var data = queues.GetOrAdd(queue, static _ => new QueueData());
         lock (data)
         {
-            data.Epoch++;
-            return Task.FromResult(new QueueSnapshot(data.Jobs.Values.ToArray(), data.Metadata, data.Epoch));
+            data.Epoch = Math.Max(data.Epoch + 1, epochFloor);
+            return Task.FromResult(new QueueSnapshot(data.Jobs.Values.ToArray(), data.Metadata, data.Epoch) { Keys = data.Keys.Values.ToArray() });
         }
     }
 
@@ -41,6 +41,16 @@ public sealed class InMemoryJobStore : IJobStore
             foreach (var record in batch.Upserts)
             {
                 data.Jobs[record.Id] = record;
+            }
+
+            foreach (var key in batch.KeyDeletes)
+            {
+                data.Keys.Remove(key);
+            }
+
+            foreach (var key in batch.KeyUpserts)
+            {
+                data.Keys[key.Key] = key;
             }
 
             if (batch.Metadata is not null)
@@ -70,6 +80,19 @@ public sealed class InMemoryJobStore : IJobStore
         return Task.FromResult<IReadOnlyList<JobRecord?>>(found);
     }
 
+    public Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken)
+    {
+        if (!queues.TryGetValue(queue, out var data))
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (data)
+        {
+            return Task.FromResult(data.Jobs.Count > 0 || data.Metadata is not null || data.Keys.Count > 0);
+        }
+    }
+
     /// <summary>Number of job records stored for a queue (diagnostics and tests).</summary>
     public int Count(string queue)
     {
@@ -84,12 +107,42 @@ public sealed class InMemoryJobStore : IJobStore
         }
     }
 
+    /// <summary>
+    /// A copy of everything stored for a queue, epoch included, to <see cref="Restore"/> later: fault tests use the pair to
+    /// model a store that loses its last writes (Redis with AOF fsync every second after a host crash).
+    /// </summary>
+    public object Copy(string queue)
+    {
+        var data = queues.GetOrAdd(queue, static _ => new QueueData());
+        lock (data)
+        {
+            return data.Clone();
+        }
+    }
+
+    /// <summary>Puts back what <see cref="Copy"/> took, forgetting every write since.</summary>
+    public void Restore(string queue, object copy)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        queues[queue] = ((QueueData)copy).Clone();
+    }
+
     private sealed class QueueData
     {
-        public Dictionary<string, JobRecord> Jobs { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, JobRecord> Jobs { get; private init; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, IdempotencyKeyRecord> Keys { get; private init; } = new(StringComparer.Ordinal);
 
         public QueueMetadata? Metadata { get; set; }
 
         public long Epoch { get; set; }
+
+        public QueueData Clone() => new()
+        {
+            Jobs = new(Jobs, StringComparer.Ordinal),
+            Keys = new(Keys, StringComparer.Ordinal),
+            Metadata = Metadata,
+            Epoch = Epoch,
+        };
     }
 }

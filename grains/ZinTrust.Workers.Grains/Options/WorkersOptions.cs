@@ -78,6 +78,19 @@ public sealed class WorkersOptions
     public double AutoScalingCpuCeiling { get; set; } = 90;
 
     /// <summary>The job policy a worker gets when its definition sets none, built from the defaults above.</summary>
+    /// <summary>
+    /// Most job records one store write carries. Changes that arrive while a write is in flight share the next write (group
+    /// commit) up to this and <see cref="StoreWriteMaxBytes"/>; the rest go in the write after. One call's changes are never
+    /// split when they must be atomic (an enqueued batch), so a batch of jobs may hold at most this many. Default: 10000.
+    /// </summary>
+    public int StoreWriteMaxJobs { get; set; } = 10_000;
+
+    /// <summary>
+    /// About the most bytes (payloads, results and errors, plus a fixed allowance per record) one store write carries; see
+    /// <see cref="StoreWriteMaxJobs"/>. An enqueued batch whose payloads exceed it is refused (INVALID_BATCH). Default: 16 MiB.
+    /// </summary>
+    public int StoreWriteMaxBytes { get; set; } = 16 * 1024 * 1024;
+
     public Abstractions.JobOptions DefaultJobOptions() => new()
     {
         Attempts = DefaultAttempts,

@@ -46,6 +46,16 @@ public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
             failures.Add($"WORKER_PERSISTENCE_DRIVER must be one of memory, redis, db (was '{options.PersistenceDriver}').");
         }
 
+        if (options.StoreWriteMaxJobs is < 1 or > 100_000)
+        {
+            failures.Add($"Workers:StoreWriteMaxJobs must be between 1 and 100000 (was {options.StoreWriteMaxJobs}).");
+        }
+
+        if (options.StoreWriteMaxBytes is < 1024 or > 256 * 1024 * 1024)
+        {
+            failures.Add($"Workers:StoreWriteMaxBytes must be between 1024 and 268435456 (was {options.StoreWriteMaxBytes}).");
+        }
+
         if (!Abstractions.WorkerValidation.IsValidRegion(options.DefaultRegion))
         {
             failures.Add($"WORKER_REGION must be 2..32 lower-case letters, digits and '-' (was '{options.DefaultRegion}').");

@@ -24,7 +24,10 @@ internal sealed class AsyncSignal
     }
 
     /// <summary>Returns when signalled, when <paramref name="timeout"/> passes, or when cancelled (no exception).</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => WaitAsync(timeout, TimeProvider.System, cancellationToken);
+
+    /// <summary>Returns when signalled, when <paramref name="timeout"/> passes on <paramref name="time"/>, or when cancelled (no exception).</summary>
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         TaskCompletionSource tcs;
         lock (gate)
@@ -40,7 +43,7 @@ internal sealed class AsyncSignal
 
         try
         {
-            await tcs.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await tcs.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -41,8 +41,11 @@ internal sealed partial class ReplicaRunner : IDisposable
     private readonly CancellationTokenSource shutdown = new();
     private readonly CancellationToken shutdownToken;
     private readonly AsyncSignal signal = new();
-    private readonly ConcurrentDictionary<string, RunningJob> running = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, JobLeaseRef> held = new(StringComparer.Ordinal);
+    // Attempts in flight and the leases to renew, by (job id, lease token): one job can be leased to this replica again after
+    // its lease expired, while the old attempt still runs; each attempt then has its own entry.
+    private readonly ConcurrentDictionary<JobLeaseRef, RunningJob> running = new();
+    private readonly ConcurrentDictionary<JobLeaseRef, HeldLease> held = new();
+    private readonly AsyncSignal renewSignal = new();
     private readonly Channel<JobOutcome> outcomes = Channel.CreateUnbounded<JobOutcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task leaseLoop = Task.CompletedTask;
@@ -50,6 +53,7 @@ internal sealed partial class ReplicaRunner : IDisposable
     private Task renewLoop = Task.CompletedTask;
     private Task healthLoop = Task.CompletedTask;
     private int concurrency;
+    private long nextRenewal = long.MaxValue;
     private int stopping;
     private long completed;
     private long failed;
@@ -119,11 +123,16 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     public void Wake() => signal.Set();
 
+    /// <summary>Fires the token of every attempt of the job running here (there are two when the job was leased here again
+    /// while an attempt that lost its lease still runs).</summary>
     public void Cancel(string jobId)
     {
-        if (running.TryGetValue(jobId, out var job) && job.Cancel(JobCancellationReason.Cancelled))
+        foreach (var (lease, run) in running)
         {
-            LogJobCancelled(logger, replicaId, jobId);
+            if (lease.JobId == jobId && run.Cancel(JobCancellationReason.Cancelled))
+            {
+                LogJobCancelled(logger, replicaId, jobId);
+            }
         }
     }
 
@@ -201,6 +210,7 @@ internal sealed partial class ReplicaRunner : IDisposable
             }
 
             IReadOnlyList<LeasedJob> jobs;
+            long sent = clock.GetTimestamp();
             try
             {
                 jobs = await queue.Lease(replicaId, free).ConfigureAwait(false);
@@ -209,7 +219,7 @@ internal sealed partial class ReplicaRunner : IDisposable
             catch (Exception ex)
             {
                 failures++;
-                lastError = ex.Message;
+                lastError = ex is WorkersException known ? known.Message : "The queue could not be reached to lease jobs; retrying.";
                 LogLeaseFailed(logger, replicaId, failures, ex);
                 await signal.WaitAsync(RetryDelay(failures), token).ConfigureAwait(false);
                 continue;
@@ -224,7 +234,7 @@ internal sealed partial class ReplicaRunner : IDisposable
 
             foreach (var job in jobs)
             {
-                held[job.JobId] = new JobLeaseRef(job.JobId, job.LeaseToken);
+                Hold(new JobLeaseRef(job.JobId, job.LeaseToken), sent, job.LeaseDuration);
                 if (token.IsCancellationRequested)
                 {
                     // Leased while we were stopping: hand it straight back.
@@ -240,7 +250,7 @@ internal sealed partial class ReplicaRunner : IDisposable
     private void Launch(LeasedJob job)
     {
         var run = new RunningJob(job);
-        running[job.JobId] = run;
+        running[run.Lease] = run;
         run.Completion = Task.Run(() => ExecuteAsync(run));
     }
 
@@ -310,7 +320,7 @@ internal sealed partial class ReplicaRunner : IDisposable
     private void Finish(RunningJob run, JobOutcome? outcome, TimeSpan elapsed)
     {
         var job = run.Job;
-        running.TryRemove(job.JobId, out _);
+        running.TryRemove(run.Lease, out _);
         run.Dispose();
         signal.Set();
         if (outcome is null || !run.TryMarkReported())
@@ -436,48 +446,103 @@ internal sealed partial class ReplicaRunner : IDisposable
         }
     }
 
-    /// <summary>Stops renewing a lease, unless the job was leased to us again meanwhile (a new token: keep renewing that one).</summary>
-    private void Forget(string jobId, long leaseToken) =>
-        held.TryRemove(new KeyValuePair<string, JobLeaseRef>(jobId, new JobLeaseRef(jobId, leaseToken)));
+    /// <summary>Stops renewing one lease (the job may have been leased to us again meanwhile under a new token: that one stays).</summary>
+    private void Forget(string jobId, long leaseToken) => held.TryRemove(new JobLeaseRef(jobId, leaseToken), out _);
+
+    /// <summary>
+    /// Renews a lease a third of the way through what the queue granted, timed from when the call that granted it was sent
+    /// (this replica's clock only: the queue's deadline is on another clock, and its policy may have changed since).
+    /// </summary>
+    private void Hold(JobLeaseRef lease, long sentAt, TimeSpan granted)
+    {
+        var renewAt = sentAt + ToTimestamp(granted / 3);
+        held[lease] = new HeldLease(renewAt, granted);
+
+        // Wake the renew loop if it waits for something later, or is working out what to wait for (it may have missed this one).
+        long next = Volatile.Read(ref nextRenewal);
+        if (next == long.MinValue || renewAt < next)
+        {
+            renewSignal.Set();
+        }
+    }
+
+    private long ToTimestamp(TimeSpan span) => (long)(span.TotalSeconds * clock.TimestampFrequency);
 
     private async Task RenewLoopAsync()
     {
-        var period = spec.LeaseDuration / 3;
         var token = shutdown.Token;
         while (!token.IsCancellationRequested)
         {
-            try
+            Volatile.Write(ref nextRenewal, long.MinValue);
+            long due = long.MaxValue;
+            foreach (var lease in held.Values)
             {
-                await Task.Delay(period, clock, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                due = Math.Min(due, lease.RenewAt);
             }
 
-            if (held.IsEmpty)
+            Volatile.Write(ref nextRenewal, due);
+            long now = clock.GetTimestamp();
+            if (due > now)
             {
+                // A new lease that must be renewed sooner sets the signal.
+                var wait = due == long.MaxValue ? Timeout.InfiniteTimeSpan : clock.GetElapsedTime(now, due);
+                await renewSignal.WaitAsync(wait, clock, token).ConfigureAwait(false);
                 continue;
             }
 
-            try
+            await RenewAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Renews every lease held (one call), then schedules each from what the queue granted.</summary>
+    private async Task RenewAsync()
+    {
+        var leases = held.Keys.ToArray();
+        long sent = clock.GetTimestamp();
+        LeaseRenewal renewal;
+        try
+        {
+            renewal = await queue.RenewLeases(replicaId, leases).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogRenewFailed(logger, replicaId, ex);
+
+            // Try again soon, well within the shortest lease held.
+            var shortest = held.Values.Select(h => h.Granted).DefaultIfEmpty(TimeSpan.FromSeconds(3)).Min();
+            var retryAt = clock.GetTimestamp() + ToTimestamp(TimeSpan.FromTicks(Math.Min(shortest.Ticks / 6, TimeSpan.TicksPerSecond)));
+            foreach (var lease in leases)
             {
-                var lost = await queue.Renew(replicaId, held.Values.ToArray()).ConfigureAwait(false);
-                foreach (var jobId in lost)
+                if (held.TryGetValue(lease, out var h))
                 {
-                    held.TryRemove(jobId, out _);
-                    if (running.TryGetValue(jobId, out var run) && run.Cancel(JobCancellationReason.LeaseLost))
-                    {
-                        LogLeaseLost(logger, replicaId, jobId);
-                    }
+                    held.TryUpdate(lease, h with { RenewAt = Math.Max(h.RenewAt, retryAt) }, h);
                 }
             }
-            catch (Exception ex)
+
+            return;
+        }
+
+        var lost = renewal.Lost.ToHashSet();
+        foreach (var lease in leases)
+        {
+            if (lost.Contains(lease))
             {
-                LogRenewFailed(logger, replicaId, ex);
+                held.TryRemove(lease, out _);
+                if (running.TryGetValue(lease, out var run) && run.Cancel(JobCancellationReason.LeaseLost))
+                {
+                    LogLeaseLost(logger, replicaId, lease.JobId);
+                }
+            }
+            else if (held.TryGetValue(lease, out var h))
+            {
+                // Only if it is still held as it was (a report may have forgotten it meanwhile).
+                held.TryUpdate(lease, new HeldLease(sent + ToTimestamp(renewal.LeaseDuration / 3), renewal.LeaseDuration), h);
             }
         }
     }
+
+    /// <summary>When a held lease is next renewed (a <see cref="TimeProvider"/> timestamp) and how long the queue last granted.</summary>
+    private readonly record struct HeldLease(long RenewAt, TimeSpan Granted);
 
     private async Task HealthLoopAsync()
     {

@@ -12,6 +12,8 @@ internal sealed class RunnerJobContext(RunningJob running, string workerName, IQ
 
     public override string? JobName => running.Job.Name;
 
+    public override long FencingToken => running.Job.LeaseToken;
+
     public override int Attempt => running.Job.Attempt;
 
     public override int MaxAttempts => running.Job.MaxAttempts;

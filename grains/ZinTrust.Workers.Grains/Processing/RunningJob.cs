@@ -12,6 +12,9 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
 
     public LeasedJob Job { get; } = job;
 
+    /// <summary>This attempt's key: the job and its lease token.</summary>
+    public JobLeaseRef Lease { get; } = new(job.JobId, job.LeaseToken);
+
     public CancellationToken Token => cts.Token;
 
     public JobCancellationReason? Reason => Volatile.Read(ref reason) is var r and >= 0 ? (JobCancellationReason)r : null;

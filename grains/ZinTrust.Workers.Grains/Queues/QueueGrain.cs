@@ -10,22 +10,20 @@ namespace ZinTrust.Workers.Grains;
 /// A queue: the in-memory index of its jobs in front of the job store.
 /// </summary>
 /// <remarks>
-/// <para>Durability: every change is applied to the index and staged; the caller then awaits the group commit
-/// that writes it. Changes staged while one store write is in flight share the next write. Nothing is
-/// acknowledged before its write succeeds. A failed write poisons the activation: it answers errors and
-/// deactivates, and the next activation reloads the truth from the store.</para>
-/// <para>Result watchers: clients awaiting a job register an observer per job (<see cref="WatchJob"/>). A settled
-/// record is noted when it is staged and the observers are told after its write succeeds, so they never see a state
-/// that is not durable. With no watcher the only cost is one count check per staged record. Registrations expire
-/// (clients re-register while they wait), so a client that dies leaks nothing for long.</para>
-/// <para>Fencing: each lease increments the job's <see cref="JobRecord.LeaseToken"/> and is durable before it is
-/// handed out, so a report carrying an older token can never touch the newer attempt.</para>
+/// <para>Durability: every change is applied to the index and staged in the <see cref="QueueWriter"/>; the caller then awaits the
+/// group commit that writes it. Nothing is acknowledged before its write succeeds. A failed write poisons the activation: it
+/// answers errors and deactivates, and the next activation reloads the truth from the store.</para>
+/// <para>Fencing: each lease gives the job a new <see cref="JobRecord.LeaseToken"/>, durable before it is handed out, so a report
+/// carrying an older token (or coming from a replica that does not hold the lease) can never touch the newer attempt. Tokens and
+/// the queue's epoch have a time-based floor (<see cref="FencingFloor"/>), so they keep growing when the store lost its last writes.</para>
 /// <para>Memory: the index holds waiting and delayed jobs without their records (payload, options, timestamps); a
 /// lease, a promotion, a cancel or a query reads the records it needs in one store round trip, unless they are still
 /// staged or being written (then memory has them). The jobs are reserved during that read (<see cref="ReadReserved"/>),
 /// so interleaving calls cannot lease, promote or cancel them twice. A lease's read also fetches the next waiting jobs'
 /// records (kept only if those jobs did not change meanwhile, at most <see cref="MaxHeldAhead"/>), so under a backlog
 /// about one lease in several reads.</para>
+/// <para>Life: the activation stays while it has delayed jobs or leases to watch, or clients awaiting results; otherwise it may be
+/// collected when idle like any grain (its next call reloads it).</para>
 /// </remarks>
 [Reentrant] // interleaving only at the awaits on group commits and store reads; every index change runs synchronously between them
 internal sealed partial class QueueGrain : Grain, IQueueGrain
@@ -38,6 +36,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private const int ReadAhead = 128;
     private const int MaxHeldAhead = 1024;
     private static readonly TimeSpan ReadRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaintenancePeriod = TimeSpan.FromMinutes(1);
 
     private readonly IJobStore store;
     private readonly TimeProvider time;
@@ -46,29 +45,19 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private readonly QueueIndex index = new();
     private readonly JobIds ids = new();
     private readonly HashSet<string> waiters = new(StringComparer.Ordinal);
+    private readonly ResultWatchers watchers = new();
+    private readonly IdempotencyKeys keys = new();
+    private QueueWriter writer = null!;
     private string queue = "";
     private JobOptions policy = new();
     private bool paused;
-    private long epoch;
+    private long lastToken;
     private ITimer? clock;
     private QueueCounters counters = new();
-    private IGrainTimer? keepAlive;
+    private IGrainTimer? maintenance;
     private IQueueGrain? self;
-
-    // result watchers: job id → observer → expiry; empty unless some client awaits a job
-    private readonly Dictionary<string, Dictionary<IJobCompletionObserver, DateTimeOffset>> watches = new(StringComparer.Ordinal);
-    private int watchCount;
-
-    // group commit
-    private Dictionary<string, JobRecord> stagedUpserts = new(StringComparer.Ordinal);
-    private HashSet<string> stagedDeletes = new(StringComparer.Ordinal);
-    private bool stagedMetadata;
-    private TaskCompletionSource? stagedBatch;
-    private List<SettledNotice>? stagedNotices;
-    private Dictionary<string, JobRecord>? writing;   // the batch in flight: read from here until the store surely has it
-    private Task inFlight = Task.CompletedTask;
-    private bool flushing;
     private Exception? poisoned;
+    private DateTimeOffset keptUntil;
 
     // completed when a reservation ends, for a call that waits to act on a reserved job
     private TaskCompletionSource? reservationsEnded;
@@ -91,8 +80,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         self = this.AsReference<IQueueGrain>();
         counters = new QueueCounters { Since = time.GetUtcNow() };
         policy = options.DefaultJobOptions();
-        var snapshot = await store.LoadAsync(queue, cancellationToken);
-        epoch = snapshot.Epoch;
+        writer = new QueueWriter(store, queue, options.StoreWriteMaxJobs, options.StoreWriteMaxBytes, OnWriteFailed, NotifyWatchers);
+        var snapshot = await store.LoadAsync(queue, FencingFloor.Epoch(time.GetUtcNow()), cancellationToken);
+        writer.Epoch = snapshot.Epoch;
         if (snapshot.Metadata is { } meta)
         {
             paused = meta.Paused;
@@ -100,19 +90,32 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         var now = time.GetUtcNow();
+        foreach (var key in snapshot.Keys)
+        {
+            keys.Put(key);
+        }
+
         foreach (var job in snapshot.Jobs)
         {
             // A lease found in the store gets a fresh deadline: its holder may still be alive and renewing.
             // If it is not, the lease expires one lease-duration from now and the job is returned (a stall).
             index.Put(job.State == JobState.Active ? job with { LeaseDeadline = now + policy.LeaseDuration } : job);
+            lastToken = Math.Max(lastToken, job.LeaseToken);
+            if (job.IdempotencyKey is { } key && keys.Get(key) is null)
+            {
+                // A key written before keys were kept apart from their jobs: remembered from the job (its body is unknown).
+                keys.Put(new IdempotencyKeyRecord { Key = key, JobId = job.Id, CreatedAt = job.CreatedAt });
+            }
         }
 
         clock = time.CreateTimer(static s => ((QueueGrain)s!).OnClock(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        keepAlive = this.RegisterGrainTimer(
-            static (g, _) => g.TickCore(),
+        maintenance = this.RegisterGrainTimer(
+            static (g, _) => g.MaintainAsync(),
             this,
-            new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
+            new GrainTimerCreationOptions(MaintenancePeriod, MaintenancePeriod) { KeepAlive = false });
         LogActivated(logger, queue, snapshot.Jobs.Count);
+        ForgetExpiredKeys(now);
+        StayWhileWatching();
         try
         {
             await TickCore();
@@ -126,11 +129,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         clock?.Dispose();
-        keepAlive?.Dispose();
+        maintenance?.Dispose();
         try
         {
-            // Let the write in flight finish; its callers learn the outcome from the same task.
-            await inFlight;
+            // Let staged and in-flight writes finish; their callers learn the outcome from the same tasks.
+            await writer.Commit();
         }
         catch (Exception ex) when (ex is WorkersException or JobStoreFencedException)
         {
@@ -140,9 +143,13 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     public async Task<EnqueueResult> Enqueue(EnqueueRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ThrowIfPoisoned();
         ThrowIfInvalidQueue();
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
-        var result = Admit(request);
+        var (fingerprints, newJobs) = CheckKeys([request], time.GetUtcNow());
+        ThrowIfFull(newJobs);
+        writer.MakeRoom(1, QueueWriter.SizeOf(new JobRecord { Id = "", Queue = "", Payload = request.Payload }));
+        var result = Admit(request, fingerprints[0]);
         await Commit();
         Count(WorkersInstruments.Enqueued, result.Created ? 1 : 0);
         return result;
@@ -151,13 +158,15 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     public async Task<IReadOnlyList<EnqueueResult>> EnqueueBatch(IReadOnlyList<EnqueueRequest> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        if (requests.Count is 0 or > 10_000)
+        if (requests.Count is 0 or > 10_000 || requests.Count > options.StoreWriteMaxJobs)
         {
-            throw new WorkersException(WorkersErrorCodes.InvalidBatch, "A batch holds 1 to 10000 jobs.");
+            throw new WorkersException(WorkersErrorCodes.InvalidBatch, $"A batch holds 1 to {Math.Min(10_000, options.StoreWriteMaxJobs)} jobs.");
         }
 
-        // Validate the whole batch before admitting any of it: a batch is acknowledged whole or not at all.
+        // Validate the whole batch before admitting any of it: a batch is acknowledged whole or not at all, in one store write.
+        ThrowIfPoisoned();
         ThrowIfInvalidQueue();
+        long bytes = 0;
         for (int i = 0; i < requests.Count; i++)
         {
             var errors = WorkerValidation.Validate(requests[i]);
@@ -165,12 +174,22 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             {
                 throw new WorkersException(errors[0].Code, $"Job {i}: {errors[0].Message}");
             }
+
+            bytes += QueueWriter.SizeOf(new JobRecord { Id = "", Queue = "", Payload = requests[i].Payload });
         }
 
+        if (bytes > options.StoreWriteMaxBytes)
+        {
+            throw new WorkersException(WorkersErrorCodes.InvalidBatch, $"A batch's payloads may total about {options.StoreWriteMaxBytes} bytes (it is written at once); split it.");
+        }
+
+        var (fingerprints, newJobs) = CheckKeys(requests, time.GetUtcNow());
+        ThrowIfFull(newJobs);
+        writer.MakeRoom(requests.Count, bytes);
         var results = new EnqueueResult[requests.Count];
         for (int i = 0; i < requests.Count; i++)
         {
-            results[i] = Admit(requests[i]);
+            results[i] = Admit(requests[i], fingerprints[i]);
         }
 
         await Commit();
@@ -208,13 +227,14 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             var active = Move(job, JobState.Active, now) with
             {
                 Attempt = job.Attempt + 1,
-                LeaseToken = job.LeaseToken + 1,
+                LeaseToken = NextToken(job, now),
                 LeaseOwner = replicaId,
                 LeaseDeadline = now + policy.LeaseDuration,
                 StartedAt = now,
                 Progress = 0,
             };
             Save(active);
+            writer.SealIfFull();
             leased.Add(new LeasedJob
             {
                 JobId = active.Id,
@@ -247,7 +267,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         {
             var outcome = outcomes[i];
             var entry = index.Get(outcome.JobId);
-            statuses[i] = Check(entry, outcome.LeaseToken);
+            statuses[i] = Check(entry, outcome.LeaseToken, replicaId);
             if (statuses[i] != AckStatus.Accepted)
             {
                 LogRejected(logger, queue, outcome.JobId, statuses[i], outcome.LeaseToken);
@@ -260,9 +280,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             dead += next.State == JobState.Failed ? 1 : 0;
             retried += next.State is JobState.Waiting or JobState.Delayed && outcome.Kind is not (JobOutcomeKind.Released or JobOutcomeKind.Deferred) ? 1 : 0;
             Save(next);
+            writer.SealIfFull();
         }
 
-        EnforceRetention();
+        int dropped = EnforceRetention(now);
         ArmClock();
         if (requeued)
         {
@@ -273,30 +294,31 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         Count(WorkersInstruments.Completed, completed);
         Count(WorkersInstruments.Retried, retried);
         Count(WorkersInstruments.DeadLettered, dead);
+        Count(WorkersInstruments.DeadLettersDropped, dropped);
         return statuses;
     }
 
-    public Task<IReadOnlyList<string>> Renew(string replicaId, IReadOnlyList<JobLeaseRef> leases)
+    public Task<LeaseRenewal> RenewLeases(string replicaId, IReadOnlyList<JobLeaseRef> leases)
     {
         ArgumentNullException.ThrowIfNull(leases);
         ThrowIfPoisoned();
         var now = time.GetUtcNow();
-        var lost = new List<string>();
+        List<JobLeaseRef>? lost = null;
         foreach (var lease in leases)
         {
             var entry = index.Get(lease.JobId);
-            if (Check(entry, lease.LeaseToken) != AckStatus.Accepted || entry!.Record!.LeaseOwner != replicaId)
+            if (Check(entry, lease.LeaseToken, replicaId) != AckStatus.Accepted)
             {
-                lost.Add(lease.JobId);
+                (lost ??= []).Add(lease);
                 continue;
             }
 
             // Deadlines live in memory only: a reloaded queue grants every stored lease a fresh deadline anyway.
-            index.Put(entry.Record with { LeaseDeadline = now + policy.LeaseDuration });
+            index.Put(entry!.Record! with { LeaseDeadline = now + policy.LeaseDuration });
         }
 
         ArmClock();
-        return Task.FromResult<IReadOnlyList<string>>(lost);
+        return Task.FromResult(new LeaseRenewal(lost ?? [], policy.LeaseDuration));
     }
 
     public async Task<bool> ReportProgress(JobLeaseRef lease, int progress)
@@ -304,7 +326,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         ArgumentNullException.ThrowIfNull(lease);
         ThrowIfPoisoned();
         var entry = index.Get(lease.JobId);
-        if (Check(entry, lease.LeaseToken) != AckStatus.Accepted)
+        if (Check(entry, lease.LeaseToken, replicaId: null) != AckStatus.Accepted)
         {
             return false;
         }
@@ -332,14 +354,8 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
         if (!JobStateMachine.IsSettled(entry.State))
         {
-            if (!watches.TryGetValue(jobId, out var observers))
-            {
-                watches[jobId] = observers = [];
-            }
-
-            int before = observers.Count;
-            observers[observer] = time.GetUtcNow() + Clamp(lifetime, JobWatchLimits.MinLifetime, JobWatchLimits.MaxLifetime);
-            watchCount += observers.Count - before;
+            watchers.Add(jobId, observer, time.GetUtcNow() + Clamp(lifetime, JobWatchLimits.MinLifetime, JobWatchLimits.MaxLifetime));
+            StayWhileWatching();
         }
 
         // Never show a state that is not yet durable (as GetJob). A job settling meanwhile notifies the observer.
@@ -349,15 +365,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     public Task UnwatchJob(string jobId, IJobCompletionObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        if (watches.TryGetValue(jobId, out var observers) && observers.Remove(observer))
-        {
-            watchCount--;
-            if (observers.Count == 0)
-            {
-                watches.Remove(jobId);
-            }
-        }
-
+        watchers.Remove(jobId, observer);
         return Task.CompletedTask;
     }
 
@@ -388,6 +396,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 records[stored[k]] = read[k];
             }
         }
+
+        // Records from memory may still be on their way to the store: show only durable states.
+        await Commit();
 
         return records.OfType<JobRecord>().ToArray();
     }
@@ -424,7 +435,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             LeaseOwner = null,
             LeaseDeadline = null,
         });
-        EnforceRetention();
+        EnforceRetention(now);
         ArmClock();
         await Commit();
         Count(WorkersInstruments.Cancelled, 1);
@@ -442,7 +453,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         ThrowIfPoisoned();
         paused = true;
-        stagedMetadata = true;
+        writer.SetMetadata(new QueueMetadata(paused, policy));
         await Commit();
     }
 
@@ -450,12 +461,12 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         ThrowIfPoisoned();
         paused = false;
-        stagedMetadata = true;
+        writer.SetMetadata(new QueueMetadata(paused, policy));
         await Commit();
         WakeWaiters();
     }
 
-    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused) with { Counters = counters, Watchers = watchCount });
+    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused) with { Counters = counters, Watchers = watchers.Count });
 
     public async Task<int> RetryDeadLetters(IReadOnlyList<string>? jobIds)
     {
@@ -472,6 +483,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 FailureReason = null,
                 RunAt = null,
             });
+            writer.SealIfFull();
         }
 
         await Commit();
@@ -486,24 +498,27 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     public async Task<int> DeleteDeadLetters(IReadOnlyList<string>? jobIds)
     {
         ThrowIfPoisoned();
+        var now = time.GetUtcNow();
         var targets = DeadLetters(jobIds);
         foreach (var job in targets)
         {
-            Delete(job.Id);
+            Delete(index.Get(job.Id)!, now);
+            writer.SealIfFull();
         }
 
         await Commit();
         return targets.Count;
     }
 
-    public async Task<int> Prune(TimeSpan olderThan)
+    public async Task<int> Prune(TimeSpan olderThan, bool includeDeadLetters)
     {
         ThrowIfPoisoned();
-        var cutoff = time.GetUtcNow() - olderThan;
-        var old = index.FinishedBefore(cutoff);
+        var now = time.GetUtcNow();
+        var old = index.FinishedBefore(now - olderThan, includeDeadLetters);
         foreach (var entry in old)
         {
-            Delete(entry.Id);
+            Delete(entry, now);
+            writer.SealIfFull();
         }
 
         await Commit();
@@ -520,14 +535,56 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         this.policy = policy;
-        stagedMetadata = true;
-        EnforceRetention();
+        writer.SetMetadata(new QueueMetadata(paused, policy));
+        var now = time.GetUtcNow();
+        int dropped = EnforceRetention(now);
+        ForgetExpiredKeys(now);
         await Commit();
+        Count(WorkersInstruments.DeadLettersDropped, dropped);
     }
 
     public Task<JobOptions> GetPolicy() => Task.FromResult(policy);
 
     public Task Tick() => TickCore();
+
+    private async Task MaintainAsync()
+    {
+        await TickCore();
+        if (poisoned is null)
+        {
+            ForgetExpiredKeys(time.GetUtcNow());
+            StayWhileWatching();
+            await Commit();
+        }
+    }
+
+    /// <summary>
+    /// Keeps the activation while its clock has something to watch (delayed jobs, leases) or clients await results: those live
+    /// in this activation's memory and timers. Renewed at most about once a minute (the maintenance timer renews it too), and
+    /// cancelled as soon as nothing is left to watch.
+    /// </summary>
+    private void StayWhileWatching()
+    {
+        // Orleans measures idleness on the wall clock, whatever the queue's clock is.
+        var now = DateTimeOffset.UtcNow;
+        if (index.CountOf(JobState.Delayed) + index.CountOf(JobState.Active) == 0 && watchers.Count == 0)
+        {
+            if (keptUntil > now)
+            {
+                // Nothing left to watch: back to ordinary collection (a zero delay cancels the earlier one).
+                keptUntil = default;
+                DelayDeactivation(TimeSpan.Zero);
+            }
+
+            return;
+        }
+
+        if (keptUntil - now < MaintenancePeriod)
+        {
+            keptUntil = now + (MaintenancePeriod * 2);
+            DelayDeactivation(MaintenancePeriod * 2);
+        }
+    }
 
     private async Task TickCore()
     {
@@ -559,6 +616,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         {
             // A promoted job is usually leased next: keep its record, within the read-ahead budget.
             Save(Move(job, JobState.Waiting, now) with { RunAt = null }, hold: index.HeldAhead < MaxHeldAhead);
+            writer.SealIfFull();
             requeued = true;
         }
 
@@ -593,13 +651,12 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 });
                 requeued = true;
             }
+
+            writer.SealIfFull();
         }
 
-        if (watches.Count != 0)
-        {
-            ExpireWatches(now);
-        }
-
+        int dropped = dead > 0 ? EnforceRetention(now) : 0;
+        watchers.Expire(now);
         ArmClock();
         if (requeued)
         {
@@ -609,6 +666,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         await Commit();
         Count(WorkersInstruments.Stalled, stalled);
         Count(WorkersInstruments.DeadLettered, dead);
+        Count(WorkersInstruments.DeadLettersDropped, dropped);
     }
 
     private void Count(System.Diagnostics.Metrics.Counter<long> counter, int value)
@@ -624,21 +682,50 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 _ when counter == WorkersInstruments.DeadLettered => counters with { DeadLettered = counters.DeadLettered + value },
                 _ when counter == WorkersInstruments.Stalled => counters with { Stalled = counters.Stalled + value },
                 _ when counter == WorkersInstruments.Cancelled => counters with { Cancelled = counters.Cancelled + value },
+                _ when counter == WorkersInstruments.DeadLettersDropped => counters with { DeadLettersDropped = counters.DeadLettersDropped + value },
+                _ when counter == WorkersInstruments.Refused => counters with { Refused = counters.Refused + value },
                 _ => counters,
             };
         }
     }
 
-    /// <summary>Adds a validated request to the index and stages it; the caller awaits the commit.</summary>
-    private EnqueueResult Admit(EnqueueRequest request)
+    /// <summary>Refuses an enqueue that would take the queue past <see cref="JobOptions.MaxWaiting"/> (waiting and delayed jobs).</summary>
+    private void ThrowIfFull(int newJobs)
     {
-        ThrowIfPoisoned();
-        if (request.IdempotencyKey is { } key && index.GetByIdempotencyKey(key) is { } existing)
+        if (policy.MaxWaiting is not { } max || newJobs == 0)
         {
-            return new EnqueueResult(existing.Id, Created: false, existing.State);
+            return;
         }
 
+        int depth = index.CountOf(JobState.Waiting) + index.CountOf(JobState.Delayed);
+        if (depth + newJobs <= max)
+        {
+            return;
+        }
+
+        Count(WorkersInstruments.Refused, newJobs);
+
+        // Retry when the jobs in the way have been taken at the rate jobs completed since activation (1 s to 1 min).
+        var elapsed = time.GetUtcNow() - counters.Since;
+        double rate = elapsed > TimeSpan.Zero ? counters.Completed / elapsed.TotalSeconds : 0;
+        double seconds = rate > 0 ? (depth + newJobs - max) / rate : 5;
+        var retryAfter = TimeSpan.FromSeconds(Math.Ceiling(Math.Clamp(seconds, 1, 60)));
+        throw new WorkersException(
+            WorkersErrorCodes.QueueFull,
+            $"Queue '{queue}' holds {depth} jobs that have not run, its limit is {max}; retry after {retryAfter.TotalSeconds:0} s.",
+            retryAfter);
+    }
+
+    /// <summary>Adds a checked request to the index and stages it (with its idempotency key); the caller awaits the commit.</summary>
+    private EnqueueResult Admit(EnqueueRequest request, long fingerprint)
+    {
         var now = time.GetUtcNow();
+        if (request.IdempotencyKey is { } key && LiveKey(key, now) is { } known)
+        {
+            var state = index.Get(known.JobId)?.State ?? known.FinalState ?? JobState.Completed;
+            return new EnqueueResult(known.JobId, Created: false, state);
+        }
+
         var delay = request.Delay ?? TimeSpan.Zero;
         var record = new JobRecord
         {
@@ -659,6 +746,13 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             UpdatedAt = now,
         };
         Save(record);
+        if (request.IdempotencyKey is { } newKey)
+        {
+            var remembered = new IdempotencyKeyRecord { Key = newKey, JobId = record.Id, Fingerprint = fingerprint, CreatedAt = now };
+            keys.Put(remembered);
+            writer.UpsertKey(remembered);
+        }
+
         if (record.State == JobState.Waiting)
         {
             WakeWaiters();
@@ -669,6 +763,78 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         return new EnqueueResult(record.Id, Created: true, record.State);
+    }
+
+    /// <summary>
+    /// Before anything of a call is admitted: the fingerprints of its keyed requests, how many jobs it would create, and a
+    /// refusal (IDEMPOTENCY_KEY_REUSED) when a key the queue remembers, or an earlier request of the same call, comes with a
+    /// different body.
+    /// </summary>
+    private (long[] Fingerprints, int NewJobs) CheckKeys(IReadOnlyList<EnqueueRequest> requests, DateTimeOffset now)
+    {
+        var fingerprints = new long[requests.Count];
+        Dictionary<string, long>? earlier = null;
+        int newJobs = 0;
+        for (int i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].IdempotencyKey is not { } key)
+            {
+                newJobs++;
+                continue;
+            }
+
+            long fingerprint = fingerprints[i] = IdempotencyKeys.Fingerprint(requests[i]);
+            long known;
+            if (earlier is not null && earlier.TryGetValue(key, out var first))
+            {
+                known = first;
+            }
+            else if (LiveKey(key, now) is { } remembered)
+            {
+                known = remembered.Fingerprint;
+            }
+            else
+            {
+                (earlier ??= new(StringComparer.Ordinal))[key] = fingerprint;
+                newJobs++;
+                continue;
+            }
+
+            if (known != 0 && known != fingerprint)
+            {
+                throw new WorkersException(
+                    WorkersErrorCodes.IdempotencyKeyReused,
+                    requests.Count == 1
+                        ? "This idempotency key was used for a job with a different body; use a new key for a new job."
+                        : $"Job {i}: this idempotency key was used for a job with a different body; use a new key for a new job.");
+            }
+        }
+
+        return (fingerprints, newJobs);
+    }
+
+    /// <summary>A remembered key that still holds: within its time window, or its job still kept.</summary>
+    private IdempotencyKeyRecord? LiveKey(string key, DateTimeOffset now) =>
+        keys.Get(key) is { } known && (known.CreatedAt + policy.IdempotencyTtl > now || index.Get(known.JobId) is not null) ? known : null;
+
+    /// <summary>Forgets keys past their window whose jobs are gone (a key whose job is still kept goes when the job does).</summary>
+    private void ForgetExpiredKeys(DateTimeOffset now)
+    {
+        foreach (var old in keys.TakeOlderThan(now - policy.IdempotencyTtl))
+        {
+            if (index.Get(old.JobId) is null)
+            {
+                keys.Remove(old.Key);
+                writer.DeleteKey(old.Key);
+            }
+        }
+    }
+
+    /// <summary>The next lease token of a job: above its last one, above every token this activation gave, and at least the time floor.</summary>
+    private long NextToken(JobRecord job, DateTimeOffset now)
+    {
+        lastToken = Math.Max(Math.Max(lastToken, job.LeaseToken) + 1, FencingFloor.Micros(now));
+        return lastToken;
     }
 
     private static JobRecord Apply(JobRecord job, JobOutcome outcome, DateTimeOffset now)
@@ -701,11 +867,14 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    private static AckStatus Check(JobEntry? job, long leaseToken) => job switch
+    /// <summary>Whether a report or renewal about a lease may act: the job is active under that token, held by that replica
+    /// (<paramref name="replicaId"/> null: any holder, for calls made on the attempt's behalf such as progress).</summary>
+    private static AckStatus Check(JobEntry? job, long leaseToken, string? replicaId) => job switch
     {
         null => AckStatus.NotFound,
         _ when JobStateMachine.IsTerminal(job.State) => AckStatus.AlreadyFinished,
         _ when job.State != JobState.Active || job.Record!.LeaseToken != leaseToken => AckStatus.StaleLease,
+        _ when replicaId is not null && !string.Equals(job.Record.LeaseOwner, replicaId, StringComparison.Ordinal) => AckStatus.StaleLease,
         _ => AckStatus.Accepted,
     };
 
@@ -716,49 +885,62 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         ? index.List(JobState.Failed).Select(e => e.Record!).ToList()
         : jobIds.Select(index.Get).Where(e => e is { State: JobState.Failed }).Select(e => e!.Record!).ToList();
 
-    private void EnforceRetention()
+    /// <summary>Deletes the oldest finished jobs past retention and the oldest dead letters past their bound; returns how many
+    /// dead letters went.</summary>
+    private int EnforceRetention(DateTimeOffset now)
     {
         while (index.FinishedCount > policy.RetainCompleted && index.OldestFinished() is { } oldest)
         {
-            Delete(oldest.Id);
+            Delete(oldest, now);
+            writer.SealIfFull();
         }
+
+        int dropped = 0;
+        while (index.FailedCount > policy.MaxDeadLetters && index.OldestFailed() is { } oldestDead)
+        {
+            Delete(oldestDead, now);
+            writer.SealIfFull();
+            dropped++;
+        }
+
+        return dropped;
     }
 
     private void Save(JobRecord record, bool hold = false)
     {
         index.Put(record, hold);
-        stagedDeletes.Remove(record.Id);
-        stagedUpserts[record.Id] = record;
-        if (watches.Count != 0 && JobStateMachine.IsSettled(record.State) && watches.Remove(record.Id, out var observers))
+        writer.Upsert(record);
+        if (JobStateMachine.IsSettled(record.State) && watchers.Take(record.Id) is { } observers)
         {
-            // Told after this record's write succeeds (FlushAsync); retention may delete it before then, the notice keeps it.
-            watchCount -= observers.Count;
-            (stagedNotices ??= []).Add(new SettledNotice(record, [.. observers.Keys]));
+            // Told after this record's write succeeds; retention may delete it before then, the notice keeps it.
+            writer.Notify(new SettledNotice(record, observers));
         }
     }
 
-    private void ExpireWatches(DateTimeOffset now)
+    /// <summary>Deletes a finished or dead-lettered job (their records are in memory); its idempotency key outlives it within
+    /// the key's window, remembering how the job ended.</summary>
+    private void Delete(JobEntry entry, DateTimeOffset now)
     {
-        // Removing while enumerating is safe for Dictionary (it does not invalidate the enumerator).
-        foreach (var (jobId, observers) in watches)
+        var record = entry.Record;
+        index.Remove(entry.Id);
+        writer.Delete(entry.Id);
+        if (record?.IdempotencyKey is { } key && keys.Get(key) is { } known && known.JobId == entry.Id)
         {
-            foreach (var (observer, expiry) in observers)
+            if (known.CreatedAt + policy.IdempotencyTtl <= now)
             {
-                if (expiry <= now)
-                {
-                    observers.Remove(observer);
-                    watchCount--;
-                }
+                keys.Remove(key);
+                writer.DeleteKey(key);
             }
-
-            if (observers.Count == 0)
+            else
             {
-                watches.Remove(jobId);
+                var ended = known with { FinalState = record.State };
+                keys.Put(ended);
+                writer.UpsertKey(ended);
             }
         }
     }
 
-    private void Notify(List<SettledNotice> notices)
+    private void NotifyWatchers(IReadOnlyList<SettledNotice> notices)
     {
         foreach (var notice in notices)
         {
@@ -778,13 +960,6 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     }
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
-
-    private void Delete(string id)
-    {
-        index.Remove(id);
-        stagedUpserts.Remove(id);
-        stagedDeletes.Add(id);
-    }
 
     private void WakeWaiters()
     {
@@ -808,6 +983,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             return;
         }
 
+        StayWhileWatching();
         var next = index.NextDue();
         if (next is null)
         {
@@ -831,8 +1007,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     }
 
     /// <summary>The latest record of a job when memory has it: kept by the index, staged, or in the write in flight.</summary>
-    private JobRecord? InMemory(JobEntry entry, string id) =>
-        entry.Record ?? stagedUpserts.GetValueOrDefault(id) ?? writing?.GetValueOrDefault(id);
+    private JobRecord? InMemory(JobEntry entry, string id) => entry.Record ?? writer.Find(id);
 
     /// <summary>A job's record for a caller: never a state that is not yet durable.</summary>
     private async Task<JobRecord?> Show(JobEntry entry, string id)
@@ -907,7 +1082,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             {
                 index.Unreserve(entries);
                 LogStoreDiverged(logger, queue, ids![k], entry.State, read[k]?.State);
-                Poison(new InvalidDataException($"Job '{ids[k]}' of queue '{queue}' is {read[k]?.State.ToString() ?? "missing"} in the store, {entry.State} in the index."), null);
+                Poison(new InvalidDataException($"Job '{ids[k]}' of queue '{queue}' is {read[k]?.State.ToString() ?? "missing"} in the store, {entry.State} in the index."));
                 ThrowIfPoisoned();
             }
 
@@ -978,75 +1153,18 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     }
 
     /// <summary>Awaits the write that makes every change staged so far durable (group commit).</summary>
-    private Task Commit()
+    private Task Commit() => writer.Commit();
+
+    private void OnWriteFailed(Exception ex)
     {
-        if (stagedUpserts.Count == 0 && stagedDeletes.Count == 0 && !stagedMetadata)
-        {
-            return flushing ? inFlight : Task.CompletedTask;
-        }
-
-        stagedBatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var task = stagedBatch.Task;
-        if (!flushing)
-        {
-            flushing = true;
-            _ = FlushAsync();
-        }
-
-        return task;
+        LogStoreFailed(logger, queue, ex);
+        Poison(ex);
     }
 
-    private async Task FlushAsync()
-    {
-        try
-        {
-            while (stagedBatch is { } batchDone)
-            {
-                var upserts = stagedUpserts;
-                var batch = new JobStoreBatch(
-                    upserts.Values.ToArray(),
-                    stagedDeletes.ToArray(),
-                    stagedMetadata ? new QueueMetadata(paused, policy) : null);
-                stagedBatch = null;
-                stagedUpserts = new(StringComparer.Ordinal);
-                stagedDeletes = new(StringComparer.Ordinal);
-                stagedMetadata = false;
-                var notices = stagedNotices;
-                stagedNotices = null;
-                inFlight = batchDone.Task;
-                writing = upserts;
-                try
-                {
-                    await store.CommitAsync(queue, epoch, batch, CancellationToken.None);
-                    writing = null;
-                    batchDone.TrySetResult();
-                    if (notices is not null)
-                    {
-                        Notify(notices);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    LogStoreFailed(logger, queue, ex);
-                    Poison(ex, batchDone);
-                    return;
-                }
-            }
-        }
-        finally
-        {
-            flushing = false;
-        }
-    }
-
-    private void Poison(Exception ex, TaskCompletionSource? failedBatch)
+    private void Poison(Exception ex)
     {
         poisoned = ex;
-        var error = new WorkersException(WorkersErrorCodes.QueueUnavailable, $"The job store did not accept the write for queue '{queue}'; nothing in it was acknowledged.");
-        failedBatch?.TrySetException(error);
-        stagedBatch?.TrySetException(error);
-        stagedBatch = null;
-        stagedNotices = null;   // watchers re-read the job from the next activation
+        writer.Abandon();
         this.DeactivateOnIdle();
     }
 

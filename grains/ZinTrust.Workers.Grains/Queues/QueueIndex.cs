@@ -21,7 +21,6 @@ internal sealed class QueueIndex
     private readonly SortedSet<JobEntry> leases = new(Order);    // (lease deadline, sequence)
     private readonly SortedSet<JobEntry> failed = new(Order);    // (finished-at, sequence): the dead-letter set
     private readonly SortedSet<JobEntry> finished = new(Order);  // (finished-at, sequence): completed and cancelled, for retention
-    private readonly Dictionary<string, JobEntry> idempotency = new(StringComparer.Ordinal);
     private readonly int[] counts = new int[6];                   // per JobState, reserved entries included
     private int heldAhead;                                        // waiting or delayed entries that hold their record
 
@@ -39,12 +38,16 @@ internal sealed class QueueIndex
 
     public int FinishedCount => finished.Count;
 
+    /// <summary>Dead-lettered jobs.</summary>
+    public int FailedCount => failed.Count;
+
+    /// <summary>Jobs in <paramref name="state"/>, reserved ones included.</summary>
+    public int CountOf(JobState state) => counts[(int)state];
+
     /// <summary>Waiting or delayed jobs whose records are held in memory (read ahead or just promoted).</summary>
     public int HeldAhead => heldAhead;
 
     public JobEntry? Get(string id) => byKey.TryGetValue(JobKey.From(id), out var entry) ? entry : null;
-
-    public JobEntry? GetByIdempotencyKey(string key) => idempotency.GetValueOrDefault(key);
 
     /// <summary>
     /// Inserts or replaces a job's record, moving its entry between the ordered sets; ends a reservation. A waiting or
@@ -70,10 +73,6 @@ internal sealed class QueueIndex
         entry.Reserved = false;
         entry.Version++;
         Link(entry);
-        if (record.IdempotencyKey is { } idempotencyKey)
-        {
-            idempotency[idempotencyKey] = entry;
-        }
 
         if (record.Sequence >= NextSequence)
         {
@@ -93,26 +92,6 @@ internal sealed class QueueIndex
         jobs.Remove(entry);
         Unlink(entry);
         entry.Version++;
-        if (entry.Record?.IdempotencyKey is { } key)
-        {
-            if (idempotency.TryGetValue(key, out var owner) && owner == entry)
-            {
-                idempotency.Remove(key);
-            }
-        }
-        else if (entry.Record is null && idempotency.Count != 0)
-        {
-            // A job without its record in memory: find its key, if it has one, the slow way (the queue grain only removes
-            // jobs that keep their records, so this serves direct use of the index).
-            foreach (var (other, owner) in idempotency)
-            {
-                if (owner == entry)
-                {
-                    idempotency.Remove(other);
-                }
-            }
-        }
-
         return true;
     }
 
@@ -142,12 +121,17 @@ internal sealed class QueueIndex
         return ticks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
     }
 
-    /// <summary>Completed, cancelled and dead-lettered jobs that finished before <paramref name="cutoff"/>, oldest first.</summary>
-    public List<JobEntry> FinishedBefore(DateTimeOffset cutoff) =>
-        [.. Due(finished, cutoff.AddTicks(-1), int.MaxValue), .. Due(failed, cutoff.AddTicks(-1), int.MaxValue)];
+    /// <summary>Completed and cancelled jobs (and dead-lettered ones with <paramref name="includeDeadLetters"/>) that finished
+    /// before <paramref name="cutoff"/>, oldest first.</summary>
+    public List<JobEntry> FinishedBefore(DateTimeOffset cutoff, bool includeDeadLetters) => includeDeadLetters
+        ? [.. Due(finished, cutoff.AddTicks(-1), int.MaxValue), .. Due(failed, cutoff.AddTicks(-1), int.MaxValue)]
+        : Due(finished, cutoff.AddTicks(-1), int.MaxValue);
 
     /// <summary>The oldest finished (completed or cancelled) job, the first to go when retention is exceeded.</summary>
     public JobEntry? OldestFinished() => finished.Count == 0 ? null : finished.Min;
+
+    /// <summary>The oldest dead-lettered job, the first to go when the dead-letter set is over its bound.</summary>
+    public JobEntry? OldestFailed() => failed.Count == 0 ? null : failed.Min;
 
     /// <summary>The jobs in one state, in that state's order (reserved ones excluded).</summary>
     public IEnumerable<JobEntry> List(JobState state) => state switch

@@ -429,9 +429,13 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         catch (Exception ex)
         {
             var code = ex is WorkersException { Code: WorkersErrorCodes.ProcessorNotFound } ? WorkersErrorCodes.ProcessorNotFound : WorkersErrorCodes.WorkerStartFailed;
-            var message = ex is TimeoutException
-                ? $"Worker '{Name}' did not start within WORKER_CONNECTION_TIMEOUT ({options.ConnectionTimeout.TotalMilliseconds:0} ms)."
-                : $"Worker '{Name}' failed to start: {ex.Message}";
+            // Our own errors say what went wrong in words fit for an operator; anything else stays in the log.
+            var message = ex switch
+            {
+                TimeoutException => $"Worker '{Name}' did not start within WORKER_CONNECTION_TIMEOUT ({options.ConnectionTimeout.TotalMilliseconds:0} ms).",
+                WorkersException known => $"Worker '{Name}' failed to start: {known.Message}",
+                _ => $"Worker '{Name}' failed to start: a replica could not be started ({WorkersErrorCodes.WorkerStartFailed}); the silo log has the details.",
+            };
             LogStartFailed(logger, Name, ex);
             await StopReplicas(TimeSpan.Zero, definition.Replicas);
             S.LastError = message;
@@ -652,7 +656,6 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         ProcessorName = definition.ProcessorName,
         Concurrency = EffectiveConcurrency(definition, replica),
         Generation = S.Generation,
-        LeaseDuration = definition.JobOptions.LeaseDuration,
         Circuit = definition.CircuitBreakerEnabled ? CircuitNames.Worker(Name) : null,
     };
 

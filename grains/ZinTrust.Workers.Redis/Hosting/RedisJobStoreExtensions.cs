@@ -27,6 +27,7 @@ public static class RedisJobStoreExtensions
             sp.GetRequiredService<RedisConnection>(),
             sp.GetRequiredService<Serializer<JobRecord>>(),
             sp.GetRequiredService<Serializer<QueueMetadata>>(),
+            sp.GetRequiredService<Serializer<IdempotencyKeyRecord>>(),
             options));
         return builder;
     }

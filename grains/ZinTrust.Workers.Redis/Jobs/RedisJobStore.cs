@@ -9,73 +9,102 @@ namespace ZinTrust.Workers.Redis;
 /// Jobs in Redis. Per queue (keys hash-tagged by queue, so one queue lives in one Redis Cluster slot):
 /// <c>{p}:{q}:jobs</c> a hash id → record (Orleans binary serialisation: compact, version tolerant through
 /// the contracts' [Id]s; id and queue are not repeated inside the value), <c>{p}:{q}:meta</c> the queue's pause flag and policy, <c>{p}:{q}:epoch</c> the
-/// owner epoch. The queue grain keeps the ordered index in memory, so Redis holds only records: each write is
+/// owner epoch, <c>{p}:{q}:keys</c> a hash of remembered idempotency keys. The queue grain keeps the ordered index in memory, so Redis holds only records: each write is
 /// O(1) per job whatever the queue's depth.
 /// </summary>
 /// <remarks>
 /// Reading some jobs back (the queue grain does so when it leases jobs it holds only in its index) is one HMGET.
-/// Every batch is one Lua script call: it checks the epoch, then applies all upserts, deletes and the
-/// metadata, atomically. A batch is acknowledged once Redis has applied it (with AOF, fsync every second).
+/// Every batch is one Lua script call: it checks the epoch, then applies all upserts, deletes, the metadata and the
+/// idempotency keys, atomically. A claim (on load) is another: the new epoch is above the stored one and at least the caller's
+/// time-based floor, so it grows even if Redis lost the last increment. A batch is acknowledged once Redis has applied it (with AOF, fsync every second).
 /// </remarks>
 public sealed class RedisJobStore : IJobStore
 {
-    // KEYS: jobs, meta, epoch. ARGV: epoch, upsert count, delete count, has-meta, then id/value pairs, delete ids, meta.
+    // KEYS: jobs, meta, epoch, keys. ARGV: epoch, upsert count, delete count, has-meta, key-upsert count, key-delete count,
+    // then job id/value pairs, job delete ids, the meta value (if any), key/value pairs, key deletes.
     private const string CommitScript = """
         if redis.call('GET', KEYS[3]) ~= ARGV[1] then
           return redis.error_reply('ZT_FENCED current=' .. tostring(redis.call('GET', KEYS[3])))
         end
-        local ups = tonumber(ARGV[2])
-        local dels = tonumber(ARGV[3])
-        local i = 5
-        local chunk = {}
-        for j = 1, ups do
-          chunk[#chunk + 1] = ARGV[i]
-          chunk[#chunk + 1] = ARGV[i + 1]
-          i = i + 2
-          if #chunk >= 200 then
-            redis.call('HSET', KEYS[1], unpack(chunk))
-            chunk = {}
+        local i = 7
+        local function pairs_into(key, count, cmd)
+          local chunk = {}
+          for j = 1, count do
+            chunk[#chunk + 1] = ARGV[i]
+            chunk[#chunk + 1] = ARGV[i + 1]
+            i = i + 2
+            if #chunk >= 200 then
+              redis.call(cmd, key, unpack(chunk))
+              chunk = {}
+            end
+          end
+          if #chunk > 0 then
+            redis.call(cmd, key, unpack(chunk))
           end
         end
-        if #chunk > 0 then
-          redis.call('HSET', KEYS[1], unpack(chunk))
-        end
-        chunk = {}
-        for j = 1, dels do
-          chunk[#chunk + 1] = ARGV[i]
-          i = i + 1
-          if #chunk >= 200 then
-            redis.call('HDEL', KEYS[1], unpack(chunk))
-            chunk = {}
+        local function fields_from(key, count)
+          local chunk = {}
+          for j = 1, count do
+            chunk[#chunk + 1] = ARGV[i]
+            i = i + 1
+            if #chunk >= 200 then
+              redis.call('HDEL', key, unpack(chunk))
+              chunk = {}
+            end
+          end
+          if #chunk > 0 then
+            redis.call('HDEL', key, unpack(chunk))
           end
         end
-        if #chunk > 0 then
-          redis.call('HDEL', KEYS[1], unpack(chunk))
-        end
+        pairs_into(KEYS[1], tonumber(ARGV[2]), 'HSET')
+        fields_from(KEYS[1], tonumber(ARGV[3]))
         if ARGV[4] == '1' then
           redis.call('SET', KEYS[2], ARGV[i])
+          i = i + 1
         end
-        return ups + dels
+        pairs_into(KEYS[4], tonumber(ARGV[5]), 'HSET')
+        fields_from(KEYS[4], tonumber(ARGV[6]))
+        return 1
+        """;
+
+    // KEYS: epoch. ARGV: the floor. A new epoch above the stored one and at least the floor. Lua numbers are doubles: exact
+    // for the values used (time-based floors stay below 2^53 until the year 2255); %d writes them without an exponent.
+    private const string ClaimScript = """
+        local epoch = tonumber(redis.call('GET', KEYS[1]) or '0') + 1
+        local floor = tonumber(ARGV[1])
+        if floor > epoch then
+          epoch = floor
+        end
+        local text = string.format('%d', epoch)
+        redis.call('SET', KEYS[1], text)
+        return text
         """;
 
     private readonly RedisConnection connection;
     private readonly Serializer<JobRecord> records;
     private readonly Serializer<QueueMetadata> metadata;
+    private readonly Serializer<IdempotencyKeyRecord> keyRecords;
     private readonly RedisJobStoreOptions options;
 
-    public RedisJobStore(RedisConnection connection, Serializer<JobRecord> records, Serializer<QueueMetadata> metadata, RedisJobStoreOptions options)
+    public RedisJobStore(
+        RedisConnection connection,
+        Serializer<JobRecord> records,
+        Serializer<QueueMetadata> metadata,
+        Serializer<IdempotencyKeyRecord> keyRecords,
+        RedisJobStoreOptions options)
     {
         this.connection = connection;
         this.records = records;
         this.metadata = metadata;
+        this.keyRecords = keyRecords;
         this.options = options;
     }
 
-    public async Task<QueueSnapshot> LoadAsync(string queue, CancellationToken cancellationToken)
+    public async Task<QueueSnapshot> LoadAsync(string queue, long epochFloor, CancellationToken cancellationToken)
     {
         var db = await connection.DatabaseAsync(cancellationToken);
         var keys = Keys(queue);
-        long epoch = await db.StringIncrementAsync(keys.Epoch);
+        long epoch = long.Parse((string)(await db.ScriptEvaluateAsync(ClaimScript, [keys.Epoch], [epochFloor]))!, System.Globalization.CultureInfo.InvariantCulture);
         var meta = await db.StringGetAsync(keys.Meta);
         var jobs = new List<JobRecord>();
         await foreach (var entry in db.HashScanAsync(keys.Jobs, pageSize: options.ScanPageSize).WithCancellation(cancellationToken))
@@ -84,7 +113,14 @@ public sealed class RedisJobStore : IJobStore
             jobs.Add(record with { Id = entry.Name!, Queue = queue });
         }
 
-        return new QueueSnapshot(jobs, meta.HasValue ? metadata.Deserialize((byte[])meta!) : null, epoch);
+        var remembered = new List<IdempotencyKeyRecord>();
+        await foreach (var entry in db.HashScanAsync(keys.IdempotencyKeys, pageSize: options.ScanPageSize).WithCancellation(cancellationToken))
+        {
+            var record = keyRecords.Deserialize((byte[])entry.Value!) ?? throw new InvalidDataException($"Idempotency key '{entry.Name}' of queue '{queue}' is empty in Redis.");
+            remembered.Add(record with { Key = entry.Name! });
+        }
+
+        return new QueueSnapshot(jobs, meta.HasValue ? metadata.Deserialize((byte[])meta!) : null, epoch) { Keys = remembered };
     }
 
     public async Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken)
@@ -92,12 +128,14 @@ public sealed class RedisJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(batch);
         var db = await connection.DatabaseAsync(cancellationToken);
         var keys = Keys(queue);
-        var args = new RedisValue[4 + (batch.Upserts.Count * 2) + batch.Deletes.Count + (batch.Metadata is null ? 0 : 1)];
+        var args = new RedisValue[6 + (batch.Upserts.Count * 2) + batch.Deletes.Count + (batch.Metadata is null ? 0 : 1) + (batch.KeyUpserts.Count * 2) + batch.KeyDeletes.Count];
         args[0] = epoch;
         args[1] = batch.Upserts.Count;
         args[2] = batch.Deletes.Count;
         args[3] = batch.Metadata is null ? "0" : "1";
-        int i = 4;
+        args[4] = batch.KeyUpserts.Count;
+        args[5] = batch.KeyDeletes.Count;
+        int i = 6;
         foreach (var record in batch.Upserts)
         {
             args[i++] = record.Id;
@@ -113,17 +151,36 @@ public sealed class RedisJobStore : IJobStore
 
         if (batch.Metadata is not null)
         {
-            args[i] = metadata.SerializeToArray(batch.Metadata);
+            args[i++] = metadata.SerializeToArray(batch.Metadata);
+        }
+
+        foreach (var key in batch.KeyUpserts)
+        {
+            args[i++] = key.Key;
+            args[i++] = keyRecords.SerializeToArray(key with { Key = "" });
+        }
+
+        foreach (var key in batch.KeyDeletes)
+        {
+            args[i++] = key;
         }
 
         try
         {
-            await db.ScriptEvaluateAsync(CommitScript, [keys.Jobs, keys.Meta, keys.Epoch], args);
+            await db.ScriptEvaluateAsync(CommitScript, [keys.Jobs, keys.Meta, keys.Epoch, keys.IdempotencyKeys], args);
         }
         catch (RedisServerException ex) when (ex.Message.Contains("ZT_FENCED", StringComparison.Ordinal))
         {
             throw new JobStoreFencedException($"Queue '{queue}' was claimed by a newer activation (this one holds epoch {epoch}; Redis says {ex.Message}).", ex);
         }
+    }
+
+    /// <summary>One EXISTS over the queue's jobs, metadata and idempotency keys (not its epoch: a claim alone holds nothing).</summary>
+    public async Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken)
+    {
+        var db = await connection.DatabaseAsync(cancellationToken);
+        var keys = Keys(queue);
+        return await db.KeyExistsAsync([keys.Jobs, keys.Meta, keys.IdempotencyKeys]) > 0;
     }
 
     /// <summary>One HMGET on the queue's hash.</summary>
@@ -166,8 +223,8 @@ public sealed class RedisJobStore : IJobStore
     private QueueKeys Keys(string queue)
     {
         var root = $"{options.KeyPrefix}:{{{queue}}}";
-        return new QueueKeys($"{root}:jobs", $"{root}:meta", $"{root}:epoch");
+        return new QueueKeys($"{root}:jobs", $"{root}:meta", $"{root}:epoch", $"{root}:keys");
     }
 
-    private readonly record struct QueueKeys(RedisKey Jobs, RedisKey Meta, RedisKey Epoch);
+    private readonly record struct QueueKeys(RedisKey Jobs, RedisKey Meta, RedisKey Epoch, RedisKey IdempotencyKeys);
 }

@@ -180,6 +180,9 @@ public static class ApiMapping
             LeaseDuration = request.LeaseMs is { } l ? TimeSpan.FromMilliseconds(l) : baseline.LeaseDuration,
             RetainCompleted = request.RetainCompleted ?? baseline.RetainCompleted,
             DefaultPriority = ParsePriority(request.Priority) ?? baseline.DefaultPriority,
+            IdempotencyTtl = request.IdempotencyTtlMs is { } ttl ? TimeSpan.FromMilliseconds(Math.Clamp(ttl, -1, (long)TimeSpan.FromDays(365).TotalMilliseconds)) : baseline.IdempotencyTtl,
+            MaxWaiting = request.MaxWaiting switch { null => baseline.MaxWaiting, 0 => null, var max => max },
+            MaxDeadLetters = request.MaxDeadLetters ?? baseline.MaxDeadLetters,
         };
     }
 
@@ -286,7 +289,10 @@ public static class ApiMapping
             o.MaxStalls,
             (long)o.LeaseDuration.TotalMilliseconds,
             o.RetainCompleted,
-            o.DefaultPriority);
+            o.DefaultPriority,
+            (long)o.IdempotencyTtl.TotalMilliseconds,
+            o.MaxWaiting,
+            o.MaxDeadLetters);
     }
 
     public static HealthResponse ToResponse(WorkerHealth health)

@@ -33,6 +33,11 @@ public static partial class ErrorHandling
                 }
 
                 context.Response.Clear();
+                if (ex is WorkersException { RetryAfter: { } retryAfter })
+                {
+                    context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
                 await ApiErrors.Problem(status, code, message).ExecuteAsync(context);
             }
         });

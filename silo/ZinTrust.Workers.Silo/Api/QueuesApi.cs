@@ -14,26 +14,53 @@ public static class QueuesApi
         var all = app.MapGroup("/api/queues").WithTags("Queues").RequireAuthorization(ApiSecurity.Viewer)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         all.MapGet("/", ListQueues).WithSummary("The queues of the registered workers, with their depth by state").Produces<QueueStatsResponse[]>();
-        all.MapPost("/prune", PruneAll).WithSummary("Delete finished jobs older than ?hours= (default 168) in every queue of a registered worker")
+        all.MapPost("/prune", PruneAll).WithSummary("Delete completed and cancelled jobs older than ?hours= (default 168) in every queue of a registered worker; dead letters too with ?deadLetters=true (admin)")
             .ProducesProblem(StatusCodes.Status400BadRequest).RequireAuthorization(ApiSecurity.Operator);
 
-        var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapGet("/", Stats).WithSummary("Queue depth by state").Produces<QueueStatsResponse>();
-        group.MapPost("/jobs", Enqueue)
+        // Enqueueing may create a queue; every other route acts on an existing one (QUEUE_NOT_FOUND otherwise), so made-up names
+        // never activate a queue or leave anything behind.
+        app.MapGroup("/api/queues/{queue}").WithTags("Queues").RequireAuthorization(ApiSecurity.Operator)
+            .MapPost("/jobs", Enqueue)
             .WithSummary("Enqueue one job, an array of jobs, or {\"jobs\": [...]}; header Idempotency-Key for a single job")
-            .Accepts<EnqueueJobRequest>("application/json").Produces<EnqueueResponse>(StatusCodes.Status201Created).Produces<EnqueueBatchResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status429TooManyRequests).RequireAuthorization(ApiSecurity.Operator);
+            .Accepts<EnqueueJobRequest>("application/json").Produces<EnqueueResponse>(StatusCodes.Status201Created).Produces<EnqueueBatchResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).AddEndpointFilter(ExistingQueue);
+        group.MapGet("/", Stats).WithSummary("Queue depth by state").Produces<QueueStatsResponse>();
         group.MapGet("/jobs", ListJobs).WithSummary("List jobs in one state (?state=waiting|delayed|active|completed|failed|cancelled)");
         group.MapGet("/jobs/{id}", GetJob).WithSummary("Job status").Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/jobs/{id}/cancel", Cancel).WithSummary("Cancel a waiting or running job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/jobs/{id}/retry", RetryOne).WithSummary("Retry a dead-lettered job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)").RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue").RequireAuthorization(ApiSecurity.Operator);
-        group.MapPost("/prune", Prune).WithSummary("Delete finished jobs older than ?hours= (default 168)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/prune", Prune).WithSummary("Delete completed and cancelled jobs older than ?hours= (default 168); dead letters too with ?deadLetters=true (admin)").RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/dead-letters", DeadLetters).WithSummary("List dead-lettered jobs");
         group.MapPost("/dead-letters/retry", RetryDeadLetters).WithSummary("Retry dead-lettered jobs ({\"ids\": [...]} or all)").RequireAuthorization(ApiSecurity.Operator);
         group.MapDelete("/dead-letters", DeleteDeadLetters).WithSummary("Delete dead-lettered jobs ({\"ids\": [...]} or all)").RequireAuthorization(ApiSecurity.Admin);
         return group;
+    }
+
+    /// <summary>A valid name of a queue that exists (a worker uses it or it holds jobs), checked before the handler runs, after the
+    /// route's other values are checked (bad input is a 400 before anything is looked up).</summary>
+    private static async ValueTask<object?> ExistingQueue(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var queue = (string)http.Request.RouteValues["queue"]!;
+        if (WorkerValidation.CheckQueueName(queue) is { } error)
+        {
+            throw error.ToException();
+        }
+
+        if (http.Request.RouteValues["id"] is string id)
+        {
+            JobId(id);
+        }
+
+        await http.RequestServices.GetRequiredService<QueueDirectory>().EnsureExistsAsync(queue, http.RequestAborted);
+        return await next(context);
     }
 
     private static async Task<IResult> Stats(string queue, IGrainFactory grains) =>
@@ -136,31 +163,53 @@ public static class QueuesApi
         return Ok($"Job '{id}' is waiting again.");
     }
 
-    /// <summary>Deletes finished jobs (completed, cancelled, dead-lettered) older than ?hours= (default 168, a week).</summary>
-    private static async Task<string[]> KnownQueues(IGrainFactory grains) =>
-        [.. (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true)).Select(w => w.QueueName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-
-    private static async Task<IResult> ListQueues(IGrainFactory grains)
+    private static async Task<IResult> ListQueues(IGrainFactory grains, QueueDirectory directory)
     {
-        var stats = await Task.WhenAll((await KnownQueues(grains)).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        var stats = await Task.WhenAll((await directory.WorkerQueuesAsync()).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
         return Results.Json(new { ok = true, queues = stats.Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options);
     }
 
-    private static async Task<IResult> PruneAll(HttpRequest request, IGrainFactory grains)
+    /// <summary>Deletes completed and cancelled jobs older than ?hours= (default 168, a week) in every worker's queue; dead letters too
+    /// with ?deadLetters=true, which takes the admin role.</summary>
+    private static async Task<IResult> PruneAll(HttpRequest request, IGrainFactory grains, QueueDirectory directory)
     {
         int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);
-        var queues = await KnownQueues(grains);
-        var counts = await Task.WhenAll(queues.Select(q => grains.GetGrain<IQueueGrain>(q).Prune(TimeSpan.FromHours(hours))));
+        bool deadLetters = PruneDeadLetters(request);
+        var queues = await directory.WorkerQueuesAsync();
+        var counts = await Task.WhenAll(queues.Select(q => grains.GetGrain<IQueueGrain>(q).Prune(TimeSpan.FromHours(hours), deadLetters)));
         return Results.Json(
-            new { ok = true, pruned = counts.Sum(), olderThanHours = hours, queues = queues.Zip(counts, (queue, pruned) => new { queue, pruned }).ToArray() },
+            new { ok = true, pruned = counts.Sum(), olderThanHours = hours, deadLetters, queues = queues.Zip(counts, (queue, pruned) => new { queue, pruned }).ToArray() },
             ApiJson.Options);
     }
 
     private static async Task<IResult> Prune(string queue, HttpRequest request, IGrainFactory grains)
     {
         int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);
-        int pruned = await Queue(queue, grains).Prune(TimeSpan.FromHours(hours));
-        return Results.Json(new { ok = true, pruned, olderThanHours = hours }, ApiJson.Options);
+        bool deadLetters = PruneDeadLetters(request);
+        int pruned = await Queue(queue, grains).Prune(TimeSpan.FromHours(hours), deadLetters);
+        return Results.Json(new { ok = true, pruned, olderThanHours = hours, deadLetters }, ApiJson.Options);
+    }
+
+    /// <summary>?deadLetters=true|false (default false); deleting dead letters is for admins, as DELETE /dead-letters is.</summary>
+    private static bool PruneDeadLetters(HttpRequest request)
+    {
+        var raw = request.Query["deadLetters"].FirstOrDefault();
+        if (raw is null)
+        {
+            return false;
+        }
+
+        if (!bool.TryParse(raw, out var deadLetters))
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "deadLetters must be true or false.");
+        }
+
+        if (deadLetters && !request.HttpContext.User.IsInRole(ApiSecurity.Admin))
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden, ApiErrors.Forbidden, "Deleting dead letters takes the admin role; prune without deadLetters=true removes completed and cancelled jobs.");
+        }
+
+        return deadLetters;
     }
 
     private static async Task<IResult> DeadLetters(string queue, HttpRequest request, IGrainFactory grains)

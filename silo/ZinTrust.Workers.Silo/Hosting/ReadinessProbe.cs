@@ -8,7 +8,12 @@ namespace ZinTrust.Workers.Silo;
 /// What <c>/health/ready</c> reports: this silo is an active cluster member, and every backend it was
 /// configured with (Redis, PostgreSQL) answers within two seconds.
 /// </summary>
-public sealed class ReadinessProbe(HostSettings settings, IServiceProvider services, ILocalSiloDetails silo, IClusterMembershipService membership)
+public sealed partial class ReadinessProbe(
+    HostSettings settings,
+    IServiceProvider services,
+    ILocalSiloDetails silo,
+    IClusterMembershipService membership,
+    ILogger<ReadinessProbe> logger)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
@@ -20,7 +25,7 @@ public sealed class ReadinessProbe(HostSettings settings, IServiceProvider servi
 
         if (settings.UsesRedis && services.GetService<RedisConnection>() is { } redis)
         {
-            checks["redis"] = await Probe(async ct => await (await redis.DatabaseAsync(ct)).PingAsync().WaitAsync(Timeout, ct), cancellationToken);
+            checks["redis"] = await Probe("redis", async ct => await (await redis.DatabaseAsync(ct)).PingAsync().WaitAsync(Timeout, ct), cancellationToken);
         }
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -38,6 +43,7 @@ public sealed class ReadinessProbe(HostSettings settings, IServiceProvider servi
         {
             var connectionString = new NpgsqlConnectionStringBuilder(settings.ConnectionStrings[name]) { Timeout = (int)Timeout.TotalSeconds }.ConnectionString;
             checks[$"postgres:{name}"] = await Probe(
+                $"postgres:{name}",
                 async ct =>
                 {
                     await using var connection = new NpgsqlConnection(connectionString);
@@ -51,7 +57,7 @@ public sealed class ReadinessProbe(HostSettings settings, IServiceProvider servi
         return (checks.Values.All(v => v == "ok"), checks);
     }
 
-    private static async Task<string> Probe(Func<CancellationToken, Task> check, CancellationToken cancellationToken)
+    private async Task<string> Probe(string backend, Func<CancellationToken, Task> check, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
@@ -62,7 +68,17 @@ public sealed class ReadinessProbe(HostSettings settings, IServiceProvider servi
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return "unavailable: " + (ex is OperationCanceledException or TimeoutException ? "no answer within 2 s" : ex.Message);
+            // The answer is public to viewers: it says what kind of failure, the log says what exactly (hosts, driver messages).
+            if (ex is OperationCanceledException or TimeoutException)
+            {
+                return "unavailable: no answer within 2 s";
+            }
+
+            LogProbeFailed(logger, backend, ex);
+            return "unavailable: the check failed (see the silo log)";
         }
     }
+
+    [LoggerMessage(5200, LogLevel.Warning, "Readiness check of {Backend} failed")]
+    private static partial void LogProbeFailed(ILogger logger, string backend, Exception exception);
 }

@@ -21,6 +21,7 @@ public static class WorkersHostExtensions
         ArgumentNullException.ThrowIfNull(settings);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ReadinessProbe>();
+        builder.Services.AddSingleton(sp => new QueueDirectory(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IJobStore>(), TimeProvider.System));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ZinTrust workers";

@@ -53,7 +53,7 @@ public sealed class FaultTests
 
         var zombie = await queue.Report("zombie/0", [new JobOutcome { JobId = ack.JobId, LeaseToken = first.LeaseToken, Kind = JobOutcomeKind.Completed, Result = "\"zombie\"" }]);
         Assert.Equal([AckStatus.StaleLease], zombie);
-        Assert.Equal(["" + ack.JobId], await queue.Renew("zombie/0", [new JobLeaseRef(ack.JobId, first.LeaseToken)]));
+        Assert.Equal([new JobLeaseRef(ack.JobId, first.LeaseToken)], (await queue.RenewLeases("zombie/0", [new JobLeaseRef(ack.JobId, first.LeaseToken)])).Lost);
 
         var real = await queue.Report("healthy/0", [new JobOutcome { JobId = ack.JobId, LeaseToken = second.LeaseToken, Kind = JobOutcomeKind.Completed, Result = "\"real\"" }]);
         Assert.Equal([AckStatus.Accepted], real);

@@ -50,15 +50,16 @@ public sealed class QueueIndexTests
     }
 
     [Fact]
-    public void Remove_ForgetsTheIdempotencyKey()
+    public void Remove_ForgetsTheJob_Once()
     {
         var index = new QueueIndex();
-        index.Put(Job("a", 1) with { IdempotencyKey = "k" });
-        Assert.Equal("a", index.GetByIdempotencyKey("k")!.Id);
+        index.Put(Job("a", 1));
+        Assert.Equal(1, index.CountOf(JobState.Waiting));
 
         Assert.True(index.Remove("a"));
 
-        Assert.Null(index.GetByIdempotencyKey("k"));
+        Assert.Null(index.Get("a"));
+        Assert.Equal(0, index.CountOf(JobState.Waiting));
         Assert.False(index.Remove("a"));
     }
 

@@ -96,6 +96,15 @@ public sealed class JobOptionsRequest
     public int? LeaseMs { get; init; }
     public int? RetainCompleted { get; init; }
     public JsonElement Priority { get; init; }
+
+    /// <summary>How long idempotency keys are remembered (1 minute to 30 days; default 24 h).</summary>
+    public long? IdempotencyTtlMs { get; init; }
+
+    /// <summary>Enqueues are refused (429 QUEUE_FULL) while this many jobs wait or are delayed; 0 removes the limit.</summary>
+    public int? MaxWaiting { get; init; }
+
+    /// <summary>Dead-lettered jobs kept (oldest deleted past it); default 10000.</summary>
+    public int? MaxDeadLetters { get; init; }
 }
 
 public sealed class BackoffRequest

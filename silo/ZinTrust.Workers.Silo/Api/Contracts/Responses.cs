@@ -28,7 +28,17 @@ public sealed record WorkerResponse(
     AutoScalingResponse AutoScaling,
     string? Region);
 
-public sealed record JobOptionsResponse(int Attempts, BackoffResponse Backoff, long TimeoutMs, int MaxStalls, long LeaseMs, int RetainCompleted, int Priority);
+public sealed record JobOptionsResponse(
+    int Attempts,
+    BackoffResponse Backoff,
+    long TimeoutMs,
+    int MaxStalls,
+    long LeaseMs,
+    int RetainCompleted,
+    int Priority,
+    long IdempotencyTtlMs,
+    int? MaxWaiting,
+    int MaxDeadLetters);
 
 public sealed record BackoffResponse(string Type, long DelayMs, double Jitter, long MaxDelayMs);
 

@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Silo.Tests;
+
+/// <summary>The queue routes' limits: made-up names leave nothing behind, pruning dead letters is for admins, and a full queue
+/// or a reused idempotency key is a clear, stable error.</summary>
+[Collection(nameof(SiloCollection))]
+public sealed class QueueRoutesTests(SiloFixture fixture)
+{
+    [Fact]
+    public async Task ReadingAMadeUpQueue_Is404_AndActivatesNothing()
+    {
+        using var viewer = fixture.Factory.Client(ApiRole.Viewer);
+        var grains = fixture.Factory.Services.GetRequiredService<IGrainFactory>();
+        var names = Enumerable.Range(0, 20).Select(i => $"made-up-{Guid.NewGuid():N}"[..24]).ToArray();
+
+        foreach (var name in names)
+        {
+            foreach (var path in new[] { "", "/jobs", "/jobs/0123456789abcdef", "/dead-letters" })
+            {
+                var response = await viewer.Get($"/api/queues/{name}{path}");
+                Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+                Assert.Equal(WorkersErrorCodes.QueueNotFound, (await response.Json()).Str("code"));
+            }
+        }
+
+        var active = await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(grains.GetGrain<IQueueGrain>(names[0]).GetGrainId().Type, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(active, id => names.Any(n => id == grains.GetGrain<IQueueGrain>(n).GetGrainId()));
+    }
+
+    [Fact]
+    public async Task Pruning_DeadLetters_TakesTheAdminRole()
+    {
+        using var op = fixture.Factory.Client(ApiRole.Operator);
+        using var admin = fixture.Factory.Client(ApiRole.Admin);
+        Assert.Equal(HttpStatusCode.Created, (await op.PostJson("/api/queues/q-prune-roles/jobs", """{"payload":{}}""")).StatusCode);
+
+        var forbidden = await op.Post("/api/queues/q-prune-roles/prune?deadLetters=true");
+        var forbiddenAll = await op.Post("/api/queues/prune?deadLetters=true");
+        var operatorPrune = await op.Post("/api/queues/q-prune-roles/prune");
+        var adminPrune = await admin.Post("/api/queues/q-prune-roles/prune?deadLetters=true");
+        var bad = await admin.Post("/api/queues/q-prune-roles/prune?deadLetters=maybe");
+
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (forbidden.StatusCode, forbiddenAll.StatusCode));
+        Assert.Equal("FORBIDDEN", (await forbidden.Json()).Str("code"));
+        Assert.False((await operatorPrune.Json()).GetProperty("deadLetters").GetBoolean());
+        Assert.True((await adminPrune.Json()).GetProperty("deadLetters").GetBoolean());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task AFullQueue_Answers429_WithRetryAfter_AndAReusedKey409()
+    {
+        using var op = fixture.Factory.Client(ApiRole.Operator);
+        using var admin = fixture.Factory.Client(ApiRole.Admin);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/workers", """{"name":"full-worker","queueName":"q-full","processor":"echo","jobOptions":{"maxWaiting":1}}""")).StatusCode);
+        Assert.Equal(1, (await (await admin.Get("/api/workers/full-worker")).Json()).GetProperty("worker").GetProperty("jobOptions").GetProperty("maxWaiting").GetInt32());
+
+        Assert.Equal(HttpStatusCode.Created, (await op.PostJson("/api/queues/q-full/jobs", """{"payload":{"n":1},"idempotencyKey":"one"}""")).StatusCode);
+        var full = await op.PostJson("/api/queues/q-full/jobs", """{"payload":{"n":2}}""");
+        var reused = await op.PostJson("/api/queues/q-full/jobs", """{"payload":{"n":3},"idempotencyKey":"one"}""");
+        var same = await op.PostJson("/api/queues/q-full/jobs", """{"payload":{"n":1},"idempotencyKey":"one"}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, full.StatusCode);
+        Assert.Equal(WorkersErrorCodes.QueueFull, (await full.Json()).Str("code"));
+        Assert.True(full.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {full.Headers.RetryAfter}");
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+        Assert.Equal(WorkersErrorCodes.IdempotencyKeyReused, (await reused.Json()).Str("code"));
+        Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PatchJson("/api/workers/full-worker", """{"jobOptions":{"maxWaiting":0}}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await op.PostJson("/api/queues/q-full/jobs", """{"payload":{"n":2}}""")).StatusCode);
+    }
+}
