@@ -421,7 +421,8 @@ public static class ApiMapping
             j.RunAt,
             j.StartedAt,
             j.FinishedAt,
-            j.UpdatedAt);
+            j.UpdatedAt,
+            j.LeaseToken);
     }
 
     public static EnqueueResponse ToResponse(EnqueueResult r, string queue)

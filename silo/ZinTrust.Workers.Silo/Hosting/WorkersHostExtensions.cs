@@ -15,7 +15,8 @@ public static class WorkersHostExtensions
     public const string ServiceId = "zintrust-workers";
     public const string ClusterId = "zintrust-dev";
 
-    public static WebApplicationBuilder AddZinTrustWorkersHost(this WebApplicationBuilder builder, HostSettings settings)
+    /// <summary>The host's services, silo and endpoint; <paramref name="workers"/> registers more processors, health checks and plugins.</summary>
+    public static WebApplicationBuilder AddZinTrustWorkersHost(this WebApplicationBuilder builder, HostSettings settings, Action<WorkersBuilder>? workers = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
@@ -77,6 +78,8 @@ public static class WorkersHostExtensions
                 {
                     w.AddDemoProcessors();
                 }
+
+                workers?.Invoke(w);
             });
         });
         return builder;

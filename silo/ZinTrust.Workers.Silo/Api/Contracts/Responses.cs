@@ -95,7 +95,8 @@ public sealed record JobResponse(
     DateTimeOffset? RunAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    long LeaseToken);
 
 public sealed record EnqueueResponse(string Id, string Queue, string State, bool Created);
 
