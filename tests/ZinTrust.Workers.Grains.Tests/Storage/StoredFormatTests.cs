@@ -1,0 +1,183 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains.Tests;
+
+/// <summary>
+/// Golden files: what this version stores (job records, queue metadata and idempotency keys in the job store; grain states in
+/// grain storage, Redis and PostgreSQL alike, all in Orleans' binary format) was written once and checked in under
+/// <c>Golden/</c>. Every later version must read them back to the same values, so a change that renumbers, retypes or drops a
+/// stored field fails here rather than in a user's cluster. After a deliberate, compatible addition, write a new file next to
+/// the old ones (ZT_WRITE_GOLDEN=1 writes the files that are missing); never rewrite an old one.
+/// </summary>
+public sealed class StoredFormatTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 9, 30, 15, 123, TimeSpan.Zero);
+    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static TheoryData<string> Files => [.. Samples.Keys];
+
+    private static readonly Dictionary<string, object> Samples = new(StringComparer.Ordinal)
+    {
+        // As the Redis job store writes a record: without the id and queue, which are its hash field and key.
+        ["job-record.v1.bin"] = Job() with { Id = "", Queue = "" },
+        ["queue-metadata.v1.bin"] = new QueueMetadata(true, Policy()),
+        ["idempotency-key.v1.bin"] = new IdempotencyKeyRecord { Key = "", JobId = "j-0001", Fingerprint = -4_611_686_018_427_387_904, CreatedAt = T0, FinalState = JobState.Cancelled },
+        ["worker-state.v1.bin"] = WorkerState(),
+        ["worker-registry-state.v1.bin"] = new WorkerRegistryState
+        {
+            Workers =
+            {
+                ["mailer"] = new WorkerIndexEntry
+                {
+                    Name = "mailer", QueueName = "emails", Version = "2.1.0", Status = WorkerStatus.Running, ActiveStatus = true, Concurrency = 7,
+                    AutoStart = false, UpdatedAt = T0, PersistenceDriver = "redis", ResourceMonitoring = true, Region = "eu-west-1",
+                },
+            },
+        },
+        ["circuit-state.v1.bin"] = new CircuitBreakerState
+        {
+            State = CircuitState.HalfOpen,
+            Options = new CircuitBreakerOptions { FailureThreshold = 4, FailureWindow = TimeSpan.FromSeconds(40), ResetTimeout = TimeSpan.FromSeconds(20), HalfOpenAttempts = 2 },
+            Worker = "mailer",
+            OpenedAt = T0,
+            RetryAt = T0.AddSeconds(20),
+            Transitions = [new CircuitTransition(CircuitState.Closed, CircuitState.Open, T0, "4 failures in 40 s")],
+        },
+        ["autoscaler-state.v1.bin"] = new AutoScalerState
+        {
+            LastRunAt = T0,
+            Workers =
+            {
+                ["mailer"] = new WorkerScalingState
+                {
+                    OverrideUntil = T0.AddHours(1),
+                    LastChangeAt = T0,
+                    Decisions = [new ScalingDecision { Worker = "mailer", At = T0, From = 2, To = 3, Reason = "backlog", Applied = true, Waiting = 450, Throughput = 12.5, CpuPercent = 61.25, Source = "operator" }],
+                },
+            },
+        },
+        ["resource-monitor-state.v1.bin"] = new ResourceMonitorState { StoppedByOperator = true, ChangedAt = T0 },
+        ["plugin-registry-state.v1.bin"] = new PluginRegistryState { Disabled = ["audit"], Version = 7 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void WhatThisVersionStored_IsReadBackToTheSameValues(string file)
+    {
+        var expected = Samples[file];
+        var path = Path.Combine(GoldenDirectory, file);
+        if (!File.Exists(path) && Environment.GetEnvironmentVariable("ZT_WRITE_GOLDEN") == "1")
+        {
+            File.WriteAllBytes(path, Serializer.SerializeToArray(expected));
+        }
+
+        Assert.True(File.Exists(path), $"Golden file {file} is missing: run this test once with ZT_WRITE_GOLDEN=1 and check the file in.");
+        var read = Deserialize(expected.GetType(), File.ReadAllBytes(path));
+
+        Assert.Equal(JsonSerializer.Serialize(expected, expected.GetType(), Json), JsonSerializer.Serialize(read, expected.GetType(), Json));
+    }
+
+    private static object Deserialize(Type type, byte[] bytes) =>
+        typeof(Serializer).GetMethods().Single(m => m.Name == nameof(Serializer.Deserialize) && m.IsGenericMethod && m.GetParameters() is [{ ParameterType: var p }] && p == typeof(byte[]))
+            .MakeGenericMethod(type).Invoke(Serializer, [bytes])!;
+
+    private static string GoldenDirectory
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZinTrust.Orleans.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Repository root not found."), "tests", "ZinTrust.Workers.Grains.Tests", "Golden");
+        }
+    }
+
+    private static JobOptions Policy() => new()
+    {
+        Attempts = 7,
+        Backoff = new BackoffOptions { Kind = BackoffKind.Fixed, BaseDelay = TimeSpan.FromSeconds(3), Jitter = 0.25, MaxDelay = TimeSpan.FromMinutes(2) },
+        Timeout = TimeSpan.FromSeconds(45),
+        MaxStalls = 2,
+        LeaseDuration = TimeSpan.FromSeconds(12),
+        RetainCompleted = 250,
+        DefaultPriority = JobPriority.High,
+        IdempotencyTtl = TimeSpan.FromHours(6),
+        MaxWaiting = 50_000,
+        MaxDeadLetters = 900,
+    };
+
+    private static JobRecord Job() => new()
+    {
+        Id = "j-0001",
+        Queue = "emails",
+        Payload = """{"to":"ada@example.com","n":[1,2,3]}""",
+        Priority = JobPriority.Critical,
+        State = JobState.Active,
+        Sequence = 41,
+        Attempt = 2,
+        MaxAttempts = 5,
+        Backoff = new BackoffOptions { Kind = BackoffKind.Exponential, BaseDelay = TimeSpan.FromMilliseconds(1500), Jitter = 0.1, MaxDelay = TimeSpan.FromMinutes(10) },
+        Timeout = TimeSpan.FromSeconds(90),
+        CreatedAt = T0,
+        RunAt = T0.AddMinutes(1),
+        StartedAt = T0.AddMinutes(2),
+        FinishedAt = T0.AddMinutes(3),
+        Result = """{"sent":true}""",
+        Error = "SmtpException: mailbox busy",
+        FailureReason = JobFailureReasons.AttemptsExhausted,
+        Progress = 60,
+        LeaseToken = 1_796_269_645_933_357,
+        LeaseOwner = "mailer/2",
+        LeaseDeadline = T0.AddMinutes(2).AddSeconds(12),
+        Stalls = 1,
+        IdempotencyKey = "order-42",
+        UpdatedAt = T0.AddMinutes(2),
+        Name = "welcome-mail",
+        MaxStalls = 2,
+    };
+
+    private static WorkerGrainState WorkerState()
+    {
+        var definition = new WorkerDefinition
+        {
+            Name = "mailer",
+            QueueName = "emails",
+            Version = "2.1.0",
+            Concurrency = 7,
+            Processor = "smtp",
+            AutoStart = true,
+            ActiveStatus = true,
+            JobOptions = Policy(),
+            Features = new Dictionary<string, bool> { ["circuitBreaker"] = true, ["autoScaling"] = true },
+            Replicas = 3,
+            DrainTimeout = TimeSpan.FromSeconds(25),
+            PersistenceDriver = "db",
+            CircuitBreaker = new CircuitBreakerOptions { FailureThreshold = 4, FailureWindow = TimeSpan.FromSeconds(40), ResetTimeout = TimeSpan.FromSeconds(20), HalfOpenAttempts = 2 },
+            HealthPolicy = new WorkerHealthPolicy { RestartWhenCritical = true, CriticalSamples = 4, MaxRestarts = 2, RestartWindow = TimeSpan.FromMinutes(30) },
+            AutoScaling = new AutoScalingOptions { MinReplicas = 2, MaxReplicas = 6, ScaleUpThreshold = 500, ScaleDownThreshold = 20, Cooldown = TimeSpan.FromMinutes(3) },
+            Region = "eu-west-1",
+        };
+        return new WorkerGrainState
+        {
+            Definition = definition,
+            Status = WorkerStatus.Running,
+            CreatedAt = T0,
+            UpdatedAt = T0.AddHours(1),
+            StartedAt = T0.AddMinutes(5),
+            LastError = "Worker 'mailer' did not start within WORKER_CONNECTION_TIMEOUT (5000 ms).",
+            Generation = 9,
+            RunningReplicas = 3,
+            Paused = true,
+            Versions = [new WorkerVersionRecord { Version = "2.0.0", Definition = definition with { Version = "2.0.0" }, RecordedAt = T0, Reason = "created" }],
+            Circuit = CircuitState.Open,
+            HalfOpenAttempts = 2,
+        };
+    }
+}
