@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Redis on 127.0.0.1:$ZT_REDIS_PORT with AOF on (fsync every second), data in $ZT_DATA_DIR/redis-$ZT_REDIS_PORT.
+# Redis on 127.0.0.1:$ZT_REDIS_PORT with AOF on, data in $ZT_DATA_DIR/redis-$ZT_REDIS_PORT.
+# ZT_REDIS_FSYNC=everysec (default: a host crash can lose about the last second of writes) | always (fsync before every
+# answer: nothing acknowledged is lost on a host crash, at a cost the README's Performance section measures).
 # Usage: infra/redis.sh start | stop | restart | status
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -12,13 +14,17 @@ start() {
   ensure_packages redis-server redis-tools
   if running; then log "redis already answers on $ZT_REDIS_PORT"; return 0; fi
   mkdir -p "$dir"
+  case "$ZT_REDIS_FSYNC" in
+    everysec|always) ;;
+    *) die "ZT_REDIS_FSYNC must be everysec or always (was '$ZT_REDIS_FSYNC')" ;;
+  esac
   local args=(--bind 127.0.0.1 --port "$ZT_REDIS_PORT" --daemonize yes --dir "$dir"
-    --appendonly yes --appendfsync everysec --save '' --protected-mode yes
+    --appendonly yes --appendfsync "$ZT_REDIS_FSYNC" --save '' --protected-mode yes
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log")
   [ -n "$ZT_REDIS_PASSWORD" ] && args+=(--requirepass "$ZT_REDIS_PASSWORD")
   redis-server "${args[@]}"
   wait_until 20 running || die "redis did not answer on $ZT_REDIS_PORT within 20 s (see $dir/redis.log)"
-  log "redis ready on 127.0.0.1:$ZT_REDIS_PORT (AOF everysec, data in $dir)"
+  log "redis ready on 127.0.0.1:$ZT_REDIS_PORT (AOF fsync $ZT_REDIS_FSYNC, data in $dir)"
 }
 
 stop() {

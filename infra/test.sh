@@ -41,5 +41,9 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The run broke before it could count (a crash, or no test ran): never report that as a pass.
   failed=1
 fi
+if [ -s "$results/fault-ledgers.txt" ]; then
+  echo "Fault scenarios (each ledger must show lost=0 duplicated-without-fault=0 double-terminal=0 stale-commit=0 token-reuse=0):"
+  cat "$results/fault-ledgers.txt"
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

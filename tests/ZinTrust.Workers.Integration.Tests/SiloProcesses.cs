@@ -15,11 +15,19 @@ public sealed class SiloProcesses : IAsyncDisposable
     private static int nextBase = 26000 + (Environment.ProcessId % 100) * 30;
     private readonly Dictionary<int, Process> silos = [];
     private readonly Dictionary<string, string> environment;
+    private readonly string host;
     private readonly int basePort = Interlocked.Add(ref nextBase, 10);
 
-    private SiloProcesses(Dictionary<string, string> environment) => this.environment = environment;
+    private SiloProcesses(Dictionary<string, string> environment, string host)
+    {
+        this.environment = environment;
+        this.host = host;
+    }
 
     public static string SiloDll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");
+
+    /// <summary>The shipped host plus the fault tests' processors (<c>ledger</c>).</summary>
+    public static string FaultHostDll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.FaultHost.dll");
 
     /// <summary>Where silo output goes (kept for diagnosis after a failure).</summary>
     public static string LogDirectory => Directory.CreateDirectory(Path.Combine(RealServers.RepositoryRoot, "artifacts", "silo-logs")).FullName;
@@ -31,7 +39,7 @@ public sealed class SiloProcesses : IAsyncDisposable
 
     public HttpClient Http(int silo)
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{basePort + silo}"), Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort(silo)}"), Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         return client;
     }
@@ -41,24 +49,32 @@ public sealed class SiloProcesses : IAsyncDisposable
     /// <summary>The membership database's connection string (what a client joins through).</summary>
     public string MembershipConnectionString => environment["ConnectionStrings__default"];
 
-    /// <summary>A fresh database with the migrations applied, and fresh Redis prefixes.</summary>
-    public static async Task<SiloProcesses> CreateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A fresh database with the migrations applied, and fresh Redis prefixes; silos run <paramref name="host"/> (the shipped
+    /// silo by default) on <paramref name="redis"/> (the shared test server by default) with <paramref name="extra"/> settings.
+    /// </summary>
+    public static async Task<SiloProcesses> CreateAsync(CancellationToken cancellationToken, string? host = null, string? redis = null, IReadOnlyDictionary<string, string>? extra = null)
     {
         var connectionString = await RealServers.FreshDatabaseAsync(migrate: false, cancellationToken);
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        var redis = RealServers.Redis.Split(',')[0].Split(':');
+        var endpoint = (redis ?? RealServers.Redis).Split(',')[0].Split(':');
         var env = new Dictionary<string, string>
         {
             ["ConnectionStrings__default"] = connectionString,
             ["QUEUE_DRIVER"] = "redis",
             ["WORKER_PERSISTENCE_DRIVER"] = "db",
             ["CLUSTER_DRIVER"] = "postgres",
-            ["REDIS_HOST"] = redis[0],
-            ["REDIS_PORT"] = redis[1],
+            ["REDIS_HOST"] = endpoint[0],
+            ["REDIS_PORT"] = endpoint[1],
             ["QUEUE_REDIS_KEY_PREFIX"] = $"zt-it-{database}",
             ["LOG_LEVEL"] = "warn",
         };
-        var processes = new SiloProcesses(env);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        var processes = new SiloProcesses(env, host ?? SiloDll);
         var migrate = await processes.RunOnceAsync(["migrate"], cancellationToken);
         Assert.True(migrate.ExitCode == 0, $"migrate failed: {migrate.Stdout}{migrate.Stderr}");
         return processes;
@@ -98,6 +114,25 @@ public sealed class SiloProcesses : IAsyncDisposable
             await Task.Delay(100, cancellationToken);
         }
     }
+
+    /// <summary>The silos whose process ended by itself (a crash) and when (Unix ms), removed from <see cref="Running"/>.</summary>
+    public IReadOnlyList<(int Index, long At)> TakeExited()
+    {
+        var exited = silos.Where(s => s.Value.HasExited).Select(s => (s.Key, new DateTimeOffset(s.Value.ExitTime).ToUnixTimeMilliseconds())).ToArray();
+        foreach (var (index, _) in exited)
+        {
+            silos[index].Dispose();
+            silos.Remove(index);
+        }
+
+        return exited;
+    }
+
+    /// <summary>The HTTP port of silo <paramref name="index"/> (also the PORT the fault host's ledger names it by).</summary>
+    public int HttpPort(int index) => basePort + index;
+
+    /// <summary>Where test runs leave reports (the test command prints the fault ledgers from here).</summary>
+    public static string ResultsDirectory => Directory.CreateDirectory(Path.Combine(RealServers.RepositoryRoot, "artifacts", "test-results")).FullName;
 
     /// <summary>kill -9.</summary>
     public void Kill(int index)
@@ -186,11 +221,11 @@ public sealed class SiloProcesses : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private ProcessStartInfo Start(string[] args) => StartInfo(args, environment);
+    private ProcessStartInfo Start(string[] args) => StartInfo(args, environment, host);
 
-    private static ProcessStartInfo StartInfo(string[] args, IEnumerable<KeyValuePair<string, string>> environment)
+    private static ProcessStartInfo StartInfo(string[] args, IEnumerable<KeyValuePair<string, string>> environment, string? host = null)
     {
-        var start = new ProcessStartInfo("dotnet", [SiloDll, .. args])
+        var start = new ProcessStartInfo("dotnet", [host ?? SiloDll, .. args])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

@@ -1,0 +1,147 @@
+using System.Text.Json;
+
+namespace ZinTrust.Workers.Integration.Tests;
+
+/// <summary>
+/// The fault table, process by process: three silo processes of the fault host (PostgreSQL membership and worker state, Redis
+/// jobs and reminders) under a steady flow of jobs sent through REST with idempotency keys and retries. Each scenario prints
+/// its ledger (also to artifacts/test-results/fault-ledgers.txt) and holds it to: nothing lost, nothing run twice without a
+/// fault, no terminal state overwritten, no stale commit, tokens never reused, and re-runs no more than the executions the
+/// faults caught in flight. The faults come on a schedule: that schedule is the scenario, not a wait for something.
+/// </summary>
+public sealed class FaultToleranceTests
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromMinutes(3);
+
+    private static object JobOptions(int maxStalls = 3) => new
+    {
+        leaseMs = 3000,
+        attempts = 5,
+        maxStalls,
+        retainCompleted = 100_000,
+        backoff = new { type = "fixed", delayMs = 100 },
+    };
+
+    private static object Work(int sleepMs) => new { sleepMs };
+
+    private static void AssertClean(FaultLedger ledger)
+    {
+        Assert.True(ledger.Lost == 0, $"{ledger}: acknowledged jobs were lost");
+        Assert.True(ledger.DuplicatedWithoutFault == 0, $"{ledger}: jobs ran twice without a fault");
+        Assert.True(ledger.DoubleTerminal == 0, $"{ledger}: jobs ran after their terminal state");
+        Assert.True(ledger.StaleCommits == 0, $"{ledger}: results of superseded attempts were accepted");
+        Assert.True(ledger.TokenReuse == 0, $"{ledger}: lease tokens were reused or went back");
+        Assert.True(ledger.ReRuns <= ledger.InFlightAtFaults, $"{ledger}: more re-runs than executions in flight at the faults");
+    }
+
+    [Fact]
+    public async Task RollingKillNine_OneOfThreeSilosEveryTenSeconds_ForAMinute_LosesNothing_AndRerunsOnlyWhatWasInFlight()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await FaultRun.StartAsync(JobOptions(), ct);
+        var producer = run.ProduceAsync(batches: 280, size: 20, every: TimeSpan.FromMilliseconds(250), i => Work(100), ct);
+
+        int victim = -1;
+        for (int kill = 0; kill < 6; kill++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), ct);
+            victim = await run.KillAReplicaHostAsync(victim, ct);
+        }
+
+        await producer;
+        var ledger = await run.SettleAsync("rolling kill -9, 6 kills in 60 s", Settle, ct);
+
+        AssertClean(ledger);
+        Assert.Equal(280 * 20, ledger.Acknowledged);
+        Assert.Equal(ledger.Acknowledged, ledger.Completed);
+        Assert.Equal(6, ledger.Faults);
+    }
+
+    [Fact]
+    public async Task GracefulRollingRestart_OfAllThreeSilos_UnderLoad_RunsNoJobTwice()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await FaultRun.StartAsync(JobOptions(), ct);
+        var producer = run.ProduceAsync(batches: 160, size: 20, every: TimeSpan.FromMilliseconds(250), i => Work(20), ct);
+
+        for (int silo = 0; silo < run.Silos; silo++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8), ct);
+            await run.StopAndRestartAsync(silo, ct);
+        }
+
+        await producer;
+        var ledger = await run.SettleAsync("graceful rolling restart of 3 silos", Settle, ct);
+
+        AssertClean(ledger);
+        Assert.Equal(ledger.Acknowledged, ledger.Completed);
+        Assert.True(ledger.ReRuns == 0, $"{ledger}: a graceful restart re-ran jobs (drain should hand leases back or finish them)");
+    }
+
+    [Fact]
+    public async Task RedisKilled_AndRestarted_ThenLosingItsLastSecond_LosesOnlyWhatWasAcknowledgedInThatSecond_WithoutStaleCommits()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var redis = await DedicatedRedis.LaunchAsync(ct);
+        await using var run = await FaultRun.StartAsync(JobOptions(), ct, redis: redis.Endpoint);
+        var producer = run.ProduceAsync(batches: 160, size: 20, every: TimeSpan.FromMilliseconds(250), i => Work(20), ct);
+
+        // kill -9 of Redis: no loss (it wrote its AOF before answering; the OS keeps it).
+        await Task.Delay(TimeSpan.FromSeconds(8), ct);
+        run.NoteGlobalFault("redis kill -9");
+        redis.Kill();
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        await redis.StartAsync(ct);
+
+        // A host crash with AOF fsync every second: Redis comes back from its files as they were about a second earlier.
+        await Task.Delay(TimeSpan.FromSeconds(10), ct);
+        long copiedAt = FaultRun.Now;
+        var copy = redis.CopyData();
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        run.NoteGlobalFault("redis lost its last second");
+        redis.Kill();
+        redis.RestoreData(copy);
+        await redis.StartAsync(ct);
+
+        await producer;
+        var ledger = await run.SettleAsync("redis kill -9 and restart; redis restored from a copy 1 s old", Settle, ct, id => run.Acknowledged[id] >= copiedAt);
+
+        AssertClean(ledger);
+        Assert.Equal(ledger.Acknowledged, ledger.Completed + ledger.LostInWindow);
+    }
+
+    [Fact]
+    public async Task APoisonJob_ThatCrashesItsSiloOnEveryAttempt_IsDeadLetteredAfterBoundedCrashes_While200OthersFinish()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await FaultRun.StartAsync(JobOptions(maxStalls: 2), ct);
+        await run.SendAsync(new[] { new { payload = new { crash = true }, idempotencyKey = "poison" } }, ct);
+        string poison = run.Acknowledged.Keys.Single();
+        var others = run.ProduceAsync(batches: 10, size: 20, every: TimeSpan.FromMilliseconds(100), i => Work(10), ct);
+
+        int crashes = 0;
+        JsonElement job;
+        var deadline = DateTime.UtcNow + Settle;
+        while (true)
+        {
+            crashes += await run.RestartCrashedAsync(ct);
+            job = await run.GetJsonAsync($"/api/queues/{FaultRun.Queue}/jobs/{poison}", ct);
+            if (job.GetProperty("state").GetString() == "failed" || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(200, ct);
+        }
+
+        await others;
+        crashes += await run.RestartCrashedAsync(ct);
+        var ledger = await run.SettleAsync("poison job crashing its silo, maxStalls 2", Settle, ct);
+
+        Assert.Equal(("failed", "stalled"), (job.GetProperty("state").GetString(), job.GetProperty("failureReason").GetString()));
+        Assert.Equal(3, crashes);
+        Assert.Equal(3, job.GetProperty("stalls").GetInt32());
+        AssertClean(ledger);
+        Assert.Equal((201, 200, 1), (ledger.Acknowledged, ledger.Completed, ledger.DeadLettered));
+    }
+}
