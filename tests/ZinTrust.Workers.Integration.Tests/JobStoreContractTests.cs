@@ -122,12 +122,14 @@ public sealed class JobStoreContractTests
         var ct = TestContext.Current.CancellationToken;
         var snapshot = await store.LoadAsync("q-large", 0, ct);
         var jobs = Enumerable.Range(0, 5000).Select(i => Job($"j{i}")).ToArray();
+        var keys = jobs.Select(j => new IdempotencyKeyRecord { Key = j.IdempotencyKey!, JobId = j.Id, Fingerprint = 1, CreatedAt = T0 }).ToArray();
 
-        await store.CommitAsync("q-large", snapshot.Epoch, new JobStoreBatch(jobs, [], null), ct);
-        await store.CommitAsync("q-large", snapshot.Epoch, new JobStoreBatch([], jobs.Take(2500).Select(j => j.Id).ToArray(), null), ct);
+        await store.CommitAsync("q-large", snapshot.Epoch, new JobStoreBatch(jobs, [], null) { KeyUpserts = keys }, ct);
+        await store.CommitAsync("q-large", snapshot.Epoch, new JobStoreBatch([], jobs.Take(2500).Select(j => j.Id).ToArray(), null) { KeyDeletes = keys.Take(1000).Select(k => k.Key).ToArray() }, ct);
 
         var after = await store.LoadAsync("q-large", 0, ct);
         Assert.Equal(2500, after.Jobs.Count);
+        Assert.Equal(4000, after.Keys.Count);
     }
 
     [Theory]

@@ -8,6 +8,9 @@ public sealed record JobEnqueueOptions
     public int? Priority { get; init; }
     public TimeSpan? Delay { get; init; }
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>How long <see cref="IdempotencyKey"/> is remembered (1 s to 30 days); unset: the queue's policy (24 h by default).</summary>
+    public TimeSpan? IdempotencyTtl { get; init; }
     public int? Attempts { get; init; }
     public BackoffOptions? Backoff { get; init; }
     public TimeSpan? Timeout { get; init; }

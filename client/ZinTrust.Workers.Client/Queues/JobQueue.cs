@@ -33,8 +33,10 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
             Payload = JsonSerializer.Serialize(payload, JobContext.JsonOptions),
             Priority = options?.Priority,
             Delay = options?.Delay,
-            // Fixed before the first attempt: a retry after a lost answer then finds the job instead of adding a second.
+            // Fixed before the first attempt: a retry after a lost answer then finds the job instead of adding a second. A key of
+            // our own only has to outlast our retries, so the queue forgets it then rather than after its policy's day.
             IdempotencyKey = options?.IdempotencyKey ?? (retry.Enabled ? $"client:{Guid.NewGuid():N}" : null),
+            IdempotencyTtl = options?.IdempotencyKey is null ? (retry.Enabled ? retry.KeyWindow : null) : options.IdempotencyTtl,
             Attempts = options?.Attempts,
             Backoff = options?.Backoff,
             Timeout = options?.Timeout,

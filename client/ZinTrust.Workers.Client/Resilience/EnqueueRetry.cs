@@ -49,6 +49,10 @@ internal sealed partial class EnqueueRetry
     /// <summary>False when <see cref="EnqueueRetryOptions.MaxAttempts"/> is 1: one attempt, no idempotency key needed.</summary>
     public bool Enabled { get; }
 
+    /// <summary>How long a key the client made up must be remembered: the retries' budget, plus the longest a sent attempt may
+    /// still be on its way (Orleans' response timeout, 30 s by default).</summary>
+    public TimeSpan KeyWindow => budget + TimeSpan.FromSeconds(30);
+
     public async Task<T> ExecuteAsync<T>(string queue, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);

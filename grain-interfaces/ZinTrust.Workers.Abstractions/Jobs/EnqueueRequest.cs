@@ -20,4 +20,8 @@ public sealed record EnqueueRequest
     [Id(5)] public BackoffOptions? Backoff { get; init; }
     [Id(6)] public TimeSpan? Timeout { get; init; }
     [Id(7)] public string? Name { get; init; }
+
+    /// <summary>How long <see cref="IdempotencyKey"/> is remembered from now (1 s to 30 days); null: the queue's
+    /// <see cref="JobOptions.IdempotencyTtl"/>. A key that only guards retries of this call needs no more than the retries take.</summary>
+    [Id(8)] public TimeSpan? IdempotencyTtl { get; init; }
 }

@@ -50,4 +50,10 @@ public sealed record JobRecord
     [Id(23)] public DateTimeOffset UpdatedAt { get; init; }
     [Id(24)] public string? Name { get; init; }
     [Id(25)] public int MaxStalls { get; init; } = 1;
+
+    /// <summary>A fingerprint of the enqueue request (for <see cref="IdempotencyKey"/>: the same key with another body is refused).</summary>
+    [Id(26)] public long IdempotencyFingerprint { get; init; }
+
+    /// <summary>Until when <see cref="IdempotencyKey"/> is remembered, even after retention deleted the job.</summary>
+    [Id(27)] public DateTimeOffset? IdempotencyExpiresAt { get; init; }
 }

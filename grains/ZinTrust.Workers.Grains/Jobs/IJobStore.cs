@@ -59,9 +59,8 @@ public sealed record JobStoreBatch(IReadOnlyCollection<JobRecord> Upserts, IRead
 }
 
 /// <summary>
-/// An idempotency key a queue remembers: the job it created, a fingerprint of the request's body, and when it was made
-/// (it is forgotten <see cref="Abstractions.JobOptions.IdempotencyTtl"/> later, once its job is gone too). When retention
-/// deletes the job first, <see cref="FinalState"/> keeps the state it ended in.
+/// An idempotency key a queue remembers after its job was deleted (while the job exists, its record holds the key): the job
+/// it created, a fingerprint of the request's body, the state the job ended in, and until when it is remembered.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("zt.IdempotencyKeyRecord")]
 public sealed record IdempotencyKeyRecord
@@ -75,6 +74,9 @@ public sealed record IdempotencyKeyRecord
 
     /// <summary>The state the job ended in, once retention deleted it; null while the job is kept.</summary>
     [Id(4)] public JobState? FinalState { get; init; }
+
+    /// <summary>When the key is forgotten; unset in keys written before the window was stored (then created + the queue's TTL).</summary>
+    [Id(5)] public DateTimeOffset? ExpiresAt { get; init; }
 }
 
 /// <summary>A commit was refused because a newer activation of the queue has claimed it.</summary>

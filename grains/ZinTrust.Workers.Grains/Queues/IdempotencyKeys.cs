@@ -1,55 +1,87 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.Text;
+using System.Runtime.InteropServices;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>
-/// The idempotency keys a queue remembers: key → the job it created, a fingerprint of the request, and when. A key is kept
-/// for the queue's <see cref="JobOptions.IdempotencyTtl"/> after its creation and, beyond that, for as long as its job is kept;
-/// so retention may delete a job long before its key is forgotten (the key then remembers the state the job ended in).
+/// The idempotency keys a queue remembers: key → the job it created, a fingerprint of the request, and until when. A key
+/// lives as long as its job and at least until its window ends (the queue's <see cref="JobOptions.IdempotencyTtl"/>, or the
+/// request's own). While the job exists its record carries the key, so nothing more is stored; when the job is deleted
+/// within the window, the key is stored on its own (with the state the job ended in) until the window ends.
 /// Not thread-safe: owned by one queue grain activation.
 /// </summary>
-/// <remarks>Memory: about 250 bytes per key in the silo (and about 100 in the store), whatever the payload.</remarks>
+/// <remarks>Memory: about 200 bytes per key in the silo while it outlives its job (and about 100 in Redis), whatever the payload.</remarks>
 internal sealed class IdempotencyKeys
 {
-    private readonly Dictionary<string, IdempotencyKeyRecord> keys = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<string, DateTimeOffset> byAge = new();
+    private readonly Dictionary<string, Key> keys = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, long> outliving = new();   // keys of deleted jobs, by the end of their window
 
     public int Count => keys.Count;
 
-    public IdempotencyKeyRecord? Get(string key) => keys.GetValueOrDefault(key);
+    public bool TryGet(string key, out Key found) => keys.TryGetValue(key, out found);
 
-    public void Put(IdempotencyKeyRecord record)
+    /// <summary>A job with <paramref name="key"/> exists (created now, or loaded); returns whether a stored key it replaces must be deleted.</summary>
+    public bool Live(string key, string jobId, long fingerprint, DateTimeOffset expiresAt)
     {
-        if (!keys.TryGetValue(record.Key, out var known) || known.CreatedAt != record.CreatedAt)
-        {
-            byAge.Enqueue(record.Key, record.CreatedAt);
-        }
-
-        keys[record.Key] = record;
+        bool replacesStored = keys.TryGetValue(key, out var old) && old.Stored && old.JobId != jobId;
+        keys[key] = new Key(jobId, fingerprint, expiresAt.UtcTicks, FinalState: null, Stored: false);
+        return replacesStored;
     }
 
-    public bool Remove(string key) => keys.Remove(key);
-
     /// <summary>
-    /// Keys created at or before <paramref name="cutoff"/>, oldest first (each once: they leave the age order, so a key whose job
-    /// is still kept is looked at again only when that job is deleted).
+    /// The job of <paramref name="key"/> was deleted, ending in <paramref name="finalState"/>: the key to store (it outlives the
+    /// job until its window ends), or null when the window is over (the key is forgotten with its job).
     /// </summary>
-    public List<IdempotencyKeyRecord> TakeOlderThan(DateTimeOffset cutoff)
+    public IdempotencyKeyRecord? Outlive(string key, string jobId, JobState finalState, DateTimeOffset createdAt, DateTimeOffset now)
     {
-        var old = new List<IdempotencyKeyRecord>();
-        while (byAge.TryPeek(out var key, out var createdAt) && createdAt <= cutoff)
+        if (!keys.TryGetValue(key, out var known) || known.JobId != jobId)
         {
-            byAge.Dequeue();
-            if (keys.TryGetValue(key, out var record) && record.CreatedAt == createdAt)
+            return null;
+        }
+
+        if (known.ExpiresTicks <= now.UtcTicks)
+        {
+            keys.Remove(key);
+            return null;
+        }
+
+        keys[key] = known with { FinalState = finalState, Stored = true };
+        outliving.Enqueue(key, known.ExpiresTicks);
+        return new IdempotencyKeyRecord
+        {
+            Key = key,
+            JobId = jobId,
+            Fingerprint = known.Fingerprint,
+            CreatedAt = createdAt,
+            FinalState = finalState,
+            ExpiresAt = new DateTimeOffset(known.ExpiresTicks, TimeSpan.Zero),
+        };
+    }
+
+    /// <summary>A key stored on its own (its job is gone), read back when the queue loads.</summary>
+    public void Remember(IdempotencyKeyRecord stored, DateTimeOffset expiresAt)
+    {
+        keys[stored.Key] = new Key(stored.JobId, stored.Fingerprint, expiresAt.UtcTicks, stored.FinalState, Stored: true);
+        outliving.Enqueue(stored.Key, expiresAt.UtcTicks);
+    }
+
+    /// <summary>Forgets keys of deleted jobs whose window ended; returns those that were stored (to delete from the store).</summary>
+    public List<string> ForgetEnded(DateTimeOffset now)
+    {
+        var ended = new List<string>();
+        while (outliving.TryPeek(out var key, out long expires) && expires <= now.UtcTicks)
+        {
+            outliving.Dequeue();
+            if (keys.TryGetValue(key, out var known) && known.Stored && known.ExpiresTicks == expires)
             {
-                old.Add(record);
+                keys.Remove(key);
+                ended.Add(key);
             }
         }
 
-        return old;
+        return ended;
     }
 
     /// <summary>
@@ -84,7 +116,12 @@ internal sealed class IdempotencyKeys
         hash.Append(length);
         if (text is not null)
         {
-            hash.Append(Encoding.UTF8.GetBytes(text));
+            // The string's UTF-16 code units as they are in memory (little-endian on every platform .NET runs on): no copy.
+            hash.Append(MemoryMarshal.AsBytes(text.AsSpan()));
         }
     }
+
+    /// <summary>What is remembered of a key: its job, the request's fingerprint (0: unknown), the end of its window, and for a
+    /// key that outlives its job, how the job ended and that the key is stored on its own.</summary>
+    public readonly record struct Key(string JobId, long Fingerprint, long ExpiresTicks, JobState? FinalState, bool Stored);
 }

@@ -92,20 +92,27 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var now = time.GetUtcNow();
         foreach (var key in snapshot.Keys)
         {
-            keys.Put(key);
+            // Keys that outlived their jobs; a job that holds the same key (see below) takes it over.
+            keys.Remember(key, key.ExpiresAt ?? key.CreatedAt + policy.IdempotencyTtl);
         }
 
+        var stale = new List<string>();
         foreach (var job in snapshot.Jobs)
         {
             // A lease found in the store gets a fresh deadline: its holder may still be alive and renewing.
             // If it is not, the lease expires one lease-duration from now and the job is returned (a stall).
             index.Put(job.State == JobState.Active ? job with { LeaseDeadline = now + policy.LeaseDuration } : job);
             lastToken = Math.Max(lastToken, job.LeaseToken);
-            if (job.IdempotencyKey is { } key && keys.Get(key) is null)
+            if (job.IdempotencyKey is { } key
+                && keys.Live(key, job.Id, job.IdempotencyFingerprint, job.IdempotencyExpiresAt ?? job.CreatedAt + policy.IdempotencyTtl))
             {
-                // A key written before keys were kept apart from their jobs: remembered from the job (its body is unknown).
-                keys.Put(new IdempotencyKeyRecord { Key = key, JobId = job.Id, CreatedAt = job.CreatedAt });
+                stale.Add(key);
             }
+        }
+
+        foreach (var key in stale)
+        {
+            writer.DeleteKey(key);
         }
 
         clock = time.CreateTimer(static s => ((QueueGrain)s!).OnClock(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -146,10 +153,20 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         ThrowIfPoisoned();
         ThrowIfInvalidQueue();
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
-        var (fingerprints, newJobs) = CheckKeys([request], time.GetUtcNow());
-        ThrowIfFull(newJobs);
-        writer.MakeRoom(1, QueueWriter.SizeOf(new JobRecord { Id = "", Queue = "", Payload = request.Payload }));
-        var result = Admit(request, fingerprints[0]);
+        long fingerprint = 0;
+        if (request.IdempotencyKey is null)
+        {
+            ThrowIfFull(1);
+        }
+        else
+        {
+            var (fingerprints, newJobs) = CheckKeys([request], time.GetUtcNow());
+            ThrowIfFull(newJobs);
+            fingerprint = fingerprints[0];
+        }
+
+        writer.MakeRoom(1, QueueWriter.SizeOfNew(request.Payload));
+        var result = Admit(request, fingerprint);
         await Commit();
         Count(WorkersInstruments.Enqueued, result.Created ? 1 : 0);
         return result;
@@ -175,7 +192,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 throw new WorkersException(errors[0].Code, $"Job {i}: {errors[0].Message}");
             }
 
-            bytes += QueueWriter.SizeOf(new JobRecord { Id = "", Queue = "", Payload = requests[i].Payload });
+            bytes += QueueWriter.SizeOfNew(requests[i].Payload);
         }
 
         if (bytes > options.StoreWriteMaxBytes)
@@ -726,6 +743,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             return new EnqueueResult(known.JobId, Created: false, state);
         }
 
+        var keyExpires = request.IdempotencyKey is null ? (DateTimeOffset?)null : now + (request.IdempotencyTtl ?? policy.IdempotencyTtl);
         var delay = request.Delay ?? TimeSpan.Zero;
         var record = new JobRecord
         {
@@ -742,15 +760,16 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             MaxStalls = policy.MaxStalls,
             RunAt = delay > TimeSpan.Zero ? now + delay : null,
             IdempotencyKey = request.IdempotencyKey,
+            IdempotencyFingerprint = fingerprint,
+            IdempotencyExpiresAt = keyExpires,
             CreatedAt = now,
             UpdatedAt = now,
         };
         Save(record);
-        if (request.IdempotencyKey is { } newKey)
+        if (request.IdempotencyKey is { } newKey && keys.Live(newKey, record.Id, fingerprint, keyExpires!.Value))
         {
-            var remembered = new IdempotencyKeyRecord { Key = newKey, JobId = record.Id, Fingerprint = fingerprint, CreatedAt = now };
-            keys.Put(remembered);
-            writer.UpsertKey(remembered);
+            // The key is the job's record's now; the key stored on its own (of a job long gone) goes.
+            writer.DeleteKey(newKey);
         }
 
         if (record.State == JobState.Waiting)
@@ -813,20 +832,16 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return (fingerprints, newJobs);
     }
 
-    /// <summary>A remembered key that still holds: within its time window, or its job still kept.</summary>
-    private IdempotencyKeyRecord? LiveKey(string key, DateTimeOffset now) =>
-        keys.Get(key) is { } known && (known.CreatedAt + policy.IdempotencyTtl > now || index.Get(known.JobId) is not null) ? known : null;
+    /// <summary>A remembered key that still holds: within its window, or its job still kept.</summary>
+    private IdempotencyKeys.Key? LiveKey(string key, DateTimeOffset now) =>
+        keys.TryGet(key, out var known) && (known.ExpiresTicks > now.UtcTicks || index.Get(known.JobId) is not null) ? known : null;
 
-    /// <summary>Forgets keys past their window whose jobs are gone (a key whose job is still kept goes when the job does).</summary>
+    /// <summary>Forgets keys that outlived their jobs once their window ends (a key whose job is kept goes when the job does).</summary>
     private void ForgetExpiredKeys(DateTimeOffset now)
     {
-        foreach (var old in keys.TakeOlderThan(now - policy.IdempotencyTtl))
+        foreach (var key in keys.ForgetEnded(now))
         {
-            if (index.Get(old.JobId) is null)
-            {
-                keys.Remove(old.Key);
-                writer.DeleteKey(old.Key);
-            }
+            writer.DeleteKey(key);
         }
     }
 
@@ -917,26 +932,16 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    /// <summary>Deletes a finished or dead-lettered job (their records are in memory); its idempotency key outlives it within
-    /// the key's window, remembering how the job ended.</summary>
+    /// <summary>Deletes a finished or dead-lettered job (their records are in memory); its idempotency key outlives it until
+    /// the key's window ends, stored on its own with how the job ended.</summary>
     private void Delete(JobEntry entry, DateTimeOffset now)
     {
         var record = entry.Record;
         index.Remove(entry.Id);
         writer.Delete(entry.Id);
-        if (record?.IdempotencyKey is { } key && keys.Get(key) is { } known && known.JobId == entry.Id)
+        if (record?.IdempotencyKey is { } key && keys.Outlive(key, entry.Id, record.State, record.CreatedAt, now) is { } outliving)
         {
-            if (known.CreatedAt + policy.IdempotencyTtl <= now)
-            {
-                keys.Remove(key);
-                writer.DeleteKey(key);
-            }
-            else
-            {
-                var ended = known with { FinalState = record.State };
-                keys.Put(ended);
-                writer.UpsertKey(ended);
-            }
+            writer.UpsertKey(outliving);
         }
     }
 

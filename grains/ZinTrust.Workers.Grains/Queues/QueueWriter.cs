@@ -39,6 +39,9 @@ internal sealed class QueueWriter(
     public static long SizeOf(JobRecord record) =>
         RecordOverhead + record.Payload.Length + (record.Result?.Length ?? 0) + (record.Error?.Length ?? 0);
 
+    /// <summary>About how much a new job with <paramref name="payload"/> adds to a write.</summary>
+    public static long SizeOfNew(string payload) => RecordOverhead + payload.Length;
+
     public void Upsert(JobRecord record)
     {
         var write = Open();

@@ -27,43 +27,60 @@ public sealed class RedisJobStore : IJobStore
           return redis.error_reply('ZT_FENCED current=' .. tostring(redis.call('GET', KEYS[3])))
         end
         local i = 7
-        local function pairs_into(key, count, cmd)
-          local chunk = {}
-          for j = 1, count do
-            chunk[#chunk + 1] = ARGV[i]
-            chunk[#chunk + 1] = ARGV[i + 1]
-            i = i + 2
-            if #chunk >= 200 then
-              redis.call(cmd, key, unpack(chunk))
-              chunk = {}
-            end
-          end
-          if #chunk > 0 then
-            redis.call(cmd, key, unpack(chunk))
+        local chunk = {}
+        for j = 1, tonumber(ARGV[2]) do
+          chunk[#chunk + 1] = ARGV[i]
+          chunk[#chunk + 1] = ARGV[i + 1]
+          i = i + 2
+          if #chunk >= 200 then
+            redis.call('HSET', KEYS[1], unpack(chunk))
+            chunk = {}
           end
         end
-        local function fields_from(key, count)
-          local chunk = {}
-          for j = 1, count do
-            chunk[#chunk + 1] = ARGV[i]
-            i = i + 1
-            if #chunk >= 200 then
-              redis.call('HDEL', key, unpack(chunk))
-              chunk = {}
-            end
-          end
-          if #chunk > 0 then
-            redis.call('HDEL', key, unpack(chunk))
+        if #chunk > 0 then
+          redis.call('HSET', KEYS[1], unpack(chunk))
+          chunk = {}
+        end
+        for j = 1, tonumber(ARGV[3]) do
+          chunk[#chunk + 1] = ARGV[i]
+          i = i + 1
+          if #chunk >= 200 then
+            redis.call('HDEL', KEYS[1], unpack(chunk))
+            chunk = {}
           end
         end
-        pairs_into(KEYS[1], tonumber(ARGV[2]), 'HSET')
-        fields_from(KEYS[1], tonumber(ARGV[3]))
+        if #chunk > 0 then
+          redis.call('HDEL', KEYS[1], unpack(chunk))
+          chunk = {}
+        end
         if ARGV[4] == '1' then
           redis.call('SET', KEYS[2], ARGV[i])
           i = i + 1
         end
-        pairs_into(KEYS[4], tonumber(ARGV[5]), 'HSET')
-        fields_from(KEYS[4], tonumber(ARGV[6]))
+        for j = 1, tonumber(ARGV[5]) do
+          chunk[#chunk + 1] = ARGV[i]
+          chunk[#chunk + 1] = ARGV[i + 1]
+          i = i + 2
+          if #chunk >= 200 then
+            redis.call('HSET', KEYS[4], unpack(chunk))
+            chunk = {}
+          end
+        end
+        if #chunk > 0 then
+          redis.call('HSET', KEYS[4], unpack(chunk))
+          chunk = {}
+        end
+        for j = 1, tonumber(ARGV[6]) do
+          chunk[#chunk + 1] = ARGV[i]
+          i = i + 1
+          if #chunk >= 200 then
+            redis.call('HDEL', KEYS[4], unpack(chunk))
+            chunk = {}
+          end
+        end
+        if #chunk > 0 then
+          redis.call('HDEL', KEYS[4], unpack(chunk))
+        end
         return 1
         """;
 

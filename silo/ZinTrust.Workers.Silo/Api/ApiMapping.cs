@@ -240,6 +240,7 @@ public static class ApiMapping
             Priority = ParsePriority(request.Priority),
             Delay = request.DelayMs is { } d ? TimeSpan.FromMilliseconds(Math.Clamp(d, -1, (long)TimeSpan.FromDays(366).TotalMilliseconds)) : null,
             IdempotencyKey = request.IdempotencyKey ?? idempotencyKey,
+            IdempotencyTtl = request.IdempotencyTtlMs is { } ttl ? TimeSpan.FromMilliseconds(Math.Clamp(ttl, -1, (long)TimeSpan.FromDays(365).TotalMilliseconds)) : null,
             Attempts = request.Attempts,
             Backoff = request.Backoff is null ? null : ToBackoff(request.Backoff, BackoffOptions.Default),
             Timeout = request.TimeoutMs is { } t ? TimeSpan.FromMilliseconds(t) : null,

@@ -71,4 +71,40 @@ public sealed class IdempotencyTests
         Assert.Equal(same[0].JobId, same[1].JobId);
         Assert.Equal((true, false), (same[0].Created, same[1].Created));
     }
+
+    [Fact]
+    public async Task AKeysOwnWindow_ShorterThanTheQueues_IsForgottenWhenItEnds()
+    {
+        await using var c = await WorkersCluster.StartAsync(silos: 1, fakeClock: true);
+        var queue = c.Queue("q-idem-own-window");
+        await queue.SetPolicy(new JobOptions { RetainCompleted = 0, IdempotencyTtl = TimeSpan.FromHours(24) });
+        var first = await queue.Enqueue(Keyed("retry-key") with { IdempotencyTtl = TimeSpan.FromMinutes(1) });
+        Assert.Equal(CancelResult.Cancelled, await queue.Cancel(first.JobId));
+
+        Assert.Equal(first.JobId, (await queue.Enqueue(Keyed("retry-key") with { IdempotencyTtl = TimeSpan.FromMinutes(1) })).JobId);
+        c.Clock!.Advance(TimeSpan.FromMinutes(2));
+        var later = await queue.Enqueue(Keyed("retry-key") with { IdempotencyTtl = TimeSpan.FromMinutes(1) });
+
+        Assert.True(later.Created);
+        Assert.NotEqual(first.JobId, later.JobId);
+    }
+
+    [Fact]
+    public async Task AKeyOfAJobStillKept_IsRecoveredFromTheJobsRecord_BodyIncluded()
+    {
+        var store = new RecordingJobStore();
+        string jobId;
+        await using (var c = await WorkersCluster.StartAsync(silos: 1, store: store))
+        {
+            jobId = (await c.Queue("q-idem-record").Enqueue(Keyed("kept"))).JobId;
+        }
+
+        // Nothing was stored for the key itself: the job's record carries it.
+        Assert.DoesNotContain(store.Commits, w => w.Queue == "q-idem-record" && w.Batch.KeyUpserts.Count > 0);
+        await using var again = await WorkersCluster.StartAsync(silos: 1, store: store);
+        var queue = again.Queue("q-idem-record");
+        Assert.Equal((jobId, false), await queue.Enqueue(Keyed("kept")) is var same ? (same.JobId, same.Created) : default);
+        var reused = await Assert.ThrowsAsync<WorkersException>(() => queue.Enqueue(Keyed("kept", """{"order":7}""")));
+        Assert.Equal(WorkersErrorCodes.IdempotencyKeyReused, reused.Code);
+    }
 }

@@ -129,6 +129,9 @@ public sealed class EnqueueJobRequest
     public JsonElement Priority { get; init; }
     public long? DelayMs { get; init; }
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>How long the key is remembered (1000 ms to 30 days); default: the queue's idempotencyTtlMs.</summary>
+    public long? IdempotencyTtlMs { get; init; }
     public int? Attempts { get; init; }
     public BackoffRequest? Backoff { get; init; }
     public int? TimeoutMs { get; init; }
