@@ -12,7 +12,7 @@ public sealed class ClientClusterTests
     public async Task Client_JoinsThroughTheMembershipTable_AndDrivesAWorker()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await SiloProcesses.CreateAsync(ct);
+        await using var cluster = await SiloProcesses.CreateAsync(RealServers.Redis, ct);
         await cluster.StartAsync(0, ct);
         await cluster.StartAsync(1, ct);
 

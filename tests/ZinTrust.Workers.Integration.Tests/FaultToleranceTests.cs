@@ -38,7 +38,7 @@ public sealed class FaultToleranceTests
     public async Task RollingKillNine_OneOfThreeSilosEveryTenSeconds_ForAMinute_LosesNothing_AndRerunsOnlyWhatWasInFlight()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await FaultRun.StartAsync(JobOptions(), ct);
+        await using var run = await FaultRun.StartAsync(JobOptions(), RealServers.Redis, ct);
         var producer = run.ProduceAsync(batches: 280, size: 20, every: TimeSpan.FromMilliseconds(250), i => Work(100), ct);
 
         int victim = -1;
@@ -61,8 +61,8 @@ public sealed class FaultToleranceTests
     public async Task GracefulRollingRestart_OfAllThreeSilos_UnderLoad_RunsNoJobTwice()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await FaultRun.StartAsync(JobOptions(), ct);
-        var producer = run.ProduceAsync(batches: 160, size: 20, every: TimeSpan.FromMilliseconds(250), i => Work(20), ct);
+        await using var run = await FaultRun.StartAsync(JobOptions(), RealServers.Redis, ct);
+        var producer = run.ProduceAsync(batches: 160, size: 20, every: TimeSpan.FromMilliseconds(250), i => Work(100), ct);
 
         for (int silo = 0; silo < run.Silos; silo++)
         {
@@ -79,14 +79,14 @@ public sealed class FaultToleranceTests
     }
 
     [Fact]
-    public async Task RedisKilled_AndRestarted_ThenLosingItsLastSecond_LosesOnlyWhatWasAcknowledgedInThatSecond_WithoutStaleCommits()
+    public async Task RedisKilled_AndRestarted_ThenLosingItsLastSecond_LosesOnlyWhatWasAcknowledgedJustBefore_WithoutStaleCommits()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var redis = await DedicatedRedis.LaunchAsync(ct);
-        await using var run = await FaultRun.StartAsync(JobOptions(), ct, redis: redis.Endpoint);
+        await using var run = await FaultRun.StartAsync(JobOptions(), redis.Endpoint, ct);
         var producer = run.ProduceAsync(batches: 160, size: 20, every: TimeSpan.FromMilliseconds(250), i => Work(20), ct);
 
-        // kill -9 of Redis: no loss (it wrote its AOF before answering; the OS keeps it).
+        // kill -9 of Redis: it wrote its AOF before answering and the OS keeps it (unless a slow fsync made it postpone a write).
         await Task.Delay(TimeSpan.FromSeconds(8), ct);
         run.NoteGlobalFault("redis kill -9");
         redis.Kill();
@@ -95,7 +95,6 @@ public sealed class FaultToleranceTests
 
         // A host crash with AOF fsync every second: Redis comes back from its files as they were about a second earlier.
         await Task.Delay(TimeSpan.FromSeconds(10), ct);
-        long copiedAt = FaultRun.Now;
         var copy = redis.CopyData();
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         run.NoteGlobalFault("redis lost its last second");
@@ -104,7 +103,7 @@ public sealed class FaultToleranceTests
         await redis.StartAsync(ct);
 
         await producer;
-        var ledger = await run.SettleAsync("redis kill -9 and restart; redis restored from a copy 1 s old", Settle, ct, id => run.Acknowledged[id] >= copiedAt);
+        var ledger = await run.SettleAsync("redis kill -9 and restart; redis restored from a copy 1 s old", Settle, ct);
 
         AssertClean(ledger);
         Assert.Equal(ledger.Acknowledged, ledger.Completed + ledger.LostInWindow);
@@ -114,7 +113,7 @@ public sealed class FaultToleranceTests
     public async Task APoisonJob_ThatCrashesItsSiloOnEveryAttempt_IsDeadLetteredAfterBoundedCrashes_While200OthersFinish()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await FaultRun.StartAsync(JobOptions(maxStalls: 2), ct);
+        await using var run = await FaultRun.StartAsync(JobOptions(maxStalls: 2), RealServers.Redis, ct);
         await run.SendAsync(new[] { new { payload = new { crash = true }, idempotencyKey = "poison" } }, ct);
         string poison = run.Acknowledged.Keys.Single();
         var others = run.ProduceAsync(batches: 10, size: 20, every: TimeSpan.FromMilliseconds(100), i => Work(10), ct);

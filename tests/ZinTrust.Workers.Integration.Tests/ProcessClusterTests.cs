@@ -15,7 +15,7 @@ public sealed class ProcessClusterTests
     public async Task KillNine_OneOfThreeSilos_WhileTenThousandJobsFlow_LosesNothing_AndRerunsOnlyJobsInFlight()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await SiloProcesses.CreateAsync(ct);
+        await using var cluster = await SiloProcesses.CreateAsync(RealServers.Redis, ct);
         for (int i = 0; i < 3; i++)
         {
             await cluster.StartAsync(i, ct);

@@ -25,19 +25,7 @@ public static class RealServers
     public static Task<string> FreshDatabaseAsync(bool migrate, CancellationToken cancellationToken) =>
         TestPostgres.FreshDatabaseAsync(migrate, cancellationToken);
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZinTrust.Orleans.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("Repository root not found.");
-        }
-    }
+    public static string RepositoryRoot => Repository.Root;
 
     /// <summary>A Redis job store with its own key prefix (so runs and tests never see each other's queues).</summary>
     public static (RedisJobStore Store, RedisJobStoreOptions Options) RedisStore(string? prefix = null)

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace ZinTrust.Workers.Integration.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>
 /// One fault scenario on silo processes of the fault host (the shipped host plus the <c>ledger</c> processor): a worker on
@@ -19,6 +19,7 @@ public sealed class FaultRun : IAsyncDisposable
     private readonly ConcurrentDictionary<int, bool> up = new();
     private readonly ConcurrentDictionary<string, long> acknowledged = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FaultLedger.Fault> faults = new();
+    private readonly Dictionary<string, JsonElement> settled = new(StringComparer.Ordinal);
     private readonly Lock clusterGate = new();
     private readonly string ledgerDirectory;
     private int batchesRetried;
@@ -43,10 +44,10 @@ public sealed class FaultRun : IAsyncDisposable
     public static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>Starts the silos and creates and starts the worker (on the ledger processor) with <paramref name="jobOptions"/>.</summary>
-    public static async Task<FaultRun> StartAsync(object jobOptions, CancellationToken cancellationToken, int silos = 3, string? redis = null, int replicas = 3, int concurrency = 4)
+    public static async Task<FaultRun> StartAsync(object jobOptions, string redis, CancellationToken cancellationToken, int silos = 3, int replicas = 3, int concurrency = 4)
     {
         var ledger = Directory.CreateTempSubdirectory("zt-ledger-").FullName;
-        var cluster = await SiloProcesses.CreateAsync(cancellationToken, SiloProcesses.FaultHostDll, redis, new Dictionary<string, string>
+        var cluster = await SiloProcesses.CreateAsync(redis, cancellationToken, SiloProcesses.FaultHostDll, new Dictionary<string, string>
         {
             ["ZT_LEDGER_DIR"] = ledger,
             ["WORKER_DEMO"] = "false",
@@ -123,12 +124,12 @@ public sealed class FaultRun : IAsyncDisposable
     /// kill -9 of a silo that runs a replica of the worker (the next one after <paramref name="previous"/> in index order, so
     /// the kills go round the cluster), noted as a fault, then a new process in its place. Returns the silo killed.
     /// </summary>
-    public async Task<int> KillAReplicaHostAsync(int previous, CancellationToken cancellationToken)
+    public async Task<int> KillAReplicaHostAsync(int previous, CancellationToken cancellationToken, int? spare = null)
     {
         var status = await GetJsonAsync($"/api/workers/{Worker}/status", cancellationToken);
         var hosts = status.GetProperty("replicas").EnumerateArray().Select(r => r.GetProperty("silo").GetString()).ToHashSet();
         var candidates = new List<int>();
-        foreach (var index in up.Keys.Order())
+        foreach (var index in up.Keys.Order().Where(i => i != spare))
         {
             var health = await Cluster.GetJson(index, "/health", cancellationToken);
             if (hosts.Contains(health.GetProperty("silo").GetString()))
@@ -188,47 +189,50 @@ public sealed class FaultRun : IAsyncDisposable
     public void NoteGlobalFault(string kind) => faults.Enqueue(new FaultLedger.Fault(null, Now, kind));
 
     /// <summary>Waits until every acknowledged job is settled (or <paramref name="timeout"/> passes), then reads the ledger.</summary>
-    public async Task<FaultLedger> SettleAsync(string scenario, TimeSpan timeout, CancellationToken cancellationToken, Func<string, bool>? mayBeLost = null)
+    public async Task<FaultLedger> SettleAsync(string scenario, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        mayBeLost ??= _ => false;
-        int expected = acknowledged.Keys.Count(id => !mayBeLost(id));
-        while (true)
+        var noted = faults.ToArray();
+        int expected = acknowledged.Values.Count(at => !FaultLedger.InStoreWindow(at, noted));
+        while (DateTime.UtcNow < deadline)
         {
             var stats = await GetJsonAsync($"/api/queues/{Queue}", cancellationToken);
-            int settled = stats.GetProperty("completed").GetInt32() + stats.GetProperty("failed").GetInt32();
             int pending = stats.GetProperty("waiting").GetInt32() + stats.GetProperty("active").GetInt32() + stats.GetProperty("delayed").GetInt32();
-            if ((settled >= expected && pending == 0) || DateTime.UtcNow > deadline)
+            if (pending == 0)
             {
-                break;
+                // Counted from the jobs' records (retention may have turned over the queue's own counts).
+                await CollectSettledAsync(cancellationToken);
+                if (acknowledged.Keys.Count(settled.ContainsKey) >= expected)
+                {
+                    break;
+                }
             }
 
             await Task.Delay(250, cancellationToken);
         }
 
-        var jobs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var state in new[] { "completed", "failed", "waiting", "active", "delayed" })
-        {
-            for (int offset = 0; ; offset += 200)
-            {
-                var page = await GetJsonAsync($"/api/queues/{Queue}/jobs?state={state}&offset={offset}&limit=200", cancellationToken);
-                var list = page.GetProperty("jobs").EnumerateArray().ToArray();
-                foreach (var job in list)
-                {
-                    jobs[job.GetProperty("id").GetString()!] = job.Clone();
-                }
-
-                if (list.Length < 200)
-                {
-                    break;
-                }
-            }
-        }
-
-        var ledger = FaultLedger.Build(scenario, acknowledged, jobs, ReadExecutions(), [.. faults], mayBeLost);
+        await CollectAsync(["completed", "failed", "waiting", "active", "delayed"], cancellationToken);
+        var ledger = FaultLedger.Build(scenario, acknowledged, settled, ReadExecutions(), [.. faults]);
         await File.AppendAllTextAsync(Path.Combine(SiloProcesses.ResultsDirectory, "fault-ledgers.txt"), ledger + Environment.NewLine, cancellationToken);
         TestContext.Current.TestOutputHelper?.WriteLine(ledger.ToString());
         return ledger;
+    }
+
+    /// <summary>
+    /// Notes the final records of the jobs settled so far: a long run calls it more often than retention (retainCompleted) turns
+    /// the settled jobs over, so the ledger still sees every job's end.
+    /// </summary>
+    public Task CollectSettledAsync(CancellationToken cancellationToken) => CollectAsync(["completed", "failed"], cancellationToken);
+
+    /// <summary>The working set of silo <paramref name="index"/>'s process, in bytes.</summary>
+    public long WorkingSet(int index)
+    {
+        lock (clusterGate)
+        {
+            var process = Cluster.Running[index];
+            process.Refresh();
+            return process.WorkingSet64;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -240,6 +244,27 @@ public sealed class FaultRun : IAsyncDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    private async Task CollectAsync(string[] states, CancellationToken cancellationToken)
+    {
+        foreach (var state in states)
+        {
+            for (int offset = 0; ; offset += 200)
+            {
+                var page = await GetJsonAsync($"/api/queues/{Queue}/jobs?state={state}&offset={offset}&limit=200", cancellationToken);
+                var list = page.GetProperty("jobs").EnumerateArray().ToArray();
+                foreach (var job in list)
+                {
+                    settled[job.GetProperty("id").GetString()!] = job.Clone();
+                }
+
+                if (list.Length < 200)
+                {
+                    break;
+                }
+            }
         }
     }
 

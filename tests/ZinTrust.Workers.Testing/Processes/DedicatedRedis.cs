@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace ZinTrust.Workers.Integration.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>
 /// A Redis server of a test's own (the shared one must not be killed under other tests): 127.0.0.1 on a free port, data in a
@@ -25,8 +25,16 @@ public sealed class DedicatedRedis : IAsyncDisposable
     public static async Task<DedicatedRedis> LaunchAsync(CancellationToken cancellationToken)
     {
         var redis = new DedicatedRedis(FreePort());
-        await redis.StartAsync(cancellationToken);
-        return redis;
+        try
+        {
+            await redis.StartAsync(cancellationToken);
+            return redis;
+        }
+        catch
+        {
+            await redis.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts the server on its data folder and waits until it answers.</summary>

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
 
-namespace ZinTrust.Workers.Integration.Tests;
+namespace ZinTrust.Workers.Testing;
 
 /// <summary>
 /// Real silo processes forming one cluster: membership and worker state in a fresh PostgreSQL database,
@@ -30,7 +30,7 @@ public sealed class SiloProcesses : IAsyncDisposable
     public static string FaultHostDll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.FaultHost.dll");
 
     /// <summary>Where silo output goes (kept for diagnosis after a failure).</summary>
-    public static string LogDirectory => Directory.CreateDirectory(Path.Combine(RealServers.RepositoryRoot, "artifacts", "silo-logs")).FullName;
+    public static string LogDirectory => Repository.Artifacts("silo-logs");
 
     /// <summary>The admin key the silo processes accept (WORKER_API_KEYS holds its hash).</summary>
     public const string ApiKey = "zt_integration_admin_key_000000000000000000000";
@@ -50,14 +50,15 @@ public sealed class SiloProcesses : IAsyncDisposable
     public string MembershipConnectionString => environment["ConnectionStrings__default"];
 
     /// <summary>
-    /// A fresh database with the migrations applied, and fresh Redis prefixes; silos run <paramref name="host"/> (the shipped
-    /// silo by default) on <paramref name="redis"/> (the shared test server by default) with <paramref name="extra"/> settings.
+    /// A fresh database (on the test PostgreSQL server) with the migrations applied, and fresh key prefixes on
+    /// <paramref name="redis"/> (host:port); silos run <paramref name="host"/> (the shipped silo by default) with
+    /// <paramref name="extra"/> settings.
     /// </summary>
-    public static async Task<SiloProcesses> CreateAsync(CancellationToken cancellationToken, string? host = null, string? redis = null, IReadOnlyDictionary<string, string>? extra = null)
+    public static async Task<SiloProcesses> CreateAsync(string redis, CancellationToken cancellationToken, string? host = null, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var connectionString = await RealServers.FreshDatabaseAsync(migrate: false, cancellationToken);
+        var connectionString = await TestPostgres.FreshDatabaseAsync(migrate: false, cancellationToken);
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        var endpoint = (redis ?? RealServers.Redis).Split(',')[0].Split(':');
+        var endpoint = redis.Split(',')[0].Split(':');
         var env = new Dictionary<string, string>
         {
             ["ConnectionStrings__default"] = connectionString,
@@ -132,7 +133,7 @@ public sealed class SiloProcesses : IAsyncDisposable
     public int HttpPort(int index) => basePort + index;
 
     /// <summary>Where test runs leave reports (the test command prints the fault ledgers from here).</summary>
-    public static string ResultsDirectory => Directory.CreateDirectory(Path.Combine(RealServers.RepositoryRoot, "artifacts", "test-results")).FullName;
+    public static string ResultsDirectory => Repository.Artifacts("test-results");
 
     /// <summary>kill -9.</summary>
     public void Kill(int index)
