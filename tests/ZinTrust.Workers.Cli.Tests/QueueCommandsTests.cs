@@ -27,6 +27,15 @@ public sealed class QueueCommandsTests(SiloProcess silo) : IClassFixture<SiloPro
     }
 
     [Fact]
+    public async Task QueuePrune_WithDeadLetters_AsksForThem_AndSaysSo()
+    {
+        var result = await Zin("queue:prune", "--queue", "demo-queue", "--dead-letters");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["[INFO] Pruned 0 finished job(s), dead letters included, older than 168 hours from queue 'demo-queue'."], result.OutputLines);
+    }
+
+    [Fact]
     public async Task QueuePrune_DefaultsToSevenDays_AndAcceptsTheTwoWordSpelling()
     {
         var colon = await Zin("queue:prune", "--queue", "demo-queue");

@@ -58,14 +58,15 @@ internal static class QueuePruneCommand
     {
         long pruned = response.Integer("pruned") ?? 0;
         long age = response.Integer("olderThanHours") ?? hours;
+        string what = response.Member("deadLetters") is { ValueKind: JsonValueKind.True } ? "finished job(s), dead letters included," : "finished job(s)";
         if (queue is not null)
         {
-            yield return $"[INFO] Pruned {Formats.Count(pruned)} finished job(s) older than {age} hours from queue '{queue}'.";
+            yield return $"[INFO] Pruned {Formats.Count(pruned)} {what} older than {age} hours from queue '{queue}'.";
             yield break;
         }
 
         var queues = response.Member("queues") is { ValueKind: JsonValueKind.Array } list ? list.EnumerateArray().ToArray() : [];
-        yield return $"[INFO] Pruned {Formats.Count(pruned)} finished job(s) older than {age} hours from {queues.Length} queue(s).";
+        yield return $"[INFO] Pruned {Formats.Count(pruned)} {what} older than {age} hours from {queues.Length} queue(s).";
         foreach (var entry in queues)
         {
             if (entry.ValueKind == JsonValueKind.Object && (entry.String("queue") ?? entry.String("name")) is { } name && entry.Integer("pruned") is { } count)
