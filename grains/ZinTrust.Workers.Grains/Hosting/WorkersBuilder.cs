@@ -55,6 +55,24 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>A sink of job events (<see cref="IJobEventSink"/>), activated from DI: it receives every durable transition of
+    /// the queues on each silo, in commit order, off the queues' turns.</summary>
+    public WorkersBuilder AddEventSink<TSink>()
+        where TSink : class, IJobEventSink
+    {
+        Services.TryAddSingleton<TSink>();
+        Services.AddSingleton<IJobEventSink>(static sp => sp.GetRequiredService<TSink>());
+        return this;
+    }
+
+    /// <summary>A sink of job events, as an instance.</summary>
+    public WorkersBuilder AddEventSink(IJobEventSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        Services.AddSingleton(sink);
+        return this;
+    }
+
     /// <summary>A resolver asked for processor names nobody registered.</summary>
     public WorkersBuilder AddProcessorResolver(IProcessorResolver resolver)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Orleans.Storage;
+using ZinTrust.Workers.Abstractions;
 using ZinTrust.Workers.Grains;
 
 namespace Orleans.Hosting;
@@ -58,6 +59,9 @@ public static class WorkersSiloBuilderExtensions
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterSupervisor>();
             services.AddOptions<PluginOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PluginOptions>, PluginOptionsValidator>());
+            services.AddSingleton<JobEventFeed>();
+            services.AddSingleton<IJobEventSink>(static sp => sp.GetRequiredService<JobEventFeed>());
+            services.AddSingleton<JobEventDispatcher>();
             services.AddSingleton<PluginHost>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<PluginHost>());
         }

@@ -91,6 +91,9 @@ public sealed class WorkersOptions
     /// </summary>
     public int StoreWriteMaxBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Job events the silo's event feed keeps for readers that resume (<c>GET /api/events</c> with Last-Event-ID). Default: 10000.</summary>
+    public int EventFeedWindow { get; set; } = 10_000;
+
     public Abstractions.JobOptions DefaultJobOptions() => new()
     {
         Attempts = DefaultAttempts,

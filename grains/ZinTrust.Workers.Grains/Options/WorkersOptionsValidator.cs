@@ -56,6 +56,11 @@ public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
             failures.Add($"Workers:StoreWriteMaxBytes must be between 1024 and 268435456 (was {options.StoreWriteMaxBytes}).");
         }
 
+        if (options.EventFeedWindow is < 100 or > 1_000_000)
+        {
+            failures.Add($"Workers:EventFeedWindow must be between 100 and 1000000 (was {options.EventFeedWindow}).");
+        }
+
         if (!Abstractions.WorkerValidation.IsValidRegion(options.DefaultRegion))
         {
             failures.Add($"WORKER_REGION must be 2..32 lower-case letters, digits and '-' (was '{options.DefaultRegion}').");

@@ -20,8 +20,6 @@ internal sealed class IdempotencyKeys
 
     public int Count => keys.Count;
 
-    public bool TryGet(string key, out Key found) => keys.TryGetValue(key, out found);
-
     /// <summary>A job with <paramref name="key"/> exists (created now, or loaded); returns whether a stored key it replaces must be deleted.</summary>
     public bool Live(string key, string jobId, long fingerprint, DateTimeOffset expiresAt)
     {
@@ -82,6 +80,55 @@ internal sealed class IdempotencyKeys
         }
 
         return ended;
+    }
+
+    /// <summary>A remembered key that still holds: within its window, or its job still <paramref name="kept"/>.</summary>
+    public Key? Find(string key, DateTimeOffset now, Func<string, bool> kept) =>
+        keys.TryGetValue(key, out var known) && (known.ExpiresTicks > now.UtcTicks || kept(known.JobId)) ? known : null;
+
+    /// <summary>
+    /// Before anything of a call is admitted: the fingerprints of its keyed requests, how many jobs it would create, and a
+    /// refusal (IDEMPOTENCY_KEY_REUSED) when a key still held, or an earlier request of the same call, comes with another body.
+    /// </summary>
+    public (long[] Fingerprints, int NewJobs) Check(IReadOnlyList<EnqueueRequest> requests, DateTimeOffset now, Func<string, bool> kept)
+    {
+        var fingerprints = new long[requests.Count];
+        Dictionary<string, long>? earlier = null;
+        int newJobs = 0;
+        for (int i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].IdempotencyKey is not { } key)
+            {
+                newJobs++;
+                continue;
+            }
+
+            long fingerprint = fingerprints[i] = Fingerprint(requests[i]);
+            long known;
+            if (earlier is not null && earlier.TryGetValue(key, out var first))
+            {
+                known = first;
+            }
+            else if (Find(key, now, kept) is { } remembered)
+            {
+                known = remembered.Fingerprint;
+            }
+            else
+            {
+                (earlier ??= new(StringComparer.Ordinal))[key] = fingerprint;
+                newJobs++;
+                continue;
+            }
+
+            if (known != 0 && known != fingerprint)
+            {
+                throw new WorkersException(
+                    WorkersErrorCodes.IdempotencyKeyReused,
+                    (requests.Count == 1 ? "" : $"Job {i}: ") + "this idempotency key was used for a job with a different body; use a new key for a new job.");
+            }
+        }
+
+        return (fingerprints, newJobs);
     }
 
     /// <summary>

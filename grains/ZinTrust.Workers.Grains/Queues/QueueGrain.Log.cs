@@ -23,12 +23,6 @@ internal sealed partial class QueueGrain
     [LoggerMessage(1005, LogLevel.Information, "Queue {Queue}: job {JobId} cancelled")]
     private static partial void LogCancelled(ILogger logger, string queue, string jobId);
 
-    [LoggerMessage(1007, LogLevel.Warning, "Queue {Queue}: reading jobs from the job store failed")]
-    private static partial void LogStoreReadFailed(ILogger logger, string queue, Exception exception);
-
-    [LoggerMessage(1008, LogLevel.Error, "Queue {Queue}: job {JobId} is {Stored} in the job store but {Indexed} in the index; the queue reloads from the store")]
-    private static partial void LogStoreDiverged(ILogger logger, string queue, string jobId, JobState indexed, JobState? stored);
-
     [LoggerMessage(1006, LogLevel.Debug, "Queue {Queue}: telling a watcher that job {JobId} settled failed")]
     private static partial void LogNotifyFailed(ILogger logger, string queue, string jobId, Exception exception);
 }

@@ -10,37 +10,29 @@ namespace ZinTrust.Workers.Grains;
 /// A queue: the in-memory index of its jobs in front of the job store.
 /// </summary>
 /// <remarks>
-/// <para>Durability: every change is applied to the index and staged in the <see cref="QueueWriter"/>; the caller then awaits the
-/// group commit that writes it. Nothing is acknowledged before its write succeeds. A failed write poisons the activation: it
-/// answers errors and deactivates, and the next activation reloads the truth from the store.</para>
-/// <para>Fencing: each lease gives the job a new <see cref="JobRecord.LeaseToken"/>, durable before it is handed out, so a report
-/// carrying an older token (or coming from a replica that does not hold the lease) can never touch the newer attempt. Tokens and
-/// the queue's epoch have a time-based floor (<see cref="FencingFloor"/>), so they keep growing when the store lost its last writes.</para>
-/// <para>Memory: the index holds waiting and delayed jobs without their records (payload, options, timestamps); a
-/// lease, a promotion, a cancel or a query reads the records it needs in one store round trip, unless they are still
-/// staged or being written (then memory has them). The jobs are reserved during that read (<see cref="ReadReserved"/>),
-/// so interleaving calls cannot lease, promote or cancel them twice. A lease's read also fetches the next waiting jobs'
-/// records (kept only if those jobs did not change meanwhile, at most <see cref="MaxHeldAhead"/>), so under a backlog
-/// about one lease in several reads.</para>
-/// <para>Life: the activation stays while it has delayed jobs or leases to watch, or clients awaiting results; otherwise it may be
-/// collected when idle like any grain (its next call reloads it).</para>
+/// <para>Every change of a job goes through <see cref="JobTransitions"/> (the state machine and its fencing) and is staged in
+/// the <see cref="QueueWriter"/> with its event; the caller then awaits the group commit that writes it. Nothing is
+/// acknowledged before its write succeeds; then its events go out in commit order (the queue's counters, result watchers,
+/// and the silo's sinks through <see cref="JobEventDispatcher"/>). A failed write poisons the activation: it answers errors
+/// and deactivates, and the next activation reloads the truth from the store.</para>
+/// <para>Fencing: each lease gives the job a new lease token, durable before it is handed out, greater than all before and
+/// at least the queue's clock in microseconds (<see cref="FencingFloor"/>), so tokens keep growing even when the store lost its
+/// last writes. The grain keeps what only it can own: the index, the turn, the clock, the waiting replicas.</para>
+/// <para>Life: the activation stays while it has delayed jobs or leases to watch, or clients awaiting results; otherwise it may
+/// be collected when idle like any grain (its next call reloads it).</para>
 /// </remarks>
 [Reentrant] // interleaving only at the awaits on group commits and store reads; every index change runs synchronously between them
 internal sealed partial class QueueGrain : Grain, IQueueGrain
 {
     // Delayed jobs promoted per tick (their records are read in one round trip); a longer backlog takes the next tick at once.
     private const int MaxPromotionsPerTick = 1000;
-
-    // A lease that reads from the store also reads up to this many of the next waiting jobs, so the next leases need no read;
-    // at most MaxHeldAhead waiting or delayed jobs hold their records this way (or because they were just promoted).
-    private const int ReadAhead = 128;
-    private const int MaxHeldAhead = 1024;
     private static readonly TimeSpan ReadRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaintenancePeriod = TimeSpan.FromMinutes(1);
 
     private readonly IJobStore store;
     private readonly TimeProvider time;
     private readonly WorkersOptions options;
+    private readonly JobEventDispatcher sinks;
     private readonly ILogger<QueueGrain> logger;
     private readonly QueueIndex index = new();
     private readonly JobIds ids = new();
@@ -48,29 +40,29 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private readonly ResultWatchers watchers = new();
     private readonly IdempotencyKeys keys = new();
     private QueueWriter writer = null!;
+    private QueueReader reader = null!;
+    private QueueMetrics metrics = null!;
     private string queue = "";
     private JobOptions policy = new();
     private bool paused;
     private long lastToken;
     private ITimer? clock;
-    private QueueCounters counters = new();
     private IGrainTimer? maintenance;
     private IQueueGrain? self;
     private Exception? poisoned;
     private DateTimeOffset keptUntil;
 
-    // completed when a reservation ends, for a call that waits to act on a reserved job
-    private TaskCompletionSource? reservationsEnded;
-
     public QueueGrain(
         IJobStore store,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider time,
         IOptions<WorkersOptions> options,
+        JobEventDispatcher sinks,
         ILogger<QueueGrain> logger)
     {
         this.store = store;
         this.time = time;
         this.options = options.Value;
+        this.sinks = sinks;
         this.logger = logger;
     }
 
@@ -78,9 +70,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         queue = this.GetPrimaryKeyString();
         self = this.AsReference<IQueueGrain>();
-        counters = new QueueCounters { Since = time.GetUtcNow() };
+        metrics = new QueueMetrics(queue, time.GetUtcNow());
         policy = options.DefaultJobOptions();
-        writer = new QueueWriter(store, queue, options.StoreWriteMaxJobs, options.StoreWriteMaxBytes, OnWriteFailed, NotifyWatchers);
+        writer = new QueueWriter(store, queue, options.StoreWriteMaxJobs, options.StoreWriteMaxBytes, OnWriteFailed, OnCommitted);
+        reader = new QueueReader(store, queue, index, writer, ThrowIfPoisoned, Poison, logger);
         var snapshot = await store.LoadAsync(queue, FencingFloor.Epoch(time.GetUtcNow()), cancellationToken);
         writer.Epoch = snapshot.Epoch;
         if (snapshot.Metadata is { } meta)
@@ -92,11 +85,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var now = time.GetUtcNow();
         foreach (var key in snapshot.Keys)
         {
-            // Keys that outlived their jobs; a job that holds the same key (see below) takes it over.
+            // Keys that outlived their jobs; a job that holds the same key (below) takes it over.
             keys.Remember(key, key.ExpiresAt ?? key.CreatedAt + policy.IdempotencyTtl);
         }
 
-        var stale = new List<string>();
         foreach (var job in snapshot.Jobs)
         {
             // A lease found in the store gets a fresh deadline: its holder may still be alive and renewing.
@@ -106,13 +98,8 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             if (job.IdempotencyKey is { } key
                 && keys.Live(key, job.Id, job.IdempotencyFingerprint, job.IdempotencyExpiresAt ?? job.CreatedAt + policy.IdempotencyTtl))
             {
-                stale.Add(key);
+                writer.DeleteKey(key);
             }
-        }
-
-        foreach (var key in stale)
-        {
-            writer.DeleteKey(key);
         }
 
         clock = time.CreateTimer(static s => ((QueueGrain)s!).OnClock(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -122,7 +109,6 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             new GrainTimerCreationOptions(MaintenancePeriod, MaintenancePeriod) { KeepAlive = false });
         LogActivated(logger, queue, snapshot.Jobs.Count);
         ForgetExpiredKeys(now);
-        StayWhileWatching();
         try
         {
             await TickCore();
@@ -160,15 +146,14 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
         else
         {
-            var (fingerprints, newJobs) = CheckKeys([request], time.GetUtcNow());
+            var (fingerprints, newJobs) = keys.Check([request], time.GetUtcNow(), IsKept);
             ThrowIfFull(newJobs);
             fingerprint = fingerprints[0];
         }
 
         writer.MakeRoom(1, QueueWriter.SizeOfNew(request.Payload));
         var result = Admit(request, fingerprint);
-        await Commit();
-        Count(WorkersInstruments.Enqueued, result.Created ? 1 : 0);
+        await writer.Commit();
         return result;
     }
 
@@ -200,7 +185,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             throw new WorkersException(WorkersErrorCodes.InvalidBatch, $"A batch's payloads may total about {options.StoreWriteMaxBytes} bytes (it is written at once); split it.");
         }
 
-        var (fingerprints, newJobs) = CheckKeys(requests, time.GetUtcNow());
+        var (fingerprints, newJobs) = keys.Check(requests, time.GetUtcNow(), IsKept);
         ThrowIfFull(newJobs);
         writer.MakeRoom(requests.Count, bytes);
         var results = new EnqueueResult[requests.Count];
@@ -209,8 +194,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             results[i] = Admit(requests[i], fingerprints[i]);
         }
 
-        await Commit();
-        Count(WorkersInstruments.Enqueued, results.Count(r => r.Created));
+        await writer.Commit();
         return results;
     }
 
@@ -224,11 +208,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         waiters.Remove(replicaId);
-        var picked = index.List(JobState.Waiting).Take(max).ToList();
         JobRecord[] records;
         try
         {
-            records = await ReadReserved(picked, readAhead: true);
+            records = await reader.ReadReservedAsync(index.List(JobState.Waiting).Take(max).ToList(), readAhead: true);
         }
         catch (WorkersException) when (poisoned is null)
         {
@@ -241,17 +224,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var leased = new List<LeasedJob>(records.Length);
         foreach (var job in records)
         {
-            var active = Move(job, JobState.Active, now) with
-            {
-                Attempt = job.Attempt + 1,
-                LeaseToken = NextToken(job, now),
-                LeaseOwner = replicaId,
-                LeaseDeadline = now + policy.LeaseDuration,
-                StartedAt = now,
-                Progress = 0,
-            };
-            Save(active);
-            writer.SealIfFull();
+            var active = Apply(job, new JobCommand.Lease(replicaId, NextToken(job, now), now + policy.LeaseDuration), now)!;
             leased.Add(new LeasedJob
             {
                 JobId = active.Id,
@@ -268,7 +241,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         ArmClock();
-        await Commit();
+        await writer.Commit();
         return leased;
     }
 
@@ -279,39 +252,36 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var now = time.GetUtcNow();
         var statuses = new AckStatus[outcomes.Count];
         bool requeued = false;
-        int completed = 0, retried = 0, dead = 0;
         for (int i = 0; i < outcomes.Count; i++)
         {
             var outcome = outcomes[i];
-            var entry = index.Get(outcome.JobId);
-            statuses[i] = Check(entry, outcome.LeaseToken, replicaId);
-            if (statuses[i] != AckStatus.Accepted)
+            if (index.Get(outcome.JobId)?.Record is not { } job)
+            {
+                statuses[i] = index.Get(outcome.JobId) is null ? AckStatus.NotFound : AckStatus.StaleLease;
+                LogRejected(logger, queue, outcome.JobId, statuses[i], outcome.LeaseToken);
+                continue;
+            }
+
+            var transition = JobTransitions.Apply(job, Command(replicaId, outcome), now);
+            statuses[i] = Ack(transition.Refusal);
+            if (!transition.Applied)
             {
                 LogRejected(logger, queue, outcome.JobId, statuses[i], outcome.LeaseToken);
                 continue;
             }
 
-            var next = Apply(entry!.Record!, outcome, now);
-            requeued |= next.State == JobState.Waiting;
-            completed += next.State == JobState.Completed ? 1 : 0;
-            dead += next.State == JobState.Failed ? 1 : 0;
-            retried += next.State is JobState.Waiting or JobState.Delayed && outcome.Kind is not (JobOutcomeKind.Released or JobOutcomeKind.Deferred) ? 1 : 0;
-            Save(next);
-            writer.SealIfFull();
+            Stage(transition);
+            requeued |= transition.Next!.State == JobState.Waiting;
         }
 
-        int dropped = EnforceRetention(now);
+        EnforceRetention(now);
         ArmClock();
         if (requeued)
         {
             WakeWaiters();
         }
 
-        await Commit();
-        Count(WorkersInstruments.Completed, completed);
-        Count(WorkersInstruments.Retried, retried);
-        Count(WorkersInstruments.DeadLettered, dead);
-        Count(WorkersInstruments.DeadLettersDropped, dropped);
+        await writer.Commit();
         return statuses;
     }
 
@@ -323,15 +293,18 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         List<JobLeaseRef>? lost = null;
         foreach (var lease in leases)
         {
-            var entry = index.Get(lease.JobId);
-            if (Check(entry, lease.LeaseToken, replicaId) != AckStatus.Accepted)
+            // Deadlines live in memory only: a reloaded queue grants every stored lease a fresh deadline anyway.
+            var renewal = index.Get(lease.JobId)?.Record is { } job
+                ? JobTransitions.Apply(job, new JobCommand.Renew(replicaId, lease.LeaseToken, now + policy.LeaseDuration), now)
+                : Transition.Refused(JobRefusal.StaleLease);
+            if (renewal.Applied)
+            {
+                index.Put(renewal.Next!);
+            }
+            else
             {
                 (lost ??= []).Add(lease);
-                continue;
             }
-
-            // Deadlines live in memory only: a reloaded queue grants every stored lease a fresh deadline anyway.
-            index.Put(entry!.Record! with { LeaseDeadline = now + policy.LeaseDuration });
         }
 
         ArmClock();
@@ -342,21 +315,20 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         ArgumentNullException.ThrowIfNull(lease);
         ThrowIfPoisoned();
-        var entry = index.Get(lease.JobId);
-        if (Check(entry, lease.LeaseToken, replicaId: null) != AckStatus.Accepted)
+        if (index.Get(lease.JobId)?.Record is not { } job
+            || Apply(job, new JobCommand.Progress(null, lease.LeaseToken, progress), time.GetUtcNow()) is null)
         {
             return false;
         }
 
-        Save(entry!.Record! with { Progress = Math.Clamp(progress, 0, 100), UpdatedAt = time.GetUtcNow() });
-        await Commit();
+        await writer.Commit();
         return true;
     }
 
     public async Task<JobRecord?> GetJob(string jobId)
     {
         var entry = index.Get(jobId);
-        return entry is null ? null : await Show(entry, jobId);
+        return entry is null ? null : await Show(entry);
     }
 
     public async Task<JobRecord?> WatchJob(string jobId, IJobCompletionObserver observer, TimeSpan lifetime)
@@ -376,7 +348,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         // Never show a state that is not yet durable (as GetJob). A job settling meanwhile notifies the observer.
-        return await Show(entry, jobId);
+        return await Show(entry);
     }
 
     public Task UnwatchJob(string jobId, IJobCompletionObserver observer)
@@ -388,36 +360,12 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
     public async Task<IReadOnlyList<JobRecord>> ListJobs(JobState state, int offset, int limit)
     {
-        offset = Math.Max(0, offset);
-        limit = Math.Clamp(limit, 0, 1000);
-        var page = index.List(state).Skip(offset).Take(limit).ToArray();
-        var records = new JobRecord?[page.Length];
-        var ids = new string[page.Length];
-        List<int>? stored = null;
-        for (int i = 0; i < page.Length; i++)
-        {
-            ids[i] = page[i].Id;
-            records[i] = InMemory(page[i], ids[i]);
-            if (records[i] is null)
-            {
-                (stored ??= []).Add(i);
-            }
-        }
-
-        if (stored is not null)
-        {
-            // A listing reads without reserving: a job that moved on meanwhile shows its newer stored state.
-            var read = await LoadJobs(stored.Select(i => ids[i]).ToArray());
-            for (int k = 0; k < stored.Count; k++)
-            {
-                records[stored[k]] = read[k];
-            }
-        }
+        var page = index.List(state).Skip(Math.Max(0, offset)).Take(Math.Clamp(limit, 0, 1000)).ToArray();
+        var records = await reader.ReadPageAsync(page);
 
         // Records from memory may still be on their way to the store: show only durable states.
-        await Commit();
-
-        return records.OfType<JobRecord>().ToArray();
+        await writer.Commit();
+        return records;
     }
 
     public async Task<CancelResult> Cancel(string jobId)
@@ -427,7 +375,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         while (entry is { Reserved: true })
         {
             // Another call is reading this job's record to move it: act on what that call leaves.
-            await ReservationEnded();
+            await reader.ReservationEnded();
             ThrowIfPoisoned();
             entry = index.Get(jobId);
         }
@@ -437,25 +385,18 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             return CancelResult.NotFound;
         }
 
-        if (!JobStateMachine.CanMove(entry.State, JobState.Cancelled))
+        if (!JobTransitions.CanMove(entry.State, JobState.Cancelled))
         {
             return CancelResult.AlreadyFinished;
         }
 
-        var job = entry.Record ?? (await ReadReserved([entry]))[0];
+        var job = entry.Record ?? (await reader.ReadReservedAsync([entry]))[0];
         var now = time.GetUtcNow();
         var owner = job.State == JobState.Active ? job.LeaseOwner : null;
-        Save(Move(job, JobState.Cancelled, now) with
-        {
-            FinishedAt = now,
-            FailureReason = JobFailureReasons.Cancelled,
-            LeaseOwner = null,
-            LeaseDeadline = null,
-        });
+        Apply(job, JobCommand.Cancelled, now);
         EnforceRetention(now);
         ArmClock();
-        await Commit();
-        Count(WorkersInstruments.Cancelled, 1);
+        await writer.Commit();
         if (owner is not null)
         {
             // Fire the running processor's token wherever it runs; lease renewal reports the loss as a backstop.
@@ -466,24 +407,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return CancelResult.Cancelled;
     }
 
-    public async Task Pause()
-    {
-        ThrowIfPoisoned();
-        paused = true;
-        writer.SetMetadata(new QueueMetadata(paused, policy));
-        await Commit();
-    }
+    public Task Pause() => SetPaused(true);
 
-    public async Task Resume()
-    {
-        ThrowIfPoisoned();
-        paused = false;
-        writer.SetMetadata(new QueueMetadata(paused, policy));
-        await Commit();
-        WakeWaiters();
-    }
+    public Task Resume() => SetPaused(false);
 
-    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused) with { Counters = counters, Watchers = watchers.Count });
+    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused) with { Counters = metrics.Counters, Watchers = watchers.Count });
 
     public async Task<int> RetryDeadLetters(IReadOnlyList<string>? jobIds)
     {
@@ -492,18 +420,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var targets = DeadLetters(jobIds);
         foreach (var job in targets)
         {
-            Save(Move(job, JobState.Waiting, now) with
-            {
-                Attempt = 0,
-                Stalls = 0,
-                FinishedAt = null,
-                FailureReason = null,
-                RunAt = null,
-            });
-            writer.SealIfFull();
+            Apply(job, JobCommand.Retry, now);
         }
 
-        await Commit();
+        await writer.Commit();
         if (targets.Count > 0)
         {
             WakeWaiters();
@@ -519,11 +439,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var targets = DeadLetters(jobIds);
         foreach (var job in targets)
         {
-            Delete(index.Get(job.Id)!, now);
-            writer.SealIfFull();
+            Delete(job, JobDeletionReasons.Deleted, now);
         }
 
-        await Commit();
+        await writer.Commit();
         return targets.Count;
     }
 
@@ -534,11 +453,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var old = index.FinishedBefore(now - olderThan, includeDeadLetters);
         foreach (var entry in old)
         {
-            Delete(entry, now);
-            writer.SealIfFull();
+            Delete(entry.Record!, JobDeletionReasons.Pruned, now);
         }
 
-        await Commit();
+        await writer.Commit();
         return old.Count;
     }
 
@@ -554,55 +472,25 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         this.policy = policy;
         writer.SetMetadata(new QueueMetadata(paused, policy));
         var now = time.GetUtcNow();
-        int dropped = EnforceRetention(now);
+        EnforceRetention(now);
         ForgetExpiredKeys(now);
-        await Commit();
-        Count(WorkersInstruments.DeadLettersDropped, dropped);
+        await writer.Commit();
     }
 
     public Task<JobOptions> GetPolicy() => Task.FromResult(policy);
 
     public Task Tick() => TickCore();
 
-    private async Task MaintainAsync()
+    private async Task SetPaused(bool value)
     {
-        await TickCore();
-        if (poisoned is null)
-        {
-            ForgetExpiredKeys(time.GetUtcNow());
-            StayWhileWatching();
-            await Commit();
-        }
+        ThrowIfPoisoned();
+        paused = value;
+        writer.SetMetadata(new QueueMetadata(paused, policy));
+        await writer.Commit();
+        WakeWaiters();
     }
 
-    /// <summary>
-    /// Keeps the activation while its clock has something to watch (delayed jobs, leases) or clients await results: those live
-    /// in this activation's memory and timers. Renewed at most about once a minute (the maintenance timer renews it too), and
-    /// cancelled as soon as nothing is left to watch.
-    /// </summary>
-    private void StayWhileWatching()
-    {
-        // Orleans measures idleness on the wall clock, whatever the queue's clock is.
-        var now = DateTimeOffset.UtcNow;
-        if (index.CountOf(JobState.Delayed) + index.CountOf(JobState.Active) == 0 && watchers.Count == 0)
-        {
-            if (keptUntil > now)
-            {
-                // Nothing left to watch: back to ordinary collection (a zero delay cancels the earlier one).
-                keptUntil = default;
-                DelayDeactivation(TimeSpan.Zero);
-            }
-
-            return;
-        }
-
-        if (keptUntil - now < MaintenancePeriod)
-        {
-            keptUntil = now + (MaintenancePeriod * 2);
-            DelayDeactivation(MaintenancePeriod * 2);
-        }
-    }
-
+    /// <summary>Promotes due delayed jobs and returns expired leases (stalls); run by the queue's clock when something is due.</summary>
     private async Task TickCore()
     {
         if (poisoned is not null)
@@ -617,7 +505,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         {
             try
             {
-                promoted = await ReadReserved(due);
+                promoted = await reader.ReadReservedAsync(due);
             }
             catch (WorkersException) when (poisoned is null)
             {
@@ -627,52 +515,20 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             }
         }
 
-        bool requeued = false;
-        int stalled = 0, dead = 0;
         foreach (var job in promoted)
         {
             // A promoted job is usually leased next: keep its record, within the read-ahead budget.
-            Save(Move(job, JobState.Waiting, now) with { RunAt = null }, hold: index.HeldAhead < MaxHeldAhead);
-            writer.SealIfFull();
-            requeued = true;
+            Apply(job, JobCommand.Due, now, hold: reader.CanHold);
         }
 
+        bool requeued = promoted.Length > 0;
         foreach (var job in index.ExpiredLeases(now).Select(e => e.Record!))
         {
-            // At-least-once: an expired lease means the holder died or hung; the job runs again (a stall),
-            // and the attempt it started is not counted against it.
-            int stalls = job.Stalls + 1;
-            stalled++;
-            LogStalled(logger, queue, job.Id, job.LeaseOwner, stalls);
-            if (stalls > job.MaxStalls)
-            {
-                dead++;
-                Save(Move(job, JobState.Failed, now) with
-                {
-                    Stalls = stalls,
-                    FinishedAt = now,
-                    FailureReason = JobFailureReasons.Stalled,
-                    Error = job.Error ?? "The job's lease expired more often than allowed.",
-                    LeaseOwner = null,
-                    LeaseDeadline = null,
-                });
-            }
-            else
-            {
-                Save(Move(job, JobState.Waiting, now) with
-                {
-                    Stalls = stalls,
-                    Attempt = Math.Max(0, job.Attempt - 1),
-                    LeaseOwner = null,
-                    LeaseDeadline = null,
-                });
-                requeued = true;
-            }
-
-            writer.SealIfFull();
+            LogStalled(logger, queue, job.Id, job.LeaseOwner, job.Stalls + 1);
+            requeued |= Apply(job, JobCommand.Stalled, now)?.State == JobState.Waiting;
         }
 
-        int dropped = dead > 0 ? EnforceRetention(now) : 0;
+        EnforceRetention(now);
         watchers.Expire(now);
         ArmClock();
         if (requeued)
@@ -680,31 +536,158 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             WakeWaiters();
         }
 
-        await Commit();
-        Count(WorkersInstruments.Stalled, stalled);
-        Count(WorkersInstruments.DeadLettered, dead);
-        Count(WorkersInstruments.DeadLettersDropped, dropped);
+        await writer.Commit();
     }
 
-    private void Count(System.Diagnostics.Metrics.Counter<long> counter, int value)
+    private async Task MaintainAsync()
     {
-        if (value > 0)
+        await TickCore();
+        if (poisoned is null)
         {
-            counter.Add(value, new KeyValuePair<string, object?>(WorkersInstruments.QueueTag, queue));
-            counters = counter switch
-            {
-                _ when counter == WorkersInstruments.Enqueued => counters with { Enqueued = counters.Enqueued + value },
-                _ when counter == WorkersInstruments.Completed => counters with { Completed = counters.Completed + value },
-                _ when counter == WorkersInstruments.Retried => counters with { Retried = counters.Retried + value },
-                _ when counter == WorkersInstruments.DeadLettered => counters with { DeadLettered = counters.DeadLettered + value },
-                _ when counter == WorkersInstruments.Stalled => counters with { Stalled = counters.Stalled + value },
-                _ when counter == WorkersInstruments.Cancelled => counters with { Cancelled = counters.Cancelled + value },
-                _ when counter == WorkersInstruments.DeadLettersDropped => counters with { DeadLettersDropped = counters.DeadLettersDropped + value },
-                _ when counter == WorkersInstruments.Refused => counters with { Refused = counters.Refused + value },
-                _ => counters,
-            };
+            ForgetExpiredKeys(time.GetUtcNow());
+            StayWhileWatching();
+            await writer.Commit();
         }
     }
+
+    /// <summary>Adds a checked request to the index and stages it; the caller awaits the commit. A key still held returns its job.</summary>
+    private EnqueueResult Admit(EnqueueRequest request, long fingerprint)
+    {
+        var now = time.GetUtcNow();
+        if (request.IdempotencyKey is { } key && keys.Find(key, now, IsKept) is { } known)
+        {
+            return new EnqueueResult(known.JobId, Created: false, index.Get(known.JobId)?.State ?? known.FinalState ?? JobState.Completed);
+        }
+
+        var keyExpires = request.IdempotencyKey is null ? (DateTimeOffset?)null : now + (request.IdempotencyTtl ?? policy.IdempotencyTtl);
+        var (job, created) = JobTransitions.Enqueue(ids.Next(), queue, request, policy, index.NextSequence, fingerprint, keyExpires, now);
+        index.Put(job);
+        writer.Upsert(job, created);
+        if (request.IdempotencyKey is { } newKey && keys.Live(newKey, job.Id, fingerprint, keyExpires!.Value))
+        {
+            // The key is the new job's record's now; the key stored on its own (of a job long gone) goes.
+            writer.DeleteKey(newKey);
+        }
+
+        if (job.State == JobState.Waiting)
+        {
+            WakeWaiters();
+        }
+        else
+        {
+            ArmClock();
+        }
+
+        return new EnqueueResult(job.Id, Created: true, job.State);
+    }
+
+    /// <summary>Applies a command the caller knows to be allowed and stages the change; returns the new record (null when the
+    /// job was deleted, or when the command was refused).</summary>
+    private JobRecord? Apply(JobRecord job, JobCommand command, DateTimeOffset now, bool hold = false)
+    {
+        var transition = JobTransitions.Apply(job, command, now);
+        if (!transition.Applied)
+        {
+            return null;
+        }
+
+        Stage(transition, hold);
+        return transition.Next;
+    }
+
+    /// <summary>Puts a transition into the index and the next write; a settled job's watchers are told once it is durable.</summary>
+    private void Stage(Transition transition, bool hold = false)
+    {
+        var next = transition.Next!;
+        index.Put(next, hold);
+        writer.Upsert(next, transition.Event);
+        if (JobStateMachine.IsSettled(next.State) && watchers.Take(next.Id) is { } observers)
+        {
+            // Told after this record's write succeeds; retention may delete it before then, the notice keeps it.
+            writer.Notify(new SettledNotice(next, observers));
+        }
+
+        writer.SealIfFull();
+    }
+
+    /// <summary>Deletes a finished or dead-lettered job (their records are in memory); its idempotency key outlives it until
+    /// the key's window ends, stored on its own with how the job ended.</summary>
+    private void Delete(JobRecord job, string reason, DateTimeOffset now)
+    {
+        var transition = JobTransitions.Apply(job, new JobCommand.Delete(reason), now);
+        if (!transition.Applied)
+        {
+            return;
+        }
+
+        index.Remove(job.Id);
+        writer.Delete(job.Id, transition.Event);
+        if (job.IdempotencyKey is { } key && keys.Outlive(key, job.Id, job.State, job.CreatedAt, now) is { } outliving)
+        {
+            writer.UpsertKey(outliving);
+        }
+
+        writer.SealIfFull();
+    }
+
+    /// <summary>Deletes the oldest finished jobs past retention and the oldest dead letters past their bound.</summary>
+    private void EnforceRetention(DateTimeOffset now)
+    {
+        while (index.FinishedCount > policy.RetainCompleted && index.OldestFinished() is { } oldest)
+        {
+            Delete(oldest.Record!, JobDeletionReasons.Retention, now);
+        }
+
+        while (index.FailedCount > policy.MaxDeadLetters && index.OldestFailed() is { } oldestDead)
+        {
+            Delete(oldestDead.Record!, JobDeletionReasons.DeadLetterBound, now);
+        }
+    }
+
+    /// <summary>Once a write is durable: the queue's counters, the watchers of jobs it settled, and the silo's event sinks.</summary>
+    private void OnCommitted(IReadOnlyList<JobEvent> events, IReadOnlyList<SettledNotice>? notices)
+    {
+        if (events.Count > 0)
+        {
+            metrics.Record(events);
+            if (sinks.HasSinks)
+            {
+                sinks.Publish(events);
+            }
+        }
+
+        foreach (var notice in notices ?? [])
+        {
+            foreach (var observer in notice.Observers)
+            {
+                try
+                {
+                    // One-way: a client that is gone costs nothing here; the watcher's own re-reads cover a lost notice.
+                    _ = observer.JobSettled(notice.Job);
+                }
+                catch (Exception ex)
+                {
+                    LogNotifyFailed(logger, queue, notice.Job.Id, ex);
+                }
+            }
+        }
+    }
+
+    private static JobCommand Command(string replicaId, JobOutcome outcome) => outcome.Kind switch
+    {
+        JobOutcomeKind.Completed => new JobCommand.Complete(replicaId, outcome.LeaseToken, outcome.Result),
+        JobOutcomeKind.Released => new JobCommand.Release(replicaId, outcome.LeaseToken),
+        JobOutcomeKind.Deferred => new JobCommand.Defer(replicaId, outcome.LeaseToken, outcome.Delay),
+        JobOutcomeKind.FailedUnrecoverable => new JobCommand.Fail(replicaId, outcome.LeaseToken, outcome.Error, Unrecoverable: true, 0),
+        _ => new JobCommand.Fail(replicaId, outcome.LeaseToken, outcome.Error, Unrecoverable: false, Random.Shared.NextDouble()),
+    };
+
+    private static AckStatus Ack(JobRefusal refusal) => refusal switch
+    {
+        JobRefusal.None => AckStatus.Accepted,
+        JobRefusal.AlreadyFinished => AckStatus.AlreadyFinished,
+        _ => AckStatus.StaleLease,
+    };
 
     /// <summary>Refuses an enqueue that would take the queue past <see cref="JobOptions.MaxWaiting"/> (waiting and delayed jobs).</summary>
     private void ThrowIfFull(int newJobs)
@@ -720,9 +703,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             return;
         }
 
-        Count(WorkersInstruments.Refused, newJobs);
+        metrics.Refused(newJobs);
 
         // Retry when the jobs in the way have been taken at the rate jobs completed since activation (1 s to 1 min).
+        var counters = metrics.Counters;
         var elapsed = time.GetUtcNow() - counters.Since;
         double rate = elapsed > TimeSpan.Zero ? counters.Completed / elapsed.TotalSeconds : 0;
         double seconds = rate > 0 ? (depth + newJobs - max) / rate : 5;
@@ -733,108 +717,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             retryAfter);
     }
 
-    /// <summary>Adds a checked request to the index and stages it (with its idempotency key); the caller awaits the commit.</summary>
-    private EnqueueResult Admit(EnqueueRequest request, long fingerprint)
-    {
-        var now = time.GetUtcNow();
-        if (request.IdempotencyKey is { } key && LiveKey(key, now) is { } known)
-        {
-            var state = index.Get(known.JobId)?.State ?? known.FinalState ?? JobState.Completed;
-            return new EnqueueResult(known.JobId, Created: false, state);
-        }
-
-        var keyExpires = request.IdempotencyKey is null ? (DateTimeOffset?)null : now + (request.IdempotencyTtl ?? policy.IdempotencyTtl);
-        var delay = request.Delay ?? TimeSpan.Zero;
-        var record = new JobRecord
-        {
-            Id = ids.Next(),
-            Queue = queue,
-            Name = request.Name,
-            Payload = request.Payload,
-            Priority = request.Priority ?? policy.DefaultPriority,
-            State = delay > TimeSpan.Zero ? JobState.Delayed : JobState.Waiting,
-            Sequence = index.NextSequence,
-            MaxAttempts = request.Attempts ?? policy.Attempts,
-            Backoff = request.Backoff ?? policy.Backoff,
-            Timeout = request.Timeout ?? policy.Timeout,
-            MaxStalls = policy.MaxStalls,
-            RunAt = delay > TimeSpan.Zero ? now + delay : null,
-            IdempotencyKey = request.IdempotencyKey,
-            IdempotencyFingerprint = fingerprint,
-            IdempotencyExpiresAt = keyExpires,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        Save(record);
-        if (request.IdempotencyKey is { } newKey && keys.Live(newKey, record.Id, fingerprint, keyExpires!.Value))
-        {
-            // The key is the job's record's now; the key stored on its own (of a job long gone) goes.
-            writer.DeleteKey(newKey);
-        }
-
-        if (record.State == JobState.Waiting)
-        {
-            WakeWaiters();
-        }
-        else
-        {
-            ArmClock();
-        }
-
-        return new EnqueueResult(record.Id, Created: true, record.State);
-    }
-
-    /// <summary>
-    /// Before anything of a call is admitted: the fingerprints of its keyed requests, how many jobs it would create, and a
-    /// refusal (IDEMPOTENCY_KEY_REUSED) when a key the queue remembers, or an earlier request of the same call, comes with a
-    /// different body.
-    /// </summary>
-    private (long[] Fingerprints, int NewJobs) CheckKeys(IReadOnlyList<EnqueueRequest> requests, DateTimeOffset now)
-    {
-        var fingerprints = new long[requests.Count];
-        Dictionary<string, long>? earlier = null;
-        int newJobs = 0;
-        for (int i = 0; i < requests.Count; i++)
-        {
-            if (requests[i].IdempotencyKey is not { } key)
-            {
-                newJobs++;
-                continue;
-            }
-
-            long fingerprint = fingerprints[i] = IdempotencyKeys.Fingerprint(requests[i]);
-            long known;
-            if (earlier is not null && earlier.TryGetValue(key, out var first))
-            {
-                known = first;
-            }
-            else if (LiveKey(key, now) is { } remembered)
-            {
-                known = remembered.Fingerprint;
-            }
-            else
-            {
-                (earlier ??= new(StringComparer.Ordinal))[key] = fingerprint;
-                newJobs++;
-                continue;
-            }
-
-            if (known != 0 && known != fingerprint)
-            {
-                throw new WorkersException(
-                    WorkersErrorCodes.IdempotencyKeyReused,
-                    requests.Count == 1
-                        ? "This idempotency key was used for a job with a different body; use a new key for a new job."
-                        : $"Job {i}: this idempotency key was used for a job with a different body; use a new key for a new job.");
-            }
-        }
-
-        return (fingerprints, newJobs);
-    }
-
-    /// <summary>A remembered key that still holds: within its window, or its job still kept.</summary>
-    private IdempotencyKeys.Key? LiveKey(string key, DateTimeOffset now) =>
-        keys.TryGet(key, out var known) && (known.ExpiresTicks > now.UtcTicks || index.Get(known.JobId) is not null) ? known : null;
+    private bool IsKept(string jobId) => index.Get(jobId) is not null;
 
     /// <summary>Forgets keys that outlived their jobs once their window ends (a key whose job is kept goes when the job does).</summary>
     private void ForgetExpiredKeys(DateTimeOffset now)
@@ -852,119 +735,22 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return lastToken;
     }
 
-    private static JobRecord Apply(JobRecord job, JobOutcome outcome, DateTimeOffset now)
-    {
-        var released = job with { LeaseOwner = null, LeaseDeadline = null, UpdatedAt = now };
-        switch (outcome.Kind)
-        {
-            case JobOutcomeKind.Completed:
-                return Move(released, JobState.Completed, now) with { Result = outcome.Result, FinishedAt = now, Progress = 100, Error = null };
-            case JobOutcomeKind.Released:
-                // A graceful stop handed it back: the attempt does not count.
-                return Move(released, JobState.Waiting, now) with { Attempt = Math.Max(0, job.Attempt - 1) };
-            case JobOutcomeKind.Deferred:
-                // Vetoed or blocked by an open circuit: it waits, the attempt does not count, no error is recorded.
-                return outcome.Delay <= TimeSpan.Zero
-                    ? Move(released, JobState.Waiting, now) with { Attempt = Math.Max(0, job.Attempt - 1) }
-                    : Move(released, JobState.Delayed, now) with { Attempt = Math.Max(0, job.Attempt - 1), RunAt = now + outcome.Delay };
-            case JobOutcomeKind.FailedUnrecoverable:
-                return Move(released, JobState.Failed, now) with { Error = outcome.Error, FinishedAt = now, FailureReason = JobFailureReasons.Unrecoverable };
-            default:
-                if (job.Attempt >= job.MaxAttempts)
-                {
-                    return Move(released, JobState.Failed, now) with { Error = outcome.Error, FinishedAt = now, FailureReason = JobFailureReasons.AttemptsExhausted };
-                }
-
-                var delay = job.Backoff.ComputeDelay(job.Attempt, Random.Shared.NextDouble());
-                return delay <= TimeSpan.Zero
-                    ? Move(released, JobState.Waiting, now) with { Error = outcome.Error }
-                    : Move(released, JobState.Delayed, now) with { Error = outcome.Error, RunAt = now + delay };
-        }
-    }
-
-    /// <summary>Whether a report or renewal about a lease may act: the job is active under that token, held by that replica
-    /// (<paramref name="replicaId"/> null: any holder, for calls made on the attempt's behalf such as progress).</summary>
-    private static AckStatus Check(JobEntry? job, long leaseToken, string? replicaId) => job switch
-    {
-        null => AckStatus.NotFound,
-        _ when JobStateMachine.IsTerminal(job.State) => AckStatus.AlreadyFinished,
-        _ when job.State != JobState.Active || job.Record!.LeaseToken != leaseToken => AckStatus.StaleLease,
-        _ when replicaId is not null && !string.Equals(job.Record.LeaseOwner, replicaId, StringComparison.Ordinal) => AckStatus.StaleLease,
-        _ => AckStatus.Accepted,
-    };
-
-    private static JobRecord Move(JobRecord job, JobState to, DateTimeOffset now) =>
-        job with { State = JobStateMachine.Move(job.State, to), UpdatedAt = now };
-
     private List<JobRecord> DeadLetters(IReadOnlyList<string>? jobIds) => jobIds is null
         ? index.List(JobState.Failed).Select(e => e.Record!).ToList()
         : jobIds.Select(index.Get).Where(e => e is { State: JobState.Failed }).Select(e => e!.Record!).ToList();
 
-    /// <summary>Deletes the oldest finished jobs past retention and the oldest dead letters past their bound; returns how many
-    /// dead letters went.</summary>
-    private int EnforceRetention(DateTimeOffset now)
+    /// <summary>A job's record for a caller: never a state that is not yet durable.</summary>
+    private async Task<JobRecord?> Show(JobEntry entry)
     {
-        while (index.FinishedCount > policy.RetainCompleted && index.OldestFinished() is { } oldest)
+        if (reader.InMemory(entry) is { } job)
         {
-            Delete(oldest, now);
-            writer.SealIfFull();
+            await writer.Commit();
+            return job;
         }
 
-        int dropped = 0;
-        while (index.FailedCount > policy.MaxDeadLetters && index.OldestFailed() is { } oldestDead)
-        {
-            Delete(oldestDead, now);
-            writer.SealIfFull();
-            dropped++;
-        }
-
-        return dropped;
+        // Only the store has it, so it is durable; a read-only look needs no reservation.
+        return (await reader.LoadAsync([entry.Id]))[0];
     }
-
-    private void Save(JobRecord record, bool hold = false)
-    {
-        index.Put(record, hold);
-        writer.Upsert(record);
-        if (JobStateMachine.IsSettled(record.State) && watchers.Take(record.Id) is { } observers)
-        {
-            // Told after this record's write succeeds; retention may delete it before then, the notice keeps it.
-            writer.Notify(new SettledNotice(record, observers));
-        }
-    }
-
-    /// <summary>Deletes a finished or dead-lettered job (their records are in memory); its idempotency key outlives it until
-    /// the key's window ends, stored on its own with how the job ended.</summary>
-    private void Delete(JobEntry entry, DateTimeOffset now)
-    {
-        var record = entry.Record;
-        index.Remove(entry.Id);
-        writer.Delete(entry.Id);
-        if (record?.IdempotencyKey is { } key && keys.Outlive(key, entry.Id, record.State, record.CreatedAt, now) is { } outliving)
-        {
-            writer.UpsertKey(outliving);
-        }
-    }
-
-    private void NotifyWatchers(IReadOnlyList<SettledNotice> notices)
-    {
-        foreach (var notice in notices)
-        {
-            foreach (var observer in notice.Observers)
-            {
-                try
-                {
-                    // One-way: a client that is gone costs nothing here; the watcher's own re-reads cover a lost notice.
-                    _ = observer.JobSettled(notice.Job);
-                }
-                catch (Exception ex)
-                {
-                    LogNotifyFailed(logger, queue, notice.Job.Id, ex);
-                }
-            }
-        }
-    }
-
-    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     private void WakeWaiters()
     {
@@ -981,6 +767,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         waiters.Clear();
     }
 
+    /// <summary>Sets the queue's clock to the next moment something is due (a delayed job, a lease deadline).</summary>
     private void ArmClock()
     {
         if (clock is null)
@@ -1011,154 +798,35 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             TaskScheduler.Default);
     }
 
-    /// <summary>The latest record of a job when memory has it: kept by the index, staged, or in the write in flight.</summary>
-    private JobRecord? InMemory(JobEntry entry, string id) => entry.Record ?? writer.Find(id);
-
-    /// <summary>A job's record for a caller: never a state that is not yet durable.</summary>
-    private async Task<JobRecord?> Show(JobEntry entry, string id)
-    {
-        if (InMemory(entry, id) is { } job)
-        {
-            await Commit();
-            return job;
-        }
-
-        // Only the store has it, so it is durable; a read-only look needs no reservation.
-        return (await LoadJobs([id]))[0];
-    }
-
     /// <summary>
-    /// The current records of waiting or delayed jobs, to move them: from memory where it has them, the rest in one store
-    /// read. During the read the jobs are reserved (out of their ordered sets), so no interleaving call leases, promotes or
-    /// cancels them; the caller moves them (<see cref="Save"/>) before its next await. A stored record that does not match
-    /// its entry means the store no longer agrees with this activation: it reloads, as after a failed write.
-    /// With <paramref name="readAhead"/>, a read also fetches the records of the next waiting jobs (<see cref="ReadAhead"/>).
+    /// Keeps the activation while its clock has something to watch (delayed jobs, leases) or clients await results: those live
+    /// in this activation's memory and timers. Renewed at most about once a minute (the maintenance timer renews it too), and
+    /// cancelled as soon as nothing is left to watch.
     /// </summary>
-    private async ValueTask<JobRecord[]> ReadReserved(List<JobEntry> entries, bool readAhead = false)
+    private void StayWhileWatching()
     {
-        var records = new JobRecord[entries.Count];
-        List<int>? stored = null;
-        List<string>? ids = null;
-        for (int i = 0; i < entries.Count; i++)
+        // Orleans measures idleness on the wall clock, whatever the queue's clock is.
+        var now = DateTimeOffset.UtcNow;
+        if (index.CountOf(JobState.Delayed) + index.CountOf(JobState.Active) == 0 && watchers.Count == 0)
         {
-            if (entries[i].Record is { } held)
+            if (keptUntil > now)
             {
-                records[i] = held;
-                continue;
+                // Nothing left to watch: back to ordinary collection (a zero delay cancels the earlier one).
+                keptUntil = default;
+                DelayDeactivation(TimeSpan.Zero);
             }
 
-            string id = entries[i].Id;
-            if (InMemory(entries[i], id) is { } job)
-            {
-                records[i] = job;
-            }
-            else
-            {
-                (stored ??= []).Add(i);
-                (ids ??= []).Add(id);
-            }
+            return;
         }
 
-        if (stored is null)
+        if (keptUntil - now < MaintenancePeriod)
         {
-            return records;
-        }
-
-        var ahead = readAhead ? NextWithoutRecords(entries.Count, ids!) : [];
-        index.Reserve(entries);
-        IReadOnlyList<JobRecord?> read;
-        try
-        {
-            read = await LoadJobs(ids!);
-            ThrowIfPoisoned();
-        }
-        catch
-        {
-            index.Unreserve(entries);
-            EndReservations();
-            throw;
-        }
-
-        EndReservations();
-        for (int k = 0; k < stored.Count; k++)
-        {
-            var entry = entries[stored[k]];
-            if (read[k] is not { } job || job.State != entry.State)
-            {
-                index.Unreserve(entries);
-                LogStoreDiverged(logger, queue, ids![k], entry.State, read[k]?.State);
-                Poison(new InvalidDataException($"Job '{ids[k]}' of queue '{queue}' is {read[k]?.State.ToString() ?? "missing"} in the store, {entry.State} in the index."));
-                ThrowIfPoisoned();
-            }
-
-            records[stored[k]] = read[k]!;
-        }
-
-        for (int k = 0; k < ahead.Count; k++)
-        {
-            // Not reserved, so other calls may have moved the job meanwhile: hold the record only if the job did not change.
-            var (entry, version) = ahead[k];
-            if (read[stored.Count + k] is { State: JobState.Waiting } job && entry.Version == version && entry.State == JobState.Waiting
-                && !entry.Reserved && index.HeldAhead < MaxHeldAhead)
-            {
-                index.Hold(entry, job);
-            }
-        }
-
-        return records;
-    }
-
-    /// <summary>
-    /// Waiting jobs after the first <paramref name="skip"/> whose records memory lacks, up to <see cref="ReadAhead"/> and the
-    /// budget; their ids are added to <paramref name="ids"/>, their versions noted to detect a change during the read.
-    /// </summary>
-    private List<(JobEntry Entry, int Version)> NextWithoutRecords(int skip, List<string> ids)
-    {
-        var ahead = new List<(JobEntry, int)>();
-        int room = Math.Min(ReadAhead, MaxHeldAhead - index.HeldAhead);
-        foreach (var entry in index.List(JobState.Waiting).Skip(skip))
-        {
-            if (ahead.Count >= room)
-            {
-                break;
-            }
-
-            if (entry.Record is null && entry.Id is var id && InMemory(entry, id) is null)
-            {
-                ahead.Add((entry, entry.Version));
-                ids.Add(id);
-            }
-        }
-
-        return ahead;
-    }
-
-    /// <summary>One store read; a failure is the caller's QUEUE_UNAVAILABLE, and changes nothing here.</summary>
-    private async Task<IReadOnlyList<JobRecord?>> LoadJobs(IReadOnlyList<string> ids)
-    {
-        try
-        {
-            return await store.LoadJobsAsync(queue, ids, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not WorkersException)
-        {
-            LogStoreReadFailed(logger, queue, ex);
-            throw new WorkersException(WorkersErrorCodes.QueueUnavailable, $"The job store could not be read for queue '{queue}'; retry.");
+            keptUntil = now + (MaintenancePeriod * 2);
+            DelayDeactivation(MaintenancePeriod * 2);
         }
     }
 
-    private Task ReservationEnded() =>
-        (reservationsEnded ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-    private void EndReservations()
-    {
-        var ended = reservationsEnded;
-        reservationsEnded = null;
-        ended?.TrySetResult();
-    }
-
-    /// <summary>Awaits the write that makes every change staged so far durable (group commit).</summary>
-    private Task Commit() => writer.Commit();
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     private void OnWriteFailed(Exception ex)
     {

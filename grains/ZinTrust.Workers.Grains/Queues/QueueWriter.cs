@@ -6,7 +6,9 @@ namespace ZinTrust.Workers.Grains;
 /// The group-commit writer of one queue. Changes are staged in memory and written to the job store one write at a time:
 /// changes staged while a write is in flight share the next write, up to <see cref="WorkersOptions.StoreWriteMaxJobs"/> records
 /// and about <see cref="WorkersOptions.StoreWriteMaxBytes"/>; past those they go into the write after. A caller stages its
-/// changes and then awaits <see cref="Commit"/>, which completes once everything staged so far is durable.
+/// changes and then awaits <see cref="Commit"/>, which completes once everything staged so far is durable. Each change may
+/// carry its transition's event: once a write is durable, its events (in staging order) and its settled notices are handed
+/// on before the next write starts, so events go out in commit order.
 /// </summary>
 /// <remarks>
 /// <para>Writes are applied in staging order, so a later write of a record wins over an earlier one. A write holds whole calls:
@@ -21,7 +23,7 @@ internal sealed class QueueWriter(
     int maxJobs,
     int maxBytes,
     Action<Exception> failed,
-    Action<IReadOnlyList<SettledNotice>> committed)
+    Action<IReadOnlyList<JobEvent>, IReadOnlyList<SettledNotice>?> committed)
 {
     /// <summary>What a record costs a write beyond its texts (ids, options, timestamps, framing): a rough allowance.</summary>
     private const int RecordOverhead = 256;
@@ -42,9 +44,14 @@ internal sealed class QueueWriter(
     /// <summary>About how much a new job with <paramref name="payload"/> adds to a write.</summary>
     public static long SizeOfNew(string payload) => RecordOverhead + payload.Length;
 
-    public void Upsert(JobRecord record)
+    public void Upsert(JobRecord record, JobEvent? change = null)
     {
         var write = Open();
+        if (change is not null)
+        {
+            (write.Events ??= []).Add(change);
+        }
+
         write.Deletes.Remove(record.Id);
         if (write.Upserts.Remove(record.Id, out var replaced))
         {
@@ -55,9 +62,14 @@ internal sealed class QueueWriter(
         write.Bytes += SizeOf(record);
     }
 
-    public void Delete(string id)
+    public void Delete(string id, JobEvent? change = null)
     {
         var write = Open();
+        if (change is not null)
+        {
+            (write.Events ??= []).Add(change);
+        }
+
         if (write.Upserts.Remove(id, out var replaced))
         {
             write.Bytes -= SizeOf(replaced);
@@ -177,9 +189,9 @@ internal sealed class QueueWriter(
 
                 writing = null;
                 write.Done.TrySetResult();
-                if (write.Notices is { } notices)
+                if (write.Events is not null || write.Notices is not null)
                 {
-                    committed(notices);
+                    committed(write.Events ?? (IReadOnlyList<JobEvent>)[], write.Notices);
                 }
             }
         }
@@ -234,6 +246,8 @@ internal sealed class QueueWriter(
         public QueueMetadata? Metadata { get; set; }
 
         public List<SettledNotice>? Notices { get; set; }
+
+        public List<JobEvent>? Events { get; set; }
 
         public long Bytes { get; set; }
 

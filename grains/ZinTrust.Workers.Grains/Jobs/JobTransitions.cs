@@ -1,0 +1,224 @@
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// The job state machine: the one place where a job's record changes. Pure (no grain, no I/O, no clock or randomness of its
+/// own): a record and a command in, the new record and the event that says so out, or a refusal. The allowed moves:
+/// <list type="bullet">
+/// <item>waiting → active (lease) | cancelled</item>
+/// <item>delayed → waiting (due) | cancelled</item>
+/// <item>active → completed | failed (dead letter) | waiting (stall, release, retry, deferral) | delayed (retry or deferral
+/// with a delay) | cancelled</item>
+/// <item>failed → waiting (an operator's retry of a dead letter)</item>
+/// <item>completed, cancelled, failed → deleted (pruning, retention, the dead-letter bound)</item>
+/// </list>
+/// Completed and cancelled are terminal: no command changes them but deletion, so a late or zombie report can never
+/// overwrite a result. Commands about a running attempt are fenced: they apply only under the job's current lease token
+/// and, where they name one, its holder.
+/// </summary>
+internal static class JobTransitions
+{
+    /// <summary>A new job from an enqueue request: waiting, or delayed when the request asks for a delay.</summary>
+    public static (JobRecord Job, JobEvent Event) Enqueue(
+        string id, string queue, EnqueueRequest request, JobOptions policy, long sequence, long fingerprint, DateTimeOffset? keyExpiresAt, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policy);
+        var delay = request.Delay ?? TimeSpan.Zero;
+        var job = new JobRecord
+        {
+            Id = id,
+            Queue = queue,
+            Name = request.Name,
+            Payload = request.Payload,
+            Priority = request.Priority ?? policy.DefaultPriority,
+            State = delay > TimeSpan.Zero ? JobState.Delayed : JobState.Waiting,
+            Sequence = sequence,
+            MaxAttempts = request.Attempts ?? policy.Attempts,
+            Backoff = request.Backoff ?? policy.Backoff,
+            Timeout = request.Timeout ?? policy.Timeout,
+            MaxStalls = policy.MaxStalls,
+            RunAt = delay > TimeSpan.Zero ? now + delay : null,
+            IdempotencyKey = request.IdempotencyKey,
+            IdempotencyFingerprint = fingerprint,
+            IdempotencyExpiresAt = keyExpiresAt,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        return (job, Event(JobEventKind.Enqueued, null, job, now));
+    }
+
+    /// <summary>Whether a job in <paramref name="from"/> may move to <paramref name="to"/>.</summary>
+    public static bool CanMove(JobState from, JobState to) => (from, to) switch
+    {
+        (JobState.Waiting, JobState.Active or JobState.Cancelled) => true,
+        (JobState.Delayed, JobState.Waiting or JobState.Cancelled) => true,
+        (JobState.Active, JobState.Completed or JobState.Failed or JobState.Waiting or JobState.Delayed or JobState.Cancelled) => true,
+        (JobState.Failed, JobState.Waiting) => true,
+        _ => false,
+    };
+
+    /// <summary>Applies <paramref name="command"/> to <paramref name="job"/> at <paramref name="now"/>.</summary>
+    public static Transition Apply(JobRecord job, JobCommand command, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(command);
+        switch (command)
+        {
+            case JobCommand.Lease lease:
+                return Move(job, JobState.Active, now, JobEventKind.Leased, j => j with
+                {
+                    Attempt = job.Attempt + 1,
+                    LeaseToken = lease.Token,
+                    LeaseOwner = lease.Owner,
+                    LeaseDeadline = lease.Deadline,
+                    StartedAt = now,
+                    Progress = 0,
+                });
+            case JobCommand.Renew renew:
+                return Fence(job, renew.Owner, renew.Token) is { } staleRenewal
+                    ? Transition.Refused(staleRenewal)
+                    : new Transition(job with { LeaseDeadline = renew.Deadline }, null, JobRefusal.None);
+            case JobCommand.Progress progress:
+                if (Fence(job, progress.Owner, progress.Token) is { } staleProgress)
+                {
+                    return Transition.Refused(staleProgress);
+                }
+
+                var progressed = job with { Progress = Math.Clamp(progress.Percent, 0, 100), UpdatedAt = now };
+                return new Transition(progressed, Event(JobEventKind.Progressed, job, progressed, now), JobRefusal.None);
+            case JobCommand.Complete complete:
+                return Fence(job, complete.Owner, complete.Token) is { } staleCompletion
+                    ? Transition.Refused(staleCompletion)
+                    : Move(job, JobState.Completed, now, JobEventKind.Completed, j => Unleased(j) with { Result = complete.Result, FinishedAt = now, Progress = 100, Error = null });
+            case JobCommand.Fail fail:
+                return Fence(job, fail.Owner, fail.Token) is { } staleFailure ? Transition.Refused(staleFailure) : Failed(job, fail, now);
+            case JobCommand.Release release:
+                return Fence(job, release.Owner, release.Token) is { } staleRelease
+                    ? Transition.Refused(staleRelease)
+                    : Move(job, JobState.Waiting, now, JobEventKind.Released, j => Unleased(j) with { Attempt = Math.Max(0, job.Attempt - 1) });
+            case JobCommand.Defer defer:
+                if (Fence(job, defer.Owner, defer.Token) is { } staleDeferral)
+                {
+                    return Transition.Refused(staleDeferral);
+                }
+
+                return defer.Delay <= TimeSpan.Zero
+                    ? Move(job, JobState.Waiting, now, JobEventKind.Deferred, j => Unleased(j) with { Attempt = Math.Max(0, job.Attempt - 1) })
+                    : Move(job, JobState.Delayed, now, JobEventKind.Deferred, j => Unleased(j) with { Attempt = Math.Max(0, job.Attempt - 1), RunAt = now + defer.Delay });
+            case JobCommand.Stall:
+                return job.State != JobState.Active ? Transition.Refused(JobRefusal.NotAllowed) : Stalled(job, now);
+            case JobCommand.Cancel:
+                return Move(job, JobState.Cancelled, now, JobEventKind.Cancelled, j => Unleased(j) with { FinishedAt = now, FailureReason = JobFailureReasons.Cancelled });
+            case JobCommand.Promote:
+                return job.State != JobState.Delayed
+                    ? Transition.Refused(JobRefusal.NotAllowed)
+                    : Move(job, JobState.Waiting, now, JobEventKind.Promoted, j => j with { RunAt = null });
+            case JobCommand.Revive:
+                return Move(job, JobState.Waiting, now, JobEventKind.Revived, j => j with { Attempt = 0, Stalls = 0, FinishedAt = null, FailureReason = null, RunAt = null }, from: JobState.Failed);
+            case JobCommand.Delete delete:
+                return job.State is JobState.Completed or JobState.Cancelled or JobState.Failed
+                    ? new Transition(null, Event(JobEventKind.Deleted, job, job, now) with { To = null, Reason = delete.Reason }, JobRefusal.None)
+                    : Transition.Refused(JobRefusal.NotAllowed);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(command), command, "Unknown job command.");
+        }
+    }
+
+    /// <summary>Null when a command about a running attempt may act: the job is active under <paramref name="token"/>, held by
+    /// <paramref name="owner"/> (null: whoever holds it); otherwise why not.</summary>
+    private static JobRefusal? Fence(JobRecord job, string? owner, long token) => job switch
+    {
+        _ when JobStateMachine.IsTerminal(job.State) => JobRefusal.AlreadyFinished,
+        _ when job.State != JobState.Active || job.LeaseToken != token => JobRefusal.StaleLease,
+        _ when owner is not null && !string.Equals(job.LeaseOwner, owner, StringComparison.Ordinal) => JobRefusal.StaleLease,
+        _ => null,
+    };
+
+    private static Transition Failed(JobRecord job, JobCommand.Fail fail, DateTimeOffset now)
+    {
+        if (fail.Unrecoverable || job.Attempt >= job.MaxAttempts)
+        {
+            var reason = fail.Unrecoverable ? JobFailureReasons.Unrecoverable : JobFailureReasons.AttemptsExhausted;
+            return Move(job, JobState.Failed, now, JobEventKind.DeadLettered, j => Unleased(j) with { Error = fail.Error, FinishedAt = now, FailureReason = reason });
+        }
+
+        var delay = job.Backoff.ComputeDelay(job.Attempt, fail.Jitter);
+        return delay <= TimeSpan.Zero
+            ? Move(job, JobState.Waiting, now, JobEventKind.Retried, j => Unleased(j) with { Error = fail.Error })
+            : Move(job, JobState.Delayed, now, JobEventKind.Retried, j => Unleased(j) with { Error = fail.Error, RunAt = now + delay });
+    }
+
+    /// <summary>At-least-once: an expired lease means its holder died or hung; the job runs again (a stall, its attempt not
+    /// counted), or past <see cref="JobRecord.MaxStalls"/> goes to the dead-letter set.</summary>
+    private static Transition Stalled(JobRecord job, DateTimeOffset now)
+    {
+        int stalls = job.Stalls + 1;
+        return stalls > job.MaxStalls
+            ? Move(job, JobState.Failed, now, JobEventKind.DeadLettered, j => Unleased(j) with
+            {
+                Stalls = stalls,
+                FinishedAt = now,
+                FailureReason = JobFailureReasons.Stalled,
+                Error = job.Error ?? "The job's lease expired more often than allowed.",
+            })
+            : Move(job, JobState.Waiting, now, JobEventKind.Stalled, j => Unleased(j) with { Stalls = stalls, Attempt = Math.Max(0, job.Attempt - 1) });
+    }
+
+    private static JobRecord Unleased(JobRecord job) => job with { LeaseOwner = null, LeaseDeadline = null };
+
+    /// <summary>Moves <paramref name="job"/> to <paramref name="to"/> and applies <paramref name="change"/>, if the state machine
+    /// allows the move (and the job is in <paramref name="from"/>, when given).</summary>
+    private static Transition Move(JobRecord job, JobState to, DateTimeOffset now, JobEventKind kind, Func<JobRecord, JobRecord> change, JobState? from = null)
+    {
+        if ((from is { } required && job.State != required) || !CanMove(job.State, to))
+        {
+            return Transition.Refused(JobStateMachine.IsTerminal(job.State) ? JobRefusal.AlreadyFinished : JobRefusal.NotAllowed);
+        }
+
+        var next = change(job with { State = to, UpdatedAt = now });
+        return new Transition(next, Event(kind, job, next, now), JobRefusal.None);
+    }
+
+    /// <summary>The event of a move from <paramref name="before"/> to <paramref name="after"/>; its replica is the lease's holder,
+    /// before (a report, a stall) or after (a lease).</summary>
+    private static JobEvent Event(JobEventKind kind, JobRecord? before, JobRecord after, DateTimeOffset now) => new()
+    {
+        Kind = kind,
+        JobId = after.Id,
+        Queue = after.Queue,
+        From = before?.State,
+        To = after.State,
+        At = now,
+        Attempt = after.Attempt,
+        LeaseToken = after.LeaseToken,
+        Replica = after.LeaseOwner ?? before?.LeaseOwner,
+        Reason = kind is JobEventKind.DeadLettered or JobEventKind.Cancelled ? after.FailureReason : null,
+        Error = kind is JobEventKind.Retried or JobEventKind.DeadLettered ? after.Error : null,
+        Progress = after.Progress,
+    };
+}
+
+/// <summary>Why a command was not applied.</summary>
+internal enum JobRefusal
+{
+    None = 0,
+
+    /// <summary>The job is completed or cancelled.</summary>
+    AlreadyFinished = 1,
+
+    /// <summary>The command names a lease that is not the job's current one (token or holder).</summary>
+    StaleLease = 2,
+
+    /// <summary>The state machine has no such move from the job's state.</summary>
+    NotAllowed = 3,
+}
+
+/// <summary>The outcome of a command: the new record (null once deleted) and its event (null when nothing durable changed), or a refusal.</summary>
+internal readonly record struct Transition(JobRecord? Next, JobEvent? Event, JobRefusal Refusal)
+{
+    public bool Applied => Refusal == JobRefusal.None;
+
+    public static Transition Refused(JobRefusal refusal) => new(null, null, refusal);
+}
