@@ -63,6 +63,7 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["GET /api/queues/{queue}/dead-letters"] = "viewer",
         ["POST /api/queues/{queue}/dead-letters/retry"] = "operator",
         ["DELETE /api/queues/{queue}/dead-letters"] = "admin",
+        ["GET /api/events/"] = "viewer",
         ["GET /api/plugins/"] = "viewer",
         ["POST /api/plugins/{name}/enable"] = "admin",
         ["POST /api/plugins/{name}/disable"] = "admin",
@@ -173,7 +174,8 @@ public sealed class SecurityTests(SiloFixture fixture)
             message.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
         }
 
-        using var response = await client.SendAsync(message, TestContext.Current.CancellationToken);
+        // Headers only: a stream (GET /api/events) never ends; disposing the response closes it.
+        using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
         return response.StatusCode;
     }
 

@@ -24,6 +24,10 @@ public sealed class JobEventFeed : IJobEventSink
         ring = new Entry[options.Value.EventFeedWindow];
     }
 
+    /// <summary>Names this feed (random per process): event ids are <c>{Instance}-{n}</c>, so an id from another silo or an earlier
+    /// process is recognised as such rather than taken for a position in this one.</summary>
+    public string Instance { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+
     /// <summary>The id of the newest event so far (0: none).</summary>
     public long Last
     {

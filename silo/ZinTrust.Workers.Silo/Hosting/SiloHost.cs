@@ -51,6 +51,7 @@ public static class SiloHost
         app.MapHealthApi();
         app.MapWorkersApi();
         app.MapQueuesApi();
+        app.MapEventsApi();
         app.MapDependenciesApi();
         app.MapPluginsApi();
         app.MapScalingApi();

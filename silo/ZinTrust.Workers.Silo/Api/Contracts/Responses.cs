@@ -98,6 +98,22 @@ public sealed record JobResponse(
     DateTimeOffset UpdatedAt,
     long LeaseToken);
 
+/// <summary>One job event of <c>GET /api/events</c> (the SSE data).</summary>
+public sealed record JobEventResponse(
+    string Kind,
+    string JobId,
+    string Queue,
+    string? From,
+    string? To,
+    DateTimeOffset At,
+    int Attempt,
+    long LeaseToken,
+    string? Replica,
+    string? Worker,
+    string? Reason,
+    string? Error,
+    int Progress);
+
 public sealed record EnqueueResponse(string Id, string Queue, string State, bool Created);
 
 public sealed record EnqueueBatchResponse(int Count, IReadOnlyList<EnqueueResponse> Jobs);
