@@ -40,6 +40,19 @@ public sealed class ClientTests(ClientCluster fixture)
     }
 
     [Fact]
+    public async Task Enqueue_CarriesTheHeadersGiven_InTheJobsEnvelope()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var services = fixture.Services();
+        var queue = services.GetRequiredService<IJobQueueFactory>().Get<Greeting>("client-envelope");
+        var headers = new Dictionary<string, string> { ["tenant"] = "acme", ["request-id"] = "r-42" };
+
+        var ack = await queue.EnqueueAsync(new Greeting("Ada"), new JobEnqueueOptions { Headers = headers }, ct);
+
+        Assert.Equal(headers, (await queue.GetAsync(ack.JobId, ct))!.Headers);
+    }
+
+    [Fact]
     public async Task WorkerManager_CoversRegisterUpdateStatusRestartAndDelete()
     {
         var ct = TestContext.Current.CancellationToken;

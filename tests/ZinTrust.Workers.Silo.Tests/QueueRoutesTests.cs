@@ -73,4 +73,24 @@ public sealed class QueueRoutesTests(SiloFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await admin.PatchJson("/api/workers/full-worker", """{"jobOptions":{"maxWaiting":0}}""")).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await op.PostJson("/api/queues/q-full/jobs", """{"payload":{"n":2}}""")).StatusCode);
     }
+
+    [Fact]
+    public async Task Headers_GivenAtEnqueue_ReachTheProcessor_AndShowInTheJob_AndBadOnesAre400()
+    {
+        using var admin = fixture.Factory.Client(ApiRole.Admin);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/workers", $$"""{"name":"envelope-worker","queueName":"q-envelope","processor":"{{SiloFactory.EnvelopeProcessor}}"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Post("/api/workers/envelope-worker/start")).StatusCode);
+
+        var id = (await (await admin.PostJson("/api/queues/q-envelope/jobs", """{"payload":{},"headers":{"tenant":"acme","traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}""")).Json()).Str("id");
+        var job = await ZinTrust.Workers.Testing.Eventually.Get(
+            async () => await (await admin.Get($"/api/queues/q-envelope/jobs/{id}")).Json(),
+            j => j.Str("state") == "completed",
+            "the job completed");
+        var bad = await admin.PostJson("/api/queues/q-envelope/jobs", """{"payload":{},"headers":{"Not Allowed":"x"}}""");
+
+        Assert.Equal("acme", job.GetProperty("result").GetProperty("tenant").GetString());
+        Assert.Equal("acme", job.GetProperty("headers").GetProperty("tenant").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(WorkersErrorCodes.InvalidHeaders, (await bad.Json()).Str("code"));
+    }
 }

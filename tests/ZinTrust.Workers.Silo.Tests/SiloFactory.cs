@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Orleans.Hosting;
 
 namespace ZinTrust.Workers.Silo.Tests;
 
@@ -45,7 +47,13 @@ public sealed class SiloFactory(IReadOnlyDictionary<string, string>? settings = 
         {
             builder.UseSetting(key, value);
         }
+
+        // A processor of the tests' own beside the shipped ones: it answers with the job's envelope.
+        builder.ConfigureTestServices(services => services.AddZinTrustWorkers(w => w.AddProcessor(EnvelopeProcessor, ctx => Task.FromResult<object?>(ctx.Headers))));
     }
+
+    /// <summary>The test processor that returns the headers its job came with.</summary>
+    public const string EnvelopeProcessor = "envelope";
 
     /// <summary>A client sending the key of <paramref name="role"/> (admin by default); null: no key at all.</summary>
     public HttpClient Client(ApiRole? role = ApiRole.Admin)

@@ -15,4 +15,7 @@ public sealed record JobEnqueueOptions
     public BackoffOptions? Backoff { get; init; }
     public TimeSpan? Timeout { get; init; }
     public string? Name { get; init; }
+
+    /// <summary>The job's envelope: string headers the processor sees (<see cref="JobContext.Headers"/>).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }

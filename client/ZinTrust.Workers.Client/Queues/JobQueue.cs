@@ -41,6 +41,7 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
             Backoff = options?.Backoff,
             Timeout = options?.Timeout,
             Name = options?.Name,
+            Headers = options?.Headers,
         };
         return retry.ExecuteAsync(Name, ct => queue.Enqueue(request).WaitAsync(ct), cancellationToken);
     }

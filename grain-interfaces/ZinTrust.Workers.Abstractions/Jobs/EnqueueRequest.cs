@@ -24,4 +24,12 @@ public sealed record EnqueueRequest
     /// <summary>How long <see cref="IdempotencyKey"/> is remembered from now (1 s to 30 days); null: the queue's
     /// <see cref="JobOptions.IdempotencyTtl"/>. A key that only guards retries of this call needs no more than the retries take.</summary>
     [Id(8)] public TimeSpan? IdempotencyTtl { get; init; }
+
+    /// <summary>
+    /// The job's envelope: metadata that travels with it from enqueue through the store to the processor
+    /// (<see cref="JobContext.Headers"/>), such as W3C trace context (<c>traceparent</c>, <c>tracestate</c>). Names are lower-case
+    /// letters, digits, '.', '_' and '-' (at most 64); see <see cref="JobHeaders"/> for the limits. Not part of the body an
+    /// idempotency key is checked against.
+    /// </summary>
+    [Id(9)] public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }

@@ -56,4 +56,7 @@ public sealed record JobRecord
 
     /// <summary>Until when <see cref="IdempotencyKey"/> is remembered, even after retention deleted the job.</summary>
     [Id(27)] public DateTimeOffset? IdempotencyExpiresAt { get; init; }
+
+    /// <summary>The job's envelope (<see cref="EnqueueRequest.Headers"/>); null when it has none.</summary>
+    [Id(28)] public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }

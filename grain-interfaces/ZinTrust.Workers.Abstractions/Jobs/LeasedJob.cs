@@ -16,4 +16,7 @@ public sealed record LeasedJob
     [Id(7)] public TimeSpan LeaseDuration { get; init; }
     [Id(8)] public string? Name { get; init; }
     [Id(9)] public int Priority { get; init; }
+
+    /// <summary>The job's envelope; null when it has none.</summary>
+    [Id(10)] public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }

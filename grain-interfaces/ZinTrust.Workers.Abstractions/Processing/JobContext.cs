@@ -31,6 +31,9 @@ public abstract class JobContext
     /// <summary>The payload as JSON text.</summary>
     public abstract string Payload { get; }
 
+    /// <summary>The job's envelope: the headers it was enqueued with (trace context among them); empty when it has none.</summary>
+    public abstract IReadOnlyDictionary<string, string> Headers { get; }
+
     /// <summary>Fires on timeout, cancel, or shutdown; <see cref="CancellationReason"/> says which.</summary>
     public abstract CancellationToken CancellationToken { get; }
 

@@ -205,6 +205,11 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidIdempotencyKey, "idempotencyKey", $"Idempotency key must be 1..{MaxIdempotencyKeyLength} printable characters."));
         }
 
+        if (JobHeaders.Problems(request.Headers).FirstOrDefault() is { } headerProblem)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidHeaders, "headers", headerProblem));
+        }
+
         if (request.IdempotencyTtl is { } ttl && (ttl < TimeSpan.FromSeconds(1) || ttl > TimeSpan.FromDays(30)))
         {
             errors.Add(new(WorkersErrorCodes.InvalidIdempotencyKey, "idempotencyTtl", "An idempotency key's window must be between 1 second and 30 days."));

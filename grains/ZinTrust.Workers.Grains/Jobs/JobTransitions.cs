@@ -43,6 +43,7 @@ internal static class JobTransitions
             IdempotencyKey = request.IdempotencyKey,
             IdempotencyFingerprint = fingerprint,
             IdempotencyExpiresAt = keyExpiresAt,
+            Headers = request.Headers is { Count: > 0 } headers ? new Dictionary<string, string>(headers, StringComparer.Ordinal) : null,
             CreatedAt = now,
             UpdatedAt = now,
         };

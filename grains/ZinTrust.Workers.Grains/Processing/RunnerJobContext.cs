@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Grains;
@@ -19,6 +20,8 @@ internal sealed class RunnerJobContext(RunningJob running, string workerName, IQ
     public override int MaxAttempts => running.Job.MaxAttempts;
 
     public override string Payload => running.Job.Payload;
+
+    public override IReadOnlyDictionary<string, string> Headers => running.Job.Headers ?? ReadOnlyDictionary<string, string>.Empty;
 
     public override CancellationToken CancellationToken => running.Token;
 

@@ -151,7 +151,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             fingerprint = fingerprints[0];
         }
 
-        writer.MakeRoom(1, QueueWriter.SizeOfNew(request.Payload));
+        writer.MakeRoom(1, QueueWriter.SizeOfNew(request));
         var result = Admit(request, fingerprint);
         await writer.Commit();
         return result;
@@ -177,7 +177,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 throw new WorkersException(errors[0].Code, $"Job {i}: {errors[0].Message}");
             }
 
-            bytes += QueueWriter.SizeOfNew(requests[i].Payload);
+            bytes += QueueWriter.SizeOfNew(requests[i]);
         }
 
         if (bytes > options.StoreWriteMaxBytes)
@@ -237,6 +237,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 LeaseDuration = policy.LeaseDuration,
                 Name = active.Name,
                 Priority = active.Priority,
+                Headers = active.Headers,
             });
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Grains;
@@ -39,10 +40,21 @@ internal sealed class QueueWriter(
 
     /// <summary>About how much a record adds to a write (its texts plus an allowance).</summary>
     public static long SizeOf(JobRecord record) =>
-        RecordOverhead + record.Payload.Length + (record.Result?.Length ?? 0) + (record.Error?.Length ?? 0);
+        RecordOverhead + record.Payload.Length + (record.Result?.Length ?? 0) + (record.Error?.Length ?? 0) + HeadersSize(record.Headers);
 
-    /// <summary>About how much a new job with <paramref name="payload"/> adds to a write.</summary>
-    public static long SizeOfNew(string payload) => RecordOverhead + payload.Length;
+    /// <summary>About how much the job a request makes adds to a write.</summary>
+    public static long SizeOfNew(EnqueueRequest request) => RecordOverhead + request.Payload.Length + HeadersSize(request.Headers);
+
+    private static long HeadersSize(IReadOnlyDictionary<string, string>? headers)
+    {
+        long size = 0;
+        foreach (var (name, value) in headers ?? ReadOnlyDictionary<string, string>.Empty)
+        {
+            size += name.Length + value.Length + 4;
+        }
+
+        return size;
+    }
 
     public void Upsert(JobRecord record, JobEvent? change = null)
     {

@@ -241,6 +241,7 @@ public static class ApiMapping
             Delay = request.DelayMs is { } d ? TimeSpan.FromMilliseconds(Math.Clamp(d, -1, (long)TimeSpan.FromDays(366).TotalMilliseconds)) : null,
             IdempotencyKey = request.IdempotencyKey ?? idempotencyKey,
             IdempotencyTtl = request.IdempotencyTtlMs is { } ttl ? TimeSpan.FromMilliseconds(Math.Clamp(ttl, -1, (long)TimeSpan.FromDays(365).TotalMilliseconds)) : null,
+            Headers = request.Headers,
             Attempts = request.Attempts,
             Backoff = request.Backoff is null ? null : ToBackoff(request.Backoff, BackoffOptions.Default),
             Timeout = request.TimeoutMs is { } t ? TimeSpan.FromMilliseconds(t) : null,
@@ -423,7 +424,8 @@ public static class ApiMapping
             j.StartedAt,
             j.FinishedAt,
             j.UpdatedAt,
-            j.LeaseToken);
+            j.LeaseToken,
+            j.Headers);
     }
 
     public static EnqueueResponse ToResponse(EnqueueResult r, string queue)

@@ -25,6 +25,14 @@ public sealed class StoredFormatTests
         // As the Redis job store writes a record: without the id and queue, which are its hash field and key.
         ["job-record.v1.bin"] = Job() with { Id = "", Queue = "" },
         ["job-record.v2.bin"] = Job() with { Id = "", Queue = "", IdempotencyFingerprint = 7_421_003_999_120_555_001, IdempotencyExpiresAt = T0.AddDays(1) },
+        ["job-record.v3.bin"] = Job() with
+        {
+            Id = "",
+            Queue = "",
+            IdempotencyFingerprint = 7_421_003_999_120_555_001,
+            IdempotencyExpiresAt = T0.AddDays(1),
+            Headers = new Dictionary<string, string> { ["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", ["tenant"] = "acme" },
+        },
         ["queue-metadata.v1.bin"] = new QueueMetadata(true, Policy()),
         ["idempotency-key.v1.bin"] = new IdempotencyKeyRecord { Key = "", JobId = "j-0001", Fingerprint = -4_611_686_018_427_387_904, CreatedAt = T0, FinalState = JobState.Cancelled },
         ["idempotency-key.v2.bin"] = new IdempotencyKeyRecord { Key = "", JobId = "j-0001", Fingerprint = 99, CreatedAt = T0, FinalState = JobState.Completed, ExpiresAt = T0.AddMinutes(1) },

@@ -132,6 +132,9 @@ public sealed class EnqueueJobRequest
 
     /// <summary>How long the key is remembered (1000 ms to 30 days); default: the queue's idempotencyTtlMs.</summary>
     public long? IdempotencyTtlMs { get; init; }
+
+    /// <summary>The job's envelope: string headers the processor sees (trace context among them).</summary>
+    public Dictionary<string, string>? Headers { get; init; }
     public int? Attempts { get; init; }
     public BackoffRequest? Backoff { get; init; }
     public int? TimeoutMs { get; init; }

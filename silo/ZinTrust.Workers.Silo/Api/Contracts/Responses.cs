@@ -96,7 +96,8 @@ public sealed record JobResponse(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     DateTimeOffset UpdatedAt,
-    long LeaseToken);
+    long LeaseToken,
+    IReadOnlyDictionary<string, string>? Headers);
 
 /// <summary>One job event of <c>GET /api/events</c> (the SSE data).</summary>
 public sealed record JobEventResponse(
