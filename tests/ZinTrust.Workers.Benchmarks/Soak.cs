@@ -35,7 +35,9 @@ internal static class Soak
             cancellationToken);
         var watch = Stopwatch.StartNew();
         int batches = (int)(duration / BatchEvery);
-        var producer = run.ProduceAsync(batches, 20, BatchEvery, _ => new { sleepMs = 20 }, cancellationToken);
+        // The keys guard the producer's own retries, which take seconds: a day's window (the queue's default) would keep all
+        // 120,000 of them in memory, which is what they cost, not what the soak looks for.
+        var producer = run.ProduceAsync(batches, 20, BatchEvery, _ => new { sleepMs = 20 }, cancellationToken, keyWindow: TimeSpan.FromMinutes(2));
         var samples = new List<(TimeSpan At, long Bytes)>();
         int fault = 0, victim = -1;
         var nextFault = FaultEvery;
@@ -89,6 +91,11 @@ internal static class Soak
             .AppendLine(CultureInfo.InvariantCulture, $"Working set of the silo never faulted: {Mib(afterWarmUp.Bytes)} MiB at {afterWarmUp.At:mm\\:ss}, {Mib(last.Bytes)} MiB at {last.At:mm\\:ss} ({growth:+0.0;-0.0} MiB), peak {Mib(peak)} MiB.")
             .ToString();
         log(report);
+        foreach (var line in ledger.Unexplained)
+        {
+            log("  unexplained re-run: " + line);
+        }
+
         Directory.CreateDirectory(outDir);
         await File.WriteAllTextAsync(Path.Combine(outDir, $"soak-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md"), report, cancellationToken);
         bool clean = ledger is { Lost: 0, DuplicatedWithoutFault: 0, DoubleTerminal: 0, StaleCommits: 0, TokenReuse: 0 } && ledger.ReRuns <= ledger.InFlightAtFaults;

@@ -73,6 +73,24 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>A filter of the processor pipeline (<see cref="IJobFilter"/>), activated from DI: it runs around every attempt,
+    /// after the filters registered before it (they are further out) and before those registered after it.</summary>
+    public WorkersBuilder AddJobFilter<TFilter>()
+        where TFilter : class, IJobFilter
+    {
+        Services.TryAddSingleton<TFilter>();
+        Services.AddSingleton<IJobFilter>(static sp => sp.GetRequiredService<TFilter>());
+        return this;
+    }
+
+    /// <summary>A filter of the processor pipeline, as an instance.</summary>
+    public WorkersBuilder AddJobFilter(IJobFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        Services.AddSingleton(filter);
+        return this;
+    }
+
     /// <summary>A resolver asked for processor names nobody registered.</summary>
     public WorkersBuilder AddProcessorResolver(IProcessorResolver resolver)
     {

@@ -62,6 +62,7 @@ public static class WorkersSiloBuilderExtensions
             services.AddSingleton<JobEventFeed>();
             services.AddSingleton<IJobEventSink>(static sp => sp.GetRequiredService<JobEventFeed>());
             services.AddSingleton<JobEventDispatcher>();
+            services.AddSingleton<JobPipeline>();
             services.AddSingleton<PluginHost>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<PluginHost>());
         }

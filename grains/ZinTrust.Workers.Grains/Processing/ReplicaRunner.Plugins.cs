@@ -3,10 +3,11 @@ using ZinTrust.Workers.Abstractions;
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>
-/// The job hooks of plugins around one attempt. Start hooks run before the processor (and before its timeout starts);
-/// outcome hooks run after it, while the job still holds its slot and its lease is still renewed, and before the
-/// outcome is reported. Cancelled attempts, attempts handed back on shutdown and attempts whose lease was lost get
-/// no outcome hook (their outcome is not decided here).
+/// The job hooks of plugins, as the innermost filter of the processor pipeline. Start hooks run before the processor (and
+/// before its timeout starts); a deferral there is the attempt's result and the processor does not run. Outcome hooks run after
+/// it, while the job still holds its slot and its lease is still renewed, and before the outcome is reported. Cancelled
+/// attempts, attempts handed back on shutdown and attempts whose lease was lost get no outcome hook (their outcome is not
+/// decided here).
 /// </summary>
 internal sealed partial class ReplicaRunner
 {
@@ -24,56 +25,59 @@ internal sealed partial class ReplicaRunner
         Silo = silo,
     };
 
-    /// <summary>A deferral by a start hook becomes the attempt's outcome: the processor does not run.</summary>
-    private async ValueTask<JobOutcome?> DeferredByPluginsAsync(PluginSet hooks, PluginJobContext job, RunningJob run)
+    private sealed class PluginJobFilter(ReplicaRunner runner, PluginSet hooks, RunningJob run) : IJobFilter
     {
-        if (!hooks.Has(PluginHook.JobStart))
+        public async ValueTask<JobAttemptResult> InvokeAsync(JobContext context, JobAttemptDelegate next)
         {
-            return null;
-        }
-
-        var decision = await plugins.BeforeJobAsync(hooks, job, run.Token).ConfigureAwait(false);
-        return decision.IsDeferred
-            ? new JobOutcome { JobId = run.Job.JobId, LeaseToken = run.Job.LeaseToken, Kind = JobOutcomeKind.Deferred, Delay = decision.Delay }
-            : null;
-    }
-
-    private ValueTask OutcomeHooksAsync(PluginSet hooks, PluginJobContext job, RunningJob run, JobOutcome? outcome, Exception? error, TimeSpan elapsed)
-    {
-        var leased = run.Job;
-        if (run.IsReported)
-        {
-            if (!hooks.Has(PluginHook.JobFailed))
+            var job = runner.PluginJob(run.Job);
+            if (hooks.Has(PluginHook.JobStart))
             {
-                return ValueTask.CompletedTask;
+                var decision = await runner.plugins.BeforeJobAsync(hooks, job, run.Token).ConfigureAwait(false);
+                if (decision.IsDeferred)
+                {
+                    return JobAttemptResult.Deferred(decision.Delay, decision.Reason ?? "deferred by a plugin");
+                }
             }
 
-            // The grace timer failed the attempt already: the processor ignored its timeout and returned only now.
-            return plugins.AfterJobAsync(
-                hooks,
-                new PluginJobFailedContext { Job = job, Exception = error, Error = IgnoredTimeoutError(leased), TimedOut = true, DeadLettered = leased.Attempt >= leased.MaxAttempts, Duration = elapsed },
-                shutdownToken);
+            var result = await next(context).ConfigureAwait(false);
+            await OutcomeHooksAsync(job, result).ConfigureAwait(false);
+            return result;
         }
 
-        return outcome?.Kind switch
+        private ValueTask OutcomeHooksAsync(PluginJobContext job, JobAttemptResult result)
         {
-            JobOutcomeKind.Completed when hooks.Has(PluginHook.JobComplete) => plugins.AfterJobAsync(
-                hooks,
-                new PluginJobCompletedContext { Job = job, Duration = elapsed, Result = outcome.Result },
-                shutdownToken),
-            JobOutcomeKind.Failed or JobOutcomeKind.FailedUnrecoverable when hooks.Has(PluginHook.JobFailed) => plugins.AfterJobAsync(
-                hooks,
-                new PluginJobFailedContext
-                {
-                    Job = job,
-                    Exception = error,
-                    Error = outcome.Error ?? "",
-                    TimedOut = run.Reason == JobCancellationReason.Timeout,
-                    DeadLettered = outcome.Kind == JobOutcomeKind.FailedUnrecoverable || leased.Attempt >= leased.MaxAttempts,
-                    Duration = elapsed,
-                },
-                shutdownToken),
-            _ => ValueTask.CompletedTask,
-        };
+            var leased = run.Job;
+            var elapsed = run.ProcessorTime;
+            if (run.IsReported)
+            {
+                // The grace timer failed the attempt already: the processor ignored its timeout and returned only now.
+                return !hooks.Has(PluginHook.JobFailed) ? ValueTask.CompletedTask : runner.plugins.AfterJobAsync(
+                    hooks,
+                    new PluginJobFailedContext { Job = job, Exception = result.Error, Error = IgnoredTimeoutError(leased), TimedOut = true, DeadLettered = leased.Attempt >= leased.MaxAttempts, Duration = elapsed },
+                    runner.shutdownToken);
+            }
+
+            var outcome = Outcome(run, result);
+            return outcome?.Kind switch
+            {
+                JobOutcomeKind.Completed when hooks.Has(PluginHook.JobComplete) => runner.plugins.AfterJobAsync(
+                    hooks,
+                    new PluginJobCompletedContext { Job = job, Duration = elapsed, Result = outcome.Result },
+                    runner.shutdownToken),
+                JobOutcomeKind.Failed or JobOutcomeKind.FailedUnrecoverable when hooks.Has(PluginHook.JobFailed) => runner.plugins.AfterJobAsync(
+                    hooks,
+                    new PluginJobFailedContext
+                    {
+                        Job = job,
+                        Exception = result.Error,
+                        Error = outcome.Error ?? "",
+                        TimedOut = run.Reason == JobCancellationReason.Timeout,
+                        DeadLettered = outcome.Kind == JobOutcomeKind.FailedUnrecoverable || leased.Attempt >= leased.MaxAttempts,
+                        Duration = elapsed,
+                    },
+                    runner.shutdownToken),
+                _ => ValueTask.CompletedTask,
+            };
+        }
     }
 }

@@ -35,6 +35,8 @@ internal sealed partial class ReplicaRunner : IDisposable
     private readonly TimeProvider clock;
     private readonly WorkersOptions options;
     private readonly PluginHost plugins;
+    private readonly IJobFilter[] filters;
+    private readonly IJobFilter tracing;
     private readonly string silo;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopLeasing = new();
@@ -73,6 +75,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         TimeProvider clock,
         WorkersOptions options,
         PluginHost plugins,
+        JobPipeline pipeline,
         string silo,
         ILogger logger)
     {
@@ -84,6 +87,8 @@ internal sealed partial class ReplicaRunner : IDisposable
         this.clock = clock;
         this.options = options;
         this.plugins = plugins;
+        filters = pipeline.Filters;
+        tracing = pipeline.Tracing;
         this.silo = silo;
         this.logger = logger;
         this.grains = grains;
@@ -254,66 +259,94 @@ internal sealed partial class ReplicaRunner : IDisposable
         run.Completion = Task.Run(() => ExecuteAsync(run));
     }
 
+    /// <summary>
+    /// One attempt through the processor pipeline: tracing (when a listener asks), the registered filters in order, the
+    /// plugins' job hooks, then the processor under its timeout. Without filters, plugins or listeners, only the processor.
+    /// </summary>
     private async Task ExecuteAsync(RunningJob run)
     {
-        var job = run.Job;
+        var context = new RunnerJobContext(run, spec.WorkerName, queue, grains);
+        JobAttemptDelegate chain = ctx => RunProcessorAsync(run, ctx);
 
         // Plugins: the enabled set is read once per job. Without plugins on this silo that check is the whole cost.
         var hooks = plugins.HasPlugins ? plugins.Enabled : null;
-        PluginJobContext? pluginJob = null;
         if (hooks is { HasJobHooks: true })
         {
-            pluginJob = PluginJob(job);
-            if (await DeferredByPluginsAsync(hooks, pluginJob, run).ConfigureAwait(false) is { } deferred)
-            {
-                Finish(run, deferred, TimeSpan.Zero);
-                return;
-            }
+            chain = Wrap(new PluginJobFilter(this, hooks, run), chain);
         }
 
-        var context = new RunnerJobContext(run, spec.WorkerName, queue, grains);
+        for (int i = filters.Length - 1; i >= 0; i--)
+        {
+            chain = Wrap(filters[i], chain);
+        }
+
+        if (WorkersActivity.Source.HasListeners())
+        {
+            chain = Wrap(tracing, chain);
+        }
+
+        JobAttemptResult result;
+        try
+        {
+            result = await chain(context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A filter threw: the attempt failed with its exception.
+            result = JobAttemptResult.Failed(ex);
+        }
+
+        Finish(run, Outcome(run, result), run.ProcessorTime);
+
+        static JobAttemptDelegate Wrap(IJobFilter filter, JobAttemptDelegate next) => ctx => filter.InvokeAsync(ctx, next);
+    }
+
+    /// <summary>The innermost step: the processor, in a fresh service scope, under the job's timeout; its exception is the
+    /// attempt's failed result.</summary>
+    private async ValueTask<JobAttemptResult> RunProcessorAsync(RunningJob run, JobContext context)
+    {
         long started = Stopwatch.GetTimestamp();
-        JobOutcome? outcome;
-        Exception? error = null;
-        using (var timeout = clock.CreateTimer(_ => OnTimeout(run), null, job.Timeout, Timeout.InfiniteTimeSpan))
+        using var timeout = clock.CreateTimer(_ => OnTimeout(run), null, run.Job.Timeout, Timeout.InfiniteTimeSpan);
+        try
         {
-            try
-            {
-                await using var scope = services.CreateAsyncScope();
-                var processor = processorFactory(scope.ServiceProvider);
-                var result = await processor.ProcessAsync(context).ConfigureAwait(false);
-                outcome = new JobOutcome
-                {
-                    JobId = job.JobId,
-                    LeaseToken = job.LeaseToken,
-                    Kind = JobOutcomeKind.Completed,
-                    Result = JsonSerializer.Serialize(result, JobContext.JsonOptions),
-                };
-            }
-            catch (Exception ex)
-            {
-                error = ex;
-                outcome = run.Reason switch
-                {
-                    JobCancellationReason.Timeout => Failure(job, JobOutcomeKind.Failed, $"Timed out after {job.Timeout.TotalSeconds:0.###} s."),
-                    JobCancellationReason.Shutdown => new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Released },
-                    JobCancellationReason.Cancelled or JobCancellationReason.LeaseLost => null,
-                    // A dependency's circuit is open: the job waits for it, using no attempt.
-                    _ when ex is CircuitOpenException open => new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Deferred, Delay = open.RetryAfter },
-                    _ when ex is UnrecoverableJobException => Failure(job, JobOutcomeKind.FailedUnrecoverable, Describe(ex)),
-                    _ => Failure(job, JobOutcomeKind.Failed, Describe(ex)),
-                };
-            }
+            await using var scope = services.CreateAsyncScope();
+            var processor = processorFactory(scope.ServiceProvider);
+            return JobAttemptResult.Completed(await processor.ProcessAsync(context).ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            return JobAttemptResult.Failed(ex);
+        }
+        finally
+        {
+            run.ProcessorTime = Stopwatch.GetElapsedTime(started);
+            run.MarkProcessorDone();
+        }
+    }
+
+    /// <summary>What to report for an attempt's result; null when nothing is (cancelled, or its lease lost: not ours to decide).</summary>
+    internal static JobOutcome? Outcome(RunningJob run, JobAttemptResult result)
+    {
+        var job = run.Job;
+        switch (result.Kind)
+        {
+            case JobAttemptResultKind.Completed:
+                return new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Completed, Result = JsonSerializer.Serialize(result.Value, JobContext.JsonOptions) };
+            case JobAttemptResultKind.Deferred:
+                return new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Deferred, Delay = result.Delay };
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        run.MarkProcessorDone();
-        if (pluginJob is not null)
+        var ex = result.Error!;
+        return run.Reason switch
         {
-            await OutcomeHooksAsync(hooks!, pluginJob, run, outcome, error, elapsed).ConfigureAwait(false);
-        }
-
-        Finish(run, outcome, elapsed);
+            JobCancellationReason.Timeout => Failure(job, JobOutcomeKind.Failed, $"Timed out after {job.Timeout.TotalSeconds:0.###} s."),
+            JobCancellationReason.Shutdown => new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Released },
+            JobCancellationReason.Cancelled or JobCancellationReason.LeaseLost => null,
+            // A dependency's circuit is open: the job waits for it, using no attempt.
+            _ when ex is CircuitOpenException open => new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Deferred, Delay = open.RetryAfter },
+            _ when ex is UnrecoverableJobException => Failure(job, JobOutcomeKind.FailedUnrecoverable, Describe(ex)),
+            _ => Failure(job, JobOutcomeKind.Failed, Describe(ex)),
+        };
     }
 
     /// <summary>Frees the job's slot and reports its outcome (unless it has none, or the grace timer reported it).</summary>

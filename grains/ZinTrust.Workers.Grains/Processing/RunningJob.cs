@@ -23,6 +23,9 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
 
     public ITimer? GraceTimer { get; set; }
 
+    /// <summary>How long the processor ran (set when it returned).</summary>
+    public TimeSpan ProcessorTime { get; set; }
+
     /// <summary>Fires the processor's token; the first reason wins.</summary>
     public bool Cancel(JobCancellationReason why)
     {

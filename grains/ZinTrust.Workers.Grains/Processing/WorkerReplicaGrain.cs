@@ -21,6 +21,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
     private readonly TimeProvider clock;
     private readonly WorkersOptions options;
     private readonly PluginHost plugins;
+    private readonly JobPipeline pipeline;
     private readonly ILocalSiloDetails silo;
     private readonly LocalReplicas local;
     private readonly ILoggerFactory loggerFactory;
@@ -35,6 +36,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         IOptions<WorkersOptions> options,
         PluginHost plugins,
+        JobPipeline pipeline,
         ILocalSiloDetails silo,
         LocalReplicas local,
         ILoggerFactory loggerFactory)
@@ -44,6 +46,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         this.clock = clock;
         this.options = options.Value;
         this.plugins = plugins;
+        this.pipeline = pipeline;
         this.silo = silo;
         this.local = local;
         this.loggerFactory = loggerFactory;
@@ -92,6 +95,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             clock,
             options,
             plugins,
+            pipeline,
             silo.SiloAddress.ToString(),
             loggerFactory.CreateLogger<ReplicaRunner>());
         runner.Start();

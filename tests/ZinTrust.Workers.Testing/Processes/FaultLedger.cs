@@ -35,6 +35,9 @@ public sealed record FaultLedger(
     int TokenReuse,
     int Faults)
 {
+    /// <summary>Up to ten re-runs counted as duplicated without fault, each with its executions and the faults near it (to diagnose).</summary>
+    public IReadOnlyList<string> Unexplained { get; init; } = [];
+
     public static readonly TimeSpan ReportWindow = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -60,6 +63,7 @@ public sealed record FaultLedger(
         var starts = executions.Where(e => e.What == "start").GroupBy(e => e.JobId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.AtMs).ThenBy(e => e.Token).ToList());
         var ends = executions.Where(e => e.What == "done").ToDictionary(e => (e.JobId, e.Token), e => e.AtMs);
         int lost = 0, lostInWindow = 0, completed = 0, dead = 0, reRuns = 0, withoutFault = 0, doubleTerminal = 0, stale = 0, reuse = 0;
+        var unexplained = new List<string>();
         var inFlight = new HashSet<(string, long)>();
         var running = new HashSet<(string, long)>();
         foreach (var id in acknowledged.Keys)
@@ -112,13 +116,19 @@ public sealed record FaultLedger(
                 if (InFlightAtAFault(previous, ends, faults) is not { } fault || fault.AtMs > runs[i].AtMs)
                 {
                     withoutFault++;
+                    if (unexplained.Count < 10)
+                    {
+                        var near = faults.Where(f => f.AtMs >= previous.AtMs - 30_000 && f.AtMs <= runs[i].AtMs + 5_000).Select(f => $"{f.Kind}@{f.Silo?.ToString(CultureInfo.InvariantCulture) ?? "*"}:{f.AtMs}");
+                        var described = runs.Select(r => FormattableString.Invariant($"start {r.AtMs} on {r.Silo} token {r.Token} done {(ends.TryGetValue((r.JobId, r.Token), out var d) ? d : -1)}"));
+                        unexplained.Add($"job {id}: {string.Join(", ", described)} | faults {string.Join(", ", near)}");
+                    }
                 }
             }
         }
 
         return new FaultLedger(
             scenario, acknowledged.Count, completed, dead, lost, lostInWindow, executions.Count(e => e.What == "start"), reRuns, inFlight.Count, running.Count,
-            withoutFault, doubleTerminal, stale, reuse, faults.Count);
+            withoutFault, doubleTerminal, stale, reuse, faults.Count) { Unexplained = unexplained };
     }
 
     public override string ToString() => string.Create(

@@ -69,14 +69,15 @@ public sealed class FaultRun : IAsyncDisposable
     /// Enqueues <paramref name="batches"/> batches of <paramref name="size"/> jobs, one batch every <paramref name="every"/>,
     /// each to a silo that is up; a batch that fails is sent again with the same idempotency keys until it is acknowledged.
     /// </summary>
-    public Task ProduceAsync(int batches, int size, TimeSpan every, Func<int, object> payload, CancellationToken cancellationToken) => Task.Run(
+    public Task ProduceAsync(int batches, int size, TimeSpan every, Func<int, object> payload, CancellationToken cancellationToken, TimeSpan? keyWindow = null) => Task.Run(
         async () =>
         {
             for (int b = 0; b < batches; b++)
             {
                 var due = Task.Delay(every, cancellationToken);
                 int batch = b;
-                var jobs = Enumerable.Range(0, size).Select(i => new { payload = payload((batch * size) + i), idempotencyKey = $"fault-{batch}-{i}" }).ToArray();
+                long? idempotencyTtlMs = keyWindow is { } window ? (long)window.TotalMilliseconds : null;
+                var jobs = Enumerable.Range(0, size).Select(i => new { payload = payload((batch * size) + i), idempotencyKey = $"fault-{batch}-{i}", idempotencyTtlMs }).ToArray();
                 await SendAsync(jobs, cancellationToken);
                 await due;
             }
@@ -214,6 +215,11 @@ public sealed class FaultRun : IAsyncDisposable
         await CollectAsync(["completed", "failed", "waiting", "active", "delayed"], cancellationToken);
         var ledger = FaultLedger.Build(scenario, acknowledged, settled, ReadExecutions(), [.. faults]);
         await File.AppendAllTextAsync(Path.Combine(SiloProcesses.ResultsDirectory, "fault-ledgers.txt"), ledger + Environment.NewLine, cancellationToken);
+        foreach (var line in ledger.Unexplained)
+        {
+            await File.AppendAllTextAsync(Path.Combine(SiloProcesses.ResultsDirectory, "fault-ledgers.txt"), "  unexplained re-run: " + line + Environment.NewLine, cancellationToken);
+        }
+
         TestContext.Current.TestOutputHelper?.WriteLine(ledger.ToString());
         return ledger;
     }

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>
+/// The outermost filter when spans are listened to: a consumer span per attempt (<c>process {queue}</c>), a child of the
+/// producer span whose context the job's envelope carries (and linked to it), with OpenTelemetry's messaging attributes and
+/// the attempt number; a failed attempt records its error. Nothing of the payload, result, key or other headers.
+/// </summary>
+internal sealed class TracingJobFilter(string silo) : IJobFilter
+{
+    public async ValueTask<JobAttemptResult> InvokeAsync(JobContext context, JobAttemptDelegate next)
+    {
+        var producer = WorkersActivity.Extract(context.Headers);
+
+        // The replica's loops carry whatever span was current when they started: an attempt belongs to its job's trace.
+        Activity.Current = null;
+        using var activity = WorkersActivity.Source.StartActivity(
+            $"process {context.Queue}",
+            ActivityKind.Consumer,
+            producer ?? default,
+            links: producer is { } link ? [new ActivityLink(link)] : null);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", WorkersActivity.System);
+            activity.SetTag("messaging.destination.name", context.Queue);
+            activity.SetTag("messaging.operation.type", "process");
+            activity.SetTag("messaging.operation.name", "process");
+            activity.SetTag("messaging.message.id", context.JobId);
+            activity.SetTag("messaging.consumer.group.name", context.WorkerName);
+            activity.SetTag("zintrust.job.attempt", context.Attempt);
+            activity.SetTag("zintrust.job.max_attempts", context.MaxAttempts);
+            activity.SetTag("zintrust.silo", silo);
+        }
+
+        var result = await next(context).ConfigureAwait(false);
+        if (activity is not null)
+        {
+            switch (result.Kind)
+            {
+                case JobAttemptResultKind.Failed:
+                    activity.SetStatus(ActivityStatusCode.Error, result.Error!.GetType().Name);
+                    activity.AddException(result.Error);
+                    break;
+                case JobAttemptResultKind.Deferred:
+                    activity.SetTag("zintrust.job.deferred", true);
+                    break;
+            }
+        }
+
+        return result;
+    }
+}
