@@ -36,6 +36,12 @@ public sealed record JobEvent
     /// <summary>Progress 0..100 (<see cref="JobEventKind.Progressed"/>).</summary>
     [Id(11)] public int Progress { get; init; }
 
+    /// <summary>For <see cref="JobEventKind.Leased"/>: how long the job waited since it last became waiting.</summary>
+    [Id(12)] public TimeSpan? Waited { get; init; }
+
+    /// <summary>When a lease ends (the job leaves active): how long it was held.</summary>
+    [Id(13)] public TimeSpan? Held { get; init; }
+
     /// <summary>The worker of <see cref="Replica"/> (its name before the last '/').</summary>
     public string? Worker => Replica is { } r && r.LastIndexOf('/') is var slash and > 0 ? r[..slash] : null;
 }

@@ -18,6 +18,16 @@ internal sealed class QueueMetrics(string queue, DateTimeOffset since)
         long enqueued = 0, completed = 0, retried = 0, dead = 0, stalled = 0, cancelled = 0, dropped = 0;
         foreach (var change in events)
         {
+            if (change.Waited is { } waited)
+            {
+                WorkersInstruments.QueueTime.Record(waited.TotalMilliseconds, tag);
+            }
+
+            if (change.Held is { } held)
+            {
+                WorkersInstruments.LeaseAge.Record(held.TotalMilliseconds, tag);
+            }
+
             switch (change.Kind)
             {
                 case JobEventKind.Enqueued: enqueued++; break;

@@ -40,4 +40,13 @@ public static class WorkersInstruments
     public static Counter<long> PluginDeferrals { get; } = Meter.CreateCounter<long>("zintrust.plugin.deferrals", "{job}", "Job starts a plugin deferred, by plugin and worker.");
 
     public static Histogram<double> Duration { get; } = Meter.CreateHistogram<double>("zintrust.job.duration", "ms", "How long processors ran, by worker and outcome.");
+
+    public static Histogram<double> QueueTime { get; } = Meter.CreateHistogram<double>("zintrust.job.queue_time", "ms", "How long jobs waited before a replica leased them, by queue.");
+
+    public static Histogram<double> LeaseAge { get; } = Meter.CreateHistogram<double>("zintrust.job.lease_age", "ms", "How long leases were held when they ended (completed, failed, stalled, handed back), by queue.");
+
+    public const string StateTag = "zintrust.job.state";
+
+    /// <summary>Jobs in each queue hosted on this silo, by state (waiting, delayed, active, completed, failed, cancelled).</summary>
+    public static ObservableGauge<int> Depth { get; } = Meter.CreateObservableGauge("zintrust.queue.depth", QueueDepths.Observe, "{job}", "Jobs in each queue on this silo, by state.");
 }

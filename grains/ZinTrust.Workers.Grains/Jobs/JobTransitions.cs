@@ -198,6 +198,8 @@ internal static class JobTransitions
         Reason = kind is JobEventKind.DeadLettered or JobEventKind.Cancelled ? after.FailureReason : null,
         Error = kind is JobEventKind.Retried or JobEventKind.DeadLettered ? after.Error : null,
         Progress = after.Progress,
+        Waited = kind == JobEventKind.Leased && before is not null ? now - before.UpdatedAt : null,
+        Held = before is { State: JobState.Active, StartedAt: { } started } && after.State != JobState.Active ? now - started : null,
     };
 }
 

@@ -123,6 +123,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         clock?.Dispose();
         maintenance?.Dispose();
+        QueueDepths.Forget(queue);
         try
         {
             // Let staged and in-flight writes finish; their callers learn the outcome from the same tasks.
@@ -651,6 +652,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         if (events.Count > 0)
         {
             metrics.Record(events);
+            QueueDepths.Publish(index.Stats(queue, paused));
             if (sinks.HasSinks)
             {
                 sinks.Publish(events);
