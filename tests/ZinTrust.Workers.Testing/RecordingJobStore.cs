@@ -15,6 +15,7 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
     private volatile bool failing;
     private readonly ConcurrentDictionary<string, int> failAfterWriting = new(StringComparer.Ordinal);
     private TaskCompletionSource? nextReadGate;
+    private CommitGate? nextCommitGate;
     private int reads;
 
     public RecordingJobStore()
@@ -86,9 +87,26 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
         return found;
     }
 
+    /// <summary>
+    /// Holds the next commit before it is written until the returned release runs: a store that is away (a client queueing
+    /// commands while it reconnects). <c>Reached</c> completes when a commit is waiting.
+    /// </summary>
+    public (Task Reached, Action Release) HoldNextCommit()
+    {
+        var gate = new CommitGate();
+        nextCommitGate = gate;
+        return (gate.Reached.Task, () => gate.Release.TrySetResult());
+    }
+
     public async Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (Interlocked.Exchange(ref nextCommitGate, null) is { } gate)
+        {
+            gate.Reached.TrySetResult();
+            await gate.Release.Task.WaitAsync(cancellationToken);
+        }
+
         if (failing)
         {
             throw new IOException("store offline (test)");
@@ -133,4 +151,11 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
         })
         .Select(kv => kv.Key)
         .ToArray();
+
+    private sealed class CommitGate
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

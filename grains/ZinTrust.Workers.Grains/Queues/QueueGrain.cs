@@ -39,6 +39,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private readonly HashSet<string> waiters = new(StringComparer.Ordinal);
     private readonly ResultWatchers watchers = new();
     private readonly IdempotencyKeys keys = new();
+
+    // Leases granted whose write has not been acknowledged (job id to token): nobody holds them yet, so they do not expire.
+    private readonly Dictionary<string, long> granting = new(StringComparer.Ordinal);
     private QueueWriter writer = null!;
     private QueueReader reader = null!;
     private QueueMetrics metrics = null!;
@@ -242,9 +245,61 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             });
         }
 
+        foreach (var lease in leased)
+        {
+            granting[lease.JobId] = lease.LeaseToken;
+        }
+
         ArmClock();
-        await writer.Commit();
+        try
+        {
+            await writer.Commit();
+        }
+        finally
+        {
+            foreach (var lease in leased)
+            {
+                granting.Remove(lease.JobId);
+            }
+        }
+
+        StartLeaseClocks(replicaId, leased, now);
         return leased;
+    }
+
+    /// <summary>A lease's deadline counts from when its holder learns of it (a lease whose write is still on its way does not
+    /// expire, see <see cref="granting"/>): a write that waited out a store outage longer than the lease would otherwise hand
+    /// over leases already expired, and the jobs would run twice at once. In memory only, as renewals are.</summary>
+    private void StartLeaseClocks(string replicaId, List<LeasedJob> leased, DateTimeOffset granted)
+    {
+        var now = time.GetUtcNow();
+        if (now - granted < policy.LeaseDuration / 10)
+        {
+            // The usual case: the write took a moment, the deadlines set at the grant are as good.
+            return;
+        }
+
+        foreach (var lease in leased)
+        {
+            Renew(replicaId, lease.JobId, lease.LeaseToken, now);
+        }
+
+        ArmClock();
+    }
+
+    /// <summary>Moves a held lease's deadline one lease duration past <paramref name="now"/>; false when the lease is not held.
+    /// Deadlines live in memory only: a reloaded queue grants every stored lease a fresh deadline anyway.</summary>
+    private bool Renew(string replicaId, string jobId, long token, DateTimeOffset now)
+    {
+        var renewal = index.Get(jobId)?.Record is { } job
+            ? JobTransitions.Apply(job, new JobCommand.Renew(replicaId, token, now + policy.LeaseDuration), now)
+            : Transition.Refused(JobRefusal.StaleLease);
+        if (renewal.Applied)
+        {
+            index.Put(renewal.Next!);
+        }
+
+        return renewal.Applied;
     }
 
     public async Task<IReadOnlyList<AckStatus>> Report(string replicaId, IReadOnlyList<JobOutcome> outcomes)
@@ -295,15 +350,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         List<JobLeaseRef>? lost = null;
         foreach (var lease in leases)
         {
-            // Deadlines live in memory only: a reloaded queue grants every stored lease a fresh deadline anyway.
-            var renewal = index.Get(lease.JobId)?.Record is { } job
-                ? JobTransitions.Apply(job, new JobCommand.Renew(replicaId, lease.LeaseToken, now + policy.LeaseDuration), now)
-                : Transition.Refused(JobRefusal.StaleLease);
-            if (renewal.Applied)
-            {
-                index.Put(renewal.Next!);
-            }
-            else
+            if (!Renew(replicaId, lease.JobId, lease.LeaseToken, now))
             {
                 (lost ??= []).Add(lease);
             }
@@ -526,6 +573,13 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         bool requeued = promoted.Length > 0;
         foreach (var job in index.ExpiredLeases(now).Select(e => e.Record!))
         {
+            if (granting.TryGetValue(job.Id, out var token) && token == job.LeaseToken)
+            {
+                // Nobody holds this lease yet: its write is waiting on the store.
+                Renew(job.LeaseOwner!, job.Id, token, now);
+                continue;
+            }
+
             LogStalled(logger, queue, job.Id, job.LeaseOwner, job.Stalls + 1);
             requeued |= Apply(job, JobCommand.Stalled, now)?.State == JobState.Waiting;
         }

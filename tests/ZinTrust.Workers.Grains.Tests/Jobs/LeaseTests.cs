@@ -124,6 +124,34 @@ public sealed class LeaseTests
         Assert.Equal(JobState.Active, (await queue.GetJob(ack.JobId))!.State);
     }
 
+    [Fact]
+    public async Task ALeaseWhoseWriteWaitsOutAStoreOutage_CountsFromWhenItIsGranted_SoTheJobIsNotHandedOutTwice()
+    {
+        await using var c = await WorkersCluster.StartAsync(silos: 1, fakeClock: true);
+        var queue = c.Queue("q-lease-slow-write");
+        var ack = await queue.Enqueue(new EnqueueRequest { Payload = "{}" });
+        var policy = await queue.GetPolicy();
+
+        // The lease's write waits longer than a lease lasts (Redis restarting; its client holds the command meanwhile).
+        var (reached, release) = c.Store.HoldNextCommit();
+        var leasing = queue.Lease("slow/0", 1);
+        await reached;
+        c.Clock!.Advance(policy.LeaseDuration * 2);
+        release();
+        var lease = Assert.Single(await leasing);
+
+        // The holder has just learnt of its lease: it is not expired, nor handed to another replica.
+        Assert.Empty(await queue.Lease("other/0", 1));
+        var job = (await queue.GetJob(ack.JobId))!;
+        Assert.Equal(JobState.Active, job.State);
+        Assert.Equal(lease.LeaseToken, job.LeaseToken);
+        Assert.Equal(0, job.Stalls);
+
+        // It still expires a lease duration after it was handed over.
+        c.Clock.Advance(policy.LeaseDuration + TimeSpan.FromSeconds(1));
+        await Eventually.True(async () => (await queue.GetJob(ack.JobId))!.Stalls == 1, "the unrenewed lease expired");
+    }
+
     /// <summary>Makes the queue drop its memory and reload from the store (a failed write does that).</summary>
     private static async Task ReloadAsync(WorkersCluster c, IQueueGrain queue)
     {
