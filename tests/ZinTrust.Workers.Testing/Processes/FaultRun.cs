@@ -151,8 +151,10 @@ public sealed class FaultRun : IAsyncDisposable
         up.TryRemove(index, out _);
         lock (clusterGate)
         {
-            faults.Enqueue(new FaultLedger.Fault(Port(index), Now, "kill"));
+            // Noted once the process is gone: SIGKILL takes a few milliseconds to land, and an attempt the silo started
+            // meanwhile was caught by the kill too.
             Cluster.Kill(index);
+            faults.Enqueue(new FaultLedger.Fault(Port(index), Now, "kill"));
         }
 
         await StartSiloAsync(index, cancellationToken);
