@@ -7,6 +7,7 @@ using StackExchange.Redis;
 using ZinTrust.Workers.Abstractions;
 using ZinTrust.Workers.Client;
 using ZinTrust.Workers.Grains;
+using ZinTrust.Workers.Silo;
 
 namespace ZinTrust.Workers.Benchmarks;
 
@@ -17,9 +18,12 @@ public sealed class BenchSilo : IAsyncDisposable
     private readonly string? redis;
     private readonly string prefix;
 
-    private BenchSilo(IHost host, Probe probe, string? redis, string prefix)
+    private readonly OtlpSink? sink;
+
+    private BenchSilo(IHost host, Probe probe, string? redis, string prefix, OtlpSink? sink)
     {
         this.host = host;
+        this.sink = sink;
         Probe = probe;
         this.redis = redis;
         this.prefix = prefix;
@@ -31,7 +35,10 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public string Store => redis is null ? "memory" : "redis";
 
-    public static async Task<BenchSilo> StartAsync(string? redis, CancellationToken cancellationToken)
+    /// <summary>OTLP exports received, when traced.</summary>
+    public (long Requests, long Bytes)? Exported => sink is null ? null : (sink.Requests, sink.Bytes);
+
+    public static async Task<BenchSilo> StartAsync(string? redis, CancellationToken cancellationToken, bool tracing = false)
     {
         var probe = new Probe();
         var prefix = $"zt-bench-{Guid.NewGuid():N}";
@@ -56,6 +63,11 @@ public sealed class BenchSilo : IAsyncDisposable
                 }
             });
             silo.AddZinTrustWorkers(w => w.AddProcessor("bench", probe.Process));
+            if (tracing)
+            {
+                silo.AddActivityPropagation();
+            }
+
             if (redis is not null)
             {
                 silo.AddZinTrustRedisJobStore(o =>
@@ -68,9 +80,16 @@ public sealed class BenchSilo : IAsyncDisposable
         // One attempt and no generated idempotency key, so the enqueue figures measure what they measured before
         // the client retried (a generated key adds ~40 bytes per job and an index entry while the job is retained).
         builder.Services.AddZinTrustWorkersClientServices(o => o.EnqueueRetry.MaxAttempts = 1);
+        OtlpSink? sink = null;
+        if (tracing)
+        {
+            sink = await OtlpSink.StartAsync(FreePort(), cancellationToken);
+            builder.Services.AddZinTrustTelemetry(new HostSettings { OpenTelemetryEnabled = true, OpenTelemetryEndpoint = sink.Endpoint, SiloPort = siloPort });
+        }
+
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
-        return new BenchSilo(host, probe, redis, prefix);
+        return new BenchSilo(host, probe, redis, prefix, sink);
     }
 
     public IJobQueue<object> Queue(string name) => host.Services.GetRequiredService<IJobQueueFactory>().Get<object>(name);
@@ -131,6 +150,11 @@ public sealed class BenchSilo : IAsyncDisposable
         finally
         {
             host.Dispose();
+            if (sink is not null)
+            {
+                await sink.DisposeAsync();
+            }
+
             if (redis is not null)
             {
                 // Leave nothing behind: delete every key of this run.

@@ -4,6 +4,10 @@ namespace ZinTrust.Workers.Benchmarks;
 public sealed record BenchmarkSettings
 {
     public required string? Redis { get; init; }
+
+    /// <summary>Spans on (<c>--tracing</c>): the shipped tracing set-up (every job traced) exporting OTLP to a sink in this
+    /// process, and Orleans' activity propagation.</summary>
+    public bool Tracing { get; init; }
     public int SingleProducerJobs { get; init; } = 20_000;
     public int ConcurrentProducerJobs { get; init; } = 64_000;
     public int BatchJobs { get; init; } = 100_000;

@@ -25,11 +25,11 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
             // Idle first, in a fresh silo: later scenarios leave a million jobs in memory.
             if (Run("idle"))
             {
-                await using var idle = await BenchSilo.StartAsync(settings.Redis, cancellationToken);
+                await using var idle = await BenchSilo.StartAsync(settings.Redis, cancellationToken, settings.Tracing);
                 await Idle(idle, cancellationToken);
             }
 
-            await using var silo = await BenchSilo.StartAsync(settings.Redis, cancellationToken);
+            await using var silo = await BenchSilo.StartAsync(settings.Redis, cancellationToken, settings.Tracing);
             if (Run("enqueue"))
             {
                 await Enqueue(silo, cancellationToken);
@@ -62,7 +62,7 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
 
         if (Run("e2e"))
         {
-            await using var memory = await BenchSilo.StartAsync(null, cancellationToken);
+            await using var memory = await BenchSilo.StartAsync(null, cancellationToken, settings.Tracing);
             await EndToEnd(memory, retain: 0, cancellationToken);
         }
     }
@@ -284,6 +284,11 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
 
     private void Add(BenchSilo silo, string scenario, string metric, object value, string unit)
     {
+        if (silo.Exported is { } exported)
+        {
+            scenario += $", traced (OTLP so far: {exported.Requests} exports, {exported.Bytes / (1 << 20)} MiB)";
+        }
+
         var result = new BenchmarkResult(silo.Store, scenario, metric, value is double d && unit != "% of one core" ? Math.Round(d, 1) : value, unit);
         results.Add(result);
         log($"{result.Store,-6} {result.Scenario,-58} {result.Metric,-40} {result.Value} {result.Unit}");

@@ -99,6 +99,50 @@ public sealed class HostSettingsLoaderTests
     }
 
     [Fact]
+    public void TelemetryVariables_AreRead_WithTheOriginalsDefaults()
+    {
+        var defaults = Load(out var none);
+        Assert.Empty(none);
+        Assert.False(defaults.OpenTelemetryEnabled);
+        Assert.Equal(new Uri("http://localhost:4318"), defaults.OpenTelemetryEndpoint);
+        Assert.Equal("http/protobuf", defaults.OpenTelemetryProtocol);
+        Assert.Equal(1, defaults.OpenTelemetrySampleRatio);
+        Assert.False(defaults.PrometheusEnabled);
+        Assert.Null(defaults.PrometheusPort);
+
+        var s = Load(
+            out var errors,
+            ("WORKER_OPENTELEMETRY_ENABLED", "true"),
+            ("WORKER_OPENTELEMETRY_ENDPOINT", "https://collector.internal:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("WORKER_OPENTELEMETRY_SAMPLE_RATIO", "0.25"),
+            ("WORKER_PROMETHEUS_PORT", "9090"));
+        Assert.Empty(errors);
+        Assert.True(s.OpenTelemetryEnabled);
+        Assert.Equal(new Uri("https://collector.internal:4317"), s.OpenTelemetryEndpoint);
+        Assert.Equal("grpc", s.OpenTelemetryProtocol);
+        Assert.Equal(0.25, s.OpenTelemetrySampleRatio);
+        Assert.Equal(9090, s.PrometheusPort);
+        Assert.True(s.PrometheusEnabled);
+
+        // Ours wins over the standard variable.
+        Assert.Equal("http/protobuf", Load(out _, ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("WORKER_OPENTELEMETRY_PROTOCOL", "http/protobuf")).OpenTelemetryProtocol);
+    }
+
+    [Theory]
+    [InlineData("http/protobuf", "http://collector:4318", "http://collector:4318/v1/traces")]
+    [InlineData("http/protobuf", "http://collector:4318/otlp/", "http://collector:4318/otlp/v1/traces")]
+    [InlineData("grpc", "http://collector:4317", "http://collector:4317/")]
+    public void OtlpTarget_AddsTheSignalsPath_ForHttpOnly(string protocol, string endpoint, string expected)
+    {
+        var options = new OpenTelemetry.Exporter.OtlpExporterOptions();
+        TelemetryHostExtensions.Target(options, new HostSettings { OpenTelemetryProtocol = protocol, OpenTelemetryEndpoint = new Uri(endpoint) }, "v1/traces");
+
+        Assert.Equal(new Uri(expected), options.Endpoint);
+        Assert.Equal(protocol == "grpc" ? OpenTelemetry.Exporter.OtlpExportProtocol.Grpc : OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf, options.Protocol);
+    }
+
+    [Fact]
     public void AppSettingsSection_AppliesWhenNoVariableIsSet()
     {
         var s = Load(out var errors, ("Workers:DefaultConcurrency", "9"), ("Workers:AutoStart", "true"));
@@ -140,6 +184,15 @@ public sealed class HostSettingsLoaderTests
     [InlineData("WORKER_COST_CURRENCY", "dollars")]
     [InlineData("WORKER_SPOT_INSTANCES", "2")]
     [InlineData("WORKER_SPOT_DISCOUNT", "1.5")]
+    [InlineData("WORKER_OPENTELEMETRY_ENABLED", "perhaps")]
+    [InlineData("WORKER_OPENTELEMETRY_ENDPOINT", "localhost:4318")]
+    [InlineData("WORKER_OPENTELEMETRY_ENDPOINT", "ftp://collector:4318")]
+    [InlineData("WORKER_OPENTELEMETRY_PROTOCOL", "http/json")]
+    [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift")]
+    [InlineData("WORKER_OPENTELEMETRY_SAMPLE_RATIO", "1.5")]
+    [InlineData("WORKER_PROMETHEUS_PORT", "0")]
+    [InlineData("WORKER_PROMETHEUS_PORT", "7777")]
+    [InlineData("WORKER_PROMETHEUS_PORT", "nine")]
     public void InvalidValue_IsReported_NamingTheVariable(string variable, string value)
     {
         Load(out var errors, (variable, value));

@@ -36,6 +36,9 @@ public static class WorkersClientExtensions
                 o.ServiceId = options.ServiceId;
                 o.ClusterId = options.ClusterId;
             });
+            // The application's spans reach into the cluster when it listens to ZinTrust.Workers and Microsoft.Orleans.*
+            // (without a listener a call costs one check).
+            client.AddActivityPropagation();
             if (options.MembershipConnectionString is { Length: > 0 } connectionString)
             {
                 client.UseAdoNetClustering(o =>

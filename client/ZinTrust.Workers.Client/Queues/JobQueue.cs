@@ -43,7 +43,12 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
             Name = options?.Name,
             Headers = options?.Headers,
         };
-        return retry.ExecuteAsync(Name, ct => queue.Enqueue(request).WaitAsync(ct), cancellationToken);
+        // One producer span over the retries; its context goes in the envelope, and Orleans' calls become its children.
+        return WorkersActivity.SendAsync(Name, 1, null, span =>
+        {
+            var sent = request.WithContext(span);
+            return retry.ExecuteAsync(Name, ct => queue.Enqueue(sent).WaitAsync(ct), cancellationToken);
+        });
     }
 
     public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default) => queue.GetJob(jobId).WaitAsync(cancellationToken);

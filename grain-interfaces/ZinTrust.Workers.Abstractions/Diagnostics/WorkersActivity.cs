@@ -48,6 +48,47 @@ public static class WorkersActivity
     }
 
     /// <summary>
+    /// Sends through <paramref name="send"/> inside a producer span (when anybody listens), which it hands the request's
+    /// envelope to (<see cref="WithContext"/>); a failure marks the span with its error code, never its message.
+    /// </summary>
+    public static async Task<T> SendAsync<T>(string queue, int count, string? silo, Func<Activity?, Task<T>> send)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        using var activity = StartEnqueue(queue, count, silo);
+        try
+        {
+            return await send(activity).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            RecordFailure(activity, ex);
+            throw;
+        }
+    }
+
+    /// <summary>The request with <paramref name="activity"/>'s context in its envelope (see <see cref="Inject"/>).</summary>
+    public static EnqueueRequest WithContext(this EnqueueRequest request, Activity? activity)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return activity is null ? request : request with { Headers = Inject(activity, request.Headers) };
+    }
+
+    /// <summary>Marks a span failed with the error's stable code (<see cref="WorkersException.Code"/>) or its type: exception
+    /// messages may quote what a job carried, so they stay out of spans.</summary>
+    public static void RecordFailure(Activity? activity, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (activity is null)
+        {
+            return;
+        }
+
+        var type = error is WorkersException { Code: { } code } ? code : error.GetType().FullName;
+        activity.SetStatus(ActivityStatusCode.Error, type);
+        activity.SetTag("error.type", type);
+    }
+
+    /// <summary>
     /// The job's envelope with <paramref name="activity"/>'s context added (W3C <c>traceparent</c> and <c>tracestate</c>),
     /// unless it already carries a trace context or there is no span.
     /// </summary>

@@ -9,11 +9,12 @@ public static class JobHeaders
     /// <summary>W3C trace state, carried with <see cref="TraceParent"/>.</summary>
     public const string TraceState = "tracestate";
 
+    /// <summary>Headers besides the trace context (which tracing adds to a full envelope too, so it is not counted).</summary>
     public const int MaxCount = 32;
     public const int MaxNameLength = 64;
     public const int MaxValueLength = 2048;
 
-    /// <summary>Names and values together, in characters.</summary>
+    /// <summary>Names and values together, in characters, besides the trace context.</summary>
     public const int MaxTotalLength = 8192;
 
     /// <summary>Problems of a set of headers (none: valid).</summary>
@@ -24,15 +25,15 @@ public static class JobHeaders
             yield break;
         }
 
-        if (headers.Count > MaxCount)
-        {
-            yield return $"At most {MaxCount} headers.";
-        }
-
-        int total = 0;
+        int count = 0, total = 0;
         foreach (var (name, value) in headers)
         {
-            total += (name?.Length ?? 0) + (value?.Length ?? 0);
+            if (!IsTraceContext(name))
+            {
+                count++;
+                total += (name?.Length ?? 0) + (value?.Length ?? 0);
+            }
+
             if (!IsValidName(name))
             {
                 yield return $"Header names are 1..{MaxNameLength} lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.";
@@ -44,11 +45,18 @@ public static class JobHeaders
             }
         }
 
+        if (count > MaxCount)
+        {
+            yield return $"At most {MaxCount} headers.";
+        }
+
         if (total > MaxTotalLength)
         {
             yield return $"Headers may total at most {MaxTotalLength} characters.";
         }
     }
+
+    private static bool IsTraceContext(string? name) => name is TraceParent or TraceState;
 
     private static bool IsValidName(string? name) =>
         name is { Length: > 0 and <= MaxNameLength }

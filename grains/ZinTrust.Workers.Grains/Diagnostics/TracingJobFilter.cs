@@ -6,7 +6,8 @@ namespace ZinTrust.Workers.Grains;
 /// <summary>
 /// The outermost filter when spans are listened to: a consumer span per attempt (<c>process {queue}</c>), a child of the
 /// producer span whose context the job's envelope carries (and linked to it), with OpenTelemetry's messaging attributes and
-/// the attempt number; a failed attempt records its error. Nothing of the payload, result, key or other headers.
+/// the attempt number; a failed attempt records its error's type. Nothing of the payload, result, key, other headers or
+/// error messages.
 /// </summary>
 internal sealed class TracingJobFilter(string silo) : IJobFilter
 {
@@ -40,8 +41,8 @@ internal sealed class TracingJobFilter(string silo) : IJobFilter
             switch (result.Kind)
             {
                 case JobAttemptResultKind.Failed:
-                    activity.SetStatus(ActivityStatusCode.Error, result.Error!.GetType().Name);
-                    activity.AddException(result.Error);
+                    // The error's type, not its message: a processor's message may quote its payload.
+                    WorkersActivity.RecordFailure(activity, result.Error!);
                     break;
                 case JobAttemptResultKind.Deferred:
                     activity.SetTag("zintrust.job.deferred", true);

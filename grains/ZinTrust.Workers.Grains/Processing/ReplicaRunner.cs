@@ -106,12 +106,23 @@ internal sealed partial class ReplicaRunner : IDisposable
     public void Start()
     {
         state = ReplicaState.Running;
-        leaseLoop = Task.Run(LeaseLoopAsync);
-        reportLoop = Task.Run(ReportLoopAsync);
-        renewLoop = Task.Run(RenewLoopAsync);
-        if (healthCheck is not null)
+
+        // The loops outlive the call that starts them: they must not carry its span (every lease would join that trace).
+        var current = Activity.Current;
+        Activity.Current = null;
+        try
         {
-            healthLoop = Task.Run(HealthLoopAsync);
+            leaseLoop = Task.Run(LeaseLoopAsync);
+            reportLoop = Task.Run(ReportLoopAsync);
+            renewLoop = Task.Run(RenewLoopAsync);
+            if (healthCheck is not null)
+            {
+                healthLoop = Task.Run(HealthLoopAsync);
+            }
+        }
+        finally
+        {
+            Activity.Current = current;
         }
 
         LogStarted(logger, replicaId, spec.QueueName, spec.Concurrency, spec.Generation);

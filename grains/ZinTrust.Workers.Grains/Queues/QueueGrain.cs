@@ -34,6 +34,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private readonly WorkersOptions options;
     private readonly JobEventDispatcher sinks;
     private readonly ILogger<QueueGrain> logger;
+    private readonly string silo;
     private readonly QueueIndex index = new();
     private readonly JobIds ids = new();
     private readonly HashSet<string> waiters = new(StringComparer.Ordinal);
@@ -60,8 +61,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         [FromKeyedServices(WorkersClock.Key)] TimeProvider time,
         IOptions<WorkersOptions> options,
         JobEventDispatcher sinks,
+        ILocalSiloDetails silo,
         ILogger<QueueGrain> logger)
     {
+        this.silo = silo.SiloAddress.ToString();
         this.store = store;
         this.time = time;
         this.options = options.Value;
@@ -137,9 +140,18 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    public async Task<EnqueueResult> Enqueue(EnqueueRequest request)
+    public Task<EnqueueResult> Enqueue(EnqueueRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // A job sent from within the silo (not through REST or the client, which add theirs) gets a producer span here.
+        return Untraced(request)
+            ? WorkersActivity.SendAsync(queue, 1, silo, span => EnqueueCore(request.WithContext(span)))
+            : EnqueueCore(request);
+    }
+
+    private async Task<EnqueueResult> EnqueueCore(EnqueueRequest request)
+    {
         ThrowIfPoisoned();
         ThrowIfInvalidQueue();
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
@@ -161,9 +173,19 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return result;
     }
 
-    public async Task<IReadOnlyList<EnqueueResult>> EnqueueBatch(IReadOnlyList<EnqueueRequest> requests)
+    public Task<IReadOnlyList<EnqueueResult>> EnqueueBatch(IReadOnlyList<EnqueueRequest> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
+        return requests.Count is > 0 and <= 10_000 && requests.Any(Untraced)
+            ? WorkersActivity.SendAsync(queue, requests.Count, silo, span => EnqueueBatchCore([.. requests.Select(r => r.WithContext(span))]))
+            : EnqueueBatchCore(requests);
+    }
+
+    private static bool Untraced(EnqueueRequest request) =>
+        WorkersActivity.Source.HasListeners() && request.Headers?.ContainsKey(JobHeaders.TraceParent) != true;
+
+    private async Task<IReadOnlyList<EnqueueResult>> EnqueueBatchCore(IReadOnlyList<EnqueueRequest> requests)
+    {
         if (requests.Count is 0 or > 10_000 || requests.Count > options.StoreWriteMaxJobs)
         {
             throw new WorkersException(WorkersErrorCodes.InvalidBatch, $"A batch holds 1 to {Math.Min(10_000, options.StoreWriteMaxJobs)} jobs.");

@@ -66,7 +66,7 @@ public static class QueuesApi
     private static async Task<IResult> Stats(string queue, IGrainFactory grains) =>
         Results.Json(ApiMapping.ToResponse(await Queue(queue, grains).GetStats()), ApiJson.Options);
 
-    private static async Task<IResult> Enqueue(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> Enqueue(string queue, HttpRequest request, IGrainFactory grains, ILocalSiloDetails silo, CancellationToken cancellationToken)
     {
         var target = Queue(queue, grains);
         string? key = request.Headers[IdempotencyHeader].FirstOrDefault();
@@ -83,7 +83,7 @@ public static class QueuesApi
         if (batch is null)
         {
             var one = ApiMapping.ToEnqueue(ApiJson.Deserialize<EnqueueJobRequest>(body), key);
-            var ack = await target.Enqueue(one);
+            var ack = await WorkersActivity.SendAsync(queue, 1, silo.SiloAddress.ToString(), span => target.Enqueue(one.WithContext(span)));
             return Results.Json(ApiMapping.ToResponse(ack, queue), ApiJson.Options, statusCode: ack.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }
 
@@ -114,7 +114,11 @@ public static class QueuesApi
             }
         }
 
-        var acks = await target.EnqueueBatch(requests);
+        var acks = await WorkersActivity.SendAsync(
+            queue,
+            requests.Length,
+            silo.SiloAddress.ToString(),
+            span => target.EnqueueBatch(span is null ? requests : [.. requests.Select(r => r.WithContext(span))]));
         return Results.Json(
             new EnqueueBatchResponse(acks.Count, acks.Select(a => ApiMapping.ToResponse(a, queue)).ToArray()),
             ApiJson.Options,

@@ -38,6 +38,27 @@ public sealed class HostSettings
     /// <summary>WORKER_PROMETHEUS_ENABLED: serve metrics (ZinTrust.Workers and Orleans meters) at /metrics. Default: false (the seed's).</summary>
     public bool PrometheusEnabled { get; set; }
 
+    /// <summary>
+    /// WORKER_PROMETHEUS_PORT: also serve /metrics on this port (on WORKER_API_HOST), without an API key, and nothing else
+    /// there, for a Prometheus server to scrape; setting it turns Prometheus on. Default: unset (only the API's /metrics, which
+    /// takes a viewer key). The original's 9090 is the usual choice.
+    /// </summary>
+    public int? PrometheusPort { get; set; }
+
+    /// <summary>WORKER_OPENTELEMETRY_ENABLED: export traces and metrics over OTLP. Default: false (the original's).</summary>
+    public bool OpenTelemetryEnabled { get; set; }
+
+    /// <summary>WORKER_OPENTELEMETRY_ENDPOINT: the OTLP receiver's base address (a collector). Default: http://localhost:4318
+    /// (the original's; the HTTP port, so http/protobuf).</summary>
+    public Uri OpenTelemetryEndpoint { get; set; } = new("http://localhost:4318");
+
+    /// <summary>WORKER_OPENTELEMETRY_PROTOCOL (else OTEL_EXPORTER_OTLP_PROTOCOL): http/protobuf or grpc. Default: http/protobuf.</summary>
+    public string OpenTelemetryProtocol { get; set; } = "http/protobuf";
+
+    /// <summary>WORKER_OPENTELEMETRY_SAMPLE_RATIO: the share of new traces recorded, 0..1 (a job's attempts follow their
+    /// producer's decision). Default: 1.</summary>
+    public double OpenTelemetrySampleRatio { get; set; } = 1;
+
     /// <summary>QUEUE_DRIVER: where jobs live, memory | redis. Default: memory (the embedded default needs nothing installed).</summary>
     public string QueueDriver { get; set; } = "memory";
 

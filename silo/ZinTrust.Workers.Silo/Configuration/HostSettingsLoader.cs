@@ -65,6 +65,33 @@ public static class HostSettingsLoader
         env.Int("GATEWAY_PORT", v => settings.GatewayPort = v);
         env.Bool("WORKER_DEMO", v => settings.DemoWorker = v);
         env.Bool("WORKER_PROMETHEUS_ENABLED", v => settings.PrometheusEnabled = v);
+        env.Int("WORKER_PROMETHEUS_PORT", v => settings.PrometheusPort = v);
+        settings.PrometheusEnabled |= settings.PrometheusPort is not null;
+        env.Bool("WORKER_OPENTELEMETRY_ENABLED", v => settings.OpenTelemetryEnabled = v);
+        env.String("WORKER_OPENTELEMETRY_ENDPOINT", v =>
+        {
+            if (Uri.TryCreate(v.Trim(), UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https")
+            {
+                settings.OpenTelemetryEndpoint = endpoint;
+            }
+            else
+            {
+                problems.Add($"WORKER_OPENTELEMETRY_ENDPOINT: '{Shorten(v)}' is not an http(s) address (such as http://localhost:4318).");
+            }
+        });
+        var protocol = configuration["WORKER_OPENTELEMETRY_PROTOCOL"] is { Length: > 0 } ? "WORKER_OPENTELEMETRY_PROTOCOL" : "OTEL_EXPORTER_OTLP_PROTOCOL";
+        env.Choice(protocol, "an OTLP protocol", ["http/protobuf", "grpc"], v => settings.OpenTelemetryProtocol = v);
+        env.Number("WORKER_OPENTELEMETRY_SAMPLE_RATIO", v =>
+        {
+            if (v is >= 0 and <= 1)
+            {
+                settings.OpenTelemetrySampleRatio = v;
+            }
+            else
+            {
+                problems.Add($"WORKER_OPENTELEMETRY_SAMPLE_RATIO: {v.ToString(CultureInfo.InvariantCulture)} is not between 0 and 1.");
+            }
+        });
         env.Choice("QUEUE_DRIVER", "a job store", ["memory", "redis"], v => settings.QueueDriver = v);
         env.String("REDIS_HOST", v => settings.RedisHost = v.Trim());
         env.Int("REDIS_PORT", v => settings.RedisPort = v);
@@ -121,12 +148,17 @@ public static class HostSettingsLoader
             problems.Add($"REDIS_QUEUE_DB: {settings.RedisDatabase} is not a Redis database (0-15).");
         }
 
-        foreach (var (name, port) in new[] { ("PORT", settings.HttpPort), ("SILO_PORT", settings.SiloPort), ("GATEWAY_PORT", settings.GatewayPort), ("REDIS_PORT", settings.RedisPort) })
+        foreach (var (name, port) in new[] { ("PORT", settings.HttpPort), ("SILO_PORT", settings.SiloPort), ("GATEWAY_PORT", settings.GatewayPort), ("REDIS_PORT", settings.RedisPort), ("WORKER_PROMETHEUS_PORT", settings.PrometheusPort ?? 1) })
         {
             if (port is < 1 or > 65535)
             {
                 problems.Add($"{name}: {port} is not a TCP port (1-65535).");
             }
+        }
+
+        if (settings.PrometheusPort is { } metricsPort && (metricsPort == settings.HttpPort || metricsPort == settings.SiloPort || metricsPort == settings.GatewayPort))
+        {
+            problems.Add($"WORKER_PROMETHEUS_PORT: {metricsPort} is already the API's, the silo's or the gateway's port.");
         }
 
         foreach (var validation in new[]

@@ -46,6 +46,19 @@ public static class SiloHost
         builder.AddZinTrustWorkersHost(settings, workers);
         builder.Services.AddZinTrustApiSecurity(settings, keys);
         var app = builder.Build();
+        if (settings.PrometheusPort is { } metricsPort)
+        {
+            // The scrape port serves /metrics and nothing else, without a key (bind it where only Prometheus reaches).
+            app.MapWhen(http => http.Connection.LocalPort == metricsPort, scrape => scrape
+                .UseOpenTelemetryPrometheusScrapingEndpoint()
+                .Run(static http =>
+                {
+                    // Routing already matched the API's endpoint for this path; it is not served here.
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }));
+        }
+
         app.UseWorkersErrorHandling();
         app.UseZinTrustApiSecurity();
         app.MapHealthApi();

@@ -2,8 +2,6 @@ using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using StackExchange.Redis;
 using ZinTrust.Workers.Grains;
 
@@ -29,16 +27,12 @@ public static class WorkersHostExtensions
             document.Info.Description = "Workers, queues and jobs. Errors are application/problem+json with a stable `code`.";
             return Task.CompletedTask;
         }));
-        if (settings.PrometheusEnabled)
-        {
-            builder.Services.AddOpenTelemetry()
-                .ConfigureResource(r => r.AddService("zintrust-workers"))
-                .WithMetrics(m => m.AddMeter(WorkersInstruments.MeterName, "Microsoft.Orleans").AddPrometheusExporter());
-        }
-
+        builder.AddZinTrustTelemetry(settings);
         ConfigureLogging(builder.Logging, settings);
 
-        builder.WebHost.UseUrls($"http://{settings.HttpHost}:{settings.HttpPort}");
+        builder.WebHost.UseUrls(settings.PrometheusPort is { } metricsPort
+            ? [$"http://{settings.HttpHost}:{settings.HttpPort}", $"http://{settings.HttpHost}:{metricsPort}"]
+            : [$"http://{settings.HttpHost}:{settings.HttpPort}"]);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = ApiJson.MaxBodyBytes;
@@ -64,6 +58,13 @@ public static class WorkersHostExtensions
             else
             {
                 silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            }
+
+            if (settings.OpenTelemetryEnabled)
+            {
+                // Grain calls carry the caller's span (through the request context) and show in its trace. Off otherwise:
+                // it costs a filter on every call.
+                silo.AddActivityPropagation();
             }
 
             ConfigureBackends(silo, settings);
