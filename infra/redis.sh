@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Redis on 127.0.0.1:$ZT_REDIS_PORT with AOF on, data in $ZT_DATA_DIR/redis-$ZT_REDIS_PORT.
 # ZT_REDIS_FSYNC=everysec (default: a host crash can lose about the last second of writes) | always (fsync before every
-# answer: nothing acknowledged is lost on a host crash, at a cost the README's Performance section measures).
+# answer: nothing acknowledged is lost on a host crash, at a cost docs/performance.md measures).
 # Usage: infra/redis.sh start | stop | restart | status
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -18,7 +18,7 @@ public sealed record ScalingInputs(
     double OffPeakReduction);
 
 /// <summary>
-/// The auto-scaler's rules, in order (the README lists them):
+/// The auto-scaler's rules, in order (docs/operations.md lists them):
 /// <list type="number">
 /// <item>off-peak caps the replicas at max(min, ⌈max × (1 − reduction)⌉);</item>
 /// <item>within the cooldown after the last change nothing changes;</item>

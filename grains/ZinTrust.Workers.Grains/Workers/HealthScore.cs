@@ -13,7 +13,7 @@ public sealed record HealthInputs(
     long Stalls);
 
 /// <summary>
-/// The health score (documented in the README):
+/// The health score (documented in docs/operations.md):
 /// <list type="bullet">
 /// <item>success (40 %): completed ÷ finished attempts in the window, ×100; 100 when nothing ran;</item>
 /// <item>latency (15 %): the window's mean run time against the baseline (a moving average of earlier windows):

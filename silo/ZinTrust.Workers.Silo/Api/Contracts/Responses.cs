@@ -127,7 +127,7 @@ public sealed record ScalingDecisionResponse(string Worker, DateTimeOffset At, i
 
 public sealed record HealthPartsResponse(int Success, int Latency, int Check, int Circuit, int Stalls);
 
-/// <summary>The health score (0–100) of the latest sampling window and its parts (see README "Health score").</summary>
+/// <summary>The health score (0–100) of the latest sampling window and its parts (see docs/operations.md, "Health score").</summary>
 public sealed record HealthScoreResponse(int Score, string State, DateTimeOffset At, long Runs, double? BaselineMs, HealthPartsResponse Parts);
 
 public sealed record HealthPolicyResponse(bool RestartWhenCritical, int CriticalSamples, int MaxRestarts, long RestartWindowMs);
