@@ -39,6 +39,7 @@ internal static class Soak
         // 120,000 of them in memory, which is what they cost, not what the soak looks for.
         var producer = run.ProduceAsync(batches, 20, BatchEvery, _ => new { sleepMs = 20 }, cancellationToken, keyWindow: TimeSpan.FromMinutes(2));
         var samples = new List<(TimeSpan At, long Bytes)>();
+        var heaps = new List<(TimeSpan At, long Bytes)>();
         int fault = 0, victim = -1;
         var nextFault = FaultEvery;
         var nextCollect = TimeSpan.FromMinutes(1);
@@ -46,6 +47,11 @@ internal static class Soak
         {
             await Task.WhenAny(producer, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
             samples.Add((watch.Elapsed, run.WorkingSet(0)));
+            if (await run.ManagedHeapAsync(0, cancellationToken) is { } heap)
+            {
+                heaps.Add((watch.Elapsed, heap));
+            }
+
             if (watch.Elapsed >= nextCollect)
             {
                 await run.CollectSettledAsync(cancellationToken);
@@ -89,6 +95,7 @@ internal static class Soak
             .AppendLine(CultureInfo.InvariantCulture, $"Soak on {Environment.ProcessorCount} cores: {watch.Elapsed.TotalMinutes:0.0} min, {ledger.Acknowledged} jobs, {ledger.Faults} faults.")
             .AppendLine(ledger.ToString())
             .AppendLine(CultureInfo.InvariantCulture, $"Working set of the silo never faulted: {Mib(afterWarmUp.Bytes)} MiB at {afterWarmUp.At:mm\\:ss}, {Mib(last.Bytes)} MiB at {last.At:mm\\:ss} ({growth:+0.0;-0.0} MiB), peak {Mib(peak)} MiB.")
+            .AppendLine(Heap(heaps))
             .ToString();
         log(report);
         foreach (var line in ledger.Unexplained)
@@ -100,6 +107,22 @@ internal static class Soak
         await File.WriteAllTextAsync(Path.Combine(outDir, $"soak-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md"), report, cancellationToken);
         bool clean = ledger is { Lost: 0, DuplicatedWithoutFault: 0, DoubleTerminal: 0, StaleCommits: 0, TokenReuse: 0 } && ledger.ReRuns <= ledger.InFlightAtFaults;
         return clean ? 0 : 1;
+    }
+
+    /// <summary>The managed heap after collections, from the warm-up on: the median of its first and its last minute (a single
+    /// sample catches wherever the last collection left it).</summary>
+    private static string Heap(List<(TimeSpan At, long Bytes)> heaps)
+    {
+        var measured = heaps.Where(h => h.At >= WarmUp).ToList();
+        if (measured.Count == 0)
+        {
+            return "Managed heap: not read (no /metrics).";
+        }
+
+        static long Median(IEnumerable<long> values) => values.Order().ElementAt(values.Count() / 2);
+        var first = Median(measured.Where(h => h.At < measured[0].At + TimeSpan.FromMinutes(1)).Select(h => h.Bytes));
+        var last = Median(measured.Where(h => h.At > measured[^1].At - TimeSpan.FromMinutes(1)).Select(h => h.Bytes));
+        return FormattableString.Invariant($"Managed heap after collections (median of a minute): {Mib(first)} MiB after the warm-up, {Mib(last)} MiB in the last minute ({(last - first) / (double)(1 << 20):+0.0;-0.0} MiB), peak {Mib(measured.Max(h => h.Bytes))} MiB.");
     }
 
     private static string Mib(long bytes) => (bytes / (double)(1 << 20)).ToString("0.0", CultureInfo.InvariantCulture);

@@ -46,7 +46,8 @@ public static class TelemetryHostExtensions
                 serviceInstanceId: $"{Environment.MachineName}:{settings.SiloPort}"))
             .WithMetrics(m =>
             {
-                m.AddMeter(WorkersInstruments.MeterName, "Microsoft.Orleans");
+                // The runtime's own meter (GC, heap, thread pool, exceptions) beside ours and Orleans'.
+                m.AddMeter(WorkersInstruments.MeterName, "Microsoft.Orleans", "System.Runtime");
                 if (settings.PrometheusEnabled)
                 {
                     m.AddPrometheusExporter();

@@ -51,6 +51,7 @@ public sealed class FaultRun : IAsyncDisposable
         {
             ["ZT_LEDGER_DIR"] = ledger,
             ["WORKER_DEMO"] = "false",
+            ["WORKER_PROMETHEUS_ENABLED"] = "true",   // the soak reads the managed heap from /metrics
         });
         var run = new FaultRun(cluster, ledger, silos);
         for (int i = 0; i < silos; i++)
@@ -231,6 +232,36 @@ public sealed class FaultRun : IAsyncDisposable
     /// the settled jobs over, so the ledger still sees every job's end.
     /// </summary>
     public Task CollectSettledAsync(CancellationToken cancellationToken) => CollectAsync(["completed", "failed"], cancellationToken);
+
+    /// <summary>The managed heap of silo <paramref name="index"/> after its last garbage collection (the runtime's
+    /// <c>dotnet.gc.last_collection.heap.size</c>, all generations), from its /metrics; null when it is not there yet.</summary>
+    public async Task<long?> ManagedHeapAsync(int index, CancellationToken cancellationToken)
+    {
+        using var http = Cluster.Http(index);
+        string text;
+        try
+        {
+            text = await http.GetStringAsync("/metrics", cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;   // a sample missed is not a soak failed
+        }
+
+        long total = 0;
+        bool found = false;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal)
+                && double.TryParse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var bytes))
+            {
+                total += (long)bytes;
+                found = true;
+            }
+        }
+
+        return found ? total : null;
+    }
 
     /// <summary>The working set of silo <paramref name="index"/>'s process, in bytes.</summary>
     public long WorkingSet(int index)
