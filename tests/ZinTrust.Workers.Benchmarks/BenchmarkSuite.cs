@@ -109,6 +109,10 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
         var queue = silo.Client.GetGrain<IQueueGrain>(name);
         int n = settings.EndToEndJobs;
         var batch = Enumerable.Range(0, 1000).Select(_ => new EnqueueRequest { Payload = "{}" }).ToArray();
+        // The silo runs in this process: its CPU and allocations per job are the process's over the run (steadier than
+        // throughput on a shared machine, and what a change to the job path moves).
+        var cpu = BenchSilo.Cpu();
+        long allocated = GC.GetTotalAllocatedBytes(precise: false);
         long first = Stopwatch.GetTimestamp();
         for (int sent = 0; sent < n; sent += 1000)
         {
@@ -117,9 +121,14 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
 
         await Expect(silo, n, cancellationToken);
         double seconds = (silo.Probe.LastCompletion - first) / (double)Stopwatch.Frequency;
+        double cpuPerJob = (BenchSilo.Cpu() - cpu).TotalMicroseconds / n;
+        double bytesPerJob = (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)n;
         if (record)
         {
-            Add(silo, $"end to end {n} no-op jobs, concurrency {settings.Concurrency}, retention {(retain == 0 ? "off" : "on")}", "throughput", n / seconds, "jobs/s");
+            string scenario = $"end to end {n} no-op jobs, concurrency {settings.Concurrency}, retention {(retain == 0 ? "off" : "on")}";
+            Add(silo, scenario, "throughput", n / seconds, "jobs/s");
+            Add(silo, scenario, "process CPU per job", Math.Round(cpuPerJob, 1), "µs");
+            Add(silo, scenario, "allocated per job", Math.Round(bytesPerJob), "bytes");
         }
 
         await silo.Client.GetGrain<IWorkerGrain>(name).Stop();

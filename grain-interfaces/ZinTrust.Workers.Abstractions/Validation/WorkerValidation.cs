@@ -205,7 +205,7 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidIdempotencyKey, "idempotencyKey", $"Idempotency key must be 1..{MaxIdempotencyKeyLength} printable characters."));
         }
 
-        if (JobHeaders.Problems(request.Headers).FirstOrDefault() is { } headerProblem)
+        if (request.Headers is { Count: > 0 } && JobHeaders.Problems(request.Headers).FirstOrDefault() is { } headerProblem)
         {
             errors.Add(new(WorkersErrorCodes.InvalidHeaders, "headers", headerProblem));
         }

@@ -11,11 +11,25 @@ internal sealed class QueueMetrics(string queue, DateTimeOffset since)
 {
     private readonly KeyValuePair<string, object?> tag = new(WorkersInstruments.QueueTag, queue);
 
-    public QueueCounters Counters { get; private set; } = new() { Since = since };
+    private long enqueued, completed, retried, deadLettered, stalled, cancelled, deadLettersDropped, refused;
+
+    /// <summary>The counts since <c>since</c> (a snapshot, made when asked: counting happens once per committed batch).</summary>
+    public QueueCounters Counters => new()
+    {
+        Since = since,
+        Enqueued = enqueued,
+        Completed = completed,
+        Retried = retried,
+        DeadLettered = deadLettered,
+        Stalled = stalled,
+        Cancelled = cancelled,
+        DeadLettersDropped = deadLettersDropped,
+        Refused = refused,
+    };
 
     public void Record(IReadOnlyList<JobEvent> events)
     {
-        long enqueued = 0, completed = 0, retried = 0, dead = 0, stalled = 0, cancelled = 0, dropped = 0;
+        long enqueuedNow = 0, completedNow = 0, retriedNow = 0, deadNow = 0, stalledNow = 0, cancelledNow = 0, droppedNow = 0;
         foreach (var change in events)
         {
             if (change.Waited is { } waited)
@@ -30,33 +44,29 @@ internal sealed class QueueMetrics(string queue, DateTimeOffset since)
 
             switch (change.Kind)
             {
-                case JobEventKind.Enqueued: enqueued++; break;
-                case JobEventKind.Completed: completed++; break;
-                case JobEventKind.Retried: retried++; break;
-                case JobEventKind.Stalled: stalled++; break;
-                case JobEventKind.Cancelled: cancelled++; break;
+                case JobEventKind.Enqueued: enqueuedNow++; break;
+                case JobEventKind.Completed: completedNow++; break;
+                case JobEventKind.Retried: retriedNow++; break;
+                case JobEventKind.Stalled: stalledNow++; break;
+                case JobEventKind.Cancelled: cancelledNow++; break;
                 case JobEventKind.DeadLettered:
-                    dead++;
-                    stalled += change.Reason == JobFailureReasons.Stalled ? 1 : 0;   // its lease expired one time too many
+                    deadNow++;
+                    stalledNow += change.Reason == JobFailureReasons.Stalled ? 1 : 0;   // its lease expired one time too many
                     break;
-                case JobEventKind.Deleted when change.Reason == JobDeletionReasons.DeadLetterBound: dropped++; break;
+                case JobEventKind.Deleted when change.Reason == JobDeletionReasons.DeadLetterBound: droppedNow++; break;
             }
         }
 
-        Counters = Counters with
-        {
-            Enqueued = Counters.Enqueued + Add(WorkersInstruments.Enqueued, enqueued),
-            Completed = Counters.Completed + Add(WorkersInstruments.Completed, completed),
-            Retried = Counters.Retried + Add(WorkersInstruments.Retried, retried),
-            DeadLettered = Counters.DeadLettered + Add(WorkersInstruments.DeadLettered, dead),
-            Stalled = Counters.Stalled + Add(WorkersInstruments.Stalled, stalled),
-            Cancelled = Counters.Cancelled + Add(WorkersInstruments.Cancelled, cancelled),
-            DeadLettersDropped = Counters.DeadLettersDropped + Add(WorkersInstruments.DeadLettersDropped, dropped),
-        };
+        enqueued += Add(WorkersInstruments.Enqueued, enqueuedNow);
+        completed += Add(WorkersInstruments.Completed, completedNow);
+        retried += Add(WorkersInstruments.Retried, retriedNow);
+        deadLettered += Add(WorkersInstruments.DeadLettered, deadNow);
+        stalled += Add(WorkersInstruments.Stalled, stalledNow);
+        cancelled += Add(WorkersInstruments.Cancelled, cancelledNow);
+        deadLettersDropped += Add(WorkersInstruments.DeadLettersDropped, droppedNow);
     }
 
-    /// <summary>Enqueues refused because the queue was full (not a transition: nothing was stored).</summary>
-    public void Refused(int jobs) => Counters = Counters with { Refused = Counters.Refused + Add(WorkersInstruments.Refused, jobs) };
+    public void Refused(int jobs) => refused += Add(WorkersInstruments.Refused, jobs);
 
     private long Add(Counter<long> counter, long value)
     {

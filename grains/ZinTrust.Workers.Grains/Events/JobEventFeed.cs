@@ -11,17 +11,26 @@ namespace ZinTrust.Workers.Grains;
 /// window (otherwise it learns that it missed some). A reader that falls more than the window behind is cut off and resumes
 /// the same way. <c>GET /api/events</c> streams it.
 /// </summary>
+/// <remarks>
+/// The window is kept while a reader is connected and for <see cref="WorkersOptions.EventFeedHold"/> after the last one left (long
+/// enough for any reconnect); with nobody reading for longer, events are only numbered. Holding ten thousand events costs a
+/// busy silo real collector time (each lives past several gen-0 collections), and a silo nobody watches should not pay it.
+/// </remarks>
 public sealed class JobEventFeed : IJobEventSink
 {
     private readonly Lock gate = new();
     private readonly Entry[] ring;
     private readonly List<Subscriber> subscribers = [];
-    private long last;   // the id of the newest event; ids start at 1
+    private readonly long holdMs;
+    private long last;            // the id of the newest event; ids start at 1
+    private long keepUntil;       // Environment.TickCount64 until which the window is kept with no reader (0: not kept)
+    private bool ringCleared = true;
 
     public JobEventFeed(IOptions<WorkersOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ring = new Entry[options.Value.EventFeedWindow];
+        holdMs = (long)options.Value.EventFeedHold.TotalMilliseconds;
     }
 
     /// <summary>Names this feed (random per process): event ids are <c>{Instance}-{n}</c>, so an id from another silo or an earlier
@@ -45,6 +54,20 @@ public sealed class JobEventFeed : IJobEventSink
         ArgumentNullException.ThrowIfNull(events);
         lock (gate)
         {
+            if (subscribers.Count == 0 && Environment.TickCount64 >= keepUntil)
+            {
+                // Nobody reads, nobody will resume: number the events, keep none (and let go of what was kept).
+                if (!ringCleared)
+                {
+                    Array.Clear(ring);
+                    ringCleared = true;
+                }
+
+                last += events.Count;
+                return ValueTask.CompletedTask;
+            }
+
+            ringCleared = false;
             foreach (var change in events)
             {
                 var entry = new Entry(++last, change);
@@ -57,6 +80,7 @@ public sealed class JobEventFeed : IJobEventSink
                         // Too far behind: cut it off; it resumes from its last id like any reconnecting reader.
                         subscriber.Live.Writer.TryComplete(new FeedLaggedException());
                         subscribers.RemoveAt(i);
+                        keepUntil = Environment.TickCount64 + holdMs;
                     }
                 }
             }
@@ -84,7 +108,11 @@ public sealed class JobEventFeed : IJobEventSink
             for (long id = Math.Max(from, oldest); id <= last; id++)
             {
                 var entry = ring[id % ring.Length];
-                if (filter(entry.Event))
+                if (entry is null || entry.Id != id)
+                {
+                    missed = true;   // numbered while nobody read: not kept
+                }
+                else if (filter(entry.Event))
                 {
                     backlog.Add(entry);
                 }
@@ -99,7 +127,10 @@ public sealed class JobEventFeed : IJobEventSink
     {
         lock (gate)
         {
-            subscribers.Remove(subscriber);
+            if (subscribers.Remove(subscriber) && subscribers.Count == 0)
+            {
+                keepUntil = Environment.TickCount64 + holdMs;
+            }
         }
 
         subscriber.Live.Writer.TryComplete();

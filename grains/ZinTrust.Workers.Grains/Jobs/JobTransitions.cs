@@ -61,6 +61,8 @@ internal static class JobTransitions
     };
 
     /// <summary>Applies <paramref name="command"/> to <paramref name="job"/> at <paramref name="now"/>.</summary>
+    /// <remarks>Each applied command copies the record once (one <c>with</c> that sets the state, the time and the command's
+    /// fields together) and captures nothing: this runs three times or more for every job.</remarks>
     public static Transition Apply(JobRecord job, JobCommand command, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -68,15 +70,17 @@ internal static class JobTransitions
         switch (command)
         {
             case JobCommand.Lease lease:
-                return Move(job, JobState.Active, now, JobEventKind.Leased, j => j with
+                return Refuse(job, JobState.Active) is { } leaseRefused ? leaseRefused : Moved(JobEventKind.Leased, job, job with
                 {
+                    State = JobState.Active,
+                    UpdatedAt = now,
                     Attempt = job.Attempt + 1,
                     LeaseToken = lease.Token,
                     LeaseOwner = lease.Owner,
                     LeaseDeadline = lease.Deadline,
                     StartedAt = now,
                     Progress = 0,
-                });
+                }, now);
             case JobCommand.Renew renew:
                 return Fence(job, renew.Owner, renew.Token) is { } staleRenewal
                     ? Transition.Refused(staleRenewal)
@@ -90,34 +94,56 @@ internal static class JobTransitions
                 var progressed = job with { Progress = Math.Clamp(progress.Percent, 0, 100), UpdatedAt = now };
                 return new Transition(progressed, Event(JobEventKind.Progressed, job, progressed, now), JobRefusal.None);
             case JobCommand.Complete complete:
-                return Fence(job, complete.Owner, complete.Token) is { } staleCompletion
-                    ? Transition.Refused(staleCompletion)
-                    : Move(job, JobState.Completed, now, JobEventKind.Completed, j => Unleased(j) with { Result = complete.Result, FinishedAt = now, Progress = 100, Error = null });
+                return Fence(job, complete.Owner, complete.Token) is { } staleCompletion ? Transition.Refused(staleCompletion)
+                    : Refuse(job, JobState.Completed) is { } completionRefused ? completionRefused
+                    : Moved(JobEventKind.Completed, job, job with
+                    {
+                        State = JobState.Completed,
+                        UpdatedAt = now,
+                        LeaseOwner = null,
+                        LeaseDeadline = null,
+                        Result = complete.Result,
+                        FinishedAt = now,
+                        Progress = 100,
+                        Error = null,
+                    }, now);
             case JobCommand.Fail fail:
                 return Fence(job, fail.Owner, fail.Token) is { } staleFailure ? Transition.Refused(staleFailure) : Failed(job, fail, now);
             case JobCommand.Release release:
                 return Fence(job, release.Owner, release.Token) is { } staleRelease
                     ? Transition.Refused(staleRelease)
-                    : Move(job, JobState.Waiting, now, JobEventKind.Released, j => Unleased(j) with { Attempt = Math.Max(0, job.Attempt - 1) });
+                    : HandBack(job, JobEventKind.Released, TimeSpan.Zero, now);
             case JobCommand.Defer defer:
-                if (Fence(job, defer.Owner, defer.Token) is { } staleDeferral)
-                {
-                    return Transition.Refused(staleDeferral);
-                }
-
-                return defer.Delay <= TimeSpan.Zero
-                    ? Move(job, JobState.Waiting, now, JobEventKind.Deferred, j => Unleased(j) with { Attempt = Math.Max(0, job.Attempt - 1) })
-                    : Move(job, JobState.Delayed, now, JobEventKind.Deferred, j => Unleased(j) with { Attempt = Math.Max(0, job.Attempt - 1), RunAt = now + defer.Delay });
+                return Fence(job, defer.Owner, defer.Token) is { } staleDeferral
+                    ? Transition.Refused(staleDeferral)
+                    : HandBack(job, JobEventKind.Deferred, defer.Delay, now);
             case JobCommand.Stall:
                 return job.State != JobState.Active ? Transition.Refused(JobRefusal.NotAllowed) : Stalled(job, now);
             case JobCommand.Cancel:
-                return Move(job, JobState.Cancelled, now, JobEventKind.Cancelled, j => Unleased(j) with { FinishedAt = now, FailureReason = JobFailureReasons.Cancelled });
+                return Refuse(job, JobState.Cancelled) is { } cancelRefused ? cancelRefused : Moved(JobEventKind.Cancelled, job, job with
+                {
+                    State = JobState.Cancelled,
+                    UpdatedAt = now,
+                    LeaseOwner = null,
+                    LeaseDeadline = null,
+                    FinishedAt = now,
+                    FailureReason = JobFailureReasons.Cancelled,
+                }, now);
             case JobCommand.Promote:
-                return job.State != JobState.Delayed
-                    ? Transition.Refused(JobRefusal.NotAllowed)
-                    : Move(job, JobState.Waiting, now, JobEventKind.Promoted, j => j with { RunAt = null });
+                return job.State != JobState.Delayed ? Transition.Refused(JobRefusal.NotAllowed)
+                    : Refuse(job, JobState.Waiting) is { } promoteRefused ? promoteRefused
+                    : Moved(JobEventKind.Promoted, job, job with { State = JobState.Waiting, UpdatedAt = now, RunAt = null }, now);
             case JobCommand.Revive:
-                return Move(job, JobState.Waiting, now, JobEventKind.Revived, j => j with { Attempt = 0, Stalls = 0, FinishedAt = null, FailureReason = null, RunAt = null }, from: JobState.Failed);
+                return Refuse(job, JobState.Waiting, from: JobState.Failed) is { } reviveRefused ? reviveRefused : Moved(JobEventKind.Revived, job, job with
+                {
+                    State = JobState.Waiting,
+                    UpdatedAt = now,
+                    Attempt = 0,
+                    Stalls = 0,
+                    FinishedAt = null,
+                    FailureReason = null,
+                    RunAt = null,
+                }, now);
             case JobCommand.Delete delete:
                 return job.State is JobState.Completed or JobState.Cancelled or JobState.Failed
                     ? new Transition(null, Event(JobEventKind.Deleted, job, job, now) with { To = null, Reason = delete.Reason }, JobRefusal.None)
@@ -142,13 +168,44 @@ internal static class JobTransitions
         if (fail.Unrecoverable || job.Attempt >= job.MaxAttempts)
         {
             var reason = fail.Unrecoverable ? JobFailureReasons.Unrecoverable : JobFailureReasons.AttemptsExhausted;
-            return Move(job, JobState.Failed, now, JobEventKind.DeadLettered, j => Unleased(j) with { Error = fail.Error, FinishedAt = now, FailureReason = reason });
+            return Refuse(job, JobState.Failed) is { } refused ? refused : Moved(JobEventKind.DeadLettered, job, job with
+            {
+                State = JobState.Failed,
+                UpdatedAt = now,
+                LeaseOwner = null,
+                LeaseDeadline = null,
+                Error = fail.Error,
+                FinishedAt = now,
+                FailureReason = reason,
+            }, now);
         }
 
         var delay = job.Backoff.ComputeDelay(job.Attempt, fail.Jitter);
-        return delay <= TimeSpan.Zero
-            ? Move(job, JobState.Waiting, now, JobEventKind.Retried, j => Unleased(j) with { Error = fail.Error })
-            : Move(job, JobState.Delayed, now, JobEventKind.Retried, j => Unleased(j) with { Error = fail.Error, RunAt = now + delay });
+        var to = delay <= TimeSpan.Zero ? JobState.Waiting : JobState.Delayed;
+        return Refuse(job, to) is { } retryRefused ? retryRefused : Moved(JobEventKind.Retried, job, job with
+        {
+            State = to,
+            UpdatedAt = now,
+            LeaseOwner = null,
+            LeaseDeadline = null,
+            Error = fail.Error,
+            RunAt = delay <= TimeSpan.Zero ? job.RunAt : now + delay,
+        }, now);
+    }
+
+    /// <summary>A holder gives a job back unfinished (a release, or a deferral with or without a delay): its attempt is not counted.</summary>
+    private static Transition HandBack(JobRecord job, JobEventKind kind, TimeSpan delay, DateTimeOffset now)
+    {
+        var to = delay <= TimeSpan.Zero ? JobState.Waiting : JobState.Delayed;
+        return Refuse(job, to) is { } refused ? refused : Moved(kind, job, job with
+        {
+            State = to,
+            UpdatedAt = now,
+            LeaseOwner = null,
+            LeaseDeadline = null,
+            Attempt = Math.Max(0, job.Attempt - 1),
+            RunAt = delay <= TimeSpan.Zero ? job.RunAt : now + delay,
+        }, now);
     }
 
     /// <summary>At-least-once: an expired lease means its holder died or hung; the job runs again (a stall, its attempt not
@@ -156,30 +213,43 @@ internal static class JobTransitions
     private static Transition Stalled(JobRecord job, DateTimeOffset now)
     {
         int stalls = job.Stalls + 1;
-        return stalls > job.MaxStalls
-            ? Move(job, JobState.Failed, now, JobEventKind.DeadLettered, j => Unleased(j) with
+        if (stalls > job.MaxStalls)
+        {
+            return Refuse(job, JobState.Failed) is { } deadRefused ? deadRefused : Moved(JobEventKind.DeadLettered, job, job with
             {
+                State = JobState.Failed,
+                UpdatedAt = now,
+                LeaseOwner = null,
+                LeaseDeadline = null,
                 Stalls = stalls,
                 FinishedAt = now,
                 FailureReason = JobFailureReasons.Stalled,
                 Error = job.Error ?? "The job's lease expired more often than allowed.",
-            })
-            : Move(job, JobState.Waiting, now, JobEventKind.Stalled, j => Unleased(j) with { Stalls = stalls, Attempt = Math.Max(0, job.Attempt - 1) });
-    }
-
-    private static JobRecord Unleased(JobRecord job) => job with { LeaseOwner = null, LeaseDeadline = null };
-
-    /// <summary>Moves <paramref name="job"/> to <paramref name="to"/> and applies <paramref name="change"/>, if the state machine
-    /// allows the move (and the job is in <paramref name="from"/>, when given).</summary>
-    private static Transition Move(JobRecord job, JobState to, DateTimeOffset now, JobEventKind kind, Func<JobRecord, JobRecord> change, JobState? from = null)
-    {
-        if ((from is { } required && job.State != required) || !CanMove(job.State, to))
-        {
-            return Transition.Refused(JobStateMachine.IsTerminal(job.State) ? JobRefusal.AlreadyFinished : JobRefusal.NotAllowed);
+            }, now);
         }
 
-        var next = change(job with { State = to, UpdatedAt = now });
-        return new Transition(next, Event(kind, job, next, now), JobRefusal.None);
+        return Refuse(job, JobState.Waiting) is { } refused ? refused : Moved(JobEventKind.Stalled, job, job with
+        {
+            State = JobState.Waiting,
+            UpdatedAt = now,
+            LeaseOwner = null,
+            LeaseDeadline = null,
+            Stalls = stalls,
+            Attempt = Math.Max(0, job.Attempt - 1),
+        }, now);
+    }
+
+    /// <summary>The refusal of a move of <paramref name="job"/> to <paramref name="to"/> (or null when the state machine allows it
+    /// and the job is in <paramref name="from"/>, when given). Checked before the new record is made.</summary>
+    private static Transition? Refuse(JobRecord job, JobState to, JobState? from = null) =>
+        (from is { } required && job.State != required) || !CanMove(job.State, to)
+            ? Transition.Refused(JobStateMachine.IsTerminal(job.State) ? JobRefusal.AlreadyFinished : JobRefusal.NotAllowed)
+            : null;
+
+    private static Transition Moved(JobEventKind kind, JobRecord before, JobRecord next, DateTimeOffset now)
+    {
+        System.Diagnostics.Debug.Assert(next.UpdatedAt == now && CanMove(before.State, next.State), "a move sets its state and time");
+        return new Transition(next, Event(kind, before, next, now), JobRefusal.None);
     }
 
     /// <summary>The event of a move from <paramref name="before"/> to <paramref name="after"/>; its replica is the lease's holder,

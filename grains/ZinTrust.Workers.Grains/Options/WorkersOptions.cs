@@ -94,6 +94,10 @@ public sealed class WorkersOptions
     /// <summary>Job events the silo's event feed keeps for readers that resume (<c>GET /api/events</c> with Last-Event-ID). Default: 10000.</summary>
     public int EventFeedWindow { get; set; } = 10_000;
 
+    /// <summary>How long the event feed keeps its window after its last reader left, for readers that reconnect; with no reader for
+    /// longer, events are numbered but not kept. Default: 5 minutes.</summary>
+    public TimeSpan EventFeedHold { get; set; } = TimeSpan.FromMinutes(5);
+
     public Abstractions.JobOptions DefaultJobOptions() => new()
     {
         Attempts = DefaultAttempts,

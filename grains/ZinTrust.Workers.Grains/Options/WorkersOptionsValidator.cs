@@ -61,6 +61,11 @@ public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
             failures.Add($"Workers:EventFeedWindow must be between 100 and 1000000 (was {options.EventFeedWindow}).");
         }
 
+        if (options.EventFeedHold < TimeSpan.Zero || options.EventFeedHold > TimeSpan.FromDays(1))
+        {
+            failures.Add($"Workers:EventFeedHold must be between 0 and 1 day (was {options.EventFeedHold}).");
+        }
+
         if (!Abstractions.WorkerValidation.IsValidRegion(options.DefaultRegion))
         {
             failures.Add($"WORKER_REGION must be 2..32 lower-case letters, digits and '-' (was '{options.DefaultRegion}').");

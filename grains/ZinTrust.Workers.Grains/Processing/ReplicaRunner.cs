@@ -277,29 +277,38 @@ internal sealed partial class ReplicaRunner : IDisposable
     private async Task ExecuteAsync(RunningJob run)
     {
         var context = new RunnerJobContext(run, spec.WorkerName, queue, grains);
-        JobAttemptDelegate chain = ctx => RunProcessorAsync(run, ctx);
 
         // Plugins: the enabled set is read once per job. Without plugins on this silo that check is the whole cost.
         var hooks = plugins.HasPlugins ? plugins.Enabled : null;
-        if (hooks is { HasJobHooks: true })
-        {
-            chain = Wrap(new PluginJobFilter(this, hooks, run), chain);
-        }
-
-        for (int i = filters.Length - 1; i >= 0; i--)
-        {
-            chain = Wrap(filters[i], chain);
-        }
-
-        if (WorkersActivity.Source.HasListeners())
-        {
-            chain = Wrap(tracing, chain);
-        }
-
+        bool traced = WorkersActivity.Source.HasListeners();
         JobAttemptResult result;
         try
         {
-            result = await chain(context).ConfigureAwait(false);
+            if (hooks is not { HasJobHooks: true } && filters.Length == 0 && !traced)
+            {
+                // Nothing around the processor: no delegates to build for this attempt.
+                result = await RunProcessorAsync(run, context).ConfigureAwait(false);
+            }
+            else
+            {
+                JobAttemptDelegate chain = ctx => RunProcessorAsync(run, ctx);
+                if (hooks is { HasJobHooks: true })
+                {
+                    chain = Wrap(new PluginJobFilter(this, hooks, run), chain);
+                }
+
+                for (int i = filters.Length - 1; i >= 0; i--)
+                {
+                    chain = Wrap(filters[i], chain);
+                }
+
+                if (traced)
+                {
+                    chain = Wrap(tracing, chain);
+                }
+
+                result = await chain(context).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
