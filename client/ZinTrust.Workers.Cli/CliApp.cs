@@ -55,6 +55,8 @@ public static class CliApp
             WorkerLifecycleCommand.Create(context, "start", "started", "Start a stopped worker"),
             WorkerLifecycleCommand.Create(context, "stop", "stopped", "Stop a running worker gracefully (in-flight jobs drain)"),
             WorkerLifecycleCommand.Create(context, "restart", "restarted", "Restart a worker"),
+            WorkerVersionsCommand.List(context),
+            WorkerVersionsCommand.Activate(context),
             WorkerSummaryCommand.Create(context),
             QueuePruneCommand.Create(context, "queue:prune"),
             queue,

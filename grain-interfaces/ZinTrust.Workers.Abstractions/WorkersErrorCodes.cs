@@ -42,4 +42,9 @@ public static class WorkersErrorCodes
     public const string InternalError = "INTERNAL_ERROR";
     public const string InvalidPluginName = "INVALID_PLUGIN_NAME";
     public const string PluginNotFound = "PLUGIN_NOT_FOUND";
+    public const string VersionNotFound = "VERSION_NOT_FOUND";
+    public const string VersionExists = "VERSION_EXISTS";
+    public const string ProcessorNotOnEverySilo = "PROCESSOR_NOT_ON_EVERY_SILO";
+    public const string VersionRolloutFailed = "VERSION_ROLLOUT_FAILED";
+    public const string HealthCheckNotFound = "HEALTH_CHECK_NOT_FOUND";
 }

@@ -153,6 +153,35 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
     }
 
     [Fact]
+    public async Task WorkerVersionsAndActivate_ListRegisteredVersions_AndRollToOne()
+    {
+        var name = await silo.CreateWorkerAsync("cli-ver", "cli-ver-queue");
+        await silo.PostJsonAsync($"/api/workers/{name}/start", new { });
+        await silo.PostJsonAsync($"/api/workers/{name}/versions", new { version = "3.0.0", description = "Added retry logic", processor = "echo", concurrency = 4 });
+
+        var before = await Zin("worker:versions", name);
+        var activate = await Zin("worker:activate", name, "3.0.0");
+        var after = await Zin("worker:versions", name);
+        var json = await Zin("worker:versions", name, "--json");
+        var unknown = await Zin("worker:activate", name, "9.9.9");
+
+        Assert.True(before.ExitCode == 0, before.ToString());
+        Assert.Matches(@"^│ 2\.1\.0\s+│ yes\s+│ echo\s+│ 3\s+│", Assert.Single(before.OutputLines, l => l.StartsWith("│ 2.1.0", StringComparison.Ordinal)));
+        Assert.Matches(@"^│ 3\.0\.0\s+│\s+│ echo\s+│ 4\s+│ .+│ Added retry logic\s+│$", Assert.Single(before.OutputLines, l => l.StartsWith("│ 3.0.0", StringComparison.Ordinal)));
+        Assert.True(activate.ExitCode == 0, activate.ToString());
+        Assert.Equal([$"Worker '{name}' runs version 3.0.0."], activate.OutputLines);
+        Assert.Matches(@"^│ 3\.0\.0\s+│ yes\s+│", Assert.Single(after.OutputLines, l => l.StartsWith("│ 3.0.0", StringComparison.Ordinal)));
+        Assert.Contains("Last rollout: 2.1.0 -> 3.0.0, completed (1/1 replicas)", after.Output, StringComparison.Ordinal);
+        using (var doc = JsonDocument.Parse(json.Output))
+        {
+            Assert.Equal("3.0.0", doc.RootElement.GetProperty("active").GetString());
+        }
+
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("9.9.9", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WorkerSummary_PrintsTheSeedsBlock_WithTheServicesCounts()
     {
         await silo.CreateWorkerAsync("cli-sum", "cli-sum-queue");

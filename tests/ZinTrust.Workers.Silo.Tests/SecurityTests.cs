@@ -38,6 +38,8 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["GET /api/workers/{name}/metrics"] = "viewer",
         ["GET /api/workers/{name}/monitoring/history"] = "viewer",
         ["GET /api/workers/{name}/versions"] = "viewer",
+        ["POST /api/workers/{name}/versions"] = "admin",
+        ["POST /api/workers/{name}/versions/{version}/activate"] = "admin",
         ["GET /api/workers/{name}/circuit-breaker/state"] = "viewer",
         ["POST /api/workers/{name}/circuit-breaker/reset"] = "operator",
         ["POST /api/workers/{name}/circuit-breaker/open"] = "operator",
@@ -159,6 +161,7 @@ public sealed class SecurityTests(SiloFixture fixture)
             .Replace("{name}", "matrix-worker", StringComparison.Ordinal)
             .Replace("{queue}", "matrix-queue", StringComparison.Ordinal)
             .Replace("{id}", "no-such-job", StringComparison.Ordinal)
+            .Replace("{version}", "9.9.9", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)
             .Replace("{documentName?}", "", StringComparison.Ordinal)
             .Replace("{**path}", "index.html", StringComparison.Ordinal)

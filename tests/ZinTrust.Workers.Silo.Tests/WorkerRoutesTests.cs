@@ -87,7 +87,7 @@ public sealed class WorkerRoutesTests(SiloFixture fixture)
     }
 
     [Fact]
-    public async Task Versions_RecordCreateAndEachVersionChange()
+    public async Task Versions_RecordCreateAndEachVersionChange_InTheHistory()
     {
         await Create("routes-versions", "routes-versions-q", "1.0.0");
         // A change without a new version is not a version.
@@ -95,13 +95,79 @@ public sealed class WorkerRoutesTests(SiloFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await Client.PatchAsync("/api/workers/routes-versions", Body(new { version = "1.1.0", concurrency = 4 }), TestContext.Current.CancellationToken)).StatusCode);
 
         var body = await (await Client.Get("/api/workers/routes-versions/versions")).Json();
-        var versions = body.GetProperty("versions").EnumerateArray().ToArray();
+        var history = body.GetProperty("history").EnumerateArray().ToArray();
 
         Assert.Equal("1.1.0", body.Str("current"));
-        Assert.Equal(["1.0.0", "1.1.0"], versions.Select(v => v.Str("version")));
-        Assert.Equal(["created", "updated"], versions.Select(v => v.Str("reason")));
-        Assert.Equal([false, true], versions.Select(v => v.GetProperty("current").GetBoolean()));
-        Assert.Equal(4, versions[1].GetProperty("definition").GetProperty("concurrency").GetInt32());
+        Assert.Equal("1.1.0", body.Str("active"));
+        Assert.Equal(["1.0.0", "1.1.0"], history.Select(v => v.Str("version")));
+        Assert.Equal(["created", "updated"], history.Select(v => v.Str("reason")));
+        Assert.Equal([false, true], history.Select(v => v.GetProperty("current").GetBoolean()));
+        Assert.Equal(4, history[1].GetProperty("definition").GetProperty("concurrency").GetInt32());
+
+        // A version set by an update is registered too.
+        Assert.Equal(["1.0.0", "1.1.0"], body.GetProperty("versions").EnumerateArray().Select(v => v.Str("version")));
+    }
+
+    [Fact]
+    public async Task Versions_RegisterListActivateAndRollBack_WithStableCodes()
+    {
+        await Create("routes-roll", "routes-roll-q", "1.0.0");
+        Assert.Equal(HttpStatusCode.OK, (await Client.Post("/api/workers/routes-roll/start")).StatusCode);
+
+        // The original's body registers a version without running it (admin only).
+        var register = new { version = "2.0.0", description = "Added retry logic", processor = "echo", concurrency = 3 };
+        using (var viewer = fixture.Factory.Client(ApiRole.Viewer))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostJson("/api/workers/routes-roll/versions", register)).StatusCode);
+        }
+
+        var registered = await Client.PostJson("/api/workers/routes-roll/versions", register);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var version = await registered.Json();
+        Assert.Equal(("2.0.0", "Added retry logic", false), (version.Str("version"), version.Str("description"), version.GetProperty("active").GetBoolean()));
+
+        await Expect(await Client.PostJson("/api/workers/routes-roll/versions", register), HttpStatusCode.Conflict, "VERSION_EXISTS");
+        await Expect(await Client.PostJson("/api/workers/routes-roll/versions", new { version = "2.0" }), HttpStatusCode.BadRequest, "INVALID_VERSION");
+        await Expect(await Client.PostJson("/api/workers/routes-roll/versions", new { description = "no number" }), HttpStatusCode.BadRequest, "MISSING_REQUIRED_FIELD");
+        await Expect(await Client.PostJson("/api/workers/routes-roll/versions", new { version = "2.5.0", processor = "nowhere" }), HttpStatusCode.Created, null);
+        await Expect(await Client.PostJson("/api/workers/no-such-worker/versions", register), HttpStatusCode.NotFound, "WORKER_NOT_FOUND");
+
+        var list = await (await Client.Get("/api/workers/routes-roll/versions")).Json();
+        Assert.Equal("1.0.0", list.Str("active"));
+        Assert.Equal(["1.0.0", "2.0.0", "2.5.0"], list.GetProperty("versions").EnumerateArray().Select(v => v.Str("version")));
+
+        // Activation is checked first; then it rolls the running replicas.
+        await Expect(await Client.Post("/api/workers/routes-roll/versions/9.9.9/activate"), HttpStatusCode.NotFound, "VERSION_NOT_FOUND");
+        await Expect(await Client.Post("/api/workers/routes-roll/versions/2.5.0/activate"), HttpStatusCode.Conflict, "PROCESSOR_NOT_ON_EVERY_SILO");
+        await Expect(await Client.Post("/api/workers/routes-roll/versions/x/activate"), HttpStatusCode.BadRequest, "INVALID_VERSION");
+        var activated = await Client.Post("/api/workers/routes-roll/versions/2.0.0/activate");
+        Assert.Equal(HttpStatusCode.OK, activated.StatusCode);
+        var worker = (await activated.Json()).GetProperty("worker");
+        Assert.Equal(("2.0.0", 3), (worker.Str("version"), worker.GetProperty("concurrency").GetInt32()));
+
+        var rolled = await (await Client.Get("/api/workers/routes-roll/versions")).Json();
+        var rollout = rolled.GetProperty("rollout");
+        Assert.Equal(("2.0.0", "completed", "1.0.0", "2.0.0"), (rolled.Str("active"), rollout.Str("state"), rollout.Str("from"), rollout.Str("to")));
+
+        // A job now records the version that ran it.
+        var job = await (await Client.PostJson("/api/queues/routes-roll-q/jobs", new { payload = new { n = 1 } })).Json();
+        var done = await Until($"/api/queues/routes-roll-q/jobs/{job.Str("id")}", b => b.Str("state") == "completed", "the job completes");
+        Assert.Equal("2.0.0", done.Str("version"));
+
+        // Rollback: activate the older version.
+        Assert.Equal(HttpStatusCode.OK, (await Client.Post("/api/workers/routes-roll/versions/1.0.0/activate")).StatusCode);
+        var back = await (await Client.Get("/api/workers/routes-roll/versions")).Json();
+        Assert.Equal(("1.0.0", "rolled back"), (back.Str("active"), back.GetProperty("history").EnumerateArray().Last().Str("reason")));
+    }
+
+    private static async Task Expect(HttpResponseMessage response, HttpStatusCode status, string? code)
+    {
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == status, $"expected {status}, got {response.StatusCode}: {body}");
+        if (code is not null)
+        {
+            Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+        }
     }
 
     private static StringContent Body<T>(T value) => new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");

@@ -31,4 +31,15 @@ public interface IWorkerManager
 
     /// <summary>The worker's live status: lifecycle, replicas, queue depth, counters.</summary>
     Task<WorkerStatusReport> GetStatusAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers a version without running it. Throws VERSION_EXISTS when the number is taken.</summary>
+    Task<WorkerVersionSpec> RegisterVersionAsync(string name, WorkerVersionSpec version, CancellationToken cancellationToken = default);
+
+    /// <summary>The registered versions, the active one and the last rolling update.</summary>
+    Task<WorkerVersionList> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Activates a registered version by a rolling update (an older one is the rollback); returns once every replica
+    /// runs it. Throws VERSION_NOT_FOUND, PROCESSOR_NOT_ON_EVERY_SILO, or VERSION_ROLLOUT_FAILED (then the worker is back on the
+    /// version it ran).</summary>
+    Task<WorkerInfo> ActivateVersionAsync(string name, string version, CancellationToken cancellationToken = default);
 }

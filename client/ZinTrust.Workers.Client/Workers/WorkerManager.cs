@@ -37,6 +37,21 @@ public sealed class WorkerManager(IClusterClient client) : IWorkerManager
     public Task<WorkerStatusReport> GetStatusAsync(string name, CancellationToken cancellationToken = default) =>
         Worker(name).GetStatus().WaitAsync(cancellationToken);
 
+    public Task<WorkerVersionSpec> RegisterVersionAsync(string name, WorkerVersionSpec version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return Worker(name).RegisterVersion(version).WaitAsync(cancellationToken);
+    }
+
+    public Task<WorkerVersionList> ListVersionsAsync(string name, CancellationToken cancellationToken = default) =>
+        Worker(name).ListVersions().WaitAsync(cancellationToken);
+
+    public Task<WorkerInfo> ActivateVersionAsync(string name, string version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return Worker(name).ActivateVersion(version).WaitAsync(cancellationToken);
+    }
+
     private IWorkerGrain Worker(string name)
     {
         if (WorkerValidation.CheckWorkerName(name) is { } error)

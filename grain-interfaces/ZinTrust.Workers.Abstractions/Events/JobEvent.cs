@@ -42,6 +42,9 @@ public sealed record JobEvent
     /// <summary>When a lease ends (the job leaves active): how long it was held.</summary>
     [Id(13)] public TimeSpan? Held { get; init; }
 
-    /// <summary>The worker of <see cref="Replica"/> (its name before the last '/').</summary>
-    public string? Worker => Replica is { } r && r.LastIndexOf('/') is var slash and > 0 ? r[..slash] : null;
+    /// <summary>The worker version that ran (or, for <see cref="JobEventKind.Leased"/>, takes) the attempt.</summary>
+    [Id(14)] public string? Version { get; init; }
+
+    /// <summary>The worker of <see cref="Replica"/>.</summary>
+    public string? Worker => ReplicaKey.TryParse(Replica, out var key) ? key.Worker : null;
 }

@@ -59,4 +59,8 @@ public sealed record JobRecord
 
     /// <summary>The job's envelope (<see cref="EnqueueRequest.Headers"/>); null when it has none.</summary>
     [Id(28)] public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>The worker version of the replica that took the job's latest lease (null before its first, or from a replica of
+    /// a release that did not say).</summary>
+    [Id(29)] public string? WorkerVersion { get; init; }
 }

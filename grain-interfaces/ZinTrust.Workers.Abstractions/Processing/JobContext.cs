@@ -16,6 +16,9 @@ public abstract class JobContext
 
     public abstract string? JobName { get; }
 
+    /// <summary>The worker version running this attempt (null when the host does not say).</summary>
+    public virtual string? WorkerVersion => null;
+
     /// <summary>
     /// The fencing token of this attempt's lease: greater than the token of every earlier attempt of the job. A processor that
     /// writes to a store of its own can pass it along and have the store refuse writes carrying a lower token, so an attempt

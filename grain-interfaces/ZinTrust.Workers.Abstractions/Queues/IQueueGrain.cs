@@ -22,6 +22,11 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("Lease")]
     Task<IReadOnlyList<LeasedJob>> Lease(string replicaId, int max);
 
+    /// <summary>As <see cref="Lease"/>, for a replica that says which worker version it runs (recorded on each job it takes).
+    /// Replicas of this release call this one; <see cref="Lease"/> stays for replicas of the release before (a rolling upgrade).</summary>
+    [Alias("LeaseFor")]
+    Task<IReadOnlyList<LeasedJob>> LeaseFor(LeaseRequest request);
+
     /// <summary>Applies outcomes of leased jobs; each is fenced by its lease token and its owner (a report from a replica that does
     /// not hold the lease is a <see cref="AckStatus.StaleLease"/>).</summary>
     [Alias("Report")]

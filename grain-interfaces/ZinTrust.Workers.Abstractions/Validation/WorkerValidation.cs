@@ -82,6 +82,64 @@ public static partial class WorkerValidation
         return errors;
     }
 
+    /// <summary>Every problem of a version to register.</summary>
+    public static IReadOnlyList<ValidationError> Validate(WorkerVersionSpec version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var errors = new List<ValidationError>();
+        if (string.IsNullOrEmpty(version.Version))
+        {
+            errors.Add(new(WorkersErrorCodes.MissingRequiredField, "version", "Version is required."));
+        }
+        else if (!IsValidVersion(version.Version))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidVersion, "version", "Version must look like x.y.z (for example 1.0.0)."));
+        }
+
+        if (version.Description is { Length: > 500 })
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidVersion, "description", "Description is at most 500 characters."));
+        }
+
+        if (version.Processor is not null && !ProcessorPattern().IsMatch(version.Processor))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidProcessor, "processor", "Processor must be a registered processor name (letters, digits, _ . : -; at most 100)."));
+        }
+
+        if (version.HealthCheck is not null && !ProcessorPattern().IsMatch(version.HealthCheck))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidProcessor, "healthCheck", "Health check must be a registered health check's name (letters, digits, _ . : -; at most 100)."));
+        }
+
+        if (version.Concurrency is { } c)
+        {
+            CheckConcurrency(errors, c);
+        }
+
+        if (version.JobOptions is not null)
+        {
+            CheckJobOptions(errors, version.JobOptions);
+        }
+
+        return errors;
+    }
+
+    /// <summary>Orders two valid versions by semantic-version precedence (major, then minor, then patch, as numbers).</summary>
+    public static int CompareVersions(string left, string right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        static (long, long, long) Parts(string v)
+        {
+            var parts = v.Split('.');
+            return parts.Length == 3 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var a)
+                && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var b) && long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var c)
+                ? (a, b, c) : (-1, -1, -1);
+        }
+
+        return Parts(left).CompareTo(Parts(right));
+    }
+
     /// <summary>Every problem of an update (only the fields it sets).</summary>
     public static IReadOnlyList<ValidationError> Validate(WorkerUpdate update)
     {

@@ -47,6 +47,24 @@ public interface IWorkerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetVersions")]
     Task<IReadOnlyList<WorkerVersionRecord>> GetVersions();
 
+    /// <summary>Registers a version without running it. VERSION_EXISTS when it is registered; INVALID_VERSION and the usual
+    /// field codes when it is not valid.</summary>
+    [Alias("RegisterVersion")]
+    Task<WorkerVersionSpec> RegisterVersion(WorkerVersionSpec version);
+
+    /// <summary>The registered versions, the active one and the last rolling update.</summary>
+    [AlwaysInterleave, Alias("ListVersions")]
+    Task<WorkerVersionList> ListVersions();
+
+    /// <summary>
+    /// Makes a registered version active: a running worker moves to it by a rolling update (one replica at a time, each drained
+    /// before its successor starts); an older version is a rollback. VERSION_NOT_FOUND; PROCESSOR_NOT_ON_EVERY_SILO when a live
+    /// silo cannot run its processor; VERSION_ROLLOUT_FAILED when a new replica did not start (the worker is back on the old
+    /// version, the reason recorded in the rollout).
+    /// </summary>
+    [Alias("ActivateVersion")]
+    Task<WorkerInfo> ActivateVersion(string version);
+
     /// <summary>Monitoring samples in [from, to] (either open), oldest first; held in memory, at most a day's worth.</summary>
     [AlwaysInterleave, Alias("GetMonitoringHistory")]
     Task<IReadOnlyList<WorkerMonitoringSample>> GetMonitoringHistory(DateTimeOffset? from, DateTimeOffset? to, int limit);

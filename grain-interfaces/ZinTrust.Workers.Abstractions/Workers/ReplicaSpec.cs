@@ -13,4 +13,10 @@ public sealed record ReplicaSpec
 
     /// <summary>The circuit the replica reports outcomes to (null: the worker has no circuit breaker).</summary>
     [Id(6)] public string? Circuit { get; init; }
+
+    /// <summary>The worker version this replica runs (recorded on every job it leases).</summary>
+    [Id(7)] public string? Version { get; init; }
+
+    /// <summary>The registered health check to run; null: the worker's own.</summary>
+    [Id(8)] public string? HealthCheck { get; init; }
 }

@@ -18,4 +18,7 @@ public sealed record ReplicaStatus
 
     /// <summary>Run times of the attempts counted in Completed and Failed (<see cref="DurationHistogram"/> buckets).</summary>
     [Id(11)] public long[]? DurationBuckets { get; init; }
+
+    /// <summary>The worker version the replica runs.</summary>
+    [Id(12)] public string? Version { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using ZinTrust.Workers.Abstractions;
 
@@ -11,27 +12,31 @@ namespace ZinTrust.Workers.Grains;
 /// </summary>
 internal sealed class TracingJobFilter(string silo) : IJobFilter
 {
+    // Span names per queue, made once rather than per attempt (the silo's queues are few).
+    private readonly ConcurrentDictionary<string, string> spanNames = new(StringComparer.Ordinal);
+
     public async ValueTask<JobAttemptResult> InvokeAsync(JobContext context, JobAttemptDelegate next)
     {
         var producer = WorkersActivity.Extract(context.Headers);
+        var name = spanNames.GetOrAdd(context.Queue, static queue => $"process {queue}");
 
-        // The replica's loops carry whatever span was current when they started: an attempt belongs to its job's trace.
+        // The replica's loops carry whatever span was current when they started: an attempt belongs to its job's trace, as the
+        // producer span's child (a link to it as well would say the same twice).
         Activity.Current = null;
-        using var activity = WorkersActivity.Source.StartActivity(
-            $"process {context.Queue}",
-            ActivityKind.Consumer,
-            producer ?? default,
-            links: producer is { } link ? [new ActivityLink(link)] : null);
+        using var activity = WorkersActivity.Source.StartActivity(name, ActivityKind.Consumer, producer ?? default);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", WorkersActivity.System);
             activity.SetTag("messaging.destination.name", context.Queue);
             activity.SetTag("messaging.operation.type", "process");
-            activity.SetTag("messaging.operation.name", "process");
             activity.SetTag("messaging.message.id", context.JobId);
             activity.SetTag("messaging.consumer.group.name", context.WorkerName);
+            if (context.WorkerVersion is { } version)
+            {
+                activity.SetTag("zintrust.worker.version", version);
+            }
+
             activity.SetTag("zintrust.job.attempt", context.Attempt);
-            activity.SetTag("zintrust.job.max_attempts", context.MaxAttempts);
             activity.SetTag("zintrust.silo", silo);
         }
 

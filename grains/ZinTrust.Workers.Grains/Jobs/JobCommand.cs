@@ -9,7 +9,7 @@ namespace ZinTrust.Workers.Grains;
 internal abstract record JobCommand
 {
     /// <summary>Hand a waiting job to <paramref name="Owner"/> under <paramref name="Token"/>, until <paramref name="Deadline"/>.</summary>
-    public sealed record Lease(string Owner, long Token, DateTimeOffset Deadline) : JobCommand;
+    public sealed record Lease(string Owner, long Token, DateTimeOffset Deadline, string? Version = null) : JobCommand;
 
     /// <summary>Extend a lease (kept in memory only: nothing to store, no event).</summary>
     public sealed record Renew(string Owner, long Token, DateTimeOffset Deadline) : JobCommand;

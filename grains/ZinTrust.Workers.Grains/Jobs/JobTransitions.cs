@@ -78,6 +78,7 @@ internal static class JobTransitions
                     LeaseToken = lease.Token,
                     LeaseOwner = lease.Owner,
                     LeaseDeadline = lease.Deadline,
+                    WorkerVersion = lease.Version,
                     StartedAt = now,
                     Progress = 0,
                 }, now);
@@ -270,6 +271,7 @@ internal static class JobTransitions
         Progress = after.Progress,
         Waited = kind == JobEventKind.Leased && before is not null ? now - before.UpdatedAt : null,
         Held = before is { State: JobState.Active, StartedAt: { } started } && after.State != JobState.Active ? now - started : null,
+        Version = after.WorkerVersion,
     };
 }
 

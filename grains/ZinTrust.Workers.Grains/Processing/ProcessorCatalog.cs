@@ -46,6 +46,9 @@ public sealed class ProcessorCatalog
         return null;
     }
 
+    /// <summary>Whether a health check is registered under <paramref name="name"/> (a worker's name, or the name a version gives).</summary>
+    public bool HasHealthCheck(string name) => healthChecks.ContainsKey(name);
+
     public IWorkerHealthCheck? FindHealthCheck(string workerName, IServiceProvider services) =>
         healthChecks.TryGetValue(workerName, out var factory) ? factory(services) : null;
 }

@@ -162,6 +162,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         Completed = Interlocked.Read(ref completed),
         Failed = Interlocked.Read(ref failed),
         Generation = spec.Generation,
+        Version = spec.Version,
         TotalDuration = TimeSpan.FromTicks(Interlocked.Read(ref durationTicks)),
         DurationBuckets = durations.Snapshot(),
         LastError = lastError,
@@ -229,7 +230,7 @@ internal sealed partial class ReplicaRunner : IDisposable
             long sent = clock.GetTimestamp();
             try
             {
-                jobs = await queue.Lease(replicaId, free).ConfigureAwait(false);
+                jobs = await queue.LeaseFor(new LeaseRequest { ReplicaId = replicaId, Max = free, Version = spec.Version }).ConfigureAwait(false);
                 failures = 0;
             }
             catch (Exception ex)
@@ -276,7 +277,7 @@ internal sealed partial class ReplicaRunner : IDisposable
     /// </summary>
     private async Task ExecuteAsync(RunningJob run)
     {
-        var context = new RunnerJobContext(run, spec.WorkerName, queue, grains);
+        var context = new RunnerJobContext(run, spec.WorkerName, spec.Version, queue, grains);
 
         // Plugins: the enabled set is read once per job. Without plugins on this silo that check is the whole cost.
         var hooks = plugins.HasPlugins ? plugins.Enabled : null;

@@ -3,7 +3,7 @@ using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Grains;
 
-internal sealed class RunnerJobContext(RunningJob running, string workerName, IQueueGrain queue, IGrainFactory grains) : JobContext
+internal sealed class RunnerJobContext(RunningJob running, string workerName, string? workerVersion, IQueueGrain queue, IGrainFactory grains) : JobContext
 {
     public override string JobId => running.Job.JobId;
 
@@ -12,6 +12,8 @@ internal sealed class RunnerJobContext(RunningJob running, string workerName, IQ
     public override string WorkerName => workerName;
 
     public override string? JobName => running.Job.Name;
+
+    public override string? WorkerVersion => workerVersion;
 
     public override long FencingToken => running.Job.LeaseToken;
 

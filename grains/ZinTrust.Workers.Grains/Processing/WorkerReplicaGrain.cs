@@ -60,7 +60,8 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         ArgumentNullException.ThrowIfNull(spec);
         if (runner is { } current)
         {
-            if (current.Generation == spec.Generation && current.Spec.QueueName == spec.QueueName && current.Spec.ProcessorName == spec.ProcessorName)
+            if (current.Generation == spec.Generation && current.Spec.QueueName == spec.QueueName && current.Spec.ProcessorName == spec.ProcessorName
+                && current.Spec.Version == spec.Version && current.Spec.HealthCheck == spec.HealthCheck)
             {
                 current.SetConcurrency(spec.Concurrency);
                 return current.Snapshot(silo.SiloAddress.ToString());
@@ -90,7 +91,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             ReplicaId,
             GrainFactory,
             factory,
-            catalog.FindHealthCheck(spec.WorkerName, services),
+            catalog.FindHealthCheck(spec.HealthCheck ?? spec.WorkerName, services),
             services,
             clock,
             options,

@@ -224,7 +224,15 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return results;
     }
 
-    public async Task<IReadOnlyList<LeasedJob>> Lease(string replicaId, int max)
+    public Task<IReadOnlyList<LeasedJob>> Lease(string replicaId, int max) => LeaseCore(replicaId, max, version: null);
+
+    public Task<IReadOnlyList<LeasedJob>> LeaseFor(LeaseRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return LeaseCore(request.ReplicaId, request.Max, request.Version);
+    }
+
+    private async Task<IReadOnlyList<LeasedJob>> LeaseCore(string replicaId, int max, string? version)
     {
         ThrowIfPoisoned();
         if (paused || index.WaitingCount == 0 || max <= 0)
@@ -250,7 +258,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var leased = new List<LeasedJob>(records.Length);
         foreach (var job in records)
         {
-            var active = Apply(job, new JobCommand.Lease(replicaId, NextToken(job, now), now + policy.LeaseDuration), now)!;
+            var active = Apply(job, new JobCommand.Lease(replicaId, NextToken(job, now), now + policy.LeaseDuration, version), now)!;
             leased.Add(new LeasedJob
             {
                 JobId = active.Id,

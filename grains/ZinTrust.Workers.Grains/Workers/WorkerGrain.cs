@@ -58,8 +58,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         switch (S.Status)
         {
             case WorkerStatus.Running or WorkerStatus.Starting when Exists:
-                // Activated after a move or a crash: bring the replicas back (they may have died with a silo).
+                // Activated after a move or a crash: finish a rolling update it was in, bring the replicas back (they may have
+                // died with a silo).
                 ArmSupervision();
+                await ResumeRollout();
                 await SuperviseCore(forceWrite: S.Status == WorkerStatus.Starting);
                 break;
             case WorkerStatus.Draining when Exists:
@@ -92,6 +94,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             CreatedAt = now,
             UpdatedAt = now,
             Versions = [new WorkerVersionRecord { Version = definition.Version, Definition = definition, RecordedAt = now, Reason = "created" }],
+            Registered = [VersionOf(definition, now, "created with the worker")],
         };
         await state.WriteStateAsync();
         await Index();
@@ -144,10 +147,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         S.UpdatedAt = clock.GetUtcNow();
         if (next.Version != old.Version)
         {
-            S.Versions.Add(new WorkerVersionRecord { Version = next.Version, Definition = next, RecordedAt = S.UpdatedAt });
-            if (S.Versions.Count > MaxVersions)
+            RecordHistory(next, "updated");
+            if (RegisteredVersion(next.Version) is null)
             {
-                S.Versions.RemoveRange(0, S.Versions.Count - MaxVersions);
+                AddRegistered(VersionOf(next, S.UpdatedAt, "registered by an update of the worker"));
             }
         }
 
@@ -163,11 +166,20 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             await StopCore();
         }
-        else if (live && (next.QueueName != old.QueueName || next.ProcessorName != old.ProcessorName || next.CircuitBreakerEnabled != old.CircuitBreakerEnabled))
+        else if (live && (next.QueueName != old.QueueName || next.CircuitBreakerEnabled != old.CircuitBreakerEnabled))
         {
-            // Replicas are bound to a queue, a processor and a circuit: a change of any is a restart.
+            // Replicas are bound to a queue and a circuit: a change of either is a restart.
             await StopCore();
             await StartCore();
+        }
+        else if (live && (next.ProcessorName != old.ProcessorName || next.Version != old.Version))
+        {
+            // A new processor or version: a rolling update, one replica at a time (it rolls back, and throws, if one fails to start).
+            await RollReplicas(from: old);
+            if (next.Replicas != old.Replicas)
+            {
+                await SuperviseCore(forceWrite: false);
+            }
         }
         else if (live)
         {
@@ -356,7 +368,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     }
 
     private Task ApplyConcurrency(WorkerDefinition definition) =>
-        Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).SetConcurrency(EffectiveConcurrency(definition, i))));
+        Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).SetConcurrency(EffectiveConcurrency(DefinitionOf(i, definition), i))));
 
     private async Task ConfigureCircuit(WorkerDefinition definition)
     {
@@ -414,6 +426,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         var definition = S.Definition!;
         S.Generation++;
         S.LastError = null;
+        FinishRolloutByRestart();
         await SetStatus(WorkerStatus.Starting);
         await ConfigureCircuit(definition);
         try
@@ -491,7 +504,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             try
             {
-                var status = await Replica(i).Start(Spec(definition, i));
+                var status = await Replica(i).Start(Spec(DefinitionOf(i, definition), i));
                 TrackReplica(i, status.Silo);
             }
             catch (Exception ex)
@@ -657,6 +670,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         Concurrency = EffectiveConcurrency(definition, replica),
         Generation = S.Generation,
         Circuit = definition.CircuitBreakerEnabled ? CircuitNames.Worker(Name) : null,
+        Version = definition.Version,
+        HealthCheck = RegisteredVersion(definition.Version)?.HealthCheck,
     };
 
     private WorkerInfo Info() => new()
@@ -691,7 +706,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         });
     }
 
-    private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>($"{Name}/{index}");
+    private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index).ToString());
 
     private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
 

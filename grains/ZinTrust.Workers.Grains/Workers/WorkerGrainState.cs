@@ -27,4 +27,14 @@ public sealed class WorkerGrainState
     [Id(10)] public CircuitState Circuit { get; set; }
 
     [Id(11)] public int HalfOpenAttempts { get; set; } = 1;
+
+    /// <summary>The registered versions, oldest first, at most <see cref="WorkerGrain.MaxVersions"/> (the active one is never dropped).</summary>
+    [Id(12)] public List<WorkerVersionSpec> Registered { get; set; } = [];
+
+    /// <summary>The last rolling update (in progress while <see cref="RollingFrom"/> is set).</summary>
+    [Id(13)] public VersionRollout? Rollout { get; set; }
+
+    /// <summary>While a rolling update runs: the definition replicas not yet replaced still run (<see cref="Definition"/> is the
+    /// target). Kept so a worker grain that moves mid-roll finishes it instead of restarting everything.</summary>
+    [Id(14)] public WorkerDefinition? RollingFrom { get; set; }
 }

@@ -35,10 +35,12 @@ public static class ApiErrors
     /// <summary>The HTTP status of a domain error code.</summary>
     public static int StatusOf(string code) => code switch
     {
-        WorkersErrorCodes.WorkerNotFound or WorkersErrorCodes.JobNotFound or WorkersErrorCodes.PluginNotFound or WorkersErrorCodes.QueueNotFound => StatusCodes.Status404NotFound,
+        WorkersErrorCodes.WorkerNotFound or WorkersErrorCodes.JobNotFound or WorkersErrorCodes.PluginNotFound or WorkersErrorCodes.QueueNotFound
+            or WorkersErrorCodes.VersionNotFound => StatusCodes.Status404NotFound,
         WorkersErrorCodes.QueueFull => StatusCodes.Status429TooManyRequests,
         WorkersErrorCodes.WorkerExists or WorkersErrorCodes.InvalidJobTransition or JobAlreadyFinished or JobNotDeadLettered or WorkersErrorCodes.IdempotencyKeyReused
-            or WorkersErrorCodes.CircuitBreakerDisabled or WorkersErrorCodes.ResourceMonitoringDisabled => StatusCodes.Status409Conflict,
+            or WorkersErrorCodes.CircuitBreakerDisabled or WorkersErrorCodes.ResourceMonitoringDisabled or WorkersErrorCodes.VersionExists
+            or WorkersErrorCodes.ProcessorNotOnEverySilo or WorkersErrorCodes.HealthCheckNotFound or WorkersErrorCodes.VersionRolloutFailed => StatusCodes.Status409Conflict,
         WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
         WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed => StatusCodes.Status422UnprocessableEntity,
         WorkersErrorCodes.WorkersDisabled or WorkersErrorCodes.QueueUnavailable => StatusCodes.Status503ServiceUnavailable,

@@ -425,7 +425,8 @@ public static class ApiMapping
             j.FinishedAt,
             j.UpdatedAt,
             j.LeaseToken,
-            j.Headers);
+            j.Headers,
+            j.WorkerVersion);
     }
 
     public static EnqueueResponse ToResponse(EnqueueResult r, string queue)

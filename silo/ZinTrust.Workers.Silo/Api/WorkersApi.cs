@@ -52,7 +52,7 @@ public static class WorkersApi
                 Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: true)) }, ApiJson.Options))
             .WithSummary("Open the worker's circuit now (half-open after its reset timeout)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .RequireAuthorization(ApiSecurity.Operator);
-        group.MapGet("/{name}/versions", Versions).WithSummary("The recorded versions of the definition, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapVersionsApi();
         return group;
     }
 
@@ -86,14 +86,6 @@ public static class WorkersApi
         int limit = Number(request.Query, "limit", 100, 1, 1440);
         var samples = await Worker(name, grains).GetMonitoringHistory(from, to, limit);
         return Results.Json(new { ok = true, name, samples = samples.Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options);
-    }
-
-    private static async Task<IResult> Versions(string name, IGrainFactory grains)
-    {
-        var worker = Worker(name, grains);
-        var info = await worker.Get() ?? throw NotFound(name);
-        var versions = await worker.GetVersions();
-        return Results.Json(new { ok = true, name, current = info.Definition.Version, versions = versions.Select(v => ApiMapping.ToResponse(v, info.Definition)).ToArray() }, ApiJson.Options);
     }
 
     internal static DateTimeOffset? Time(IQueryCollection query, string name)
@@ -234,7 +226,7 @@ public static class WorkersApi
         return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' {verb}.", ApiMapping.ToResponse(info)), ApiJson.Options);
     }
 
-    private static IWorkerGrain Worker(string name, IGrainFactory grains)
+    internal static IWorkerGrain Worker(string name, IGrainFactory grains)
     {
         if (WorkerValidation.CheckWorkerName(name) is { } error)
         {
@@ -248,7 +240,7 @@ public static class WorkersApi
     internal static async Task<WorkerInfo> Existing(string name, IGrainFactory grains) =>
         await Worker(name, grains).Get() ?? throw NotFound(name);
 
-    private static WorkersException NotFound(string name) => new(WorkersErrorCodes.WorkerNotFound, $"Worker '{name}' was not found.");
+    internal static WorkersException NotFound(string name) => new(WorkersErrorCodes.WorkerNotFound, $"Worker '{name}' was not found.");
 
     internal static bool Flag(IQueryCollection query, string name)
     {

@@ -11,12 +11,12 @@ public sealed class IdleAndRetentionTests
         // The safety re-poll is set to a minute: anything faster than that is the queue's wake-up.
         await using var c = await WorkersCluster.StartAsync(silos: 2, configure: o => o.IdlePollInterval = TimeSpan.FromMinutes(1));
         await c.StartWorker("idle-worker", "q-idle");
-        await Eventually.True(() => c.Calls["Lease"] >= 1, "the replica asked its queue once");
-        int leasesWhenIdle = c.Calls["Lease"];
+        await Eventually.True(() => c.Calls["LeaseFor"] >= 1, "the replica asked its queue once");
+        int leasesWhenIdle = c.Calls["LeaseFor"];
 
         // A deliberate idle window: there is no event to await for "nothing happened".
         await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
-        Assert.Equal(leasesWhenIdle, c.Calls["Lease"]);
+        Assert.Equal(leasesWhenIdle, c.Calls["LeaseFor"]);
 
         var watch = Stopwatch.StartNew();
         var ack = await c.Enqueue("q-idle", new TestJob { Tag = "wake" });

@@ -87,6 +87,17 @@ public sealed class WorkerUpdateRequest
     public string? Region { get; init; }
 }
 
+/// <summary>POST /api/workers/{name}/versions: a version to register (the original's body, plus what a version may change).</summary>
+public sealed class WorkerVersionRequest
+{
+    public string? Version { get; init; }
+    public string? Description { get; init; }
+    public string? Processor { get; init; }
+    public int? Concurrency { get; init; }
+    public JobOptionsRequest? JobOptions { get; init; }
+    public string? HealthCheck { get; init; }
+}
+
 public sealed class JobOptionsRequest
 {
     public int? Attempts { get; init; }

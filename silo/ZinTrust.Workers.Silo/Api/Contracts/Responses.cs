@@ -97,7 +97,8 @@ public sealed record JobResponse(
     DateTimeOffset? FinishedAt,
     DateTimeOffset UpdatedAt,
     long LeaseToken,
-    IReadOnlyDictionary<string, string>? Headers);
+    IReadOnlyDictionary<string, string>? Headers,
+    string? Version);
 
 /// <summary>One job event of <c>GET /api/events</c> (the SSE data).</summary>
 public sealed record JobEventResponse(
@@ -185,6 +186,18 @@ public sealed record MonitoringSampleResponse(
     HealthScoreResponse? Health);
 
 public sealed record WorkerVersionResponse(string Version, DateTimeOffset RecordedAt, string Reason, bool Current, WorkerVersionDefinition Definition);
+
+/// <summary>A registered version (GET /api/workers/{name}/versions, and the answer to registering one).</summary>
+public sealed record RegisteredVersionResponse(
+    string Version, string? Description, string? Processor, int? Concurrency, JobOptionsResponse? JobOptions, string? HealthCheck, DateTimeOffset RegisteredAt, bool Active);
+
+/// <summary>A rolling update: from, to, rolling | completed | rolledBack, replicas replaced so far, and why it rolled back.</summary>
+public sealed record RolloutResponse(string From, string To, string State, int Replaced, int Replicas, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Reason);
+
+/// <summary>GET /api/workers/{name}/versions: the registered versions (oldest first), the active one, the last rollout, and the
+/// history of the definition's versions (each change, oldest first).</summary>
+public sealed record WorkerVersionsResponse(
+    bool Ok, string Name, string Active, string Current, IReadOnlyList<RegisteredVersionResponse> Versions, RolloutResponse? Rollout, IReadOnlyList<WorkerVersionResponse> History);
 
 public sealed record WorkerVersionDefinition(string QueueName, string Processor, int Concurrency, int Replicas, JobOptionsResponse JobOptions, IReadOnlyDictionary<string, bool> Features);
 
