@@ -63,6 +63,14 @@ public static class CliApp
             ResourceMonitorCommand.Create(context),
             MigrateWorkerCommand.Create(context),
         };
+
+        // After the worker commands in the valid-commands line: canary:start, canary:status, ...
+        int at = root.Subcommands.IndexOf(root.Subcommands.First(c => c.Name == "worker:summary")) + 1;
+        foreach (var canary in CanaryCommands.Create(context))
+        {
+            root.Subcommands.Insert(at++, canary);
+        }
+
         return root;
     }
 

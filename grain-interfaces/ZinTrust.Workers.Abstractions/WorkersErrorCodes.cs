@@ -47,4 +47,8 @@ public static class WorkersErrorCodes
     public const string ProcessorNotOnEverySilo = "PROCESSOR_NOT_ON_EVERY_SILO";
     public const string VersionRolloutFailed = "VERSION_ROLLOUT_FAILED";
     public const string HealthCheckNotFound = "HEALTH_CHECK_NOT_FOUND";
+    public const string CanaryActive = "CANARY_ACTIVE";
+    public const string CanaryNotFound = "CANARY_NOT_FOUND";
+    public const string CanaryNotRunning = "CANARY_NOT_RUNNING";
+    public const string InvalidCanary = "INVALID_CANARY";
 }

@@ -182,6 +182,29 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
     }
 
     [Fact]
+    public async Task CanaryCommands_StartShowAndRollBack()
+    {
+        var name = await silo.CreateWorkerAsync("cli-can", "cli-can-queue");
+        await silo.PostJsonAsync($"/api/workers/{name}/start", new { });
+        await silo.PostJsonAsync($"/api/workers/{name}/versions", new { version = "3.0.0", processor = "echo" });
+
+        var start = await Zin("canary:start", name, "3.0.0", "--traffic", "20", "--duration-ms", "3600000");
+        var status = await Zin("canary:status", name);
+        var rollback = await Zin("canary:rollback", name);
+        var again = await Zin("canary:rollback", name);
+
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.Equal($"Canary of {name}: 3.0.0 against 2.1.0, running, 20% of jobs, health 100/100", start.OutputLines[0]);
+        Assert.Contains(status.OutputLines, l => l.StartsWith("│ 3.0.0 (canary)", StringComparison.Ordinal));
+        Assert.Contains(status.OutputLines, l => l.StartsWith("│ 2.1.0 (stable)", StringComparison.Ordinal));
+        Assert.Contains(status.OutputLines, l => l.Contains("started  0% -> 20%", StringComparison.Ordinal));
+        Assert.True(rollback.ExitCode == 0, rollback.ToString());
+        Assert.StartsWith($"Canary of {name}: 3.0.0 against 2.1.0, rolledBack, 0% of jobs", rollback.OutputLines[0], StringComparison.Ordinal);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("has ended", again.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WorkerSummary_PrintsTheSeedsBlock_WithTheServicesCounts()
     {
         await silo.CreateWorkerAsync("cli-sum", "cli-sum-queue");

@@ -160,6 +160,37 @@ public sealed class WorkerRoutesTests(SiloFixture fixture)
         Assert.Equal(("1.0.0", "rolled back"), (back.Str("active"), back.GetProperty("history").EnumerateArray().Last().Str("reason")));
     }
 
+    [Fact]
+    public async Task Canary_StartStatusPauseResumeRollback_WithTheOriginalsBody_AndStableCodes()
+    {
+        await Create("routes-canary", "routes-canary-q", "1.0.0");
+        Assert.Equal(HttpStatusCode.OK, (await Client.Post("/api/workers/routes-canary/start")).StatusCode);
+        await Expect(await Client.PostJson("/api/workers/routes-canary/versions", new { version = "2.0.0", processor = "echo" }), HttpStatusCode.Created, null);
+
+        await Expect(await Client.Get("/api/workers/routes-canary/canary/status"), HttpStatusCode.NotFound, "CANARY_NOT_FOUND");
+        await Expect(await Client.PostJson("/api/workers/routes-canary/canary/start", new { newVersion = "9.0.0" }), HttpStatusCode.NotFound, "VERSION_NOT_FOUND");
+        await Expect(await Client.PostJson("/api/workers/routes-canary/canary/start", new { newVersion = "2.0.0", steps = new[] { 10, 50 } }), HttpStatusCode.BadRequest, "INVALID_CANARY");
+        await Expect(await Client.PostJson("/api/workers/routes-canary/canary/start", new { trafficPercentage = 10 }), HttpStatusCode.BadRequest, "MISSING_REQUIRED_FIELD");
+
+        // The original's body.
+        var started = await Client.PostJson("/api/workers/routes-canary/canary/start", new { newVersion = "2.0.0", trafficPercentage = 10, duration = 3_600_000, autoRollback = true, successThreshold = 95, rollbackThreshold = 80 });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var body = await started.Json();
+        Assert.Equal(("running", 10.0, "1.0.0", "2.0.0"), (body.Str("state"), body.GetProperty("trafficPercentage").GetDouble(), body.Str("stableVersion"), body.Str("canaryVersion")));
+        Assert.Equal([10.0, 25, 50, 100], body.GetProperty("steps").EnumerateArray().Select(s => s.GetDouble()));
+        Assert.Equal("test-admin", body.GetProperty("decisions")[0].Str("by"));
+        await Expect(await Client.PostJson("/api/workers/routes-canary/canary/start", new { newVersion = "2.0.0" }), HttpStatusCode.Conflict, "CANARY_ACTIVE");
+
+        var status = await (await Client.Get("/api/workers/routes-canary/canary/status")).Json();
+        Assert.Equal(100, status.GetProperty("health").GetInt32());
+        Assert.Equal("2.0.0", status.GetProperty("versions").GetProperty("canary").Str("version"));
+        Assert.Equal("paused", (await (await Client.Post("/api/workers/routes-canary/canary/pause")).Json()).Str("state"));
+        Assert.Equal("running", (await (await Client.Post("/api/workers/routes-canary/canary/resume")).Json()).Str("state"));
+        var rolled = await (await Client.Post("/api/workers/routes-canary/canary/rollback")).Json();
+        Assert.Equal(("rolledBack", 0.0), (rolled.Str("state"), rolled.GetProperty("trafficPercentage").GetDouble()));
+        await Expect(await Client.Post("/api/workers/routes-canary/canary/pause"), HttpStatusCode.Conflict, "CANARY_NOT_RUNNING");
+    }
+
     private static async Task Expect(HttpResponseMessage response, HttpStatusCode status, string? code)
     {
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);

@@ -28,6 +28,10 @@ internal sealed class ApiClient(HttpClient http, ApiEndpoint endpoint)
     public async Task<JsonElement> PostJsonAsync(string pathAndQuery, CancellationToken cancellationToken) =>
         Parse(await PostAsync(pathAndQuery, cancellationToken));
 
+    /// <summary>POSTs a JSON body and parses the answer.</summary>
+    public async Task<JsonElement> PostJsonAsync(string pathAndQuery, string json, CancellationToken cancellationToken) =>
+        Parse(await SendAsync(HttpMethod.Post, pathAndQuery, cancellationToken, json));
+
     /// <summary>A path segment (a worker or queue name) escaped for the URL.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
@@ -51,7 +55,7 @@ internal sealed class ApiClient(HttpClient http, ApiEndpoint endpoint)
         }
     }
 
-    private async Task<string> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken cancellationToken)
+    private async Task<string> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken cancellationToken, string? json = null)
     {
         using var request = new HttpRequestMessage(method, endpoint.Url(pathAndQuery));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -63,7 +67,7 @@ internal sealed class ApiClient(HttpClient http, ApiEndpoint endpoint)
 
         if (method == HttpMethod.Post)
         {
-            request.Content = new ByteArrayContent([]);
+            request.Content = json is null ? new ByteArrayContent([]) : new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         }
 
         HttpResponseMessage response;

@@ -42,4 +42,21 @@ public interface IWorkerManager
     /// runs it. Throws VERSION_NOT_FOUND, PROCESSOR_NOT_ON_EVERY_SILO, or VERSION_ROLLOUT_FAILED (then the worker is back on the
     /// version it ran).</summary>
     Task<WorkerInfo> ActivateVersionAsync(string name, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a canary of a registered version (a traffic split by job id, stepped up to 100 %, rolled back on its own
+    /// when it falls behind). Throws CANARY_ACTIVE, VERSION_NOT_FOUND, INVALID_CANARY.</summary>
+    Task<CanaryStatus> StartCanaryAsync(string name, CanaryRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The worker's canary (the last one once it ended); null when it never had one.</summary>
+    Task<CanaryStatus?> GetCanaryAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<CanaryStatus> PauseCanaryAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<CanaryStatus> ResumeCanaryAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>All traffic back to the stable version; the canary's replicas drained and stopped.</summary>
+    Task<CanaryStatus> RollbackCanaryAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Promotes the canary now: the stable replicas roll to its version.</summary>
+    Task<CanaryStatus> CompleteCanaryAsync(string name, CancellationToken cancellationToken = default);
 }

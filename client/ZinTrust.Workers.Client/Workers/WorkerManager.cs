@@ -52,6 +52,31 @@ public sealed class WorkerManager(IClusterClient client) : IWorkerManager
         return Worker(name).ActivateVersion(version).WaitAsync(cancellationToken);
     }
 
+    public Task<CanaryStatus> StartCanaryAsync(string name, CanaryRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Canary(name).Start(request, By).WaitAsync(cancellationToken);
+    }
+
+    public Task<CanaryStatus?> GetCanaryAsync(string name, CancellationToken cancellationToken = default) => Canary(name).GetStatus().WaitAsync(cancellationToken);
+
+    public Task<CanaryStatus> PauseCanaryAsync(string name, CancellationToken cancellationToken = default) => Canary(name).Pause(By).WaitAsync(cancellationToken);
+
+    public Task<CanaryStatus> ResumeCanaryAsync(string name, CancellationToken cancellationToken = default) => Canary(name).Resume(By).WaitAsync(cancellationToken);
+
+    public Task<CanaryStatus> RollbackCanaryAsync(string name, CancellationToken cancellationToken = default) => Canary(name).Rollback(By).WaitAsync(cancellationToken);
+
+    public Task<CanaryStatus> CompleteCanaryAsync(string name, CancellationToken cancellationToken = default) => Canary(name).Complete(By).WaitAsync(cancellationToken);
+
+    /// <summary>Who a canary's decisions name when they come through the client library.</summary>
+    private static string By => $"client:{Environment.MachineName}";
+
+    private ICanaryGrain Canary(string name)
+    {
+        _ = Worker(name);   // the name's rules
+        return client.GetGrain<ICanaryGrain>(name);
+    }
+
     private IWorkerGrain Worker(string name)
     {
         if (WorkerValidation.CheckWorkerName(name) is { } error)

@@ -7,7 +7,7 @@ namespace ZinTrust.Workers.Abstractions;
 /// is enabled unless it was disabled here. Each silo caches this set and re-reads it when <see cref="PluginSettings.Version"/>
 /// changes, so jobs never call this grain.
 /// </summary>
-[Alias("zt.IPluginRegistryGrain")]
+[Alias("zt.IPluginRegistryGrain"), Orleans.CodeGeneration.Version(1)]
 public interface IPluginRegistryGrain : IGrainWithIntegerKey
 {
     /// <summary>Enables or disables the named plugin (on every silo); the version grows only when something changed.

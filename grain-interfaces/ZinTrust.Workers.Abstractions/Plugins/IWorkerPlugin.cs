@@ -47,4 +47,13 @@ public interface IWorkerPlugin
 
     /// <summary>After a replica was re-established on another silo than the one it ran on (its silo died or left).</summary>
     ValueTask OnFailoverAsync(PluginFailoverContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>After a canary started or moved to another traffic share (on the silo running the worker's canary).</summary>
+    ValueTask OnCanaryStepAsync(PluginCanaryContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>After a canary was rolled back (by itself or by an operator).</summary>
+    ValueTask OnCanaryRollbackAsync(PluginCanaryContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>After a canary was completed: its version is the worker's active one.</summary>
+    ValueTask OnCanaryCompleteAsync(PluginCanaryContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

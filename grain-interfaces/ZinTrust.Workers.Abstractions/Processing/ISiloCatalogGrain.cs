@@ -5,7 +5,7 @@ namespace ZinTrust.Workers.Abstractions;
 /// its silo). Asked of every live silo before a version is activated: a processor registered on some silos only would
 /// fail on the others when a replica lands there.
 /// </summary>
-[Alias("zt.ISiloCatalogGrain")]
+[Alias("zt.ISiloCatalogGrain"), Orleans.CodeGeneration.Version(1)]
 public interface ISiloCatalogGrain : IGrainWithStringKey
 {
     /// <summary>Whether a processor of this name resolves on this silo.</summary>

@@ -11,7 +11,7 @@ namespace ZinTrust.Workers.Abstractions;
 /// when the observer's client is gone or the queue's activation fails its write. Watchers therefore re-read
 /// the job now and then (<see cref="IQueueGrain.WatchJob"/> answers with the current record).
 /// </remarks>
-[Alias("zt.IJobCompletionObserver")]
+[Alias("zt.IJobCompletionObserver"), Orleans.CodeGeneration.Version(1)]
 public interface IJobCompletionObserver : IGrainObserver
 {
     [OneWay, Alias("JobSettled")]

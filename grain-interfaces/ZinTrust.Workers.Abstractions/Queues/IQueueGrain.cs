@@ -4,7 +4,8 @@ namespace ZinTrust.Workers.Abstractions;
 /// One queue (key: the queue name). Owns the queue's index of jobs; every change is written to the job
 /// store before the call that caused it returns.
 /// </summary>
-[Alias("zt.IQueueGrain")]
+// v2: LeaseFor (the replica says its version) and SetSplit (canary traffic); v1 callers (replicas of the release before) keep Lease.
+[Alias("zt.IQueueGrain"), Orleans.CodeGeneration.Version(2)]
 public interface IQueueGrain : IGrainWithStringKey
 {
     /// <summary>Enqueues one job; returns once the job store has it. Refused with <c>QUEUE_FULL</c> (and a retry-after) while the
@@ -26,6 +27,11 @@ public interface IQueueGrain : IGrainWithStringKey
     /// Replicas of this release call this one; <see cref="Lease"/> stays for replicas of the release before (a rolling upgrade).</summary>
     [Alias("LeaseFor")]
     Task<IReadOnlyList<LeasedJob>> LeaseFor(LeaseRequest request);
+
+    /// <summary>Shares the queue's jobs between a canary version's replicas and the others (null: no split). Held in memory: the
+    /// canary re-asserts it on every evaluation, so a queue grain that moved gets it back within one.</summary>
+    [Alias("SetSplit")]
+    Task SetSplit(TrafficSplit? split);
 
     /// <summary>Applies outcomes of leased jobs; each is fenced by its lease token and its owner (a report from a replica that does
     /// not hold the lease is a <see cref="AckStatus.StaleLease"/>).</summary>

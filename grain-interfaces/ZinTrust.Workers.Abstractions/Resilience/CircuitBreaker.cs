@@ -88,7 +88,7 @@ public sealed record CircuitPermit(
 /// One circuit, shared by the cluster (key: <c>worker:{name}</c> for a worker, <c>dependency:{name}</c> for a named
 /// dependency). Its state is persisted, so an open circuit stays open across restarts and recovers on schedule.
 /// </summary>
-[Alias("zt.ICircuitBreakerGrain")]
+[Alias("zt.ICircuitBreakerGrain"), Orleans.CodeGeneration.Version(1)]
 public interface ICircuitBreakerGrain : IGrainWithStringKey
 {
     /// <summary>Sets the options; a worker's circuit also names the worker it gates.</summary>

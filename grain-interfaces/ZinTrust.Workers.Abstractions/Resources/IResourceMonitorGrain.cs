@@ -6,7 +6,7 @@ namespace ZinTrust.Workers.Abstractions;
 /// The cluster's resource monitor (singleton: key 0). While the gating table allows it, it takes a snapshot of
 /// every active silo each interval and keeps a bounded history in memory; it estimates costs from that history.
 /// </summary>
-[Alias("zt.IResourceMonitorGrain")]
+[Alias("zt.IResourceMonitorGrain"), Orleans.CodeGeneration.Version(1)]
 public interface IResourceMonitorGrain : IGrainWithIntegerKey
 {
     /// <summary>An operator's start: clears a stop (persisted). It runs when the other rules allow it too.</summary>

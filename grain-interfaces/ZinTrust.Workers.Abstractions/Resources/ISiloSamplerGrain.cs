@@ -4,7 +4,7 @@ namespace ZinTrust.Workers.Abstractions;
 /// Measures the silo named by its key (the silo address in Orleans' parsable form); a placement rule keeps each
 /// activation on its silo. Used by the resource monitor.
 /// </summary>
-[Alias("zt.ISiloSamplerGrain")]
+[Alias("zt.ISiloSamplerGrain"), Orleans.CodeGeneration.Version(1)]
 public interface ISiloSamplerGrain : IGrainWithStringKey
 {
     /// <summary>CPU, memory, GC and thread-pool figures of this silo now, and the worker replicas it hosts.</summary>

@@ -92,7 +92,7 @@ public sealed record AutoScalerStatus
 /// worker with <c>features.autoScaling</c> from its queue depth, throughput and the silos' CPU, within the
 /// worker's bounds and cooldown, and applies it. A durable reminder keeps it running across silo restarts.
 /// </summary>
-[Alias("zt.IAutoScalerGrain")]
+[Alias("zt.IAutoScalerGrain"), Orleans.CodeGeneration.Version(1)]
 public interface IAutoScalerGrain : IGrainWithIntegerKey
 {
     /// <summary>Activates the scaler (idempotent): arms its timer and reminder when auto-scaling is enabled.</summary>

@@ -3,7 +3,8 @@ using Orleans.Concurrency;
 namespace ZinTrust.Workers.Abstractions;
 
 /// <summary>One worker (key: its name): definition, lifecycle, replica supervision.</summary>
-[Alias("zt.IWorkerGrain")]
+// v2: versions (RegisterVersion, ListVersions, ActivateVersion) and SetCanary.
+[Alias("zt.IWorkerGrain"), Orleans.CodeGeneration.Version(2)]
 public interface IWorkerGrain : IGrainWithStringKey
 {
     /// <summary>Creates the worker (stopped). Throws WORKER_EXISTS when it exists.</summary>
@@ -64,6 +65,11 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ActivateVersion")]
     Task<WorkerInfo> ActivateVersion(string version);
+
+    /// <summary>Runs (or resizes, or with a null version stops, draining) the worker's canary replica set: replicas
+    /// <c>{worker}@canary/{n}</c> running a registered version beside the stable ones. Called by the worker's canary.</summary>
+    [Alias("SetCanary")]
+    Task SetCanary(string? version, int replicas);
 
     /// <summary>Monitoring samples in [from, to] (either open), oldest first; held in memory, at most a day's worth.</summary>
     [AlwaysInterleave, Alias("GetMonitoringHistory")]

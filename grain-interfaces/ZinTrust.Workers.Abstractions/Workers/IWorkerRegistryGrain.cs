@@ -1,7 +1,7 @@
 namespace ZinTrust.Workers.Abstractions;
 
 /// <summary>The cluster-wide index of workers (singleton: key 0), kept by the worker grains.</summary>
-[Alias("zt.IWorkerRegistryGrain")]
+[Alias("zt.IWorkerRegistryGrain"), Orleans.CodeGeneration.Version(1)]
 public interface IWorkerRegistryGrain : IGrainWithIntegerKey
 {
     [Alias("Upsert")]

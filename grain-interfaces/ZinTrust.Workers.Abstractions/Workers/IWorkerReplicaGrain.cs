@@ -6,7 +6,7 @@ namespace ZinTrust.Workers.Abstractions;
 /// One processing slot-group of a worker on one silo (key: <c>{worker}/{n}</c>). It pulls leases from the
 /// worker's queue and runs the processor outside grain turns, at most <see cref="ReplicaSpec.Concurrency"/> at once.
 /// </summary>
-[Alias("zt.IWorkerReplicaGrain")]
+[Alias("zt.IWorkerReplicaGrain"), Orleans.CodeGeneration.Version(1)]
 public interface IWorkerReplicaGrain : IGrainWithStringKey
 {
     /// <summary>Starts (or keeps running) with this spec. Idempotent for the same generation.</summary>

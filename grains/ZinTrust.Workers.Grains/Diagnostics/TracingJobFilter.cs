@@ -21,9 +21,13 @@ internal sealed class TracingJobFilter(string silo) : IJobFilter
         var name = spanNames.GetOrAdd(context.Queue, static queue => $"process {queue}");
 
         // The replica's loops carry whatever span was current when they started: an attempt belongs to its job's trace, as the
-        // producer span's child (a link to it as well would say the same twice).
+        // producer span's child and linked to it (the messaging conventions' link, for tools that follow links, not parents).
         Activity.Current = null;
-        using var activity = WorkersActivity.Source.StartActivity(name, ActivityKind.Consumer, producer ?? default);
+        using var activity = WorkersActivity.Source.StartActivity(
+            name,
+            ActivityKind.Consumer,
+            producer ?? default,
+            links: producer is { } link ? [new ActivityLink(link)] : null);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", WorkersActivity.System);

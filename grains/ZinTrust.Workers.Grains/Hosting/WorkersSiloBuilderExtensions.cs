@@ -48,6 +48,14 @@ public static class WorkersSiloBuilderExtensions
                 WorkersStorage.Name,
                 static (sp, _) => new InProcessGrainStorage(sp.GetRequiredService<InProcessStateStore>(), sp.GetRequiredService<DeepCopier>()));
             services.AddPlacementDirector<ReplicaSpreadPlacement, ReplicaSpreadPlacementDirector>();
+
+            // Rolling upgrades: a silo of a newer release may serve calls made to an older interface version (interfaces only
+            // ever gain methods), and any compatible silo may take an activation; calls to a newer version go to newer silos.
+            services.Configure<Orleans.Configuration.GrainVersioningOptions>(o =>
+            {
+                o.DefaultCompatibilityStrategy = nameof(Orleans.Versions.Compatibility.BackwardCompatible);
+                o.DefaultVersionSelectorStrategy = nameof(Orleans.Versions.Selector.AllCompatibleVersions);
+            });
             services.AddOptions<ResourceMonitorOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResourceMonitorOptions>, ResourceMonitorOptionsValidator>());
             services.AddOptions<CostOptions>().ValidateOnStart();

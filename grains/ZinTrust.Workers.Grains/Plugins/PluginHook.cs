@@ -11,4 +11,7 @@ public enum PluginHook
     HealthCheck = 5,
     Scale = 6,
     Failover = 7,
+    CanaryStep = 8,
+    CanaryRollback = 9,
+    CanaryComplete = 10,
 }

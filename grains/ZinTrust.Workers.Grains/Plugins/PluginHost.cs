@@ -111,6 +111,15 @@ public sealed partial class PluginHost : ILifecycleParticipant<ISiloLifecycle>, 
     public ValueTask NotifyFailoverAsync(PluginFailoverContext context, CancellationToken cancellationToken = default) =>
         InvokeAllAsync(enabled[PluginHook.Failover], PluginHook.Failover, context, static (p, c, t) => p.OnFailoverAsync(c, t), cancellationToken);
 
+    public ValueTask NotifyCanaryStepAsync(PluginCanaryContext context, CancellationToken cancellationToken = default) =>
+        InvokeAllAsync(enabled[PluginHook.CanaryStep], PluginHook.CanaryStep, context, static (p, c, t) => p.OnCanaryStepAsync(c, t), cancellationToken);
+
+    public ValueTask NotifyCanaryRollbackAsync(PluginCanaryContext context, CancellationToken cancellationToken = default) =>
+        InvokeAllAsync(enabled[PluginHook.CanaryRollback], PluginHook.CanaryRollback, context, static (p, c, t) => p.OnCanaryRollbackAsync(c, t), cancellationToken);
+
+    public ValueTask NotifyCanaryCompleteAsync(PluginCanaryContext context, CancellationToken cancellationToken = default) =>
+        InvokeAllAsync(enabled[PluginHook.CanaryComplete], PluginHook.CanaryComplete, context, static (p, c, t) => p.OnCanaryCompleteAsync(c, t), cancellationToken);
+
     public ValueTask NotifyWorkerStartedAsync(PluginWorkerContext context, CancellationToken cancellationToken = default) =>
         InvokeAllAsync(enabled[PluginHook.WorkerStart], PluginHook.WorkerStart, context, static (p, c, t) => p.OnWorkerStartAsync(c, t), cancellationToken);
 

@@ -19,6 +19,28 @@ internal readonly record struct JobKey(Guid Guid, string? Text) : IComparable<Jo
     /// <summary>The id's text (allocated anew for GUID ids).</summary>
     public string Id => Text ?? Guid.ToString("N");
 
+    /// <summary>The job's place in a traffic split, 0..9999: a hash of its id (XXH3), the same in every activation and on every
+    /// silo, so a job (and each retry of it) falls on the same side of a split.</summary>
+    public int Bucket
+    {
+        get
+        {
+            ulong hash;
+            if (Text is null)
+            {
+                Span<byte> bytes = stackalloc byte[16];
+                Guid.TryWriteBytes(bytes);
+                hash = System.IO.Hashing.XxHash3.HashToUInt64(bytes);
+            }
+            else
+            {
+                hash = System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Text.AsSpan()));
+            }
+
+            return (int)(hash % 10_000);
+        }
+    }
+
     public int CompareTo(JobKey other)
     {
         int c = Guid.CompareTo(other.Guid);

@@ -37,6 +37,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private readonly string silo;
     private readonly QueueIndex index = new();
     private readonly JobIds ids = new();
+    private const int SplitScan = 4096;
     private readonly HashSet<string> waiters = new(StringComparer.Ordinal);
     private readonly ResultWatchers watchers = new();
     private readonly IdempotencyKeys keys = new();
@@ -49,6 +50,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private string queue = "";
     private JobOptions policy = new();
     private bool paused;
+    private TrafficSplit? split;
     private long lastToken;
     private ITimer? clock;
     private IGrainTimer? maintenance;
@@ -241,11 +243,18 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             return [];
         }
 
+        var picked = Pick(max, version);
+        if (picked.Count == 0)
+        {
+            waiters.Add(replicaId);   // none on this replica's side of the split
+            return [];
+        }
+
         waiters.Remove(replicaId);
         JobRecord[] records;
         try
         {
-            records = await reader.ReadReservedAsync(index.List(JobState.Waiting).Take(max).ToList(), readAhead: true);
+            records = await reader.ReadReservedAsync(picked, readAhead: true);
         }
         catch (WorkersException) when (poisoned is null)
         {
@@ -484,6 +493,50 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
         LogCancelled(logger, queue, jobId);
         return CancelResult.Cancelled;
+    }
+
+    public Task SetSplit(TrafficSplit? next)
+    {
+        if (split != next)
+        {
+            split = next is { Percent: > 0 } ? next : null;
+            WakeWaiters();   // each side may now have work it did not have
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The next waiting jobs in lease order for a replica running <paramref name="version"/>. Under a traffic split the canary's
+    /// replicas take only jobs whose <see cref="JobKey.Bucket"/> falls in its share and every other replica only the rest;
+    /// looking no further than <see cref="SplitScan"/> entries per call keeps a lease cheap when one side's jobs are far behind
+    /// the other's (they are reached as the queue drains).
+    /// </summary>
+    private List<JobEntry> Pick(int max, string? version)
+    {
+        if (split is not { } s)
+        {
+            return index.List(JobState.Waiting).Take(max).ToList();
+        }
+
+        bool canary = string.Equals(version, s.CanaryVersion, StringComparison.Ordinal);
+        int share = (int)Math.Round(s.Percent * 100);
+        var picked = new List<JobEntry>(Math.Min(max, 64));
+        int scanned = 0;
+        foreach (var entry in index.List(JobState.Waiting))
+        {
+            if (++scanned > Math.Max(SplitScan, max * 16) || picked.Count == max)
+            {
+                break;
+            }
+
+            if ((entry.Key.Bucket < share) == canary)
+            {
+                picked.Add(entry);
+            }
+        }
+
+        return picked;
     }
 
     public Task Pause() => SetPaused(true);

@@ -46,6 +46,11 @@ internal sealed partial class WorkerGrain
         EnsureCurrentRegistered();
         var target = RegisteredVersion(version)
             ?? throw new WorkersException(WorkersErrorCodes.VersionNotFound, $"Worker '{Name}' has no version {version}; register it first (POST /api/workers/{Name}/versions).");
+        if (S.Canary is { } canary && canary.Version != version)
+        {
+            throw new WorkersException(WorkersErrorCodes.CanaryActive, $"Worker '{Name}' has a canary of version {canary.Version}; complete or roll it back before activating another version.");
+        }
+
         var old = S.Definition!;
         if (old.Version == target.Version && S.RollingFrom is null)
         {

@@ -286,7 +286,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         IReadOnlyList<ReplicaStatus> replicas = [];
         if (S.Status is WorkerStatus.Running or WorkerStatus.Starting or WorkerStatus.Draining)
         {
-            replicas = await Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).GetStatus()));
+            var stable = Task.WhenAll(Enumerable.Range(0, definition.Replicas).Select(i => Replica(i).GetStatus()));
+            replicas = [.. await stable, .. await CanaryStatuses()];
         }
 
         long completed = replicas.Sum(r => r.Completed);
@@ -460,6 +461,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         S.StartedAt = clock.GetUtcNow();
         S.RunningReplicas = definition.Replicas;
         await SetStatus(WorkerStatus.Running);
+        await SuperviseCanary();
         ArmSupervision();
 
         // Durable backstop: the reminder re-activates this grain (and so its replicas) wherever the cluster
@@ -485,7 +487,9 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
 
         await SetStatus(WorkerStatus.Draining);
-        await StopReplicas(S.Definition!.DrainTimeout, Math.Max(S.RunningReplicas, S.Definition.Replicas));
+        await Task.WhenAll(
+            StopReplicas(S.Definition!.DrainTimeout, Math.Max(S.RunningReplicas, S.Definition.Replicas)),
+            StopCanaryReplicas(from: 0));
         S.RunningReplicas = 0;
         await SetStatus(WorkerStatus.Stopped);
         LogStopped(logger, Name);
@@ -513,6 +517,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             }
         });
         await Task.WhenAll(starts);
+        await SuperviseCanary();
 
         if (S.RunningReplicas > definition.Replicas)
         {

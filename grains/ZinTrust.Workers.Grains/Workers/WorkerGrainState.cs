@@ -37,4 +37,15 @@ public sealed class WorkerGrainState
     /// <summary>While a rolling update runs: the definition replicas not yet replaced still run (<see cref="Definition"/> is the
     /// target). Kept so a worker grain that moves mid-roll finishes it instead of restarting everything.</summary>
     [Id(14)] public WorkerDefinition? RollingFrom { get; set; }
+
+    /// <summary>The canary replica set, while the worker has a canary.</summary>
+    [Id(15)] public CanaryReplicaSet? Canary { get; set; }
+}
+
+/// <summary>A canary's replicas: how many, running which registered version.</summary>
+[GenerateSerializer, Alias("zt.CanaryReplicaSet")]
+public sealed record CanaryReplicaSet
+{
+    [Id(0)] public required string Version { get; init; }
+    [Id(1)] public int Replicas { get; init; }
 }

@@ -53,6 +53,7 @@ public static class WorkersApi
             .WithSummary("Open the worker's circuit now (half-open after its reset timeout)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .RequireAuthorization(ApiSecurity.Operator);
         group.MapVersionsApi();
+        group.MapCanaryApi();
         return group;
     }
 

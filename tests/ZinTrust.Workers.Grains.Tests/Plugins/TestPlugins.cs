@@ -37,6 +37,15 @@ public sealed class RecordingPlugin(string name, HookJournal journal) : IWorkerP
     public ValueTask OnFailoverAsync(PluginFailoverContext context, CancellationToken cancellationToken) =>
         Record("failover", context.WorkerName, context.ToSilo, context);
 
+    public ValueTask OnCanaryStepAsync(PluginCanaryContext context, CancellationToken cancellationToken) =>
+        Record("canaryStep", context.WorkerName, null, context);
+
+    public ValueTask OnCanaryRollbackAsync(PluginCanaryContext context, CancellationToken cancellationToken) =>
+        Record("canaryRollback", context.WorkerName, null, context);
+
+    public ValueTask OnCanaryCompleteAsync(PluginCanaryContext context, CancellationToken cancellationToken) =>
+        Record("canaryComplete", context.WorkerName, null, context);
+
     private ValueTask Record(string hook, string subject, string? silo, object context)
     {
         journal.Add(Name, hook, subject, silo, context);

@@ -80,12 +80,13 @@ public sealed class TracingTests
         Assert.Equal(post.SpanId, send.ParentSpanId);
         Assert.Contains(trace, s => s.Name.EndsWith("IQueueGrain/Enqueue", StringComparison.Ordinal) && s.Kind == ActivityKind.Client);
 
-        // Each attempt its own consumer span, on the other silo, in the same trace, a child of the producer, with the version that ran it.
+        // Each attempt its own consumer span, on the other silo, in the same trace, a child of and linked to the producer, with the version that ran it.
         Assert.Equal(["1", "2", "3"], attempts.Select(a => a["zintrust.job.attempt"]).Order(StringComparer.Ordinal));
         Assert.All(attempts, a =>
         {
             Assert.Equal(send.TraceId, a.TraceId);
             Assert.Equal(send.SpanId, a.ParentSpanId);
+            Assert.Contains((send.TraceId, send.SpanId), a.Links);
             Assert.Equal("1.0.0", a["zintrust.worker.version"]);
             Assert.Equal($"process {Queue}", a.Name);
             Assert.Equal(consumerSilo, a["zintrust.silo"]);

@@ -98,6 +98,21 @@ public sealed class WorkerVersionRequest
     public string? HealthCheck { get; init; }
 }
 
+/// <summary>POST /api/workers/{name}/canary/start: the original's body (duration in milliseconds), plus steps and the decision's margins.</summary>
+public sealed class CanaryStartRequest
+{
+    public string? NewVersion { get; init; }
+    public double? TrafficPercentage { get; init; }
+    public double? Duration { get; init; }
+    public bool? AutoRollback { get; init; }
+    public int? SuccessThreshold { get; init; }
+    public int? RollbackThreshold { get; init; }
+    public IReadOnlyList<double>? Steps { get; init; }
+    public double? ErrorMargin { get; init; }
+    public int? MinimumSamples { get; init; }
+    public double? EvaluationIntervalMs { get; init; }
+}
+
 public sealed class JobOptionsRequest
 {
     public int? Attempts { get; init; }

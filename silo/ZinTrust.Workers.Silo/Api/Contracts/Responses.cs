@@ -194,6 +194,34 @@ public sealed record RegisteredVersionResponse(
 /// <summary>A rolling update: from, to, rolling | completed | rolledBack, replicas replaced so far, and why it rolled back.</summary>
 public sealed record RolloutResponse(string From, string To, string State, int Replaced, int Replicas, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Reason);
 
+/// <summary>One version's figures during a canary: counts since it started, error rate (0..1), p95 and mean run time (ms), health 0..100.</summary>
+public sealed record CanaryVersionResponse(string Version, long Completed, long Failed, double ErrorRate, double? P95Ms, double? AverageMs, int Health);
+
+public sealed record CanaryVersionsResponse(CanaryVersionResponse Stable, CanaryVersionResponse Canary);
+
+public sealed record CanaryDecisionResponse(DateTimeOffset At, string Action, double FromPercent, double ToPercent, string Reason, string? By);
+
+public sealed record CanarySettingsResponse(double Duration, bool AutoRollback, int SuccessThreshold, int RollbackThreshold, double ErrorMargin, int MinimumSamples);
+
+/// <summary>A canary: state (running | paused | completed | rolledBack), traffic share, health (the canary's), step of steps, timing, each
+/// version's figures, and its decisions with reasons.</summary>
+public sealed record CanaryStatusResponse(
+    bool Ok,
+    string Worker,
+    string StableVersion,
+    string CanaryVersion,
+    string State,
+    double TrafficPercentage,
+    int Health,
+    int Step,
+    IReadOnlyList<double> Steps,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? NextStepAt,
+    DateTimeOffset? FinishedAt,
+    CanaryVersionsResponse Versions,
+    IReadOnlyList<CanaryDecisionResponse> Decisions,
+    CanarySettingsResponse Settings);
+
 /// <summary>GET /api/workers/{name}/versions: the registered versions (oldest first), the active one, the last rollout, and the
 /// history of the definition's versions (each change, oldest first).</summary>
 public sealed record WorkerVersionsResponse(
