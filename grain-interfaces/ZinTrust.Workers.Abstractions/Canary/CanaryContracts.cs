@@ -96,6 +96,9 @@ public sealed record CanaryStatus
     [Id(12)] public IReadOnlyList<CanaryDecision> Decisions { get; init; } = [];
     [Id(13)] public required CanaryRequest Request { get; init; }
 
+    /// <summary>The silo the canary's grain runs on now.</summary>
+    [Id(14)] public string? Silo { get; init; }
+
     /// <summary>The canary's health, 0..100 (the original's <c>health</c>).</summary>
     public int Health => Canary.Health;
 }

@@ -25,6 +25,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
     private readonly TimeProvider clock;
     private readonly PluginHost plugins;
     private readonly ILogger<CanaryGrain> logger;
+    private readonly string silo;
     private readonly Dictionary<string, ReplicaStatus> lastSeen = new(StringComparer.Ordinal);
     private bool baselineTaken;
     private IGrainTimer? timer;
@@ -35,8 +36,10 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         IOptions<WorkersOptions> options,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         PluginHost plugins,
+        ILocalSiloDetails silo,
         ILogger<CanaryGrain> logger)
     {
+        this.silo = silo.SiloAddress.ToString();
         this.state = state;
         this.options = options.Value;
         this.clock = clock;
@@ -425,6 +428,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
             Canary = Stats(S.Request.NewVersion, stable.Average),
             Decisions = [.. S.Decisions],
             Request = S.Request,
+            Silo = silo,
         };
     }
 

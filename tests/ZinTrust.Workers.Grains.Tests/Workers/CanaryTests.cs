@@ -139,6 +139,28 @@ public sealed class CanaryTests
     }
 
     [Fact]
+    public async Task ACanary_OutlivesTheSiloRunningIt_ItsReminderBringsItBackToFinish()
+    {
+        await using var c = await WorkersCluster.StartAsync(
+            silos: 3,
+            configure: o => o.SupervisionReminderPeriod = TimeSpan.FromSeconds(1),
+            workers: w => w.AddProcessor("echo-v2", _ => Task.FromResult<object?>("v2")));
+        var worker = await c.StartWorker("orphan-canary", "q-orphan-canary", processor: "echo");
+        await worker.RegisterVersion(new WorkerVersionSpec { Version = "2.0.0", Processor = "echo-v2" });
+        var canary = c.Client.GetGrain<ICanaryGrain>("orphan-canary");
+        var started = await canary.Start(new CanaryRequest { NewVersion = "2.0.0", Steps = [10, 50, 100], Duration = TimeSpan.FromSeconds(4), EvaluationInterval = Quick }, "ops");
+        var host = c.Cluster.Silos.Single(s => s.SiloAddress.ToString() == started.Silo);
+
+        await c.Cluster.KillSiloAsync(host, TestContext.Current.CancellationToken);
+
+        // Nobody calls the canary now: only its reminder can re-activate it elsewhere, and only it can make 2.0.0 active.
+        await Eventually.True(async () => (await worker.ListVersions()).Active == "2.0.0", "the canary completed after losing its silo", TimeSpan.FromSeconds(60));
+        var done = await canary.GetStatus();
+        Assert.Equal(CanaryState.Completed, done!.State);
+        Assert.NotEqual(started.Silo, done.Silo);
+    }
+
+    [Fact]
     public async Task ACanary_SurvivesAFullRestartOfTheCluster_ResumingAtItsStep()
     {
         var store = new RecordingJobStore();
