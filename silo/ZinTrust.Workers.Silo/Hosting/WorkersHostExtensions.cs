@@ -170,47 +170,17 @@ public static class WorkersHostExtensions
         }
     }
 
-    private static void Copy(WorkersOptions from, WorkersOptions to)
+    /// <summary>Every settable property of the loaded (bound and validated) options onto the silo's: a field-by-field copy
+    /// silently dropped the options added after it was written (the event feed's window, the store-write bounds).</summary>
+    private static void Copy<TOptions>(TOptions from, TOptions to)
+        where TOptions : class
     {
-        to.Enabled = from.Enabled;
-        to.WorkerEnabledByDefault = from.WorkerEnabledByDefault;
-        to.DefaultConcurrency = from.DefaultConcurrency;
-        to.DefaultTimeout = from.DefaultTimeout;
-        to.DefaultAttempts = from.DefaultAttempts;
-        to.AutoStart = from.AutoStart;
-        to.DefaultPriority = from.DefaultPriority;
-        to.ConnectionTimeout = from.ConnectionTimeout;
-        to.HealthCheckInterval = from.HealthCheckInterval;
-        to.PersistenceDriver = from.PersistenceDriver;
-        to.SupervisionInterval = from.SupervisionInterval;
-        to.SupervisionReminderPeriod = from.SupervisionReminderPeriod;
-        to.IdlePollInterval = from.IdlePollInterval;
-        to.TimeoutGrace = from.TimeoutGrace;
-        to.ShutdownDrainTimeout = from.ShutdownDrainTimeout;
-        to.AutoScalingEnabled = from.AutoScalingEnabled;
-        to.DefaultRegion = from.DefaultRegion;
-        to.AutoScalingInterval = from.AutoScalingInterval;
-        to.OffPeakScaling = from.OffPeakScaling;
-        to.OffPeakSchedule = from.OffPeakSchedule;
-        to.OffPeakReduction = from.OffPeakReduction;
-        to.AutoScalingCpuCeiling = from.AutoScalingCpuCeiling;
-    }
-
-    private static void Copy(ResourceMonitorOptions from, ResourceMonitorOptions to)
-    {
-        to.Enabled = from.Enabled;
-        to.Interval = from.Interval;
-        to.ReminderPeriod = from.ReminderPeriod;
-        to.HistoryLimit = from.HistoryLimit;
-    }
-
-    private static void Copy(CostOptions from, CostOptions to)
-    {
-        to.CostPerCoreHour = from.CostPerCoreHour;
-        to.CostPerGbHour = from.CostPerGbHour;
-        to.StoragePerGbMonth = from.StoragePerGbMonth;
-        to.Currency = from.Currency;
-        to.SpotInstances = from.SpotInstances;
-        to.SpotDiscount = from.SpotDiscount;
+        foreach (var property in typeof(TOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (property is { CanRead: true, CanWrite: true } && property.GetIndexParameters().Length == 0)
+            {
+                property.SetValue(to, property.GetValue(from));
+            }
+        }
     }
 }
