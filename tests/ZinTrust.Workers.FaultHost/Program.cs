@@ -9,5 +9,7 @@ namespace ZinTrust.Workers.FaultHost;
 internal static class FaultHostProgram
 {
     public static Task<int> Main(string[] args) =>
-        SiloHost.RunAsync(args, workers => workers.AddProcessor("ledger", LedgerProcessor.Create().RunAsync));
+        SiloHost.RunAsync(args, workers => workers
+            .AddProcessor("ledger", LedgerProcessor.Create().RunAsync)
+            .AddProcessor<UpgradeProbeProcessor>("probe"));
 }

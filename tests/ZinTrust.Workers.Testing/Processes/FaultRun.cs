@@ -162,12 +162,12 @@ public sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>A graceful stop (SIGTERM, the silo drains), noted as a fault, then a new process in its place.</summary>
-    public async Task StopAndRestartAsync(int index, CancellationToken cancellationToken)
+    public async Task StopAndRestartAsync(int index, CancellationToken cancellationToken, string? hostDll = null)
     {
         up.TryRemove(index, out _);
         faults.Enqueue(new FaultLedger.Fault(Port(index), Now, "stop"));
         await Cluster.StopAsync(index, cancellationToken);
-        await StartSiloAsync(index, cancellationToken);
+        await StartSiloAsync(index, cancellationToken, hostDll);
     }
 
     /// <summary>Silos whose process died by itself (a processor crashed it): noted as faults at their exit, and started again.</summary>
@@ -329,12 +329,12 @@ public sealed class FaultRun : IAsyncDisposable
         return executions;
     }
 
-    private async Task StartSiloAsync(int index, CancellationToken cancellationToken)
+    private async Task StartSiloAsync(int index, CancellationToken cancellationToken, string? hostDll = null)
     {
         Task start;
         lock (clusterGate)
         {
-            start = Cluster.StartAsync(index, cancellationToken);
+            start = Cluster.StartAsync(index, cancellationToken, hostDll);
         }
 
         await start;
@@ -349,6 +349,23 @@ public sealed class FaultRun : IAsyncDisposable
             try
             {
                 return await Cluster.GetJson(PickSilo(attempt), url, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < 100 && ex is HttpRequestException or TaskCanceledException or Xunit.Sdk.XunitException && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(300, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>POST to any silo that is up, trying others while silos come and go (send only what is safe to repeat:
+    /// idempotency keys, or idempotent routes).</summary>
+    public async Task<JsonElement> PostJsonAsync(string url, object body, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await Cluster.PostJson(PickSilo(attempt), url, body, cancellationToken);
             }
             catch (Exception ex) when (attempt < 100 && ex is HttpRequestException or TaskCanceledException or Xunit.Sdk.XunitException && !cancellationToken.IsCancellationRequested)
             {

@@ -29,6 +29,9 @@ public sealed class SiloProcesses : IAsyncDisposable
     /// <summary>The shipped host plus the fault tests' processors (<c>ledger</c>).</summary>
     public static string FaultHostDll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.FaultHost.dll");
 
+    /// <summary>The same host built as its next release: its probe grain interface is at version 2 (one more method).</summary>
+    public static string FaultHostV2Dll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.FaultHost.V2.dll");
+
     /// <summary>Where silo output goes (kept for diagnosis after a failure).</summary>
     public static string LogDirectory => Repository.Artifacts("silo-logs");
 
@@ -81,10 +84,11 @@ public sealed class SiloProcesses : IAsyncDisposable
         return processes;
     }
 
-    /// <summary>Starts silo <paramref name="index"/> and waits until its /health says it is active.</summary>
-    public async Task StartAsync(int index, CancellationToken cancellationToken)
+    /// <summary>Starts silo <paramref name="index"/> and waits until its /health says it is active; <paramref name="hostDll"/>
+    /// runs another build of the host than the cluster's (an upgrade).</summary>
+    public async Task StartAsync(int index, CancellationToken cancellationToken, string? hostDll = null)
     {
-        var start = Start([]);
+        var start = StartInfo([], environment, hostDll ?? host);
         start.Environment["PORT"] = (basePort + index).ToString(CultureInfo.InvariantCulture);
         start.Environment["SILO_PORT"] = (basePort + 100 + index).ToString(CultureInfo.InvariantCulture);
         start.Environment["GATEWAY_PORT"] = (basePort + 200 + index).ToString(CultureInfo.InvariantCulture);
@@ -221,8 +225,6 @@ public sealed class SiloProcesses : IAsyncDisposable
         silos.Clear();
         return ValueTask.CompletedTask;
     }
-
-    private ProcessStartInfo Start(string[] args) => StartInfo(args, environment, host);
 
     private static ProcessStartInfo StartInfo(string[] args, IEnumerable<KeyValuePair<string, string>> environment, string? host = null)
     {
