@@ -76,9 +76,9 @@ internal static class Soak
                     log($"{watch.Elapsed:mm\\:ss} graceful restart of silo {restart}");
                     break;
                 default:
-                    run.NoteGlobalFault("redis kill -9");
                     redis.Kill();
                     await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                    run.NoteGlobalFault("redis kill -9");   // when it comes back: see the fault test's note
                     await redis.StartAsync(cancellationToken);
                     log($"{watch.Elapsed:mm\\:ss} kill -9 of Redis, restarted");
                     break;

@@ -134,18 +134,21 @@ public sealed class FaultToleranceTests
 
         // kill -9 of Redis: it wrote its AOF before answering and the OS keeps it (unless a slow fsync made it postpone a write).
         await Task.Delay(TimeSpan.FromSeconds(8), ct);
-        run.NoteGlobalFault("redis kill -9");
+        // Each store fault is noted when Redis comes back, not when it is killed: an answer Redis gave just before it died can
+        // reach the producer after the kill, and such a job is in the loss window too (a note taken at the kill left out a batch
+        // acknowledged in those milliseconds); nothing is acknowledged while Redis is down.
         redis.Kill();
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        run.NoteGlobalFault("redis kill -9");
         await redis.StartAsync(ct);
 
         // A host crash with AOF fsync every second: Redis comes back from its files as they were about a second earlier.
         await Task.Delay(TimeSpan.FromSeconds(10), ct);
         var copy = redis.CopyData();
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        run.NoteGlobalFault("redis lost its last second");
         redis.Kill();
         redis.RestoreData(copy);
+        run.NoteGlobalFault("redis lost its last second");
         await redis.StartAsync(ct);
 
         await producer;

@@ -30,7 +30,7 @@ public sealed class SiloProcesses : IAsyncDisposable
     public static string FaultHostDll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.FaultHost.dll");
 
     /// <summary>The same host built as its next release: its probe grain interface is at version 2 (one more method).</summary>
-    public static string FaultHostV2Dll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.FaultHost.V2.dll");
+    public static string FaultHostV2Dll => Path.Combine(AppContext.BaseDirectory, "faulthost-v2", "ZinTrust.Workers.FaultHost.V2.dll");
 
     /// <summary>Where silo output goes (kept for diagnosis after a failure).</summary>
     public static string LogDirectory => Repository.Artifacts("silo-logs");
