@@ -37,7 +37,6 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     private readonly string silo;
     private readonly QueueIndex index = new();
     private readonly JobIds ids = new();
-    private const int SplitScan = 4096;
     private readonly HashSet<string> waiters = new(StringComparer.Ordinal);
     private readonly ResultWatchers watchers = new();
     private readonly IdempotencyKeys keys = new();
@@ -508,9 +507,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
     /// <summary>
     /// The next waiting jobs in lease order for a replica running <paramref name="version"/>. Under a traffic split the canary's
-    /// replicas take only jobs whose <see cref="JobKey.Bucket"/> falls in its share and every other replica only the rest;
-    /// looking no further than <see cref="SplitScan"/> entries per call keeps a lease cheap when one side's jobs are far behind
-    /// the other's (they are reached as the queue drains).
+    /// replicas take only jobs whose <see cref="JobKey.Bucket"/> falls in its share and every other replica only the rest. The
+    /// walk goes as far as it must: a cap would starve one side behind a backlog of the other's jobs (a slow canary's pile up at
+    /// the head of the order); its cost is the other side's jobs ahead, which only a lagging side has.
     /// </summary>
     private List<JobEntry> Pick(int max, string? version)
     {
@@ -522,10 +521,9 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         bool canary = string.Equals(version, s.CanaryVersion, StringComparison.Ordinal);
         int share = (int)Math.Round(s.Percent * 100);
         var picked = new List<JobEntry>(Math.Min(max, 64));
-        int scanned = 0;
         foreach (var entry in index.List(JobState.Waiting))
         {
-            if (++scanned > Math.Max(SplitScan, max * 16) || picked.Count == max)
+            if (picked.Count == max)
             {
                 break;
             }
