@@ -19,12 +19,5 @@ internal sealed class SiloCatalogGrain(ProcessorCatalog catalog, IServiceProvide
         return Task.FromResult(catalog.HasHealthCheck(name));
     }
 
-    private void EnsureHome()
-    {
-        if (this.GetPrimaryKeyString() != silo.SiloAddress.ToParsableString())
-        {
-            // Placement keeps these equal; never answer for another silo.
-            throw new SiloUnavailableException($"The catalog for {this.GetPrimaryKeyString()} is not on its silo.");
-        }
-    }
+    private void EnsureHome() => SiloPinnedPlacement.EnsureHome(this, silo);
 }

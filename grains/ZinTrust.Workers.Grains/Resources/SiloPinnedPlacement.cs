@@ -12,6 +12,16 @@ namespace ZinTrust.Workers.Grains;
 public sealed class SiloPinnedPlacement : PlacementStrategy
 {
     public static SiloPinnedPlacement Singleton { get; } = new();
+
+    /// <summary>Throws unless <paramref name="grain"/> runs on the silo its key names: placement keeps these equal, and a pinned
+    /// grain must never answer for another silo.</summary>
+    internal static void EnsureHome(Grain grain, ILocalSiloDetails silo)
+    {
+        if (grain.GetPrimaryKeyString() != silo.SiloAddress.ToParsableString())
+        {
+            throw new SiloUnavailableException($"The grain for {grain.GetPrimaryKeyString()} is not on its silo.");
+        }
+    }
 }
 
 /// <summary>Marks a grain class for <see cref="SiloPinnedPlacement"/>.</summary>

@@ -13,12 +13,8 @@ internal sealed class SiloSamplerGrain(SiloResourceSampler sampler, ILocalSiloDe
 {
     public Task<ResourceSnapshot> TakeSnapshot(TimeSpan period)
     {
-        if (this.GetPrimaryKeyString() != silo.SiloAddress.ToParsableString())
-        {
-            // Placement keeps these equal; never report one silo's figures under another's name.
-            throw new SiloUnavailableException($"The sampler for {this.GetPrimaryKeyString()} is not on its silo.");
-        }
-
+        // Never report one silo's figures under another's name.
+        SiloPinnedPlacement.EnsureHome(this, silo);
         return Task.FromResult(sampler.Take(period));
     }
 }
