@@ -51,4 +51,8 @@ public static class WorkersErrorCodes
     public const string CanaryNotFound = "CANARY_NOT_FOUND";
     public const string CanaryNotRunning = "CANARY_NOT_RUNNING";
     public const string InvalidCanary = "INVALID_CANARY";
+    public const string RegionNotFound = "REGION_NOT_FOUND";
+    public const string InvalidPlacement = "INVALID_PLACEMENT";
+    public const string InvalidFailoverPolicy = "INVALID_FAILOVER_POLICY";
+    public const string RegionUnavailable = "REGION_UNAVAILABLE";
 }

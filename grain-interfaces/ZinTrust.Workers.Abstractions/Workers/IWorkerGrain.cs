@@ -3,8 +3,9 @@ using Orleans.Concurrency;
 namespace ZinTrust.Workers.Abstractions;
 
 /// <summary>One worker (key: its name): definition, lifecycle, replica supervision.</summary>
-// v2: versions (RegisterVersion, ListVersions, ActivateVersion) and SetCanary.
-[Alias("zt.IWorkerGrain"), Orleans.CodeGeneration.Version(2)]
+// v2: versions (RegisterVersion, ListVersions, ActivateVersion) and SetCanary. v3: regions (SetPlacement, SetFailover,
+// MoveToRegion, GetRegionStatus).
+[Alias("zt.IWorkerGrain"), Orleans.CodeGeneration.Version(3)]
 public interface IWorkerGrain : IGrainWithStringKey
 {
     /// <summary>Creates the worker (stopped). Throws WORKER_EXISTS when it exists.</summary>
@@ -97,6 +98,25 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// <summary>Operator: reset (close) or trip (open) the worker's circuit.</summary>
     [Alias("SetCircuit")]
     Task<CircuitSnapshot> SetCircuit(bool open);
+
+    /// <summary>Places the worker's replicas in a region (null: anywhere); running replicas move there (the new ones start,
+    /// then the old ones drain). REGION_NOT_FOUND; INVALID_PLACEMENT (also when it contradicts the failover policy's primary).</summary>
+    [Alias("SetPlacement")]
+    Task<WorkerInfo> SetPlacement(WorkerPlacement? placement, string? by);
+
+    /// <summary>Sets (null: removes) the failover policy; the worker is placed in its primary region unless it runs in the
+    /// secondary after a failover. REGION_NOT_FOUND; INVALID_FAILOVER_POLICY.</summary>
+    [Alias("SetFailover")]
+    Task<WorkerInfo> SetFailover(FailoverPolicy? policy, string? by);
+
+    /// <summary>Moves the running replicas to <paramref name="region"/> (failover or fail-back; called by the failover grain),
+    /// recording the move and telling the plugins.</summary>
+    [Alias("MoveToRegion")]
+    Task<WorkerInfo> MoveToRegion(string region, string kind, string reason);
+
+    /// <summary>The placement, failover policy, the region the replicas run in and the last moves.</summary>
+    [AlwaysInterleave, Alias("GetRegionStatus")]
+    Task<WorkerRegionStatus> GetRegionStatus();
 
     /// <summary>A replica reports its latest health-check result.</summary>
     // Interleaves: it only replaces the in-memory health summary.

@@ -52,6 +52,12 @@ public sealed record WorkerDefinition
     /// <summary>The region the worker belongs to (lower-case letters, digits and '-'); null = WORKER_REGION.</summary>
     [Id(15)] public string? Region { get; init; }
 
+    /// <summary>Where the replicas run (only on silos of its region); null = anywhere. Set through the placement route.</summary>
+    [Id(16)] public WorkerPlacement? Placement { get; init; }
+
+    /// <summary>Moving the replicas to a secondary region and back; null = none. Set through the failover route.</summary>
+    [Id(17)] public FailoverPolicy? Failover { get; init; }
+
     /// <summary>Whether the auto-scaler manages this worker's replicas.</summary>
     public bool AutoScalingEnabled => Features.TryGetValue("autoScaling", out var on) && on;
 

@@ -17,4 +17,7 @@ public sealed record WorkerInfo
 
     /// <summary>Paused: the replicas take no new jobs; running ones finish.</summary>
     [Id(8)] public bool Paused { get; init; }
+
+    /// <summary>The region the replicas run in now (the placement's, or the failover's secondary); null = anywhere.</summary>
+    [Id(9)] public string? PlacedIn { get; init; }
 }

@@ -192,6 +192,34 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>
+    /// This silo's region (and zone), published to the cluster as silo metadata: replicas of a worker placed in a region run
+    /// only on that region's silos. Ids are 2..32 lower-case letters, digits and '-'. Needs the silo builder's
+    /// <c>AddZinTrustWorkers</c> (it registers Orleans' silo metadata).
+    /// </summary>
+    public WorkersBuilder InRegion(string region, string? zone = null)
+    {
+        if (!WorkerValidation.IsValidRegion(region))
+        {
+            throw new ArgumentException($"Region '{region}' must be 2..32 lower-case letters, digits and '-' (for example us-west).", nameof(region));
+        }
+
+        if (zone is not null && !WorkerValidation.IsValidRegion(zone))
+        {
+            throw new ArgumentException($"Zone '{zone}' must be 2..32 lower-case letters, digits and '-' (for example us-west-1a).", nameof(zone));
+        }
+
+        var location = Services.LastOrDefault(d => d.ServiceType == typeof(SiloLocation))?.ImplementationInstance as SiloLocation
+            ?? throw new InvalidOperationException("InRegion needs ISiloBuilder.AddZinTrustWorkers (the silo's metadata is registered there).");
+        location.Metadata[SiloLocation.RegionKey] = region;
+        if (zone is not null)
+        {
+            location.Metadata[SiloLocation.ZoneKey] = zone;
+        }
+
+        return this;
+    }
+
     public WorkersBuilder Configure(Action<WorkersOptions> configure)
     {
         Services.Configure(configure);

@@ -20,6 +20,15 @@ public static class WorkersSiloBuilderExtensions
     public static ISiloBuilder AddZinTrustWorkers(this ISiloBuilder builder, Action<WorkersBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(SiloLocation)))
+        {
+            // The silo's region and zone reach the other silos as Orleans silo metadata (filled by WorkersBuilder.InRegion
+            // before the silo starts: Orleans reads the dictionary when it builds its options).
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            builder.Services.AddSingleton(new SiloLocation(metadata));
+            Orleans.Runtime.MembershipService.SiloMetadata.SiloMetadataHostingExtensions.UseSiloMetadata(builder, metadata);
+        }
+
         builder.Services.AddZinTrustWorkers(configure);
         return builder;
     }
@@ -47,6 +56,8 @@ public static class WorkersSiloBuilderExtensions
             services.TryAddKeyedSingleton<IGrainStorage>(
                 WorkersStorage.Name,
                 static (sp, _) => new InProcessGrainStorage(sp.GetRequiredService<InProcessStateStore>(), sp.GetRequiredService<DeepCopier>()));
+            services.TryAddSingleton(static _ => new SiloLocation([]));
+            services.TryAddSingleton<RegionDirectory>();
             services.AddPlacementDirector<ReplicaSpreadPlacement, ReplicaSpreadPlacementDirector>();
 
             // Rolling upgrades: a silo of a newer release may serve calls made to an older interface version (interfaces only

@@ -11,6 +11,7 @@ namespace ZinTrust.Workers.Grains;
 internal sealed partial class WorkersStartup(
     IGrainFactory grains,
     WorkerSeeds seeds,
+    SiloLocation location,
     IOptions<WorkersOptions> options,
     ILogger<WorkersStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -37,6 +38,19 @@ internal sealed partial class WorkersStartup(
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (location.Region is { } region)
+        {
+            try
+            {
+                // The region is known to the cluster from the moment one of its silos runs (placements name known regions).
+                await grains.GetGrain<IDatacenterGrain>(0).DeclareRegion(region);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogDeclareFailed(logger, region, ex);
+            }
+        }
+
         foreach (var definition in seeds.Definitions)
         {
             try
@@ -154,4 +168,7 @@ internal sealed partial class WorkersStartup(
 
     [LoggerMessage(4004, LogLevel.Warning, "Auto-starting worker {Worker} failed")]
     private static partial void LogAutoStartFailed(ILogger logger, string worker, Exception exception);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Declaring this silo's region {Region} to the cluster failed; placing workers there needs it registered")]
+    private static partial void LogDeclareFailed(ILogger logger, string region, Exception exception);
 }

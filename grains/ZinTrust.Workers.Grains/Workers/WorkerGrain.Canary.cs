@@ -89,5 +89,5 @@ internal sealed partial class WorkerGrain
         : Task.FromResult(Array.Empty<ReplicaStatus>());
 
     private IWorkerReplicaGrain CanaryReplica(int index) =>
-        GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index, ReplicaKey.CanarySet).ToString());
+        GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index, ReplicaKey.CanarySet, S.Region).ToString());
 }

@@ -22,7 +22,7 @@ internal sealed partial class WorkerGrain
         if (replicaSilos.TryGetValue(index, out var before) && before != at)
         {
             PublishToPlugins(
-                new PluginFailoverContext { WorkerName = Name, ReplicaId = $"{Name}/{index}", FromSilo = before, ToSilo = at, At = clock.GetUtcNow() },
+                new PluginFailoverContext { WorkerName = Name, ReplicaId = new ReplicaKey(Name, index, null, S.Region).ToString(), FromSilo = before, ToSilo = at, At = clock.GetUtcNow() },
                 static (p, c) => p.NotifyFailoverAsync(c));
         }
 

@@ -19,6 +19,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private readonly WorkersOptions options;
     private readonly TimeProvider clock;
     private readonly PluginHost plugins;
+    private readonly RegionDirectory regions;
     private readonly string silo;
     private readonly ILogger<WorkerGrain> logger;
     private WorkerHealth health = new();
@@ -36,9 +37,11 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         IOptions<WorkersOptions> options,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         PluginHost plugins,
+        RegionDirectory regions,
         ILocalSiloDetails silo,
         ILogger<WorkerGrain> logger)
     {
+        this.regions = regions;
         this.state = state;
         this.options = options.Value;
         this.clock = clock;
@@ -86,9 +89,11 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
 
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
+        await PlaceNew(definition);
         var now = clock.GetUtcNow();
         state.State = new WorkerGrainState
         {
+            Region = definition.Failover?.PrimaryRegion ?? definition.Placement?.Region,
             Definition = definition,
             Status = WorkerStatus.Stopped,
             CreatedAt = now,
@@ -100,6 +105,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         await Index();
         await Queue(definition.QueueName).SetPolicy(definition.JobOptions);
         LogCreated(logger, Name, definition.QueueName);
+        if (definition.Failover is not null)
+        {
+            Failover().Watch().Ignore();
+        }
 
         if (options.Enabled && AutoStartPolicy.ShouldAutoStart(options.AutoStart, definition.AutoStart, definition.ActiveStatus, definition.PersistenceDriver, options.PersistenceDriver))
         {
@@ -529,6 +538,12 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             S.RunningReplicas = definition.Replicas;
             await SetStatus(WorkerStatus.Running);
         }
+
+        if (definition.Failover is { AutoFailover: true })
+        {
+            // The failover grain's timer may have died with its silo: supervision (every silo's, each interval) re-arms it.
+            Failover().Watch().Ignore();
+        }
     }
 
     private async Task StopReplicas(TimeSpan drain, int count, int from = 0)
@@ -690,6 +705,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         Health = health,
         Generation = S.Generation,
         Paused = S.Paused,
+        PlacedIn = S.Region,
     };
 
     private Task Index()
@@ -711,7 +727,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         });
     }
 
-    private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index).ToString());
+    private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index, null, S.Region).ToString());
 
     private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
 

@@ -40,6 +40,12 @@ public sealed class WorkerGrainState
 
     /// <summary>The canary replica set, while the worker has a canary.</summary>
     [Id(15)] public CanaryReplicaSet? Canary { get; set; }
+
+    /// <summary>The region the replicas run in now (null: anywhere): the placement's, or the secondary after a failover.</summary>
+    [Id(16)] public string? Region { get; set; }
+
+    /// <summary>The last moves between regions, oldest first.</summary>
+    [Id(17)] public List<RegionMove> RegionMoves { get; set; } = [];
 }
 
 /// <summary>A canary's replicas: how many, running which registered version.</summary>
