@@ -228,4 +228,42 @@ public sealed class HostSettingsLoaderTests
 
         Assert.Contains(errors, e => e.StartsWith("Workers", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ClusterAcrossMachines_VariablesAreRead_AndTheSiloRegionDefaultsToWorkerRegion()
+    {
+        var defaults = Load(out var none, ("WORKER_REGION", "ap-south-1"));
+        var s = Load(
+            out var errors,
+            ("CLUSTER_DRIVER", "postgres"),
+            ("ConnectionStrings:default", "Host=db;Database=zt"),
+            ("CLUSTER_ID", "prod-eu"),
+            ("SERVICE_ID", "billing.jobs"),
+            ("SILO_ADVERTISED_IP", "10.0.4.17"),
+            ("SILO_LISTEN_ANY", "true"),
+            ("SILO_REGION", "eu-west"),
+            ("SILO_ZONE", "eu-west-1b"));
+
+        Assert.Empty(none);
+        Assert.Equal(("ap-south-1", null, "zintrust-dev", "zintrust-workers"), (defaults.SiloRegion, defaults.SiloZone, defaults.ClusterId, defaults.ServiceId));
+        Assert.Equal(System.Net.IPAddress.Loopback, defaults.AdvertisedAddress);
+        Assert.Empty(errors);
+        Assert.Equal(("prod-eu", "billing.jobs", "eu-west", "eu-west-1b", true), (s.ClusterId, s.ServiceId, s.SiloRegion, s.SiloZone, s.ListenOnAnyAddress));
+        Assert.Equal(System.Net.IPAddress.Parse("10.0.4.17"), s.AdvertisedAddress);
+        Assert.True(System.Net.IPAddress.IsLoopback(Load(out _, ("SILO_ADVERTISED_IP", "localhost")).AdvertisedAddress));
+    }
+
+    [Theory]
+    [InlineData("SILO_REGION", "EU West", "SILO_REGION")]
+    [InlineData("SILO_ZONE", "zone_1", "SILO_ZONE")]
+    [InlineData("CLUSTER_ID", "prod cluster", "CLUSTER_ID")]
+    [InlineData("SERVICE_ID", "-svc", "SERVICE_ID")]
+    [InlineData("SILO_ADVERTISED_IP", "no-such-host.invalid", "SILO_ADVERTISED_IP")]
+    [InlineData("SILO_ADVERTISED_IP", "10.0.4.17", "SILO_ADVERTISED_IP")]   // a real address with localhost clustering
+    public void ClusterAcrossMachines_BadValues_AreReportedByName(string key, string value, string named)
+    {
+        Load(out var errors, (key, value));
+
+        Assert.Contains(errors, e => e.StartsWith(named + ":", StringComparison.Ordinal));
+    }
 }

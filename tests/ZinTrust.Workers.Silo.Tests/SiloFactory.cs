@@ -86,6 +86,12 @@ public static class Http
     public static Task<HttpResponseMessage> PatchJson(this HttpClient client, string url, string json) =>
         client.PatchAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
+    public static Task<HttpResponseMessage> PutJson<T>(this HttpClient client, string url, T value) =>
+        client.PutAsJsonAsync(url, value, TestContext.Current.CancellationToken);
+
+    public static Task<HttpResponseMessage> Delete(this HttpClient client, string url) =>
+        client.DeleteAsync(url, TestContext.Current.CancellationToken);
+
     public static Task<HttpResponseMessage> Get(this HttpClient client, string url) =>
         client.GetAsync(url, TestContext.Current.CancellationToken);
 

@@ -23,6 +23,7 @@ public static class ApiMapping
             throw queueError.ToException();
         }
 
+        var (placement, failover) = DatacenterMapping.FromDatacenter(request.Datacenter);
         var definition = new WorkerDefinition
         {
             Name = request.Name!,
@@ -41,6 +42,8 @@ public static class ApiMapping
             HealthPolicy = ToHealthPolicy(request.HealthPolicy, new WorkerHealthPolicy()),
             AutoScaling = ToScaling(request.AutoScaling, new AutoScalingOptions()),
             Region = request.Region ?? defaults.DefaultRegion,
+            Placement = placement,
+            Failover = failover,
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         return definition;
@@ -278,7 +281,10 @@ public static class ApiMapping
             ToResponse(d.CircuitBreaker),
             new HealthPolicyResponse(d.HealthPolicy.RestartWhenCritical, d.HealthPolicy.CriticalSamples, d.HealthPolicy.MaxRestarts, (long)d.HealthPolicy.RestartWindow.TotalMilliseconds),
             ToResponse(d.AutoScaling),
-            d.Region);
+            d.Region,
+            DatacenterMapping.ToResponse(d.Placement),
+            DatacenterMapping.ToResponse(d.Failover),
+            info.PlacedIn);
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)

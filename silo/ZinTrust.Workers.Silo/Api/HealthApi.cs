@@ -24,13 +24,22 @@ public static class HealthApi
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static IResult Health(ILocalSiloDetails silo, IClusterMembershipService membership)
+    private static IResult Health(ILocalSiloDetails silo, IClusterMembershipService membership, ZinTrust.Workers.Grains.SiloLocation location, HostSettings settings)
     {
         var active = membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
         var self = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
         bool ok = self == SiloStatus.Active;
         return Results.Json(
-            new { status = ok ? "ok" : "unavailable", silo = silo.SiloAddress.ToString(), siloStatus = self.ToString().ToLowerInvariant(), activeSilos = active },
+            new
+            {
+                status = ok ? "ok" : "unavailable",
+                silo = silo.SiloAddress.ToString(),
+                siloStatus = self.ToString().ToLowerInvariant(),
+                activeSilos = active,
+                region = location.Region,
+                zone = location.Zone,
+                clusterId = settings.ClusterId,
+            },
             ApiJson.Options,
             statusCode: ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }

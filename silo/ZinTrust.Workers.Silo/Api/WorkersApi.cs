@@ -54,6 +54,7 @@ public static class WorkersApi
             .RequireAuthorization(ApiSecurity.Operator);
         group.MapVersionsApi();
         group.MapCanaryApi();
+        group.MapPlacementApi();
         return group;
     }
 

@@ -92,6 +92,28 @@ public sealed class HostSettings
     /// <summary>CLUSTER_DRIVER: localhost (one machine, the embedded default) | postgres (membership in PostgreSQL). Default: localhost.</summary>
     public string ClusterDriver { get; set; } = "localhost";
 
+    /// <summary>CLUSTER_ID: silos with the same cluster id (and clustering store) form one cluster. Default: zintrust-dev.</summary>
+    public string ClusterId { get; set; } = "zintrust-dev";
+
+    /// <summary>SERVICE_ID: names the service across deployments; grain state and reminders are keyed by it, so keep it when
+    /// you replace a cluster. Default: zintrust-workers.</summary>
+    public string ServiceId { get; set; } = "zintrust-workers";
+
+    /// <summary>SILO_ADVERTISED_IP: the address other silos and clients reach this silo at: an IP address or a host name
+    /// (resolved at start, IPv4 first). Default: 127.0.0.1 (one machine). Set it to run silos on several machines.</summary>
+    public System.Net.IPAddress AdvertisedAddress { get; set; } = System.Net.IPAddress.Loopback;
+
+    /// <summary>SILO_LISTEN_ANY: listen on every interface (0.0.0.0) rather than on the advertised address only (behind NAT or
+    /// in a container, where the advertised address is not local). Default: false.</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    /// <summary>SILO_REGION: this silo's region (2..32 lower-case letters, digits and '-'); placed workers run only on silos of
+    /// their region. Default: WORKER_REGION.</summary>
+    public string? SiloRegion { get; set; }
+
+    /// <summary>SILO_ZONE: the silo's zone within its region (same form), shown in /health and the topology. Default: none.</summary>
+    public string? SiloZone { get; set; }
+
     /// <summary>CLUSTER_DB_CONNECTION: the connection string name for postgres clustering. Default: default.</summary>
     public string ClusterConnectionName { get; set; } = "default";
 

@@ -11,6 +11,27 @@ namespace ZinTrust.Workers.Silo;
 /// </summary>
 public static class HostSettingsLoader
 {
+    /// <summary>SILO_ADVERTISED_IP: an IP address as it is, or a host name resolved now (IPv4 first), so a bad name stops start-up
+    /// with its variable named rather than a silo no one can reach.</summary>
+    private static void ReadAddress(string value, HostSettings settings, List<string> problems)
+    {
+        if (System.Net.IPAddress.TryParse(value, out var address))
+        {
+            settings.AdvertisedAddress = address;
+            return;
+        }
+
+        try
+        {
+            var addresses = System.Net.Dns.GetHostAddresses(value);
+            settings.AdvertisedAddress = addresses.OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1).First();
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ArgumentException or InvalidOperationException)
+        {
+            problems.Add($"SILO_ADVERTISED_IP: '{Shorten(value)}' is neither an IP address nor a host name this machine can resolve.");
+        }
+    }
+
     private static readonly string[] TrueWords = ["true", "1", "yes", "on"];
     private static readonly string[] FalseWords = ["false", "0", "no", "off"];
 
@@ -105,6 +126,12 @@ public static class HostSettingsLoader
         env.String("WORKER_PERSISTENCE_TABLE", v => settings.DbTable = v.Trim());
         env.String("CLUSTER_DB_CONNECTION", v => settings.ClusterConnectionName = v.Trim());
         env.Choice("CLUSTER_DRIVER", "a clustering driver", ["localhost", "postgres"], v => settings.ClusterDriver = v);
+        env.String("CLUSTER_ID", v => settings.ClusterId = v.Trim());
+        env.String("SERVICE_ID", v => settings.ServiceId = v.Trim());
+        env.String("SILO_ADVERTISED_IP", v => ReadAddress(v.Trim(), settings, problems));
+        env.Bool("SILO_LISTEN_ANY", v => settings.ListenOnAnyAddress = v);
+        env.String("SILO_REGION", v => settings.SiloRegion = v.Trim());
+        env.String("SILO_ZONE", v => settings.SiloZone = v.Trim());
         env.String("WORKER_API_KEYS", v => ApiKeyParser.ParseList(v, "WORKER_API_KEYS", settings.ApiKeys, problems));
         env.String("WORKER_API_KEYS_FILE", v => ApiKeyParser.ParseFile(v.Trim(), settings.ApiKeys, problems));
         env.Int("WORKER_API_RATE_LIMIT", v => settings.ApiRateLimit = v, "requests per second");
@@ -141,6 +168,28 @@ public static class HostSettingsLoader
         if (settings.ClusterDriver == "postgres" && !settings.ConnectionStrings.ContainsKey(settings.ClusterConnectionName))
         {
             problems.Add($"CLUSTER_DB_CONNECTION: no connection string named '{settings.ClusterConnectionName}'; set ConnectionStrings__{settings.ClusterConnectionName}.");
+        }
+
+        settings.SiloRegion ??= o.DefaultRegion;
+        foreach (var (name, value) in new[] { ("SILO_REGION", settings.SiloRegion), ("SILO_ZONE", settings.SiloZone) })
+        {
+            if (value is not null && !ZinTrust.Workers.Abstractions.WorkerValidation.IsValidRegion(value))
+            {
+                problems.Add($"{name}: '{Shorten(value)}' must be 2..32 lower-case letters, digits and '-' (for example us-east-1).");
+            }
+        }
+
+        foreach (var (name, value) in new[] { ("CLUSTER_ID", settings.ClusterId), ("SERVICE_ID", settings.ServiceId) })
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(value, "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+            {
+                problems.Add($"{name}: '{Shorten(value)}' must be 1..64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+            }
+        }
+
+        if (settings.ClusterDriver == "localhost" && !System.Net.IPAddress.IsLoopback(settings.AdvertisedAddress))
+        {
+            problems.Add("SILO_ADVERTISED_IP: a non-loopback address needs a shared clustering store (CLUSTER_DRIVER=postgres); localhost clustering is one machine only.");
         }
 
         if (settings.RedisDatabase > 15)

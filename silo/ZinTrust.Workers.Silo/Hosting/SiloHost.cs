@@ -69,6 +69,7 @@ public static class SiloHost
         app.MapPluginsApi();
         app.MapScalingApi();
         app.MapResourcesApi();
+        app.MapDatacentersApi();
         var docsPolicy = settings.ApiDocsPublic ?? app.Environment.IsDevelopment();
         var openApi = app.MapOpenApi();                             // /openapi/v1.json
         var docs = app.MapScalarApiReference("/docs");              // a browsable UI over it

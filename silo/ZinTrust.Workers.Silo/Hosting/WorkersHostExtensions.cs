@@ -10,9 +10,6 @@ namespace ZinTrust.Workers.Silo;
 /// <summary>The host's composition: logging, the silo, the HTTP endpoint.</summary>
 public static class WorkersHostExtensions
 {
-    public const string ServiceId = "zintrust-workers";
-    public const string ClusterId = "zintrust-dev";
-
     /// <summary>The host's services, silo and endpoint; <paramref name="workers"/> registers more processors, health checks and plugins.</summary>
     public static WebApplicationBuilder AddZinTrustWorkersHost(this WebApplicationBuilder builder, HostSettings settings, Action<WorkersBuilder>? workers = null)
     {
@@ -43,12 +40,12 @@ public static class WorkersHostExtensions
         {
             silo.Configure<ClusterOptions>(o =>
             {
-                o.ServiceId = ServiceId;
-                o.ClusterId = ClusterId;
+                o.ServiceId = settings.ServiceId;
+                o.ClusterId = settings.ClusterId;
             });
             if (settings.ClusterDriver == "postgres")
             {
-                silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+                silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: settings.ListenOnAnyAddress);
                 silo.UseAdoNetClustering(o =>
                 {
                     o.Invariant = "Npgsql";
@@ -75,6 +72,11 @@ public static class WorkersHostExtensions
                 w.ConfigureResourceMonitor(o => Copy(settings.Resources, o));
                 w.ConfigureCosts(o => Copy(settings.Costs, o));
                 w.AddBuiltInProcessors();
+                if (settings.SiloRegion is { } region)
+                {
+                    w.InRegion(region, settings.SiloZone);
+                }
+
                 if (settings.DemoWorker)
                 {
                     w.AddDemoProcessors();

@@ -31,6 +31,10 @@ public sealed class WorkerCreateRequest
 
     /// <summary>Lower-case letters, digits and '-'; unset = WORKER_REGION.</summary>
     public string? Region { get; init; }
+
+    /// <summary>The original's datacenter block: primaryRegion (the placement), secondaryRegions (the first is the failover
+    /// target), affinityRules, priority, autoFailover, healthCheckInterval (ms).</summary>
+    public DatacenterRequest? Datacenter { get; init; }
 }
 
 public sealed class AutoScalingRequest

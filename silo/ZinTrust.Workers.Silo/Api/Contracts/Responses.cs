@@ -26,7 +26,10 @@ public sealed record WorkerResponse(
     CircuitOptionsResponse CircuitBreaker,
     HealthPolicyResponse HealthPolicy,
     AutoScalingResponse AutoScaling,
-    string? Region);
+    string? Region,
+    PlacementResponse? Placement,
+    FailoverPolicyResponse? Failover,
+    string? PlacedIn);
 
 public sealed record JobOptionsResponse(
     int Attempts,
