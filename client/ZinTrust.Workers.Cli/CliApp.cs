@@ -64,11 +64,11 @@ public static class CliApp
             MigrateWorkerCommand.Create(context),
         };
 
-        // After the worker commands in the valid-commands line: canary:start, canary:status, ...
+        // After the worker commands in the valid-commands line: canary:start, canary:status, ..., datacenter:regions, ...
         int at = root.Subcommands.IndexOf(root.Subcommands.First(c => c.Name == "worker:summary")) + 1;
-        foreach (var canary in CanaryCommands.Create(context))
+        foreach (var command in CanaryCommands.Create(context).Concat(DatacenterCommands.Create(context)))
         {
-            root.Subcommands.Insert(at++, canary);
+            root.Subcommands.Insert(at++, command);
         }
 
         return root;

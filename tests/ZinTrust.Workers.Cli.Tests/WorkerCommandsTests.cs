@@ -205,6 +205,37 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
     }
 
     [Fact]
+    public async Task DatacenterCommands_RegisterPlaceFailOverAndShowTheTopology()
+    {
+        var name = await silo.CreateWorkerAsync("cli-dc", "cli-dc-queue");
+        await silo.PostJsonAsync($"/api/workers/{name}/start", new { });
+
+        var register = await Zin("datacenter:register", "cli-west", "--name", "CLI West", "--lat", "37.77", "--lon", "-122.42", "--capacity", "100");
+        var regions = await Zin("datacenter:regions");
+        var place = await Zin("worker:placement", name, "us-east-1", "--priority", "high", "--affinity", "near-db");
+        var failover = await Zin("worker:failover", name, "us-east-1", "cli-west", "--interval-ms", "5000");
+        var show = await Zin("worker:placement", name);
+        var topology = await Zin("datacenter:topology");
+        var unknown = await Zin("worker:placement", name, "nowhere-1");
+
+        Assert.True(register.ExitCode == 0, register.ToString());
+        Assert.Equal(["Region cli-west registered"], register.OutputLines);
+        Assert.Matches(@"^│ cli-west\s+│ CLI West\s+│ 37\.77, -122\.42\s+│ 100\s+│ yes\s+│$", Assert.Single(regions.OutputLines, l => l.StartsWith("│ cli-west", StringComparison.Ordinal)));
+        Assert.Contains(regions.OutputLines, l => l.StartsWith("│ us-east-1", StringComparison.Ordinal) && l.Contains("declared by a silo", StringComparison.Ordinal));
+        Assert.True(place.ExitCode == 0, place.ToString());
+        Assert.Equal($"Worker {name} runs in us-east-1; failover: none", place.OutputLines[0]);
+        Assert.True(failover.ExitCode == 0, failover.ToString());
+        Assert.Equal("Failover us-east-1 -> cli-west, automatic: yes, after 5.0s down, back after 300.0s healthy", failover.OutputLines[1]);
+        Assert.Equal($"Worker {name} runs in us-east-1; failover: primary", show.OutputLines[0]);
+        Assert.Contains(show.OutputLines, l => l.Contains("placement  (any) -> us-east-1", StringComparison.Ordinal));
+        Assert.True(topology.ExitCode == 0, topology.ToString());
+        Assert.Matches($@"^│ us-east-1\s+│ yes\s+│ 1 active of 1\s+│ .*{name} 1.*│$", Assert.Single(topology.OutputLines, l => l.StartsWith("│ us-east-1", StringComparison.Ordinal)));
+        Assert.Matches(@"^│ cli-west\s+│ NO\s+│ 0 active of 0\s+│ -\s+│$", Assert.Single(topology.OutputLines, l => l.StartsWith("│ cli-west", StringComparison.Ordinal)));
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("REGION_NOT_FOUND", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WorkerSummary_PrintsTheSeedsBlock_WithTheServicesCounts()
     {
         await silo.CreateWorkerAsync("cli-sum", "cli-sum-queue");

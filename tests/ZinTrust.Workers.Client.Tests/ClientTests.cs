@@ -40,6 +40,33 @@ public sealed class ClientTests(ClientCluster fixture)
     }
 
     [Fact]
+    public async Task Datacenters_RegisterARegion_PlaceAWorker_SetItsFailover_AndShowTheTopology()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var services = fixture.Services();
+        var workers = services.GetRequiredService<IWorkerManager>();
+        var datacenters = services.GetRequiredService<IDatacenters>();
+
+        var west = await datacenters.RegisterRegionAsync(new RegionDefinition { Id = "client-west", Name = "Client West", Capacity = 10 }, ct);
+        await datacenters.RegisterRegionAsync(new RegionDefinition { Id = "client-east" }, ct);
+        await workers.CreateAsync(new WorkerDefinition { Name = "client-placed", QueueName = "client-placed", Processor = "greeter" }, ct);
+        await datacenters.PlaceWorkerAsync("client-placed", new WorkerPlacement { Region = "client-west", Priority = "high" }, ct);
+        var placed = await datacenters.SetFailoverPolicyAsync("client-placed", new FailoverPolicy { PrimaryRegion = "client-west", SecondaryRegion = "client-east", AutoFailover = false }, ct);
+        var status = await datacenters.GetPlacementAsync("client-placed", ct);
+        var topology = await datacenters.GetTopologyAsync(ct);
+        var bad = await Assert.ThrowsAsync<WorkersException>(() => datacenters.PlaceWorkerAsync("client-placed", new WorkerPlacement { Region = "nowhere-1" }, ct));
+
+        Assert.True(west.Registered);
+        Assert.Contains(await datacenters.ListRegionsAsync(ct), r => r.Id == "client-west" && r.Name == "Client West" && r.Capacity == 10);
+        Assert.Equal("client-west", placed.PlacedIn);
+        Assert.Equal(("client-west", "primary", "high"), (status.Region, status.FailoverState, status.Placement!.Priority));
+        Assert.Contains(topology.Workers, w => w.Worker == "client-placed" && w.Failover!.SecondaryRegion == "client-east");
+        Assert.Contains(topology.Regions, r => r.Region.Id == "client-west" && !r.Healthy);   // registered, no silo there
+        Assert.Equal(WorkersErrorCodes.RegionNotFound, bad.Code);
+        await workers.DeleteAsync("client-placed", ct);
+    }
+
+    [Fact]
     public async Task Enqueue_CarriesTheHeadersGiven_InTheJobsEnvelope()
     {
         var ct = TestContext.Current.CancellationToken;

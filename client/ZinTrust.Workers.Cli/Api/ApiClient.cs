@@ -32,6 +32,10 @@ internal sealed class ApiClient(HttpClient http, ApiEndpoint endpoint)
     public async Task<JsonElement> PostJsonAsync(string pathAndQuery, string json, CancellationToken cancellationToken) =>
         Parse(await SendAsync(HttpMethod.Post, pathAndQuery, cancellationToken, json));
 
+    /// <summary>PUTs a JSON body and parses the answer.</summary>
+    public async Task<JsonElement> PutJsonAsync(string pathAndQuery, string json, CancellationToken cancellationToken) =>
+        Parse(await SendAsync(HttpMethod.Put, pathAndQuery, cancellationToken, json));
+
     /// <summary>A path segment (a worker or queue name) escaped for the URL.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
@@ -65,7 +69,7 @@ internal sealed class ApiClient(HttpClient http, ApiEndpoint endpoint)
             request.Headers.TryAddWithoutValidation(ApiEndpoint.ApiKeyHeader, key);
         }
 
-        if (method == HttpMethod.Post)
+        if (method == HttpMethod.Post || method == HttpMethod.Put)
         {
             request.Content = json is null ? new ByteArrayContent([]) : new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         }
