@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A local cluster of N silo processes (default 3) on Redis (jobs, reminders) and PostgreSQL (membership,
 # worker state). Silo i listens on HTTP 7777+i, silo port 11111+i, gateway 30000+i, all on 127.0.0.1.
-# Usage: infra/cluster.sh start [N] | stop | status
+# With REGIONS (comma-separated), the silos are split over them in order: `start 4 us-east,eu-west` puts silos 0-1 in
+# us-east and 2-3 in eu-west (SILO_REGION; zone {region}-{n}).
+# Usage: infra/cluster.sh start [N] [REGIONS] | kill I (kill -9 one silo) | stop | status
 # Starts Redis and PostgreSQL (infra/redis.sh, infra/postgres.sh) and applies the migrations first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -26,7 +28,7 @@ silo_env() {
 }
 
 start() {
-  local count="${1:-3}"
+  local count="${1:-3}" regions="${2:-}"
   "$ZT_ROOT/infra/redis.sh" start
   "$ZT_ROOT/infra/postgres.sh" start
   [ -f "$silo_dll" ] || dotnet build "$ZT_ROOT/silo/ZinTrust.Workers.Silo" -nologo -clp:ErrorsOnly >/dev/null
@@ -35,7 +37,13 @@ start() {
   mkdir -p "$run_dir"
   for i in $(seq 0 $((count - 1))); do
     if [ -f "$run_dir/silo-$i.pid" ] && kill -0 "$(cat "$run_dir/silo-$i.pid")" 2>/dev/null; then continue; fi
-    PORT=$((7777 + i)) SILO_PORT=$((11111 + i)) GATEWAY_PORT=$((30000 + i)) \
+    local region_env=()
+    if [ -n "$regions" ]; then
+      local list; IFS=',' read -r -a list <<< "$regions"
+      local r=$(( i * ${#list[@]} / count ))
+      region_env=(SILO_REGION="${list[$r]}" SILO_ZONE="${list[$r]}-$(( i % 2 + 1 ))")
+    fi
+    env "${region_env[@]}" PORT=$((7777 + i)) SILO_PORT=$((11111 + i)) GATEWAY_PORT=$((30000 + i)) \
       nohup dotnet "$silo_dll" > "$run_dir/silo-$i.log" 2>&1 &
     echo $! > "$run_dir/silo-$i.pid"
   done
@@ -60,8 +68,9 @@ stop() {
 }
 
 case "${1:-}" in
-  start) start "${2:-3}" ;;
+  start) start "${2:-3}" "${3:-}" ;;
+  kill) [ -f "$run_dir/silo-${2:?silo index}.pid" ] || die "no silo $2"; kill -9 "$(cat "$run_dir/silo-$2.pid")"; rm -f "$run_dir/silo-$2.pid"; log "silo $2 killed (kill -9)" ;;
   stop) stop ;;
   status) for f in "$run_dir"/silo-*.pid; do [ -f "$f" ] && { kill -0 "$(cat "$f")" 2>/dev/null && echo "$(basename "$f" .pid) running" || echo "$(basename "$f" .pid) dead"; }; done ;;
-  *) die "usage: $0 start [N] | stop | status" ;;
+  *) die "usage: $0 start [N] [REGIONS] | kill I | stop | status" ;;
 esac

@@ -10,9 +10,11 @@ public interface IDatacenterGrain : IGrainWithIntegerKey
     [Alias("RegisterRegion")]
     Task<RegionDefinition> RegisterRegion(RegionDefinition region);
 
-    /// <summary>Records a region a silo declares (SILO_REGION) unless it is known; never overwrites a registration.</summary>
+    /// <summary>A silo starting in <paramref name="region"/> (SILO_REGION): records the region unless it is known (never
+    /// overwriting a registration) and where the silo (<paramref name="silo"/>, its parsable address) is, so the topology
+    /// shows it in its region after it died.</summary>
     [Alias("DeclareRegion")]
-    Task DeclareRegion(string region);
+    Task DeclareRegion(string region, string silo, string? zone);
 
     [AlwaysInterleave, Alias("ListRegions")]
     Task<IReadOnlyList<RegionDefinition>> ListRegions();

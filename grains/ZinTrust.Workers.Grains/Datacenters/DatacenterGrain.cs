@@ -10,7 +10,13 @@ namespace ZinTrust.Workers.Grains;
 public sealed class DatacenterGrainState
 {
     [Id(0)] public Dictionary<string, RegionDefinition> Regions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Where each silo said it runs (parsable address: region, zone), while it is in the membership table.</summary>
+    [Id(1)] public Dictionary<string, SiloDeclaration> Silos { get; set; } = new(StringComparer.Ordinal);
 }
+
+[GenerateSerializer, Immutable, Alias("zt.SiloDeclaration")]
+public sealed record SiloDeclaration([property: Id(0)] string Region, [property: Id(1)] string? Zone);
 
 /// <summary>
 /// The cluster's regions (see <see cref="IDatacenterGrain"/>). The topology is computed on request from this silo's membership
@@ -42,14 +48,26 @@ internal sealed partial class DatacenterGrain(
         return stored;
     }
 
-    public async Task DeclareRegion(string region)
+    public async Task DeclareRegion(string region, string silo, string? zone)
     {
-        if (!WorkerValidation.IsValidRegion(region) || state.State.Regions.ContainsKey(region) || state.State.Regions.Count >= MaxRegions)
+        if (!WorkerValidation.IsValidRegion(region))
         {
             return;
         }
 
-        state.State.Regions[region] = new RegionDefinition { Id = region, Name = region, Registered = false, UpdatedAt = clock.GetUtcNow() };
+        if (!state.State.Regions.ContainsKey(region) && state.State.Regions.Count < MaxRegions)
+        {
+            state.State.Regions[region] = new RegionDefinition { Id = region, Name = region, Registered = false, UpdatedAt = clock.GetUtcNow() };
+        }
+
+        // Silos that left the membership table are forgotten as others arrive (the table's own clean-up bounds this).
+        var members = regions.Silos().Select(s => s.Address.ToParsableString()).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in state.State.Silos.Keys.Where(k => !members.Contains(k) && k != silo).ToList())
+        {
+            state.State.Silos.Remove(gone);
+        }
+
+        state.State.Silos[silo] = new SiloDeclaration(region, zone);
         await state.WriteStateAsync();
     }
 
@@ -60,7 +78,10 @@ internal sealed partial class DatacenterGrain(
 
     public async Task<Topology> GetTopology()
     {
-        var silos = regions.Silos();
+        // A silo's metadata leaves the cache when it dies: its declaration keeps it in its region in the view.
+        var silos = regions.Silos()
+            .Select(s => s.Region is null && state.State.Silos.TryGetValue(s.Address.ToParsableString(), out var declared) ? s with { Region = declared.Region, Zone = declared.Zone } : s)
+            .ToList();
         var known = new Dictionary<string, RegionDefinition>(state.State.Regions, StringComparer.Ordinal);
         foreach (var region in silos.Select(s => s.Region).OfType<string>().Where(r => !known.ContainsKey(r)))
         {

@@ -10,7 +10,8 @@ internal sealed record SiloPlace(SiloAddress Address, string? Name, SiloStatus S
 /// <summary>
 /// The cluster's silos with their regions, from this silo's membership view and Orleans' silo metadata cache. A silo whose
 /// metadata has not reached this silo yet counts as having no region until it does (the cache fetches it on the membership
-/// change that announces the silo).
+/// change that announces the silo). The cache drops a silo when it dies; the datacenter grain's record of what each silo
+/// declared at start keeps a dead silo in its region in the topology.
 /// </summary>
 internal sealed class RegionDirectory(IClusterMembershipService membership, ILocalSiloDetails local, SiloLocation location, IServiceProvider services)
 {

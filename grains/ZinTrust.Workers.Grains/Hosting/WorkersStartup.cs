@@ -12,6 +12,7 @@ internal sealed partial class WorkersStartup(
     IGrainFactory grains,
     WorkerSeeds seeds,
     SiloLocation location,
+    ILocalSiloDetails silo,
     IOptions<WorkersOptions> options,
     ILogger<WorkersStartup> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -43,7 +44,7 @@ internal sealed partial class WorkersStartup(
             try
             {
                 // The region is known to the cluster from the moment one of its silos runs (placements name known regions).
-                await grains.GetGrain<IDatacenterGrain>(0).DeclareRegion(region);
+                await grains.GetGrain<IDatacenterGrain>(0).DeclareRegion(region, silo.SiloAddress.ToParsableString(), location.Zone);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

@@ -85,10 +85,16 @@ public sealed class SiloProcesses : IAsyncDisposable
     }
 
     /// <summary>Starts silo <paramref name="index"/> and waits until its /health says it is active; <paramref name="hostDll"/>
-    /// runs another build of the host than the cluster's (an upgrade).</summary>
-    public async Task StartAsync(int index, CancellationToken cancellationToken, string? hostDll = null)
+    /// runs another build of the host than the cluster's (an upgrade); <paramref name="settings"/> are this silo's own (its
+    /// SILO_REGION, say).</summary>
+    public async Task StartAsync(int index, CancellationToken cancellationToken, string? hostDll = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = StartInfo([], environment, hostDll ?? host);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         start.Environment["PORT"] = (basePort + index).ToString(CultureInfo.InvariantCulture);
         start.Environment["SILO_PORT"] = (basePort + 100 + index).ToString(CultureInfo.InvariantCulture);
         start.Environment["GATEWAY_PORT"] = (basePort + 200 + index).ToString(CultureInfo.InvariantCulture);
@@ -175,6 +181,16 @@ public sealed class SiloProcesses : IAsyncDisposable
 
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         Assert.True(response.IsSuccessStatusCode, $"GET {url} gave {(int)response.StatusCode}: {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    public async Task<JsonElement> PutJson(int silo, string url, object body, CancellationToken cancellationToken)
+    {
+        using var http = Http(silo);
+        var response = await http.PutAsJsonAsync(url, body, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"PUT {url} gave {(int)response.StatusCode}: {text}");
         using var doc = JsonDocument.Parse(text);
         return doc.RootElement.Clone();
     }
