@@ -44,13 +44,8 @@ internal sealed class Datacenters(IClusterClient client) : IDatacenters
     public Task<WorkerInfo> SetFailoverPolicyAsync(string name, FailoverPolicy? policy, CancellationToken cancellationToken = default) =>
         Worker(name).SetFailover(policy, By).WaitAsync(cancellationToken);
 
-    public async Task<WorkerRegionStatus> GetPlacementAsync(string name, CancellationToken cancellationToken = default)
-    {
-        var status = await Worker(name).GetRegionStatus().WaitAsync(cancellationToken);
-        return status.Failover is not null && await client.GetGrain<IFailoverGrain>(name).GetStatus().WaitAsync(cancellationToken) is { } watched
-            ? status with { ConditionSince = watched.ConditionSince }
-            : status;
-    }
+    public Task<WorkerRegionStatus> GetPlacementAsync(string name, CancellationToken cancellationToken = default) =>
+        Worker(name).GetRegionStatus().WaitAsync(cancellationToken);
 
     private IDatacenterGrain Datacenter() => client.GetGrain<IDatacenterGrain>(0);
 

@@ -40,10 +40,11 @@ public interface IFailoverGrain : IGrainWithStringKey
 
     /// <summary>Checks the policy now (what the reminder and timer do).</summary>
     [Alias("Evaluate")]
-    Task<WorkerRegionStatus?> Evaluate();
+    Task Evaluate();
 
-    [AlwaysInterleave, Alias("GetStatus")]
-    Task<WorkerRegionStatus?> GetStatus();
+    /// <summary>Since when the condition the watch waits for has held (see <see cref="WorkerRegionStatus.ConditionSince"/>).</summary>
+    [AlwaysInterleave, Alias("GetConditionSince")]
+    Task<DateTimeOffset?> GetConditionSince();
 }
 
 /// <summary>One per silo (key: the silo's address), placed on that silo: answers pings and measures round trips to other silos.</summary>

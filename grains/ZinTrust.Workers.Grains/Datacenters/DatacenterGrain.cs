@@ -122,7 +122,7 @@ internal sealed partial class DatacenterGrain(
         },
     };
 
-    /// <summary>Every worker's region status (with the failover grain's clock for those with a policy).</summary>
+    /// <summary>Every worker's region status.</summary>
     private async Task<List<(WorkerIndexEntry Entry, WorkerRegionStatus? Status)>> Workers()
     {
         var entries = await GrainFactory.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true);
@@ -130,13 +130,7 @@ internal sealed partial class DatacenterGrain(
         {
             try
             {
-                var status = await GrainFactory.GetGrain<IWorkerGrain>(e.Name).GetRegionStatus();
-                if (status.Failover is not null && await GrainFactory.GetGrain<IFailoverGrain>(e.Name).GetStatus() is { } watched)
-                {
-                    status = status with { ConditionSince = watched.ConditionSince };
-                }
-
-                return (e, (WorkerRegionStatus?)status);
+                return (e, (WorkerRegionStatus?)await GrainFactory.GetGrain<IWorkerGrain>(e.Name).GetRegionStatus());
             }
             catch (WorkersException)
             {

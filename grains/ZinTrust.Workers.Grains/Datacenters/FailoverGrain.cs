@@ -32,7 +32,6 @@ internal sealed partial class FailoverGrain(
     private IGrainTimer? timer;
     private TimeSpan timerPeriod;
     private bool reminderKnown;
-    private WorkerRegionStatus? last;
 
     private string WorkerName => this.GetPrimaryKeyString();
 
@@ -49,14 +48,9 @@ internal sealed partial class FailoverGrain(
         }
     }
 
-    public async Task<WorkerRegionStatus?> Evaluate()
-    {
-        await EvaluateCore();
-        return last;
-    }
+    public Task Evaluate() => EvaluateCore();
 
-    public Task<WorkerRegionStatus?> GetStatus() =>
-        Task.FromResult(last is null ? null : last with { ConditionSince = state.State.ConditionSince });
+    public Task<DateTimeOffset?> GetConditionSince() => Task.FromResult(state.State.ConditionSince);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -108,7 +102,6 @@ internal sealed partial class FailoverGrain(
     {
         await GrainFactory.GetGrain<IWorkerGrain>(WorkerName).MoveToRegion(region, kind, reason);
         await SetSince(null);
-        last = await Status();
     }
 
     private async Task SetSince(DateTimeOffset? since)
@@ -124,14 +117,12 @@ internal sealed partial class FailoverGrain(
     {
         try
         {
-            last = await GrainFactory.GetGrain<IWorkerGrain>(WorkerName).GetRegionStatus();
+            return await GrainFactory.GetGrain<IWorkerGrain>(WorkerName).GetRegionStatus();
         }
         catch (WorkersException ex) when (ex.Code == WorkersErrorCodes.WorkerNotFound)
         {
-            last = null;
+            return null;
         }
-
-        return last;
     }
 
     private async Task Arm(FailoverPolicy policy)

@@ -79,11 +79,11 @@ internal sealed partial class WorkerGrain
         return Info();
     }
 
-    public Task<WorkerRegionStatus> GetRegionStatus()
+    public async Task<WorkerRegionStatus> GetRegionStatus()
     {
         EnsureExists();
         var policy = S.Definition!.Failover;
-        return Task.FromResult(new WorkerRegionStatus
+        var status = new WorkerRegionStatus
         {
             Worker = Name,
             Region = S.Region,
@@ -91,7 +91,10 @@ internal sealed partial class WorkerGrain
             Failover = policy,
             FailoverState = policy is null ? "none" : S.Region == policy.SecondaryRegion ? "secondary" : "primary",
             Moves = [.. S.RegionMoves],
-        });
+        };
+
+        // Both calls interleave (this one and the watch's), so asking the watch from here never waits on a move it makes.
+        return policy is { AutoFailover: true } ? status with { ConditionSince = await Failover().GetConditionSince() } : status;
     }
 
     /// <summary>The region a new worker starts in, and its failover watch: from the definition's placement and policy.</summary>

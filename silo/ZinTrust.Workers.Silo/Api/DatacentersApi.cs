@@ -114,13 +114,7 @@ public static class DatacentersApi
     {
         var worker = WorkersApi.Worker(name, grains);
         _ = await worker.Get() ?? throw WorkersApi.NotFound(name);
-        var status = await worker.GetRegionStatus();
-        if (status.Failover is not null && await grains.GetGrain<IFailoverGrain>(name).GetStatus() is { } watched)
-        {
-            status = status with { ConditionSince = watched.ConditionSince };
-        }
-
-        return DatacenterMapping.ToResponse(status);
+        return DatacenterMapping.ToResponse(await worker.GetRegionStatus());
     }
 
     private static string? By(HttpContext http) => http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null;
