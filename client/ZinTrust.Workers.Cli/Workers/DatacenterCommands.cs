@@ -21,18 +21,8 @@ internal static class DatacenterCommands
         yield return Failover(context);
     }
 
-    private static Command Regions(CliContext context)
-    {
-        var json = WorkerArguments.Json();
-        var command = ApiCommand.Create("datacenter:regions", "List the regions: registered ones and those the silos declare", context, _ => "list the regions",
-            async (parseResult, client, console, cancellationToken) =>
-            {
-                var body = await client.GetAsync("/api/datacenters/regions", cancellationToken);
-                return await WorkerArguments.ShowAsync(body, parseResult.GetValue(json), context.Output, console, RenderRegions);
-            });
-        command.Options.Add(json);
-        return command;
-    }
+    private static Command Regions(CliContext context) =>
+        Show(context, "datacenter:regions", "List the regions: registered ones and those the silos declare", "list the regions", "/api/datacenters/regions", RenderRegions);
 
     private static Command Register(CliContext context)
     {
@@ -62,15 +52,16 @@ internal static class DatacenterCommands
         return command;
     }
 
-    private static Command TopologyCommand(CliContext context)
+    private static Command TopologyCommand(CliContext context) =>
+        Show(context, "datacenter:topology", "Show the regions with their silos and health, replicas per worker, latency between regions", "get the topology", "/api/datacenters/topology", RenderTopology);
+
+    /// <summary>A read of one route, rendered, or printed as it came with --json.</summary>
+    private static Command Show(CliContext context, string name, string description, string failure, string path, Action<JsonElement, IAnsiConsole> render)
     {
         var json = WorkerArguments.Json();
-        var command = ApiCommand.Create("datacenter:topology", "Show the regions with their silos and health, replicas per worker, latency between regions", context, _ => "get the topology",
+        var command = ApiCommand.Create(name, description, context, _ => failure,
             async (parseResult, client, console, cancellationToken) =>
-            {
-                var body = await client.GetAsync("/api/datacenters/topology", cancellationToken);
-                return await WorkerArguments.ShowAsync(body, parseResult.GetValue(json), context.Output, console, RenderTopology);
-            });
+                await WorkerArguments.ShowAsync(await client.GetAsync(path, cancellationToken), parseResult.GetValue(json), context.Output, console, render));
         command.Options.Add(json);
         return command;
     }
