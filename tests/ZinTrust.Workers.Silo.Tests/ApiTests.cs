@@ -276,6 +276,23 @@ public sealed class ApiTests(SiloFixture fixture)
     }
 
     [Theory]
+    [InlineData("POST", "/api/workers", "text/plain", HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE")]
+    [InlineData("POST", "/api/queues/demo-queue/jobs", null, HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE")]
+    [InlineData("PUT", "/api/workers/demo-worker/placement", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE")]
+    [InlineData("POST", "/api/no/such/route", "text/plain", HttpStatusCode.NotFound, "ROUTE_NOT_FOUND")]
+    [InlineData("DELETE", "/api/workers", "text/plain", HttpStatusCode.NotFound, "ROUTE_NOT_FOUND")]
+    public async Task ABodyThatIsNotJson_IsA415ForARouteTakingJson_AndStillA404Elsewhere(string method, string url, string? contentType, HttpStatusCode status, string code)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new ByteArrayContent("""{"name":"media-w","queueName":"media-q"}"""u8.ToArray()) };
+        if (contentType is not null)
+        {
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        }
+
+        await AssertError(await Client.SendAsync(request, TestContext.Current.CancellationToken), status, code);
+    }
+
+    [Theory]
     [InlineData("/api/workers/x!/start", "INVALID_WORKER_NAME")]
     [InlineData("/api/queues/q!/jobs/abc/cancel", "INVALID_QUEUE_NAME")]
     [InlineData("/api/queues/good-queue/jobs/abc!def/cancel", "INVALID_JOB_ID")]

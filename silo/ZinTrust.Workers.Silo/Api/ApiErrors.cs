@@ -11,6 +11,7 @@ public static class ApiErrors
 {
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string RouteNotFound = "ROUTE_NOT_FOUND";
+    public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string InvalidQuery = "INVALID_QUERY";
     public const string JobAlreadyFinished = "JOB_ALREADY_FINISHED";
     public const string JobNotDeadLettered = "JOB_NOT_DEAD_LETTERED";
