@@ -1,0 +1,104 @@
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Grains;
+
+/// <summary>The queue's leases beside the lease call itself: their deadlines (started when the holder learns of them, moved
+/// by renewals) and the traffic split that decides which version's replicas take which waiting jobs.</summary>
+internal sealed partial class QueueGrain
+{
+    /// <summary>A lease's deadline counts from when its holder learns of it (a lease whose write is still on its way does not
+    /// expire, see <see cref="granting"/>): a write that waited out a store outage longer than the lease would otherwise hand
+    /// over leases already expired, and the jobs would run twice at once. In memory only, as renewals are.</summary>
+    private void StartLeaseClocks(string replicaId, List<LeasedJob> leased, DateTimeOffset granted)
+    {
+        var now = time.GetUtcNow();
+        if (now - granted < policy.LeaseDuration / 10)
+        {
+            // The usual case: the write took a moment, the deadlines set at the grant are as good.
+            return;
+        }
+
+        foreach (var lease in leased)
+        {
+            Renew(replicaId, lease.JobId, lease.LeaseToken, now);
+        }
+
+        ArmClock();
+    }
+
+    /// <summary>Moves a held lease's deadline one lease duration past <paramref name="now"/>; false when the lease is not held.
+    /// Deadlines live in memory only: a reloaded queue grants every stored lease a fresh deadline anyway.</summary>
+    private bool Renew(string replicaId, string jobId, long token, DateTimeOffset now)
+    {
+        var renewal = index.Get(jobId)?.Record is { } job
+            ? JobTransitions.Apply(job, new JobCommand.Renew(replicaId, token, now + policy.LeaseDuration), now)
+            : Transition.Refused(JobRefusal.StaleLease);
+        if (renewal.Applied)
+        {
+            index.Put(renewal.Next!);
+        }
+
+        return renewal.Applied;
+    }
+
+    public Task<LeaseRenewal> RenewLeases(string replicaId, IReadOnlyList<JobLeaseRef> leases)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        ThrowIfPoisoned();
+        var now = time.GetUtcNow();
+        List<JobLeaseRef>? lost = null;
+        foreach (var lease in leases)
+        {
+            if (!Renew(replicaId, lease.JobId, lease.LeaseToken, now))
+            {
+                (lost ??= []).Add(lease);
+            }
+        }
+
+        ArmClock();
+        return Task.FromResult(new LeaseRenewal(lost ?? [], policy.LeaseDuration));
+    }
+
+    public Task SetSplit(TrafficSplit? next)
+    {
+        if (split != next)
+        {
+            split = next is { Percent: > 0 } ? next : null;
+            WakeWaiters();   // each side may now have work it did not have
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The next waiting jobs in lease order for a replica running <paramref name="version"/>. Under a traffic split the canary's
+    /// replicas take only jobs whose <see cref="JobKey.Bucket"/> falls in its share and every other replica only the rest. The
+    /// walk goes as far as it must: a cap would starve one side behind a backlog of the other's jobs (a slow canary's pile up at
+    /// the head of the order); its cost is the other side's jobs ahead, which only a lagging side has.
+    /// </summary>
+    private List<JobEntry> Pick(int max, string? version)
+    {
+        if (split is not { } s)
+        {
+            return index.List(JobState.Waiting).Take(max).ToList();
+        }
+
+        bool canary = string.Equals(version, s.CanaryVersion, StringComparison.Ordinal);
+        int share = (int)Math.Round(s.Percent * 100);
+        var picked = new List<JobEntry>(Math.Min(max, 64));
+        foreach (var entry in index.List(JobState.Waiting))
+        {
+            if (picked.Count == max)
+            {
+                break;
+            }
+
+            if ((entry.Key.Bucket < share) == canary)
+            {
+                picked.Add(entry);
+            }
+        }
+
+        return picked;
+    }
+}
