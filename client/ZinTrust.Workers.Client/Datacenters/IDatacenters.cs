@@ -26,7 +26,7 @@ public interface IDatacenters
 
 internal sealed class Datacenters(IClusterClient client) : IDatacenters
 {
-    private static string By => $"client:{Environment.MachineName}";
+    private static string By => ClientGrains.By;
 
     public Task<RegionDefinition> RegisterRegionAsync(RegionDefinition region, CancellationToken cancellationToken = default)
     {
@@ -49,13 +49,5 @@ internal sealed class Datacenters(IClusterClient client) : IDatacenters
 
     private IDatacenterGrain Datacenter() => client.GetGrain<IDatacenterGrain>(0);
 
-    private IWorkerGrain Worker(string name)
-    {
-        if (WorkerValidation.CheckWorkerName(name) is { } error)
-        {
-            throw error.ToException();
-        }
-
-        return client.GetGrain<IWorkerGrain>(name);
-    }
+    private IWorkerGrain Worker(string name) => ClientGrains.Worker(client, name);
 }

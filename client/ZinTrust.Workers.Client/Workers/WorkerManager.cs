@@ -68,8 +68,7 @@ public sealed class WorkerManager(IClusterClient client) : IWorkerManager
 
     public Task<CanaryStatus> CompleteCanaryAsync(string name, CancellationToken cancellationToken = default) => Canary(name).Complete(By).WaitAsync(cancellationToken);
 
-    /// <summary>Who a canary's decisions name when they come through the client library.</summary>
-    private static string By => $"client:{Environment.MachineName}";
+    private static string By => ClientGrains.By;
 
     private ICanaryGrain Canary(string name)
     {
@@ -77,13 +76,5 @@ public sealed class WorkerManager(IClusterClient client) : IWorkerManager
         return client.GetGrain<ICanaryGrain>(name);
     }
 
-    private IWorkerGrain Worker(string name)
-    {
-        if (WorkerValidation.CheckWorkerName(name) is { } error)
-        {
-            throw error.ToException();
-        }
-
-        return client.GetGrain<IWorkerGrain>(name);
-    }
+    private IWorkerGrain Worker(string name) => ClientGrains.Worker(client, name);
 }

@@ -50,14 +50,14 @@ public static class CanaryApi
             MinimumSamples = body.MinimumSamples ?? defaults.MinimumSamples,
             EvaluationInterval = body.EvaluationIntervalMs is { } every ? Milliseconds(every, "evaluationIntervalMs") : null,
         };
-        var status = await Canary(name, grains).Start(request, By(http));
+        var status = await Canary(name, grains).Start(request, http.CallerName());
         return Results.Json(ToResponse(status), ApiJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> Act(string name, IGrainFactory grains, Func<ICanaryGrain, string?, Task<CanaryStatus>> action, HttpContext http)
     {
         _ = await WorkersApi.Worker(name, grains).Get() ?? throw WorkersApi.NotFound(name);
-        return Results.Json(ToResponse(await action(Canary(name, grains), By(http))), ApiJson.Options);
+        return Results.Json(ToResponse(await action(Canary(name, grains), http.CallerName())), ApiJson.Options);
     }
 
     private static async Task<IResult> Status(string name, IGrainFactory grains)
@@ -71,8 +71,6 @@ public static class CanaryApi
     private static TimeSpan Milliseconds(double value, string field) =>
         value is >= 0 and <= 30L * 24 * 3600 * 1000 ? TimeSpan.FromMilliseconds(value)
         : throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidCanary, $"{field} must be between 0 and 30 days in milliseconds.");
-
-    private static string? By(HttpContext http) => http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null;
 
     private static ICanaryGrain Canary(string name, IGrainFactory grains) => grains.GetGrain<ICanaryGrain>(name);
 

@@ -36,14 +36,14 @@ public static class DatacentersApi
             .WithSummary("Place the worker's replicas in a region (they run only on its silos; running ones move: the new set starts, the old drains)")
             .Accepts<PlacementRequest>("application/json").Produces<WorkerRegionActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapDelete("/{name}/placement", async (string name, HttpContext http, IGrainFactory grains) =>
-                await Act(name, grains, w => w.SetPlacement(null, By(http)), "Placement removed: the replicas may run on any silo"))
+                await Act(name, grains, w => w.SetPlacement(null, http.CallerName()), "Placement removed: the replicas may run on any silo"))
             .WithSummary("Remove the placement (refused while a failover policy names the region)").Produces<WorkerRegionActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(ApiSecurity.Admin);
         group.MapPut("/{name}/failover", SetFailover)
             .WithSummary("Set the failover policy: primary and secondary region, autoFailover, healthCheckInterval and failbackHold in milliseconds")
             .Accepts<FailoverRequest>("application/json").Produces<WorkerRegionActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapDelete("/{name}/failover", async (string name, HttpContext http, IGrainFactory grains) =>
-                await Act(name, grains, w => w.SetFailover(null, By(http)), "Failover policy removed"))
+                await Act(name, grains, w => w.SetFailover(null, http.CallerName()), "Failover policy removed"))
             .WithSummary("Remove the failover policy (replicas in the secondary move back to the placement's region)").Produces<WorkerRegionActionResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         return group;
@@ -81,7 +81,7 @@ public static class DatacentersApi
         }
 
         var placement = new WorkerPlacement { Region = body.Region, Priority = body.Priority ?? "normal", AffinityRules = body.AffinityRules ?? [] };
-        return await Act(name, grains, w => w.SetPlacement(placement, By(http)), $"Worker {name} placed in {body.Region}");
+        return await Act(name, grains, w => w.SetPlacement(placement, http.CallerName()), $"Worker {name} placed in {body.Region}");
     }
 
     private static async Task<IResult> SetFailover(string name, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)
@@ -99,7 +99,7 @@ public static class DatacentersApi
             HealthCheckInterval = body.HealthCheckInterval is { } every ? DatacenterMapping.Milliseconds(every, "healthCheckInterval") : defaults.HealthCheckInterval,
             FailbackHold = body.FailbackHold is { } hold ? DatacenterMapping.Milliseconds(hold, "failbackHold") : defaults.FailbackHold,
         };
-        return await Act(name, grains, w => w.SetFailover(policy, By(http)), $"Failover policy set: {policy.PrimaryRegion} -> {policy.SecondaryRegion}");
+        return await Act(name, grains, w => w.SetFailover(policy, http.CallerName()), $"Failover policy set: {policy.PrimaryRegion} -> {policy.SecondaryRegion}");
     }
 
     private static async Task<IResult> Act(string name, IGrainFactory grains, Func<IWorkerGrain, Task<WorkerInfo>> action, string message)
@@ -116,8 +116,6 @@ public static class DatacentersApi
         _ = await worker.Get() ?? throw WorkersApi.NotFound(name);
         return DatacenterMapping.ToResponse(await worker.GetRegionStatus());
     }
-
-    private static string? By(HttpContext http) => http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null;
 
     private static IDatacenterGrain Datacenter(IGrainFactory grains) => grains.GetGrain<IDatacenterGrain>(0);
 }

@@ -12,6 +12,14 @@ public static class ApiSecurity
     public const string Operator = "operator";
     public const string Admin = "admin";
 
+    /// <summary>The authenticated API key's name, for the records that say who did something (canary decisions, region
+    /// moves); null without one.</summary>
+    public static string? CallerName(this HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null;
+    }
+
     public static IServiceCollection AddZinTrustApiSecurity(this IServiceCollection services, HostSettings settings, ApiKeyRing ring)
     {
         ArgumentNullException.ThrowIfNull(settings);
