@@ -45,5 +45,18 @@ if [ -s "$results/fault-ledgers.txt" ]; then
   echo "Fault scenarios (each ledger must show lost=0 duplicated-without-fault=0 double-terminal=0 stale-commit=0 token-reuse=0):"
   cat "$results/fault-ledgers.txt"
 fi
+# The failed tests again, with the start of their messages, last: CI keeps only the tail of long output.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); print "  - " substr($0, RSTART + 10, RLENGTH - 11); inside = 1; next }
+      inside && /<Message>/ { reading = 1; shown = 0 }
+      inside && reading { line = $0; sub(/^[ \t]*<Message>/, "", line); sub(/<\/Message>.*/, "", line); if (shown < 12) print "      " line; shown++ }
+      inside && /<\/Message>/ { reading = 0; inside = 0 }
+    ' "$trx"
+  done
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"
