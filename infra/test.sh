@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs (when missing) and starts Redis and PostgreSQL on 127.0.0.1, restores (locked),
+# The test command: installs (when missing) and starts Redis and PostgreSQL on 127.0.0.1, installs Chromium for the
+# browser tests, restores (locked),
 # builds, runs every test project against them, stops them, and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,10 @@ cleanup() {
 trap cleanup EXIT
 infra/redis.sh start
 infra/postgres.sh start
+# The browser tests drive Debian's Chromium through Playwright (ZT_CHROMIUM names another binary).
+if [ -z "${ZT_CHROMIUM:-}" ]; then
+  ensure_packages chromium
+fi
 export ZT_TEST_REDIS="127.0.0.1:$ZT_REDIS_PORT${ZT_REDIS_PASSWORD:+,password=$ZT_REDIS_PASSWORD}"
 export ZT_TEST_POSTGRES
 ZT_TEST_POSTGRES="$(infra/postgres.sh url)"

@@ -193,6 +193,11 @@ public sealed class HostSettingsLoaderTests
     [InlineData("WORKER_PROMETHEUS_PORT", "0")]
     [InlineData("WORKER_PROMETHEUS_PORT", "7777")]
     [InlineData("WORKER_PROMETHEUS_PORT", "nine")]
+    [InlineData("WORKER_CONSOLE_SESSION_MINUTES", "0")]
+    [InlineData("WORKER_CONSOLE_SESSION_MINUTES", "50000")]
+    [InlineData("WORKER_CONSOLE_ENABLED", "sometimes")]
+    [InlineData("WORKER_CONSOLE_SECURE_COOKIE", "maybe")]
+    [InlineData("WORKER_DASHBOARD_ENABLED", "2")]
     public void InvalidValue_IsReported_NamingTheVariable(string variable, string value)
     {
         Load(out var errors, (variable, value));

@@ -95,6 +95,37 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["GET /docs/scalar.js"] = "anonymous",
         ["GET /docs/scalar.aspnetcore.js"] = "anonymous",
         ["GET /docs/favicon.svg"] = "anonymous",
+        // The console: its page needs a session or key (viewer); sign-in, its assets and the session routes are open.
+        ["GET /ui/"] = "viewer",
+        ["GET /ui/signin"] = "anonymous",
+        ["GET /ui/assets/{file}"] = "anonymous",
+        ["GET /ui/session"] = "anonymous",
+        ["POST /ui/session"] = "anonymous",
+        ["DELETE /ui/session"] = "anonymous",
+        // The Orleans dashboard (its pages, assets and JSON), all behind the viewer role.
+        ["GET /dashboard/"] = "viewer",
+        ["GET /dashboard/index.html"] = "viewer",
+        ["GET /dashboard/favicon.ico"] = "viewer",
+        ["GET /dashboard/index.min.js"] = "viewer",
+        ["GET /dashboard/index.css"] = "viewer",
+        ["GET /dashboard/fonts/{**path}"] = "viewer",
+        ["GET /dashboard/img/{**path}"] = "viewer",
+        ["GET /dashboard/version"] = "viewer",
+        ["GET /dashboard/DashboardCounters"] = "viewer",
+        ["GET /dashboard/ClusterStats"] = "viewer",
+        ["GET /dashboard/Reminders"] = "viewer",
+        ["GET /dashboard/Reminders/{page:int}"] = "viewer",
+        ["GET /dashboard/HistoricalStats/{*path}"] = "viewer",
+        ["GET /dashboard/SiloProperties/{*address}"] = "viewer",
+        ["GET /dashboard/SiloMetadata/{*address}"] = "viewer",
+        ["GET /dashboard/SiloStats/{*address}"] = "viewer",
+        ["GET /dashboard/SiloCounters/{*address}"] = "viewer",
+        ["GET /dashboard/GrainStats/{*grainName}"] = "viewer",
+        ["GET /dashboard/TopGrainMethods"] = "viewer",
+        ["GET /dashboard/GrainState"] = "viewer",
+        ["GET /dashboard/LifecycleStages"] = "viewer",
+        ["GET /dashboard/GrainTypes"] = "viewer",
+        ["GET /dashboard/Trace"] = "viewer",
         ["ANY {*path:nonfile}"] = "viewer",
     };
 
@@ -124,9 +155,12 @@ public sealed class SecurityTests(SiloFixture fixture)
         wrong.DefaultRequestHeaders.Add("X-Api-Key", TestKeys.Admin[..^1] + "x");
         var clients = Roles.ToDictionary(r => r, r => fixture.Factory.Client(ApiKeyRing.ParseRole(r)));
         var failures = new List<string>();
+        // The dashboard's silo routes take this silo's address as Orleans writes it (S127.0.0.1:11111:1 -> 127.0.0.1:11111@1).
+        var silo = (await (await clients["viewer"].Get("/health")).Json()).Str("silo")[1..];
+        var address = silo[..silo.LastIndexOf(':')] + "@" + silo[(silo.LastIndexOf(':') + 1)..];
         foreach (var (route, required) in Matrix)
         {
-            var request = Instantiate(route);
+            var request = Instantiate(route, address);
             var none = await Send(anonymous, request);
             if (required == "anonymous")
             {
@@ -167,7 +201,7 @@ public sealed class SecurityTests(SiloFixture fixture)
         }
     }
 
-    private static (HttpMethod Method, string Path) Instantiate(string route)
+    private static (HttpMethod Method, string Path) Instantiate(string route, string siloAddress = "127.0.0.1:1@1")
     {
         var space = route.IndexOf(' ', StringComparison.Ordinal);
         var method = route[..space] == "ANY" ? HttpMethod.Get : new HttpMethod(route[..space]);
@@ -179,6 +213,11 @@ public sealed class SecurityTests(SiloFixture fixture)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)
             .Replace("{documentName?}", "", StringComparison.Ordinal)
             .Replace("{**path}", "index.html", StringComparison.Ordinal)
+            .Replace("{file}", "app.js", StringComparison.Ordinal)
+            .Replace("{page:int}", "1", StringComparison.Ordinal)
+            .Replace("{*path}", siloAddress, StringComparison.Ordinal)
+            .Replace("{*address}", siloAddress, StringComparison.Ordinal)
+            .Replace("{*grainName}", "ZinTrust.Workers.Grains.QueueGrain", StringComparison.Ordinal)
             .Replace("{*path:nonfile}", "no/such/route", StringComparison.Ordinal);
         return (method, path.StartsWith('/') ? path : "/" + path);
     }

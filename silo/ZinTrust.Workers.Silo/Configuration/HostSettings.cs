@@ -132,6 +132,19 @@ public sealed class HostSettings
     /// <summary>WORKER_API_DOCS_PUBLIC: serve /openapi/v1.json and /docs without a key. Default: true in Development only.</summary>
     public bool? ApiDocsPublic { get; set; }
 
+    /// <summary>WORKER_CONSOLE_ENABLED: serve the web console under /ui. Default: true.</summary>
+    public bool ConsoleEnabled { get; set; } = true;
+
+    /// <summary>WORKER_CONSOLE_SECURE_COOKIE: mark the console's session cookie Secure (browsers then send it over https, and to
+    /// localhost). Default: true outside Development; turn it off only for plain http on a trusted network.</summary>
+    public bool? ConsoleSecureCookie { get; set; }
+
+    /// <summary>WORKER_CONSOLE_SESSION_MINUTES: how long a console session lasts without use. Default: 480 (8 h).</summary>
+    public int ConsoleSessionMinutes { get; set; } = 480;
+
+    /// <summary>WORKER_DASHBOARD_ENABLED: run the Orleans dashboard on this silo and serve it under /dashboard (viewer role). Default: true.</summary>
+    public bool DashboardEnabled { get; set; } = true;
+
     /// <summary>Whether anything runs on Redis (then reminders do too).</summary>
     public bool UsesRedis => QueueDriver == "redis" || Workers.PersistenceDriver == "redis";
 

@@ -137,6 +137,20 @@ public static class HostSettingsLoader
         env.Int("WORKER_API_RATE_LIMIT", v => settings.ApiRateLimit = v, "requests per second");
         env.Int("WORKER_API_RATE_BURST", v => settings.ApiRateBurst = v, "requests");
         env.Bool("WORKER_API_DOCS_PUBLIC", v => settings.ApiDocsPublic = v);
+        env.Bool("WORKER_CONSOLE_ENABLED", v => settings.ConsoleEnabled = v);
+        env.Bool("WORKER_CONSOLE_SECURE_COOKIE", v => settings.ConsoleSecureCookie = v);
+        env.Int("WORKER_CONSOLE_SESSION_MINUTES", v =>
+        {
+            if (v is < 1 or > 43_200)
+            {
+                problems.Add($"WORKER_CONSOLE_SESSION_MINUTES: {v} is outside 1..43200 minutes (30 days).");
+            }
+            else
+            {
+                settings.ConsoleSessionMinutes = v;
+            }
+        }, "minutes");
+        env.Bool("WORKER_DASHBOARD_ENABLED", v => settings.DashboardEnabled = v);
         var resources = settings.Resources;
         env.Bool("WORKER_RESOURCE_MONITORING", v => resources.Enabled = v);
         env.Int("WORKER_RESOURCE_MONITORING_INTERVAL", v => resources.Interval = TimeSpan.FromSeconds(v), "seconds");

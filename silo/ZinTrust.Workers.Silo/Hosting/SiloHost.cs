@@ -1,4 +1,6 @@
+using Orleans.Dashboard;
 using Scalar.AspNetCore;
+using ZinTrust.Workers.WebConsole;
 using ZinTrust.Workers.Grains;
 
 namespace ZinTrust.Workers.Silo;
@@ -44,7 +46,7 @@ public static class SiloHost
         }
 
         builder.AddZinTrustWorkersHost(settings, workers);
-        builder.Services.AddZinTrustApiSecurity(settings, keys);
+        builder.Services.AddZinTrustApiSecurity(settings, keys, builder.Environment);
         var app = builder.Build();
         if (settings.PrometheusPort is { } metricsPort)
         {
@@ -70,6 +72,16 @@ public static class SiloHost
         app.MapScalingApi();
         app.MapResourcesApi();
         app.MapDatacentersApi();
+        if (settings.ConsoleEnabled)
+        {
+            app.MapZinTrustConsole(ApiSecurity.Viewer);     // /ui: the pages act through the API above, with its roles
+        }
+
+        if (settings.DashboardEnabled)
+        {
+            app.MapOrleansDashboard(routePrefix: ApiSecurity.DashboardPath).RequireAuthorization(ApiSecurity.Viewer);
+        }
+
         var docsPolicy = settings.ApiDocsPublic ?? app.Environment.IsDevelopment();
         var openApi = app.MapOpenApi();                             // /openapi/v1.json
         var docs = app.MapScalarApiReference("/docs");              // a browsable UI over it

@@ -13,6 +13,12 @@ public static partial class StartupBanner
         {
             LogListening(logger, $"http://{settings.HttpHost}:{settings.HttpPort}", settings.Workers.PersistenceDriver, settings.Workers.AutoStart);
             LogKeys(logger, keys.Count, keys.GeneratedDevelopmentKey is not null);
+            if (settings.ConsoleEnabled || settings.DashboardEnabled)
+            {
+                var root = $"http://{settings.HttpHost}:{settings.HttpPort}";
+                LogPages(logger, settings.ConsoleEnabled ? root + "/ui/" : "off (WORKER_CONSOLE_ENABLED=false)",
+                    settings.DashboardEnabled ? root + ApiSecurity.DashboardPath + "/" : "off (WORKER_DASHBOARD_ENABLED=false)");
+            }
             if (keys.GeneratedDevelopmentKey is { } key)
             {
                 // Straight to the terminal, not through logging: keys never reach a log sink.
@@ -21,6 +27,9 @@ public static partial class StartupBanner
             }
         });
     }
+
+    [LoggerMessage(5102, LogLevel.Information, "Web console: {Console} (sign in with an API key); Orleans dashboard: {Dashboard}")]
+    private static partial void LogPages(ILogger logger, string console, string dashboard);
 
     [LoggerMessage(5101, LogLevel.Information, "API keys: {Count} configured (generated for development: {Generated})")]
     private static partial void LogKeys(ILogger logger, int count, bool generated);

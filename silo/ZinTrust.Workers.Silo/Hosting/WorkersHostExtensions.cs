@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 using Orleans.Storage;
 using StackExchange.Redis;
@@ -36,6 +38,17 @@ public static class WorkersHostExtensions
             k.AddServerHeader = false;
         });
 
+        if (settings.UsesRedis)
+        {
+            // Console sessions and antiforgery tokens are protected by ASP.NET Data Protection. With the key ring in Redis,
+            // every silo of the service reads the same keys: a session opened on one silo holds on all of them, and across
+            // restarts. (Without Redis the ring stays in the user's profile directory: one machine.)
+            var redis = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(RedisOptions(settings)));
+            builder.Services.AddDataProtection()
+                .SetApplicationName($"ZinTrust.Workers/{settings.ServiceId}")
+                .PersistKeysToStackExchangeRedis(() => redis.Value.GetDatabase(settings.RedisDatabase), $"{settings.StateKeyPrefix}:data-protection-keys");
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -65,6 +78,12 @@ public static class WorkersHostExtensions
             }
 
             ConfigureBackends(silo, settings);
+            if (settings.DashboardEnabled)
+            {
+                // The Orleans dashboard's grains and counters; its pages are mapped under /dashboard by the host.
+                silo.AddDashboard();
+            }
+
             silo.AddZinTrustWorkers(w =>
             {
                 w.Configure(o => Copy(settings.Workers, o));

@@ -33,14 +33,22 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         }
 
-        var claims = new List<Claim> { new(ClaimTypes.Name, entry.Name) };
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal(entry, SchemeName), SchemeName)));
+    }
+
+    /// <summary>The claim naming the key entry a principal was made from (<see cref="ApiKeyRing.Fingerprint"/>).</summary>
+    public const string KeyClaim = "zt:key";
+
+    /// <summary>A key's principal: its name, each role up to its own (admin carries operator and viewer), its fingerprint.</summary>
+    internal static ClaimsPrincipal Principal(ApiKeyEntry entry, string authenticationType)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, entry.Name), new(KeyClaim, ApiKeyRing.Fingerprint(entry)) };
         foreach (var role in Enum.GetValues<ApiRole>().Where(r => r <= entry.Role))
         {
             claims.Add(new Claim(ClaimTypes.Role, ApiKeyRing.RoleName(role)));
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, ClaimTypes.Name, ClaimTypes.Role));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

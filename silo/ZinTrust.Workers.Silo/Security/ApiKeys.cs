@@ -59,6 +59,18 @@ public sealed class ApiKeyRing
         return match;
     }
 
+    /// <summary>The entry whose <see cref="Fingerprint"/> this is, if the ring still holds it.</summary>
+    public ApiKeyEntry? FindByFingerprint(string fingerprint) =>
+        entries.FirstOrDefault(e => string.Equals(Fingerprint(e), fingerprint, StringComparison.Ordinal));
+
+    /// <summary>Names an entry without revealing its key or the key's hash (a hash of the hash, shortened): what a console
+    /// session keeps to check that its key still holds.</summary>
+    public static string Fingerprint(ApiKeyEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return Convert.ToHexStringLower(SHA256.HashData(entry.Hash))[..24];
+    }
+
     /// <summary>A new random key (32 bytes, base64url) with the given prefix.</summary>
     public static string NewKey(string prefix = KeyPrefix) =>
         prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
+using ZinTrust.Workers.WebConsole;
 
 namespace ZinTrust.Workers.Silo;
 
@@ -12,6 +13,9 @@ public static class ApiSecurity
     public const string Operator = "operator";
     public const string Admin = "admin";
 
+    /// <summary>Where the Orleans dashboard is served.</summary>
+    public const string DashboardPath = "/dashboard";
+
     /// <summary>The authenticated API key's name, for the records that say who did something (canary decisions, region
     /// moves); null without one.</summary>
     public static string? CallerName(this HttpContext http)
@@ -20,12 +24,32 @@ public static class ApiSecurity
         return http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null;
     }
 
-    public static IServiceCollection AddZinTrustApiSecurity(this IServiceCollection services, HostSettings settings, ApiKeyRing ring)
+    /// <summary>The scheme every request is authenticated by: an API key when the request presents one, else the console's
+    /// session cookie (a refused browser page goes to the sign-in page; a refused API client is answered exactly as the key
+    /// scheme answers it).</summary>
+    public const string Scheme = "ZinTrust";
+
+    public static IServiceCollection AddZinTrustApiSecurity(this IServiceCollection services, HostSettings settings, ApiKeyRing ring, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(environment);
         services.AddSingleton(ring);
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<IConsoleCredentials, ApiKeyConsoleCredentials>();
+        services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "API key or console session", o => o.ForwardDefaultSelector = http =>
+                ApiKeyAuthenticationHandler.PresentedKey(http.Request) is null ? ConsoleOptions.CookieScheme : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddZinTrustConsole(o =>
+            {
+                o.SecureCookies = settings.ConsoleSecureCookie ?? !environment.IsDevelopment();
+                o.SessionLifetime = TimeSpan.FromMinutes(settings.ConsoleSessionMinutes);
+                o.ApiScheme = ApiKeyAuthenticationHandler.SchemeName;
+                o.Problem = ApiErrors.Problem;
+                if (settings.DashboardEnabled)
+                {
+                    o.SignInPaths.Add(DashboardPath);
+                }
+            });
         services.AddAuthorizationBuilder()
             .AddPolicy(Viewer, p => p.RequireAuthenticatedUser().RequireRole(Viewer))
             .AddPolicy(Operator, p => p.RequireAuthenticatedUser().RequireRole(Operator))
@@ -40,6 +64,7 @@ public static class ApiSecurity
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
+        app.UseZinTrustConsoleGuard();   // antiforgery for session-cookie writes, before any route runs
         app.UseAuthorization();
         // Not ASP.NET's UseRateLimiter: its middleware always builds a second partitioned limiter for endpoint
         // policies, with its own 100 ms timer, though no endpoint has one here (see WriteRateLimiter).
