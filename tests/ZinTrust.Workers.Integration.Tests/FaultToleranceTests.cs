@@ -184,6 +184,7 @@ public sealed class FaultToleranceTests
 
         await others;
         crashes += await run.RestartCrashedAsync(ct);
+        await run.RestartsDoneAsync();
         var ledger = await run.SettleAsync("poison job crashing its silo, maxStalls 2", Settle, ct);
 
         Assert.Equal(("failed", "stalled"), (job.GetProperty("state").GetString(), job.GetProperty("failureReason").GetString()));

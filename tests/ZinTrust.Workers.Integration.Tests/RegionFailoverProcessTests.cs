@@ -41,10 +41,25 @@ public sealed class RegionFailoverProcessTests
                 {
                     int b = batch;
                     var jobs = Enumerable.Range(0, 300).Select(i => new { payload = new { sleepMs = 10, steps = 1 }, idempotencyKey = $"r{b}-{i}" }).ToArray();
-                    var ack = await cluster.PostJson(Api, $"/api/queues/{Queue}/jobs", jobs, ct);
-                    foreach (var job in ack.GetProperty("jobs").EnumerateArray())
+                    for (int attempt = 0; ; attempt++)
                     {
-                        acknowledged[job.GetProperty("id").GetString()!] = true;
+                        try
+                        {
+                            var ack = await cluster.PostJson(Api, $"/api/queues/{Queue}/jobs", jobs, ct);
+                            foreach (var job in ack.GetProperty("jobs").EnumerateArray())
+                            {
+                                acknowledged[job.GetProperty("id").GetString()!] = true;
+                            }
+
+                            break;
+                        }
+                        catch (Exception) when (attempt < 200 && !ct.IsCancellationRequested)
+                        {
+                            // Not acknowledged: the queue grain may live on a killed us-east silo, and calls to it fail (503
+                            // CLUSTER_UNAVAILABLE, "retry") until membership declares it dead. The same idempotency keys make
+                            // a retry return the same ids, whether or not the failed attempt was written.
+                            await Task.Delay(300, ct);
+                        }
                     }
 
                     await Task.Delay(200, ct);

@@ -19,6 +19,7 @@ public sealed class FaultRun : IAsyncDisposable
     private readonly ConcurrentDictionary<int, bool> up = new();
     private readonly ConcurrentDictionary<string, long> acknowledged = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FaultLedger.Fault> faults = new();
+    private readonly ConcurrentDictionary<int, Task> restarting = new();
     private readonly Dictionary<string, JsonElement> settled = new(StringComparer.Ordinal);
     private readonly Lock clusterGate = new();
     private readonly string ledgerDirectory;
@@ -170,9 +171,23 @@ public sealed class FaultRun : IAsyncDisposable
         await StartSiloAsync(index, cancellationToken, hostDll);
     }
 
-    /// <summary>Silos whose process died by itself (a processor crashed it): noted as faults at their exit, and started again.</summary>
+    /// <summary>
+    /// Silos whose process died by itself (a processor crashed it): noted as faults at their exit, and started again, each in
+    /// the background. A restart is not awaited here, so a silo that crashes while another one is still joining is restarted
+    /// at once: if every active member is dead, a joining silo cannot pass Orleans's connectivity check (it waits for
+    /// someone to declare them dead) until a dead member's new incarnation, on the same endpoint, supersedes it.
+    /// A restart that failed fails the next call; <see cref="RestartsDoneAsync"/> waits for those still running.
+    /// </summary>
     public async Task<int> RestartCrashedAsync(CancellationToken cancellationToken)
     {
+        foreach (var (index, restart) in restarting)
+        {
+            if (restart.IsCompleted && restarting.TryRemove(new KeyValuePair<int, Task>(index, restart)))
+            {
+                await ObserveRestartAsync(index, restart);
+            }
+        }
+
         IReadOnlyList<(int Index, long At)> crashed;
         lock (clusterGate)
         {
@@ -183,10 +198,43 @@ public sealed class FaultRun : IAsyncDisposable
         {
             up.TryRemove(index, out _);
             faults.Enqueue(new FaultLedger.Fault(Port(index), at, "crash"));
-            await StartSiloAsync(index, cancellationToken);
+            restarting[index] = StartSiloAsync(index, cancellationToken);
         }
 
         return crashed.Count;
+    }
+
+    /// <summary>Waits for the restarts <see cref="RestartCrashedAsync"/> began (a silo that crashed again while starting is
+    /// left for the next <see cref="RestartCrashedAsync"/>).</summary>
+    public async Task RestartsDoneAsync()
+    {
+        foreach (var index in restarting.Keys.ToArray())
+        {
+            if (restarting.TryRemove(index, out var restart))
+            {
+                await ObserveRestartAsync(index, restart);
+            }
+        }
+    }
+
+    private async Task ObserveRestartAsync(int index, Task restart)
+    {
+        try
+        {
+            await restart;
+        }
+        catch (Xunit.Sdk.XunitException) when (ExitedOrTaken(index))
+        {
+            // It crashed again before it answered /health (it took the poison job at once): TakeExited reports it.
+        }
+    }
+
+    private bool ExitedOrTaken(int index)
+    {
+        lock (clusterGate)
+        {
+            return !Cluster.Running.TryGetValue(index, out var process) || process.HasExited;
+        }
     }
 
     /// <summary>A fault that every execution in flight may feel (the job store went away, or lost writes).</summary>

@@ -99,7 +99,7 @@ public sealed class SiloProcesses : IAsyncDisposable
         start.Environment["SILO_PORT"] = (basePort + 100 + index).ToString(CultureInfo.InvariantCulture);
         start.Environment["GATEWAY_PORT"] = (basePort + 200 + index).ToString(CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;
-        var log = new StreamWriter(Path.Combine(LogDirectory, $"silo-{basePort}-{index}.log")) { AutoFlush = true };
+        var log = new StreamWriter(Path.Combine(LogDirectory, $"silo-{basePort}-{index}.log"), append: true) { AutoFlush = true };   // a restart keeps the log of the run before
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
         process.BeginOutputReadLine();
