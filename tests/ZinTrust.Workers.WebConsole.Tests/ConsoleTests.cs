@@ -62,13 +62,13 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
         var row = page.Locator("#workers tr[data-key='listed']");
         await Expect(row).ToContainTextAsync("listed-q");
         await Expect(row).ToContainTextAsync("stopped");
+        await ConsoleSite.ScreenshotAsync(page, "workers");
 
         // The filter narrows the list to what the API answers for it.
         await page.GotoAsync(site.Url(0, "/ui/#/workers?status=running"));
         await Expect(page.Locator("#workers tr[data-key='listed']")).ToHaveCountAsync(0);
         await page.GotoAsync(site.Url(0, "/ui/#/workers?name=list"));
         await Expect(page.Locator("#workers tbody tr")).ToHaveCountAsync(1);
-        await ConsoleSite.ScreenshotAsync(page, "workers");
         await page.Context.CloseAsync();
     }
 

@@ -37,7 +37,8 @@ export function when(value) {
 }
 
 export function badge(value, kind) {
-  const label = text(value);
+  if (value === undefined || value === null || value === '') return '—';
+  const label = String(value);
   return h('span', { class: 'badge ' + (kind ?? String(value ?? '').toLowerCase().replace(/[^a-z]+/g, '-')) }, label);
 }
 

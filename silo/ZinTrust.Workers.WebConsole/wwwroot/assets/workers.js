@@ -49,7 +49,7 @@ export async function workersPage() {
       { title: 'Queue', cell: (w) => h('a', { href: `#/queues/${enc(w.queueName)}` }, w.queueName) },
       { title: 'Region', cell: (w) => text(w.region) },
       { title: 'Replicas', numeric: true, cell: (w) => number(w.live?.replicas?.length) },
-      { title: 'Health', numeric: true, cell: (w) => w.live ? [number(w.live.healthScore), ' ', badge(w.live.healthState)] : '—' },
+      { title: 'Health', numeric: true, cell: (w) => (w.live?.healthScore ?? null) !== null ? [number(w.live.healthScore), ' ', badge(w.live.healthState)] : '—' },
       { title: 'Jobs/min', numeric: true, cell: (w) => number(w.metrics?.throughputPerMinute, 1) },
     ], details, { id: 'workers', key: (w) => w.name, empty: 'No workers match.' }),
     h('p', { class: 'muted' }, `${list.pagination.total} worker(s) in all.`),
