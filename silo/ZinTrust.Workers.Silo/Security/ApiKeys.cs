@@ -29,11 +29,17 @@ public sealed class ApiKeyRing
 {
     public const string KeyPrefix = "zt_";
     private readonly ApiKeyEntry[] entries;
+    private readonly Dictionary<string, ApiKeyEntry> byFingerprint;
 
     public ApiKeyRing(IEnumerable<ApiKeyEntry> entries, string? generatedDevelopmentKey = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
         this.entries = [.. entries];
+        byFingerprint = [];
+        foreach (var entry in this.entries)
+        {
+            byFingerprint.TryAdd(Fingerprint(entry), entry);   // the first of equal entries, as Find answers
+        }
         GeneratedDevelopmentKey = generatedDevelopmentKey;
     }
 
@@ -60,8 +66,7 @@ public sealed class ApiKeyRing
     }
 
     /// <summary>The entry whose <see cref="Fingerprint"/> this is, if the ring still holds it.</summary>
-    public ApiKeyEntry? FindByFingerprint(string fingerprint) =>
-        entries.FirstOrDefault(e => string.Equals(Fingerprint(e), fingerprint, StringComparison.Ordinal));
+    public ApiKeyEntry? FindByFingerprint(string fingerprint) => byFingerprint.GetValueOrDefault(fingerprint);
 
     /// <summary>Names an entry without revealing its key or the key's hash (a hash of the hash, shortened): what a console
     /// session keeps to check that its key still holds.</summary>

@@ -106,9 +106,11 @@ async function render() {
 function live() {
   const dot = document.getElementById('live');
   let pending = null;
+  // Not while someone is typing or confirming: a refresh would replace what they are working on.
+  const busy = () => document.getElementById('confirm').open || ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName);
   const soon = () => {
-    if (pending || document.getElementById('confirm').open) return;
-    pending = setTimeout(() => { pending = null; render(); }, 1000);
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; if (!busy()) render(); }, 1000);
   };
   const kinds = ['enqueued', 'leased', 'completed', 'retried', 'deadlettered', 'stalled', 'cancelled', 'revived', 'deleted'];
   const source = new EventSource('/api/events?type=' + kinds.join(','));

@@ -5,6 +5,7 @@ import { actionButton } from './app.js';
 const enc = encodeURIComponent;
 const states = ['waiting', 'delayed', 'active', 'completed', 'failed', 'cancelled'];
 const pageSize = 25;
+const selections = new Map();   // queue -> ids chosen on its dead-letters page
 
 /** Queues: depth by state; pause, resume, prune. */
 export async function queuesPage() {
@@ -99,7 +100,15 @@ export async function deadLettersPage(ctx, queue) {
   const base = `/api/queues/${enc(queue)}/dead-letters`;
   const list = await get(base + '?limit=100');
   const jobs = list.jobs ?? [];
-  const chosen = () => [...document.querySelectorAll('#dead-letters input[type=checkbox]:checked')].map((c) => c.value);
+  // The choice survives the page's live refreshes (ids no longer dead-lettered drop out).
+  const selected = selections.get(queue) ?? new Set();
+  selections.set(queue, selected);
+  for (const id of [...selected]) if (!jobs.some((j) => j.id === id)) selected.delete(id);
+  const chosen = () => {
+    const ids = [...selected];
+    selected.clear();   // acted on: the next refresh starts with nothing chosen
+    return ids;
+  };
   const withIds = (ids) => (ids.length > 0 ? { ids } : {});
   return [
     h('p', { class: 'crumbs' }, h('a', { href: '#/queues' }, 'Queues'), ' / ', h('a', { href: `#/queues/${enc(queue)}` }, queue), ' / dead letters'),
@@ -110,7 +119,8 @@ export async function deadLettersPage(ctx, queue) {
       actionButton('Delete selected (or all)', 'admin', 'Delete the selected dead-lettered jobs (all of them when none is selected)? This cannot be undone.',
         () => del(base, withIds(chosen())), { danger: true, id: 'delete-dead-letters' })),
     table([
-      { title: '', cell: (j) => h('input', { type: 'checkbox', value: j.id, 'aria-label': 'select ' + j.id }) },
+      { title: '', cell: (j) => h('input', { type: 'checkbox', value: j.id, checked: selected.has(j.id), 'aria-label': 'select ' + j.id,
+        onchange: (e) => (e.target.checked ? selected.add(j.id) : selected.delete(j.id)) }) },
       { title: 'Id', cell: (j) => h('a', { href: `#/queues/${enc(queue)}/jobs/${enc(j.id)}` }, j.id) },
       { title: 'Attempts', numeric: true, cell: (j) => number(j.attempts) },
       { title: 'Reason', cell: (j) => text(j.failureReason) },
