@@ -55,4 +55,7 @@ public static class WorkersErrorCodes
     public const string InvalidPlacement = "INVALID_PLACEMENT";
     public const string InvalidFailoverPolicy = "INVALID_FAILOVER_POLICY";
     public const string RegionUnavailable = "REGION_UNAVAILABLE";
+    public const string ScheduleNotFound = "SCHEDULE_NOT_FOUND";
+    public const string ScheduleExists = "SCHEDULE_EXISTS";
+    public const string InvalidSchedule = "INVALID_SCHEDULE";
 }

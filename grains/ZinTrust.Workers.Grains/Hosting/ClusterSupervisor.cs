@@ -8,7 +8,8 @@ namespace ZinTrust.Workers.Grains;
 /// <summary>
 /// The backstop that makes replicas survive the loss of their silo even when the worker grain died with it:
 /// on every membership change, and every supervision interval, the oldest active silo (by address) asks each
-/// running worker to re-assert its replicas. Re-asserting re-activates lost replicas on live silos.
+/// running worker to re-assert its replicas (re-asserting re-activates lost replicas on live silos), and each schedule
+/// to fire what is due (which re-activates a schedule whose silo died).
 /// </summary>
 internal sealed partial class ClusterSupervisor(
     IClusterMembershipService membership,
@@ -70,6 +71,11 @@ internal sealed partial class ClusterSupervisor(
                 {
                     await grains.GetGrain<IWorkerGrain>(entry.Name).Supervise();
                 }
+
+                // Schedules whose silo died come back now (their reminder may be a minute away) and fire what fell due
+                // meanwhile, well inside the usual catch-up window.
+                var schedules = await grains.GetGrain<IScheduleDirectoryGrain>(0).List();
+                await Task.WhenAll(schedules.Select(id => grains.GetGrain<IScheduleTicks>(id).FireDue()));
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
