@@ -66,7 +66,7 @@ public static class CliApp
 
         // After the worker commands in the valid-commands line: canary:start, canary:status, ..., datacenter:regions, ...
         int at = root.Subcommands.IndexOf(root.Subcommands.First(c => c.Name == "worker:summary")) + 1;
-        foreach (var command in CanaryCommands.Create(context).Concat(DatacenterCommands.Create(context)))
+        foreach (var command in CanaryCommands.Create(context).Concat(DatacenterCommands.Create(context)).Concat(ScheduleCommands.Create(context)))
         {
             root.Subcommands.Insert(at++, command);
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -233,6 +234,37 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
         Assert.Matches(@"^│ cli-west\s+│ NO\s+│ 0 active of 0\s+│ -\s+│$", Assert.Single(topology.OutputLines, l => l.StartsWith("│ cli-west", StringComparison.Ordinal)));
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("REGION_NOT_FOUND", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ScheduleCommands_CreateListShowTriggerPauseResumeBackfillAndDelete()
+    {
+        var create = await Zin("schedule:create", "cli-nightly", "cli-sched-queue", "--cron", "0 * * * *", "--tz", "Europe/Berlin", "--payload", "{\"report\":\"nightly\"}", "--overlap", "bufferOne");
+        var list = await Zin("schedule:list");
+        var trigger = await Zin("schedule:trigger", "cli-nightly");
+        var pause = await Zin("schedule:pause", "cli-nightly", "--note", "migration");
+        var show = await Zin("schedule:show", "cli-nightly");
+        var resume = await Zin("schedule:resume", "cli-nightly");
+        var from = DateTimeOffset.UtcNow.AddHours(-3).ToString("O", CultureInfo.InvariantCulture);   // an hourly cron: three occurrences
+        var backfill = await Zin("schedule:backfill", "cli-nightly", from, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        var bad = await Zin("schedule:create", "cli-bad", "cli-sched-queue", "--cron", "sometimes");
+        var delete = await Zin("schedule:delete", "cli-nightly");
+        var gone = await Zin("schedule:show", "cli-nightly");
+
+        Assert.True(create.ExitCode == 0, create.ToString());
+        Assert.StartsWith("Schedule 'cli-nightly' created; next run ", create.OutputLines[0], StringComparison.Ordinal);
+        Assert.Matches(@"^│ cli-nightly\s+│ cli-sched-queue\s+│ cron '0 \* \* \* \*' Europe/Berlin\s+│ .+\s+│ active\s+│ 0\s+│ 0\s+│ 0\s+│$",
+            Assert.Single(list.OutputLines, l => l.StartsWith("│ cli-nightly", StringComparison.Ordinal)));
+        Assert.StartsWith("Schedule 'cli-nightly' triggered: job ", trigger.OutputLines[0], StringComparison.Ordinal);
+        Assert.Equal("Schedule 'cli-nightly' paused; next run none (paused or ended).", pause.OutputLines[0]);
+        Assert.Contains(show.OutputLines, l => l.Contains("paused by cli-admin: migration", StringComparison.Ordinal));
+        Assert.Contains(show.OutputLines, l => l.Contains("triggered", StringComparison.Ordinal));
+        Assert.StartsWith("Schedule 'cli-nightly' resumed; next run ", resume.OutputLines[0], StringComparison.Ordinal);
+        Assert.Equal("Schedule 'cli-nightly' backfilled: 3 occurrence(s).", backfill.OutputLines[0]);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("INVALID_SCHEDULE", bad.Error, StringComparison.Ordinal);
+        Assert.Equal(["Schedule 'cli-nightly' deleted; its jobs stay."], delete.OutputLines);
+        Assert.Contains("SCHEDULE_NOT_FOUND", gone.Error, StringComparison.Ordinal);
     }
 
     [Fact]

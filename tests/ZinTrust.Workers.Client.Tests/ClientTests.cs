@@ -67,6 +67,31 @@ public sealed class ClientTests(ClientCluster fixture)
     }
 
     [Fact]
+    public async Task Schedules_CreateTriggerPauseListAndDelete_ThroughTheClient()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var services = fixture.Services();
+        var schedules = services.GetRequiredService<ISchedules>();
+        var queue = services.GetRequiredService<IJobQueueFactory>().Get<Greeting>("client-scheduled");
+
+        var created = await schedules.PutAsync(new ScheduleDefinition { Id = "client-daily", Queue = "client-scheduled", Cron = "0 6 * * *", TimeZone = "Europe/Paris", Payload = "{\"name\":\"Ada\"}" }, cancellationToken: ct);
+        var fire = await schedules.TriggerAsync("client-daily", ct);
+        var paused = await schedules.PauseAsync("client-daily", "holiday", ct);
+        var listed = await schedules.ListAsync(ct);
+        var exists = await Assert.ThrowsAsync<WorkersException>(() => schedules.PutAsync(created.Definition, cancellationToken: ct));
+        var invalid = await Assert.ThrowsAsync<WorkersException>(() => schedules.GetAsync("x", ct));
+
+        Assert.NotNull(created.NextRunAt);
+        Assert.Equal("client-daily", (await queue.GetAsync(fire.JobId!, ct))!.Headers!["schedule-id"]);
+        Assert.Equal((true, "holiday"), (paused.Paused, paused.PauseNote));
+        Assert.Contains(listed, s => s.Definition.Id == "client-daily");
+        Assert.Equal(WorkersErrorCodes.ScheduleExists, exists.Code);
+        Assert.Equal(WorkersErrorCodes.InvalidSchedule, invalid.Code);
+        Assert.True(await schedules.DeleteAsync("client-daily", ct));
+        Assert.Null(await schedules.GetAsync("client-daily", ct));
+    }
+
+    [Fact]
     public async Task Enqueue_CarriesTheHeadersGiven_InTheJobsEnvelope()
     {
         var ct = TestContext.Current.CancellationToken;

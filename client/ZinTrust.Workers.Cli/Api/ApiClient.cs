@@ -36,6 +36,10 @@ internal sealed class ApiClient(HttpClient http, ApiEndpoint endpoint)
     public async Task<JsonElement> PutJsonAsync(string pathAndQuery, string json, CancellationToken cancellationToken) =>
         Parse(await SendAsync(HttpMethod.Put, pathAndQuery, cancellationToken, json));
 
+    /// <summary>DELETEs and parses the answer.</summary>
+    public async Task<JsonElement> DeleteJsonAsync(string pathAndQuery, CancellationToken cancellationToken) =>
+        Parse(await SendAsync(HttpMethod.Delete, pathAndQuery, cancellationToken));
+
     /// <summary>A path segment (a worker or queue name) escaped for the URL.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
 

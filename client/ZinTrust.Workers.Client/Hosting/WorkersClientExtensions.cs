@@ -12,7 +12,7 @@ public static class WorkersClientExtensions
     /// <summary>
     /// Connects an Orleans client to the cluster (a localhost silo's gateway, or through the PostgreSQL membership
     /// table when <see cref="WorkersClientOptions.MembershipConnectionString"/> is set) and registers
-    /// <see cref="IWorkerManager"/>, <see cref="IDatacenters"/> and <see cref="IJobQueueFactory"/>.
+    /// <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>, <see cref="ISchedules"/> and <see cref="IJobQueueFactory"/>.
     /// </summary>
     /// <remarks>
     /// <paramref name="configure"/> runs once here (the connection settings shape the Orleans client, so they are
@@ -58,7 +58,7 @@ public static class WorkersClientExtensions
 
     /// <summary>
     /// Registers the client services over an <see cref="IClusterClient"/> the application already has: options
-    /// (validated at start), <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>, <see cref="IJobQueueFactory"/>. Safe to call more than once.
+    /// (validated at start), <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>, <see cref="ISchedules"/>, <see cref="IJobQueueFactory"/>. Safe to call more than once.
     /// </summary>
     public static IServiceCollection AddZinTrustWorkersClientServices(this IServiceCollection services, Action<WorkersClientOptions>? configure = null)
     {
@@ -76,6 +76,7 @@ public static class WorkersClientExtensions
         services.TryAddSingleton<JobResultWaiter>();
         services.TryAddSingleton<IWorkerManager, WorkerManager>();
         services.TryAddSingleton<IDatacenters, Datacenters>();
+        services.TryAddSingleton<ISchedules, Schedules>();
         services.TryAddSingleton<IJobQueueFactory, JobQueueFactory>();
         return services;
     }

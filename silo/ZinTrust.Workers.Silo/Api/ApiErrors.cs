@@ -37,12 +37,12 @@ public static class ApiErrors
     public static int StatusOf(string code) => code switch
     {
         WorkersErrorCodes.WorkerNotFound or WorkersErrorCodes.JobNotFound or WorkersErrorCodes.PluginNotFound or WorkersErrorCodes.QueueNotFound
-            or WorkersErrorCodes.VersionNotFound or WorkersErrorCodes.CanaryNotFound or WorkersErrorCodes.RegionNotFound => StatusCodes.Status404NotFound,
+            or WorkersErrorCodes.VersionNotFound or WorkersErrorCodes.CanaryNotFound or WorkersErrorCodes.RegionNotFound or WorkersErrorCodes.ScheduleNotFound => StatusCodes.Status404NotFound,
         WorkersErrorCodes.QueueFull => StatusCodes.Status429TooManyRequests,
         WorkersErrorCodes.WorkerExists or WorkersErrorCodes.InvalidJobTransition or JobAlreadyFinished or JobNotDeadLettered or WorkersErrorCodes.IdempotencyKeyReused
             or WorkersErrorCodes.CircuitBreakerDisabled or WorkersErrorCodes.ResourceMonitoringDisabled or WorkersErrorCodes.VersionExists
             or WorkersErrorCodes.ProcessorNotOnEverySilo or WorkersErrorCodes.HealthCheckNotFound or WorkersErrorCodes.VersionRolloutFailed
-            or WorkersErrorCodes.CanaryActive or WorkersErrorCodes.CanaryNotRunning => StatusCodes.Status409Conflict,
+            or WorkersErrorCodes.CanaryActive or WorkersErrorCodes.CanaryNotRunning or WorkersErrorCodes.ScheduleExists => StatusCodes.Status409Conflict,
         WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
         WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed => StatusCodes.Status422UnprocessableEntity,
         WorkersErrorCodes.WorkersDisabled or WorkersErrorCodes.QueueUnavailable or WorkersErrorCodes.RegionUnavailable => StatusCodes.Status503ServiceUnavailable,

@@ -72,6 +72,7 @@ public static class SiloHost
         app.MapScalingApi();
         app.MapResourcesApi();
         app.MapDatacentersApi();
+        app.MapSchedulesApi();
         if (settings.ConsoleEnabled)
         {
             app.MapZinTrustConsole(ApiSecurity.Viewer);     // /ui: the pages act through the API above, with its roles
