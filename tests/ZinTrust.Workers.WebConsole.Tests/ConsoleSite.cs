@@ -62,10 +62,20 @@ public abstract class ConsoleSite(Chromium chromium, int silos) : IAsyncLifetime
         await page.WaitForURLAsync("**/ui/signin?returnUrl=" + Uri.EscapeDataString(path));
         await page.FillAsync("#apiKey", key);
         await page.ClickAsync("#signin");
-        await page.WaitForURLAsync("**" + path);
-        if (path.StartsWith("/ui/", StringComparison.Ordinal))
+        try
         {
-            await page.WaitForSelectorAsync("#who:not(:empty)");
+            // Committed is enough: the page's own state is awaited below (its load event may wait on a long-lived request).
+            await page.WaitForURLAsync("**" + path, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+            if (path.StartsWith("/ui/", StringComparison.Ordinal))
+            {
+                await page.WaitForSelectorAsync("#who:not(:empty)");
+            }
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync(page, "failed-sign-in");
+            var error = page.Url.Contains("/ui/signin", StringComparison.Ordinal) ? await page.Locator("#signin-error").InnerTextAsync() : "";
+            throw new TimeoutException($"Sign-in did not reach {path}: the page is at {page.Url}; its error: '{error}'; its text: '{await page.InnerTextAsync("body")}'.");
         }
 
         return page;

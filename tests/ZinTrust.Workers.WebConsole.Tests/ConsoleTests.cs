@@ -199,6 +199,26 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
     }
 
     [Fact]
+    public async Task TheSchedulesPage_ListsASchedule_AndTriggersItsJob()
+    {
+        await site.Api("POST", "/api/schedules", new { id = "console-hourly", queue = "console-sched-q", cron = "0 * * * *", timeZone = "Europe/Berlin" });
+        var page = await site.SignedInAsync(ConsoleKeys.Admin);
+        await page.GotoAsync(site.Url(0, "/ui/#/schedules"));
+        var row = page.Locator("#schedules tr[data-key='console-hourly']");
+        await Expect(row).ToContainTextAsync("cron 0 * * * * (Europe/Berlin)");
+        await ConsoleSite.ScreenshotAsync(page, "schedules");
+
+        var notice = await ConsoleSite.ActAsync(page, "trigger-console-hourly");
+        Assert.StartsWith("Schedule 'console-hourly' triggered: job ", notice, StringComparison.Ordinal);
+        var job = notice["Schedule 'console-hourly' triggered: job ".Length..].TrimEnd('.');
+        Assert.Equal("console-hourly", (await site.Api("GET", $"/api/queues/console-sched-q/jobs/{job}")).GetProperty("headers").GetProperty("schedule-id").GetString());
+
+        await ConsoleSite.ActAsync(page, "pause-console-hourly");
+        Assert.True((await site.Api("GET", "/api/schedules/console-hourly")).GetProperty("schedule").GetProperty("paused").GetBoolean());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task ResourcesAndClusterPages_ShowTheSilo()
     {
         var page = await site.SignedInAsync(ConsoleKeys.Admin);

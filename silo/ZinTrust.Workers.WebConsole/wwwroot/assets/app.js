@@ -2,7 +2,7 @@ import { session, signOut, ApiError } from './api.js';
 import { h } from './dom.js';
 import { workersPage, workerPage } from './workers.js';
 import { queuesPage, jobsPage, jobPage, deadLettersPage } from './queues.js';
-import { resourcesPage, clusterPage } from './system.js';
+import { resourcesPage, clusterPage, schedulesPage } from './system.js';
 
 // The shell: who is signed in, the hash router, confirmations, notices and live refresh.
 const routes = [
@@ -12,6 +12,7 @@ const routes = [
   [/^#\/queues\/([^/]+)\/jobs\/([^/?]+)$/, (m) => (ctx) => jobPage(ctx, decodeURIComponent(m[1]), decodeURIComponent(m[2]))],
   [/^#\/queues\/([^/]+)\/dead-letters$/, (m) => (ctx) => deadLettersPage(ctx, decodeURIComponent(m[1]))],
   [/^#\/queues\/([^/?]+)(?:\?(.*))?$/, (m) => (ctx) => jobsPage(ctx, decodeURIComponent(m[1]), new URLSearchParams(m[2] ?? ''))],
+  [/^#\/schedules$/, () => schedulesPage],
   [/^#\/resources$/, () => resourcesPage],
   [/^#\/cluster$/, () => clusterPage],
 ];

@@ -89,3 +89,29 @@ export async function clusterPage() {
     ], topology.latencies ?? [], { empty: 'One region: nothing to measure.' })),
   ];
 }
+
+/** Schedules: when each fires, its next run, state and counters, its last job; pause, resume, trigger now. */
+export async function schedulesPage() {
+  const answer = await get('/api/schedules');
+  const base = (s) => `/api/schedules/${encodeURIComponent(s.id)}`;
+  return [
+    h('h1', {}, 'Schedules'),
+    table([
+      { title: 'Schedule', cell: (s) => s.id },
+      { title: 'Queue', cell: (s) => h('a', { href: `#/queues/${encodeURIComponent(s.queue)}` }, s.queue) },
+      { title: 'When', cell: (s) => (s.cron ? `cron ${s.cron} (${s.timeZone ?? 'UTC'})` : `every ${number(s.everyMs / 1000, 1)} s`) },
+      { title: 'Overlap', cell: (s) => s.overlap },
+      { title: 'Next run', cell: (s) => when(s.nextRunAt) },
+      { title: 'State', cell: (s) => (s.paused ? [badge('paused'), ' ', text(s.pauseNote)] : badge('active', 'running')) },
+      { title: 'Enqueued', numeric: true, cell: (s) => number(s.enqueued) },
+      { title: 'Skipped', numeric: true, cell: (s) => number(s.skipped) },
+      { title: 'Missed', numeric: true, cell: (s) => number(s.missed) },
+      { title: 'Last job', cell: (s) => (s.lastJobId ? h('a', { href: `#/queues/${encodeURIComponent(s.queue)}/jobs/${encodeURIComponent(s.lastJobId)}` }, s.lastJobId) : '—') },
+      { title: '', cell: (s) => h('div', { class: 'actions' },
+        s.paused
+          ? actionButton('Resume', 'operator', `Resume schedule ${s.id} from its next occurrence?`, () => post(base(s) + '/resume'), { id: 'resume-' + s.id })
+          : actionButton('Pause', 'operator', `Pause schedule ${s.id}? Occurrences while paused do not run later.`, () => post(base(s) + '/pause', { note: 'paused from the console' }), { id: 'pause-' + s.id }),
+        actionButton('Trigger', 'operator', `Enqueue one job of schedule ${s.id} now?`, () => post(base(s) + '/trigger'), { id: 'trigger-' + s.id })) },
+    ], answer.schedules ?? [], { id: 'schedules', key: (s) => s.id, empty: 'No schedules: create one with POST /api/schedules or zin schedule:create.' }),
+  ];
+}
