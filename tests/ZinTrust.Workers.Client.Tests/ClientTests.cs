@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Client.Tests;
@@ -89,6 +90,40 @@ public sealed class ClientTests(ClientCluster fixture)
         Assert.Equal(WorkersErrorCodes.InvalidSchedule, invalid.Code);
         Assert.True(await schedules.DeleteAsync("client-daily", ct));
         Assert.Null(await schedules.GetAsync("client-daily", ct));
+    }
+
+    [Fact]
+    public async Task EnqueueMany_StoresEveryJobInOneCall_AndRunAt_DelaysAJobToItsMoment()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var services = fixture.Services();
+        var queue = services.GetRequiredService<IJobQueueFactory>().Get<Greeting>("client-many");
+
+        var many = await queue.EnqueueManyAsync([new Greeting("Ada"), new Greeting("Bob"), new Greeting("Cy")], new JobEnqueueOptions { Priority = JobPriority.High }, ct);
+        var later = DateTimeOffset.UtcNow.AddHours(2);
+        var timed = await queue.EnqueueAsync(new Greeting("Dee"), new JobEnqueueOptions { RunAt = later }, ct);
+        var keyed = await Assert.ThrowsAsync<ArgumentException>(() => queue.EnqueueManyAsync([new Greeting("Eve")], new JobEnqueueOptions { IdempotencyKey = "one" }, ct));
+        var both = await Assert.ThrowsAsync<WorkersException>(() => queue.EnqueueAsync(new Greeting("Fay"), new JobEnqueueOptions { RunAt = later, Delay = TimeSpan.FromMinutes(1) }, ct));
+
+        Assert.Equal(3, many.Select(r => r.JobId).Distinct().Count());
+        Assert.All(many, r => Assert.True(r.Created));
+        Assert.Equal(["Ada", "Bob", "Cy"], await Task.WhenAll(many.Select(async r => System.Text.Json.JsonDocument.Parse((await queue.GetAsync(r.JobId, ct))!.Payload).RootElement.GetProperty("name").GetString()!)));
+        var delayed = (await queue.GetAsync(timed.JobId, ct))!;
+        Assert.Equal((JobState.Delayed, later), (delayed.State, delayed.RunAt!.Value));
+        Assert.Equal("options", keyed.ParamName);
+        Assert.Equal(WorkersErrorCodes.InvalidDelay, both.Code);
+        Assert.Empty(await queue.EnqueueManyAsync([], cancellationToken: ct));
+    }
+
+    [Fact]
+    public async Task AddJobQueue_MakesATypedQueueInjectable()
+    {
+        var services = new ServiceCollection().AddSingleton(fixture.Cluster.Client);
+        services.AddZinTrustWorkersClientServices().AddJobQueue<Greeting>("client-injected");
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("client-injected", provider.GetRequiredService<IJobQueue<Greeting>>().Name);
+        Assert.Throws<WorkersException>(() => new ServiceCollection().AddJobQueue<Greeting>("x"));
     }
 
     [Fact]

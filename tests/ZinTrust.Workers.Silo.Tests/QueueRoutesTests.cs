@@ -93,4 +93,18 @@ public sealed class QueueRoutesTests(SiloFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(WorkersErrorCodes.InvalidHeaders, (await bad.Json()).Str("code"));
     }
+
+    [Fact]
+    public async Task RunAt_DelaysAJobToThatMoment_AndCannotBeGivenWithDelayMs()
+    {
+        await fixture.Client.PostJson("/api/workers", new { name = "runat-worker", queueName = "runat-q", processor = SiloFactory.EnvelopeProcessor });
+        var at = DateTimeOffset.UtcNow.AddHours(3);
+        var created = await (await fixture.Client.PostJson("/api/queues/runat-q/jobs", new { payload = new { }, runAt = at })).Json();
+        var job = await (await fixture.Client.Get($"/api/queues/runat-q/jobs/{created.Str("id")}")).Json();
+        Assert.Equal(("delayed", at), (job.Str("state"), job.GetProperty("runAt").GetDateTimeOffset()));
+
+        var both = await fixture.Client.PostJson("/api/queues/runat-q/jobs", new { payload = new { }, runAt = at, delayMs = 1000 });
+        Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+        Assert.Equal("INVALID_DELAY", (await both.Json()).Str("code"));
+    }
 }

@@ -80,4 +80,18 @@ public static class WorkersClientExtensions
         services.TryAddSingleton<IJobQueueFactory, JobQueueFactory>();
         return services;
     }
+
+    /// <summary>Registers <see cref="IJobQueue{TPayload}"/> for one queue, so a class can take it in its constructor; one queue per
+    /// payload type (for more, take <see cref="IJobQueueFactory"/>). Call after <c>AddZinTrustWorkersClient</c>.</summary>
+    public static IServiceCollection AddJobQueue<TPayload>(this IServiceCollection services, string queueName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (ZinTrust.Workers.Abstractions.WorkerValidation.CheckQueueName(queueName) is { } error)
+        {
+            throw error.ToException();
+        }
+
+        services.AddSingleton(sp => sp.GetRequiredService<IJobQueueFactory>().Get<TPayload>(queueName));
+        return services;
+    }
 }

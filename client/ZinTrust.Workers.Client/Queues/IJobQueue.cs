@@ -17,6 +17,13 @@ public interface IJobQueue<in TPayload>
 
     Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Enqueues several jobs in one call: the queue stores them together (all, or none) and answers with each job's id, in
+    /// order. The options apply to every job; an idempotency key cannot (each job gets one of its own, so a retry after a
+    /// lost answer finds the jobs instead of adding them twice).
+    /// </summary>
+    Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IEnumerable<TPayload> payloads, JobEnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
     Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -7,6 +7,9 @@ public sealed record JobEnqueueOptions
 {
     public int? Priority { get; init; }
     public TimeSpan? Delay { get; init; }
+
+    /// <summary>Run no earlier than this time, by the queue's clock (instead of <see cref="Delay"/>).</summary>
+    public DateTimeOffset? RunAt { get; init; }
     public string? IdempotencyKey { get; init; }
 
     /// <summary>How long <see cref="IdempotencyKey"/> is remembered (1 s to 30 days); unset: the queue's policy (24 h by default).</summary>

@@ -28,26 +28,33 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
 
     public Task<EnqueueResult> EnqueueAsync(TPayload payload, JobEnqueueOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var request = new EnqueueRequest
-        {
-            Payload = JsonSerializer.Serialize(payload, JobContext.JsonOptions),
-            Priority = options?.Priority,
-            Delay = options?.Delay,
-            // Fixed before the first attempt: a retry after a lost answer then finds the job instead of adding a second. A key of
-            // our own only has to outlast our retries, so the queue forgets it then rather than after its policy's day.
-            IdempotencyKey = options?.IdempotencyKey ?? (retry.Enabled ? $"client:{Guid.NewGuid():N}" : null),
-            IdempotencyTtl = options?.IdempotencyKey is null ? (retry.Enabled ? retry.KeyWindow : null) : options.IdempotencyTtl,
-            Attempts = options?.Attempts,
-            Backoff = options?.Backoff,
-            Timeout = options?.Timeout,
-            Name = options?.Name,
-            Headers = options?.Headers,
-        };
+        var request = Request(payload, options);
         // One producer span over the retries; its context goes in the envelope, and Orleans' calls become its children.
         return WorkersActivity.SendAsync(Name, 1, null, span =>
         {
             var sent = request.WithContext(span);
             return retry.ExecuteAsync(Name, ct => queue.Enqueue(sent).WaitAsync(ct), cancellationToken);
+        });
+    }
+
+    public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IEnumerable<TPayload> payloads, JobEnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        if (options?.IdempotencyKey is not null)
+        {
+            throw new ArgumentException("An idempotency key names one job; EnqueueManyAsync gives each job one of its own.", nameof(options));
+        }
+
+        var requests = payloads.Select(payload => Request(payload, options)).ToArray();
+        if (requests.Length == 0)
+        {
+            return Task.FromResult<IReadOnlyList<EnqueueResult>>([]);
+        }
+
+        return WorkersActivity.SendAsync(Name, requests.Length, null, span =>
+        {
+            IReadOnlyList<EnqueueRequest> sent = [.. requests.Select(r => r.WithContext(span))];
+            return retry.ExecuteAsync(Name, ct => queue.EnqueueBatch(sent).WaitAsync(ct), cancellationToken);
         });
     }
 
@@ -69,6 +76,23 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
 
     public async Task<TResult?> EnqueueAndWaitAsync<TResult>(TPayload payload, TimeSpan timeout, JobEnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
         ResultOf<TResult>(await EnqueueAndWaitAsync(payload, timeout, options, cancellationToken).ConfigureAwait(false));
+
+    private EnqueueRequest Request(TPayload payload, JobEnqueueOptions? options) => new()
+    {
+        Payload = JsonSerializer.Serialize(payload, JobContext.JsonOptions),
+        Priority = options?.Priority,
+        Delay = options?.Delay,
+        RunAt = options?.RunAt,
+        // Fixed before the first attempt: a retry after a lost answer then finds the job instead of adding a second. A key of
+        // our own only has to outlast our retries, so the queue forgets it then rather than after its policy's day.
+        IdempotencyKey = options?.IdempotencyKey ?? (retry.Enabled ? $"client:{Guid.NewGuid():N}" : null),
+        IdempotencyTtl = options?.IdempotencyKey is null ? (retry.Enabled ? retry.KeyWindow : null) : options.IdempotencyTtl,
+        Attempts = options?.Attempts,
+        Backoff = options?.Backoff,
+        Timeout = options?.Timeout,
+        Name = options?.Name,
+        Headers = options?.Headers,
+    };
 
     private static TResult? ResultOf<TResult>(JobRecord job) =>
         job.Result is null ? default : JsonSerializer.Deserialize<TResult>(job.Result, JobContext.JsonOptions);

@@ -32,4 +32,8 @@ public sealed record EnqueueRequest
     /// idempotency key is checked against.
     /// </summary>
     [Id(9)] public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>Run no earlier than this time, by the queue's clock (a time already past runs now); instead of
+    /// <see cref="Delay"/>, when a job belongs to a moment rather than to "in N seconds" (the client's clock plays no part).</summary>
+    [Id(10)] public DateTimeOffset? RunAt { get; init; }
 }

@@ -258,6 +258,11 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidDelay, "delay", "Delay must be between 0 and 365 days."));
         }
 
+        if (request.RunAt is not null && request.Delay is not null)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidDelay, "runAt", "Give delay or runAt, not both."));
+        }
+
         if (request.IdempotencyKey is { } key && (key.Length is 0 or > MaxIdempotencyKeyLength || key.Any(char.IsControl)))
         {
             errors.Add(new(WorkersErrorCodes.InvalidIdempotencyKey, "idempotencyKey", $"Idempotency key must be 1..{MaxIdempotencyKeyLength} printable characters."));

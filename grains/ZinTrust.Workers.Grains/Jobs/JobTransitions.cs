@@ -25,7 +25,7 @@ internal static class JobTransitions
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policy);
-        var delay = request.Delay ?? TimeSpan.Zero;
+        var delay = request.RunAt is { } at ? at - now : request.Delay ?? TimeSpan.Zero;   // a runAt already past runs now
         var job = new JobRecord
         {
             Id = id,

@@ -141,6 +141,13 @@ internal sealed class IdempotencyKeys
         var hash = new XxHash3();
         Append(hash, request.Payload);
         Append(hash, request.Name);
+        if (request.RunAt is { } runAt)
+        {
+            // Only when given, so the fingerprints of requests without one stay what earlier builds stored.
+            Span<byte> at = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(at, runAt.UtcTicks);
+            hash.Append(at);
+        }
         Span<byte> numbers = stackalloc byte[8 * 9];
         BinaryPrimitives.WriteInt64LittleEndian(numbers, request.Priority ?? -1);
         BinaryPrimitives.WriteInt64LittleEndian(numbers[8..], request.Delay?.Ticks ?? -1);

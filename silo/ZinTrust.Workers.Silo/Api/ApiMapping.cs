@@ -242,6 +242,7 @@ public static class ApiMapping
             Name = request.Name,
             Priority = ParsePriority(request.Priority),
             Delay = request.DelayMs is { } d ? TimeSpan.FromMilliseconds(Math.Clamp(d, -1, (long)TimeSpan.FromDays(366).TotalMilliseconds)) : null,
+            RunAt = request.RunAt,
             IdempotencyKey = request.IdempotencyKey ?? idempotencyKey,
             IdempotencyTtl = request.IdempotencyTtlMs is { } ttl ? TimeSpan.FromMilliseconds(Math.Clamp(ttl, -1, (long)TimeSpan.FromDays(365).TotalMilliseconds)) : null,
             Headers = request.Headers,

@@ -158,6 +158,9 @@ public sealed class EnqueueJobRequest
     /// <summary>A number 0..100 or critical | high | normal | low.</summary>
     public JsonElement Priority { get; init; }
     public long? DelayMs { get; init; }
+
+    /// <summary>Run no earlier than this time (ISO 8601, by the queue's clock); instead of delayMs.</summary>
+    public DateTimeOffset? RunAt { get; init; }
     public string? IdempotencyKey { get; init; }
 
     /// <summary>How long the key is remembered (1000 ms to 30 days); default: the queue's idempotencyTtlMs.</summary>
