@@ -38,7 +38,7 @@ public sealed class BenchSilo : IAsyncDisposable
     /// <summary>OTLP exports received, when traced.</summary>
     public (long Requests, long Bytes)? Exported => sink is null ? null : (sink.Requests, sink.Bytes);
 
-    public static async Task<BenchSilo> StartAsync(string? redis, CancellationToken cancellationToken, bool tracing = false)
+    public static async Task<BenchSilo> StartAsync(string? redis, CancellationToken cancellationToken, bool tracing = false, bool dashboard = false)
     {
         var probe = new Probe();
         var prefix = $"zt-bench-{Guid.NewGuid():N}";
@@ -66,6 +66,11 @@ public sealed class BenchSilo : IAsyncDisposable
             if (tracing)
             {
                 silo.AddActivityPropagation();
+            }
+
+            if (dashboard)
+            {
+                Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
             }
 
             if (redis is not null)

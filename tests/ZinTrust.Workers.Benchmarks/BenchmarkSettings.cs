@@ -8,6 +8,9 @@ public sealed record BenchmarkSettings
     /// <summary>Spans on (<c>--tracing</c>): the shipped tracing set-up (every job traced) exporting OTLP to a sink in this
     /// process, and Orleans' activity propagation.</summary>
     public bool Tracing { get; init; }
+
+    /// <summary>Run the Orleans dashboard on the silo (as the shipped host does), to measure what it costs.</summary>
+    public bool Dashboard { get; init; }
     public int SingleProducerJobs { get; init; } = 20_000;
     public int ConcurrentProducerJobs { get; init; } = 64_000;
     public int BatchJobs { get; init; } = 100_000;

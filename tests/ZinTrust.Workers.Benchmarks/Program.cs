@@ -13,7 +13,7 @@ internal static class BenchmarkProgram
 
     public static async Task<int> Main(string[] args)
     {
-        // dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- [--smoke] [--only enqueue|e2e|latency|growth|memory|idle] [--redis HOST:PORT] [--out DIR] [--tracing]
+        // dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- [--smoke] [--only enqueue|e2e|latency|growth|memory|idle] [--redis HOST:PORT] [--out DIR] [--tracing] [--dashboard]
         // Without --redis it starts (or reuses) the project's Redis through infra/redis.sh: AOF on, fsync every second.
         // dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- --soak [MINUTES]: the fault soak (see Soak.cs), 20 min by default.
         bool smoke = args.Contains("--smoke");
@@ -39,7 +39,7 @@ internal static class BenchmarkProgram
             redis = "127.0.0.1:" + (Environment.GetEnvironmentVariable("ZT_REDIS_PORT") ?? "16379");
         }
 
-        var settings = (smoke ? BenchmarkSettings.Smoke(redis) : BenchmarkSettings.Full(redis)) with { Tracing = args.Contains("--tracing") };
+        var settings = (smoke ? BenchmarkSettings.Smoke(redis) : BenchmarkSettings.Full(redis)) with { Tracing = args.Contains("--tracing"), Dashboard = args.Contains("--dashboard") };
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 5 : 30));
         var suite = new BenchmarkSuite(settings, Console.WriteLine);
         var watch = Stopwatch.StartNew();
