@@ -107,4 +107,32 @@ public sealed class QueueRoutesTests(SiloFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
         Assert.Equal("INVALID_DELAY", (await both.Json()).Str("code"));
     }
+
+    [Fact]
+    public async Task QueueLimits_AreSetWithTheWorkersJobOptions_ShownInTheQueuesStatus_AndValidated()
+    {
+        var created = await fixture.Client.PostJson("/api/workers", new
+        {
+            name = "limits-worker", queueName = "limits-q", processor = SiloFactory.EnvelopeProcessor,
+            jobOptions = new { globalConcurrency = 3, rateLimit = new { max = 100, durationMs = 60_000 } },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var options = (await created.Json()).GetProperty("worker").GetProperty("jobOptions");
+        Assert.Equal((3, 100, 60_000L), (options.GetProperty("globalConcurrency").GetInt32(), options.GetProperty("rateLimit").GetProperty("max").GetInt32(), options.GetProperty("rateLimit").GetProperty("durationMs").GetInt64()));
+        await fixture.Client.Post("/api/workers/limits-worker/start");
+        var limits = (await (await fixture.Client.Get("/api/queues/limits-q")).Json()).GetProperty("limits");
+        Assert.Equal(3, limits.GetProperty("globalConcurrency").GetInt32());
+
+        foreach (var bad in new object[] { new { rateLimit = new { max = 5 } }, new { globalConcurrency = -1 }, new { rateLimit = new { max = 5, durationMs = 1 } } })
+        {
+            var refused = await fixture.Client.PatchJson("/api/workers/limits-worker", System.Text.Json.JsonSerializer.Serialize(new { jobOptions = bad }));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("INVALID_JOB_OPTIONS", (await refused.Json()).Str("code"));
+        }
+
+        var removed = await fixture.Client.PatchJson("/api/workers/limits-worker", """{"jobOptions":{"globalConcurrency":0,"rateLimit":{"max":0}}}""");
+        var after = (await removed.Json()).GetProperty("worker").GetProperty("jobOptions");
+        Assert.Equal((System.Text.Json.JsonValueKind.Null, System.Text.Json.JsonValueKind.Null), (after.GetProperty("globalConcurrency").ValueKind, after.GetProperty("rateLimit").ValueKind));
+        await fixture.Client.Post("/api/workers/limits-worker/stop");
+    }
 }

@@ -39,4 +39,20 @@ public sealed record JobOptions
 
     /// <summary>Dead-lettered jobs kept; past it the oldest are deleted and counted. Default: 10000.</summary>
     [Id(9)] public int MaxDeadLetters { get; init; } = 10_000;
+
+    /// <summary>At most this many of the queue's jobs run at once across the whole cluster, whatever the replicas and their
+    /// concurrency (the queue grant leases up to it). Null: no limit beyond the replicas' own (the default).</summary>
+    [Id(10)] public int? GlobalConcurrency { get; init; }
+
+    /// <summary>At most <see cref="RateLimit.Max"/> job starts per <see cref="RateLimit.Duration"/> across the whole cluster (a
+    /// sliding window over the leases the queue grants); jobs past it wait, they do not fail. Null: no limit (the default).</summary>
+    [Id(11)] public RateLimit? RateLimit { get; init; }
+}
+
+/// <summary>A rate of job starts: at most <see cref="Max"/> in any <see cref="Duration"/>.</summary>
+[GenerateSerializer, Immutable, Alias("zt.RateLimit")]
+public sealed record RateLimit
+{
+    [Id(0)] public required int Max { get; init; }
+    [Id(1)] public required TimeSpan Duration { get; init; }
 }

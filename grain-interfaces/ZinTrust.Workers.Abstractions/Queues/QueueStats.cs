@@ -18,6 +18,21 @@ public sealed record QueueStats
 
     /// <summary>Registrations of clients awaiting a job's result (<see cref="IQueueGrain.WatchJob"/>).</summary>
     [Id(9)] public int Watchers { get; init; }
+
+    /// <summary>The queue's limits on job starts, when it has any (<see cref="JobOptions.GlobalConcurrency"/>,
+    /// <see cref="JobOptions.RateLimit"/>).</summary>
+    [Id(10)] public QueueLimits? Limits { get; init; }
+}
+
+/// <summary>A queue's limits on job starts, and whether the rate limit holds jobs back now.</summary>
+[GenerateSerializer, Immutable, Alias("zt.QueueLimits")]
+public sealed record QueueLimits
+{
+    [Id(0)] public int? GlobalConcurrency { get; init; }
+    [Id(1)] public RateLimit? RateLimit { get; init; }
+
+    /// <summary>While the rate window is full: when it reopens.</summary>
+    [Id(2)] public DateTimeOffset? RateLimitedUntil { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("zt.QueueCounters")]

@@ -391,6 +391,16 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.maxWaiting", "Max waiting must be between 1 and 100000000 (or unset for no limit)."));
         }
 
+        if (options.GlobalConcurrency is < 1 or > 100_000)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.globalConcurrency", "Global concurrency must be between 1 and 100000 (or unset for no limit)."));
+        }
+
+        if (options.RateLimit is { } rate && (rate.Max is < 1 or > 1_000_000 || rate.Duration < TimeSpan.FromMilliseconds(10) || rate.Duration > TimeSpan.FromDays(1)))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.rateLimit", "A rate limit is max 1..1000000 starts per durationMs 10..86400000."));
+        }
+
         if (options.MaxDeadLetters is < 0 or > 1_000_000)
         {
             errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.maxDeadLetters", "Max dead letters must be between 0 and 1000000."));

@@ -18,6 +18,7 @@ internal sealed partial class QueueGrain
         }
 
         var now = time.GetUtcNow();
+        OnRateWindow(now);
         var due = index.DueDelayed(now, MaxPromotionsPerTick);
         JobRecord[] promoted = [];
         if (due.Count > 0)
@@ -109,6 +110,11 @@ internal sealed partial class QueueGrain
 
         StayWhileWatching();
         var next = index.NextDue();
+        if (rateReopensAt is { } reopens && waiters.Count > 0 && (next is null || reopens < next))
+        {
+            next = reopens;   // replicas held back by the rate limit wait for the window to reopen
+        }
+
         if (next is null)
         {
             clock.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

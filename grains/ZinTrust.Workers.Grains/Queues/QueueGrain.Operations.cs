@@ -93,7 +93,8 @@ internal sealed partial class QueueGrain
 
     public Task Resume() => SetPaused(false);
 
-    public Task<QueueStats> GetStats() => Task.FromResult(index.Stats(queue, paused) with { Counters = metrics.Counters, Watchers = watchers.Count });
+    public Task<QueueStats> GetStats() =>
+        Task.FromResult(index.Stats(queue, paused) with { Counters = metrics.Counters, Watchers = watchers.Count, Limits = Limits(time.GetUtcNow()) });
 
     public async Task<int> RetryDeadLetters(IReadOnlyList<string>? jobIds)
     {

@@ -242,6 +242,17 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             return [];
         }
 
+        if (policy.GlobalConcurrency is not null || policy.RateLimit is not null)
+        {
+            max = Allowance(max, time.GetUtcNow());
+            if (max <= 0)
+            {
+                waiters.Add(replicaId);   // woken when a slot frees or the rate window reopens
+                ArmClock();
+                return [];
+            }
+        }
+
         var picked = Pick(max, version);
         if (picked.Count == 0)
         {
@@ -302,6 +313,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         StartLeaseClocks(replicaId, leased, now);
+        CountStarts(leased.Count, now);
         return leased;
     }
 
@@ -311,7 +323,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         ThrowIfPoisoned();
         var now = time.GetUtcNow();
         var statuses = new AckStatus[outcomes.Count];
-        bool requeued = false;
+        bool requeued = false, freed = false;
         for (int i = 0; i < outcomes.Count; i++)
         {
             var outcome = outcomes[i];
@@ -332,6 +344,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
             Stage(transition);
             requeued |= transition.Next!.State == JobState.Waiting;
+            freed = true;
         }
 
         EnforceRetention(now);
@@ -339,6 +352,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         if (requeued)
         {
             WakeWaiters();
+        }
+        else if (freed)
+        {
+            OnSlotsFreed();
         }
 
         await writer.Commit();

@@ -186,6 +186,14 @@ public static class ApiMapping
             IdempotencyTtl = request.IdempotencyTtlMs is { } ttl ? TimeSpan.FromMilliseconds(Math.Clamp(ttl, -1, (long)TimeSpan.FromDays(365).TotalMilliseconds)) : baseline.IdempotencyTtl,
             MaxWaiting = request.MaxWaiting switch { null => baseline.MaxWaiting, 0 => null, var max => max },
             MaxDeadLetters = request.MaxDeadLetters ?? baseline.MaxDeadLetters,
+            GlobalConcurrency = request.GlobalConcurrency switch { null => baseline.GlobalConcurrency, 0 => null, var limit => limit },
+            RateLimit = request.RateLimit switch
+            {
+                null => baseline.RateLimit,
+                { Max: 0 } => null,
+                { Max: { } max, DurationMs: { } ms } => new RateLimit { Max = max, Duration = TimeSpan.FromMilliseconds(Math.Clamp(ms, 0, (long)TimeSpan.FromDays(2).TotalMilliseconds)) },
+                _ => throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidJobOptions, "jobOptions.rateLimit needs max and durationMs ({\"max\": 0} removes it)."),
+            },
         };
     }
 
@@ -301,7 +309,9 @@ public static class ApiMapping
             o.DefaultPriority,
             (long)o.IdempotencyTtl.TotalMilliseconds,
             o.MaxWaiting,
-            o.MaxDeadLetters);
+            o.MaxDeadLetters,
+            o.GlobalConcurrency,
+            o.RateLimit is { } rate ? new RateLimitResponse(rate.Max, (long)rate.Duration.TotalMilliseconds) : null);
     }
 
     public static HealthResponse ToResponse(WorkerHealth health)
@@ -405,7 +415,10 @@ public static class ApiMapping
         ArgumentNullException.ThrowIfNull(s);
         var c = s.Counters;
         return new(s.Queue, s.Paused, s.Waiting, s.Delayed, s.Active, s.Completed, s.Failed, s.Cancelled,
-            new QueueCountersResponse(c.Enqueued, c.Completed, c.Retried, c.DeadLettered, c.Stalled, c.Cancelled, c.Since));
+            new QueueCountersResponse(c.Enqueued, c.Completed, c.Retried, c.DeadLettered, c.Stalled, c.Cancelled, c.Since),
+            s.Limits is { } l
+                ? new QueueLimitsResponse(l.GlobalConcurrency, l.RateLimit is { } r ? new RateLimitResponse(r.Max, (long)r.Duration.TotalMilliseconds) : null, l.RateLimitedUntil)
+                : null);
     }
 
     public static JobResponse ToResponse(JobRecord j)

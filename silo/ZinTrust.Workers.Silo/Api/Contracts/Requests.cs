@@ -135,6 +135,18 @@ public sealed class JobOptionsRequest
 
     /// <summary>Dead-lettered jobs kept (oldest deleted past it); default 10000.</summary>
     public int? MaxDeadLetters { get; init; }
+
+    /// <summary>At most this many of the queue's jobs run at once across the cluster; 0 removes the limit.</summary>
+    public int? GlobalConcurrency { get; init; }
+
+    /// <summary>At most max job starts per durationMs across the cluster; {"max": 0} removes the limit.</summary>
+    public RateLimitRequest? RateLimit { get; init; }
+}
+
+public sealed class RateLimitRequest
+{
+    public int? Max { get; init; }
+    public long? DurationMs { get; init; }
 }
 
 public sealed class BackoffRequest

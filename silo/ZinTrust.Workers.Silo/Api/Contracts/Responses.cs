@@ -41,7 +41,11 @@ public sealed record JobOptionsResponse(
     int Priority,
     long IdempotencyTtlMs,
     int? MaxWaiting,
-    int MaxDeadLetters);
+    int MaxDeadLetters,
+    int? GlobalConcurrency,
+    RateLimitResponse? RateLimit);
+
+public sealed record RateLimitResponse(int Max, long DurationMs);
 
 public sealed record BackoffResponse(string Type, long DelayMs, double Jitter, long MaxDelayMs);
 
@@ -55,7 +59,10 @@ public sealed record WorkerListResponse(IReadOnlyList<WorkerListItem> Workers, P
 
 public sealed record ReplicaResponse(string Id, string State, string? Silo, int Concurrency, int InFlight, long Completed, long Failed, string? LastError);
 
-public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters);
+public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters, QueueLimitsResponse? Limits = null);
+
+/// <summary>A queue's limits on job starts (globalConcurrency, rateLimit) and, while the rate window is full, when it reopens.</summary>
+public sealed record QueueLimitsResponse(int? GlobalConcurrency, RateLimitResponse? RateLimit, DateTimeOffset? RateLimitedUntil);
 
 /// <summary>Transitions since the queue's activation, each event counted once.</summary>
 public sealed record QueueCountersResponse(long Enqueued, long Completed, long Retried, long DeadLettered, long Stalled, long Cancelled, DateTimeOffset Since);
