@@ -55,11 +55,18 @@ if [ "$failed" -gt 0 ]; then
   echo "Failed tests:"
   for trx in "$results"/*.trx; do
     [ -e "$trx" ] || continue
-    awk '
-      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); print "  - " substr($0, RSTART + 10, RLENGTH - 11); inside = 1; next }
-      inside && /<Message>/ { reading = 1; shown = 0 }
-      inside && reading { line = $0; sub(/^[ \t]*<Message>/, "", line); sub(/<\/Message>.*/, "", line); if (shown < 12) print "      " line; shown++ }
-      inside && /<\/Message>/ { reading = 0; inside = 0 }
+    # perl-base is part of every Debian system; a TRX file may hold all its results on one line.
+    perl -0777 -ne '
+      while (/<UnitTestResult\b([^>]*[^\/])>(.*?)<\/UnitTestResult>/sg) {
+        my ($attributes, $body) = ($1, $2);
+        next unless $attributes =~ /outcome="Failed"/;
+        my ($name) = $attributes =~ /testName="([^"]*)"/;
+        my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
+        $message = ($message // "") =~ s/&lt;/</gr =~ s/&gt;/>/gr =~ s/&quot;/"/gr =~ s/&apos;/\x27/gr =~ s/&amp;/&/gr;
+        my @lines = split /\n/, $message;
+        print "  - $name\n";
+        print "      $_\n" for @lines[0 .. ($#lines < 11 ? $#lines : 11)];
+      }
     ' "$trx"
   done
 fi

@@ -405,6 +405,34 @@ public sealed class FaultRun : IAsyncDisposable
         }
     }
 
+    /// <summary>One GET from a silo that is up, with no retries: null when none answers now (all may be restarting). For loops
+    /// that must go on restarting crashed silos while they wait for an answer.</summary>
+    public async Task<JsonElement?> TryGetJsonAsync(string url, CancellationToken cancellationToken)
+    {
+        if (up.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var http = Cluster.Http(PickSilo(0));
+            http.Timeout = TimeSpan.FromSeconds(5);
+            using var response = await http.GetAsync(url, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            return doc.RootElement.Clone();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     /// <summary>POST to any silo that is up, trying others while silos come and go (send only what is safe to repeat:
     /// idempotency keys, or idempotent routes).</summary>
     public async Task<JsonElement> PostJsonAsync(string url, object body, CancellationToken cancellationToken)
