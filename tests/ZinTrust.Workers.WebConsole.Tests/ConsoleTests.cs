@@ -99,7 +99,7 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
     [Fact]
     public async Task JobPage_ShowsTheResultOfACompletedJob_AndTheQueuePagesListIt()
     {
-        var queue = await CreateWorkerAsync("results", start: true);
+        var queue = await CreateWorkerAsync("results", start: true, jobOptions: new { attempts = 1, globalConcurrency = 2 });
         var id = (await site.Api("POST", $"/api/queues/{queue}/jobs", new { payload = new { message = "hello console" } })).GetProperty("id").GetString()!;
         await Eventually.True(async () => (await site.Api("GET", $"/api/queues/{queue}/jobs/{id}")).GetProperty("state").GetString() == "completed", "the job completes");
 
@@ -112,6 +112,7 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
 
         await page.GotoAsync(site.Url(0, $"/ui/#/queues/{queue}?state=completed"));
         await Expect(page.Locator($"#jobs tr[data-key='{id}']")).ToContainTextAsync("completed");
+        await Expect(page.Locator("#queue-limits")).ToHaveTextAsync("Limits: at most 2 running at once");
         await ConsoleSite.ScreenshotAsync(page, "jobs");
         await page.GotoAsync(site.Url(0, "/ui/#/queues"));
         await Expect(page.Locator($"#queues tr[data-key='{queue}']")).ToBeVisibleAsync();

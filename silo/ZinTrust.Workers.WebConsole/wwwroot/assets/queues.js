@@ -42,6 +42,10 @@ export async function jobsPage(ctx, queue, params) {
   return [
     h('p', { class: 'crumbs' }, h('a', { href: '#/queues' }, 'Queues'), ' / ', queue),
     h('h1', {}, queue, depth.paused ? [' ', badge('paused')] : null),
+    depth.limits ? h('p', { class: 'muted', id: 'queue-limits' }, 'Limits: ',
+      [depth.limits.globalConcurrency ? `at most ${number(depth.limits.globalConcurrency)} running at once` : null,
+        depth.limits.rateLimit ? `at most ${number(depth.limits.rateLimit.max)} starts per ${number(depth.limits.rateLimit.durationMs / 1000, 3)} s` : null,
+        depth.limits.rateLimitedUntil ? `held back until ${when(depth.limits.rateLimitedUntil)}` : null].filter(Boolean).join(' · ')) : null,
     h('form', { class: 'filters', id: 'job-lookup', onsubmit: (e) => {
       e.preventDefault();
       const id = new FormData(e.target).get('id').toString().trim();
