@@ -256,7 +256,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleTi
             return;
         }
 
-        var running = previous is { State: JobState.Waiting or JobState.Delayed or JobState.Active };
+        var running = Unfinished(previous);
         if (running)
         {
             switch (definition.Overlap)
@@ -352,8 +352,10 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleTi
         return Record(occurrence, outcome, result.JobId, result.Created ? note : "fired before; the same job");
     }
 
-    private async Task<bool> PreviousRunsAsync() =>
-        S.LastJobId is { } id && await Queue(S.Definition!).GetJob(id) is { State: JobState.Waiting or JobState.Delayed or JobState.Active };
+    private async Task<bool> PreviousRunsAsync() => S.LastJobId is { } id && Unfinished(await Queue(S.Definition!).GetJob(id));
+
+    /// <summary>Whether the schedule's previous job still counts for the overlap policy: not yet run, or running.</summary>
+    private static bool Unfinished(JobRecord? job) => job is { State: JobState.Waiting or JobState.Delayed or JobState.Active };
 
     private void SetPaused(string? by, string note)
     {
