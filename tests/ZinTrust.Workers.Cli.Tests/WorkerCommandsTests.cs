@@ -248,6 +248,7 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
         var from = DateTimeOffset.UtcNow.AddHours(-3).ToString("O", CultureInfo.InvariantCulture);   // an hourly cron: three occurrences
         var backfill = await Zin("schedule:backfill", "cli-nightly", from, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
         var bad = await Zin("schedule:create", "cli-bad", "cli-sched-queue", "--cron", "sometimes");
+        var badPayload = await Zin("schedule:create", "cli-bad", "cli-sched-queue", "--cron", "0 * * * *", "--payload", "{oops");
         var delete = await Zin("schedule:delete", "cli-nightly");
         var gone = await Zin("schedule:show", "cli-nightly");
 
@@ -263,6 +264,8 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
         Assert.Equal("Schedule 'cli-nightly' backfilled: 3 occurrence(s).", backfill.OutputLines[0]);
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("INVALID_SCHEDULE", bad.Error, StringComparison.Ordinal);
+        Assert.Equal(1, badPayload.ExitCode);
+        Assert.Equal("[ERROR] --payload is not JSON (for example '{\"report\":\"daily\"}'). (INVALID_JSON)", badPayload.ErrorLines[0]);
         Assert.Equal(["Schedule 'cli-nightly' deleted; its jobs stay."], delete.OutputLines);
         Assert.Contains("SCHEDULE_NOT_FOUND", gone.Error, StringComparison.Ordinal);
     }

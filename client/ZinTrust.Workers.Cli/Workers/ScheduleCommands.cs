@@ -70,12 +70,21 @@ internal static class ScheduleCommands
                 JsonElement? body = null;
                 if (parseResult.GetValue(payload) is { } raw)
                 {
-                    using var document = JsonDocument.Parse(raw);
-                    body = document.RootElement.Clone();
+                    try
+                    {
+                        using var document = JsonDocument.Parse(raw);
+                        body = document.RootElement.Clone();
+                    }
+                    catch (JsonException)
+                    {
+                        throw new ApiErrorException(null, "--payload is not JSON (for example '{\"report\":\"daily\"}').", "INVALID_JSON");
+                    }
                 }
 
+                var scheduleId = parseResult.GetRequiredValue(id);
                 var request = new Dictionary<string, object?>
                 {
+                    ["id"] = scheduleId,
                     ["queue"] = parseResult.GetRequiredValue(queue),
                     ["cron"] = parseResult.GetValue(cron),
                     ["timeZone"] = parseResult.GetValue(zone),
@@ -86,11 +95,10 @@ internal static class ScheduleCommands
                     ["catchupWindowMs"] = parseResult.GetValue(catchup),
                     ["pauseOnFailure"] = parseResult.GetValue(pauseOnFailure),
                 };
-                var scheduleId = parseResult.GetRequiredValue(id);
                 var json = JsonSerializer.Serialize(request.Where(p => p.Value is not null).ToDictionary());
                 var response = parseResult.GetValue(replace)
                     ? await client.PutJsonAsync(Path(scheduleId), json, cancellationToken)
-                    : await client.PostJsonAsync("/api/schedules", JsonSerializer.Serialize(request.Where(p => p.Value is not null).Append(new("id", scheduleId)).ToDictionary()), cancellationToken);
+                    : await client.PostJsonAsync("/api/schedules", json, cancellationToken);
                 console.WriteLine(response.String("message") ?? "Schedule created");
                 return ExitCodes.Success;
             });
