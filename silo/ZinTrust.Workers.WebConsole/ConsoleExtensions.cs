@@ -98,7 +98,7 @@ public static class ConsoleExtensions
             {
                 SecurityHeaders.ForPages(http.Response.Headers);
             }
-            else if (settings.SignInPaths.Any(p => path.StartsWithSegments(p)))
+            else if (IsSignInPath(path, settings))
             {
                 SecurityHeaders.ForFramedElsewhere(http.Response.Headers);
             }
@@ -221,7 +221,10 @@ public static class ConsoleExtensions
     private static bool IsPageNavigation(HttpRequest request, ConsoleOptions settings) =>
         HttpMethods.IsGet(request.Method)
         && request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true)
-        && (request.Path.StartsWithSegments(settings.PathBase) || settings.SignInPaths.Any(p => request.Path.StartsWithSegments(p)));
+        && (request.Path.StartsWithSegments(settings.PathBase) || IsSignInPath(request.Path, settings));
+
+    /// <summary>A page outside the console that is behind its sign-in (the Orleans dashboard).</summary>
+    private static bool IsSignInPath(PathString path, ConsoleOptions settings) => settings.SignInPaths.Any(p => path.StartsWithSegments(p));
 
     private static bool IsSafe(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);

@@ -70,11 +70,12 @@ public sealed class ScheduleProcessTests
             }
         }
 
-        var occurrences = jobs.Select(j => long.Parse(j.GetProperty("idempotencyKey").GetString()!.Split(':')[2], CultureInfo.InvariantCulture)).ToArray();
+        static long OccurrenceOf(JsonElement job) => long.Parse(job.GetProperty("idempotencyKey").GetString()!.Split(':')[2], CultureInfo.InvariantCulture);
+        var occurrences = jobs.Select(OccurrenceOf).ToArray();
         int duplicated = occurrences.Length - occurrences.Distinct().Count();
         long span = (occurrences.Max() - occurrences.Min()) / 1000 + 1;
         long gaps = span - occurrences.Distinct().Count();
-        var lateness = jobs.Max(j => j.GetProperty("createdAt").GetDateTimeOffset() - DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(j.GetProperty("idempotencyKey").GetString()!.Split(':')[2], CultureInfo.InvariantCulture)));
+        var lateness = jobs.Max(j => j.GetProperty("createdAt").GetDateTimeOffset() - DateTimeOffset.FromUnixTimeMilliseconds(OccurrenceOf(j)));
         long missed = paused.GetProperty("missed").GetInt64();
         await File.AppendAllTextAsync(
             Path.Combine(SiloProcesses.ResultsDirectory, "fault-ledgers.txt"),

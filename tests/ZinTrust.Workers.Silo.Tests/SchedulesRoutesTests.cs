@@ -60,7 +60,8 @@ public sealed class SchedulesRoutesTests(SiloFixture fixture)
 
         var resumed = await (await operatorClient.Post("/api/schedules/hourly-report/resume")).Json();
         Assert.False(resumed.GetProperty("schedule").GetProperty("paused").GetBoolean());
-        Assert.Contains(await (await Admin.Get("/api/schedules")).Json() is var list ? list.GetProperty("schedules").EnumerateArray().Select(s => s.Str("id")) : [], id => id == "hourly-report");
+        var listed = (await (await Admin.Get("/api/schedules")).Json()).GetProperty("schedules").EnumerateArray().Select(s => s.Str("id"));
+        Assert.Contains("hourly-report", listed);
 
         Assert.Equal(HttpStatusCode.OK, (await Admin.Delete("/api/schedules/hourly-report")).StatusCode);
         var gone = await Admin.Get("/api/schedules/hourly-report");
