@@ -31,6 +31,11 @@ public sealed class ExecutionLedger
         UpdateMax(now);
         try
         {
+            for (int i = 1; i <= job.LogLines; i++)
+            {
+                context.Log($"line {i} of attempt {context.Attempt}");
+            }
+
             if (job.Progress > 0)
             {
                 await context.ReportProgressAsync(job.Progress);

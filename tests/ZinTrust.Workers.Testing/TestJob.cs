@@ -22,4 +22,7 @@ public sealed record TestJob
     public int Progress { get; init; }
 
     public string? Tag { get; init; }
+
+    /// <summary>Log this many lines ("line i of attempt a") before anything else (<see cref="JobContext.Log"/>).</summary>
+    public int LogLines { get; init; }
 }

@@ -142,9 +142,10 @@ public sealed class WorkersCluster : IAsyncDisposable
         return worker;
     }
 
-    public Task<EnqueueResult> Enqueue(string queue, TestJob job, int? priority = null, TimeSpan? delay = null, int? attempts = null, TimeSpan? timeout = null, BackoffOptions? backoff = null) =>
+    public Task<EnqueueResult> Enqueue(string queue, TestJob job, int? priority = null, TimeSpan? delay = null, int? attempts = null, TimeSpan? timeout = null, BackoffOptions? backoff = null, string? group = null) =>
         Queue(queue).Enqueue(new EnqueueRequest
         {
+            Group = group,
             Payload = ExecutionLedger.Payload(job),
             Priority = priority,
             Delay = delay,

@@ -36,4 +36,11 @@ public sealed record EnqueueRequest
     /// <summary>Run no earlier than this time, by the queue's clock (a time already past runs now); instead of
     /// <see cref="Delay"/>, when a job belongs to a moment rather than to "in N seconds" (the client's clock plays no part).</summary>
     [Id(10)] public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>
+    /// The job's group (a tenant, a customer, an account: 1 to 128 printable characters). The queue leases round-robin between
+    /// its groups, so one group's backlog does not starve another's jobs, and runs at most <see cref="JobOptions.GroupConcurrency"/>
+    /// jobs of one group at once across the cluster. Null: the job belongs to no group (all such jobs share one turn in the rotation).
+    /// </summary>
+    [Id(11)] public string? Group { get; init; }
 }

@@ -47,6 +47,10 @@ public sealed record JobOptions
     /// <summary>At most <see cref="RateLimit.Max"/> job starts per <see cref="RateLimit.Duration"/> across the whole cluster (a
     /// sliding window over the leases the queue grants); jobs past it wait, they do not fail. Null: no limit (the default).</summary>
     [Id(11)] public RateLimit? RateLimit { get; init; }
+
+    /// <summary>At most this many jobs of one group (<see cref="EnqueueRequest.Group"/>) run at once across the whole cluster;
+    /// jobs without a group are not bound by it. Null: no per-group limit (the default; groups still take turns).</summary>
+    [Id(12)] public int? GroupConcurrency { get; init; }
 }
 
 /// <summary>A rate of job starts: at most <see cref="Max"/> in any <see cref="Duration"/>.</summary>

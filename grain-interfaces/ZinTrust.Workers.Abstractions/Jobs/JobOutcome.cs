@@ -17,4 +17,8 @@ public sealed record JobOutcome
 
     /// <summary>How long a <see cref="JobOutcomeKind.Deferred"/> job waits before it may run again (zero: at once).</summary>
     [Id(6)] public TimeSpan Delay { get; init; }
+
+    /// <summary>Lines the processor logged that were not sent before (<see cref="JobContext.Log"/>); stored with the job before
+    /// the outcome applies.</summary>
+    [Id(7)] public JobLogBatch? Logs { get; init; }
 }

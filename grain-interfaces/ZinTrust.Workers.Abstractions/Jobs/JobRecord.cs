@@ -63,4 +63,14 @@ public sealed record JobRecord
     /// <summary>The worker version of the replica that took the job's latest lease (null before its first, or from a replica of
     /// a release that did not say).</summary>
     [Id(29)] public string? WorkerVersion { get; init; }
+
+    /// <summary>The job's group (<see cref="EnqueueRequest.Group"/>); null when it has none.</summary>
+    [Id(30)] public string? Group { get; init; }
+
+    /// <summary>The lines the processor logged (<see cref="JobContext.Log"/>), oldest first, every attempt's; at most
+    /// <see cref="JobLogLine.MaxLines"/>, the oldest dropped first (<see cref="LogsDropped"/> counts them). Null: none.</summary>
+    [Id(31)] public IReadOnlyList<JobLogLine>? Logs { get; init; }
+
+    /// <summary>Log lines dropped because the job had <see cref="JobLogLine.MaxLines"/> already.</summary>
+    [Id(32)] public int LogsDropped { get; init; }
 }

@@ -19,4 +19,7 @@ public sealed record LeasedJob
 
     /// <summary>The job's envelope; null when it has none.</summary>
     [Id(10)] public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>The job's group (<see cref="EnqueueRequest.Group"/>), null when it has none.</summary>
+    [Id(11)] public string? Group { get; init; }
 }

@@ -16,6 +16,9 @@ public abstract class JobContext
 
     public abstract string? JobName { get; }
 
+    /// <summary>The job's group (a tenant, an account: <see cref="EnqueueRequest.Group"/>); null when it has none.</summary>
+    public virtual string? Group => null;
+
     /// <summary>The worker version running this attempt (null when the host does not say).</summary>
     public virtual string? WorkerVersion => null;
 
@@ -43,8 +46,21 @@ public abstract class JobContext
     /// <summary>Why the token fired, once it has.</summary>
     public abstract JobCancellationReason? CancellationReason { get; }
 
-    /// <summary>Records progress 0..100 (visible in the job's status).</summary>
+    /// <summary>Records progress 0..100 (visible in the job's status); also sends the lines logged so far.</summary>
     public abstract Task ReportProgressAsync(int percent);
+
+    /// <summary>
+    /// Appends a line to the job's log, which is stored with the job (every attempt's lines, the last
+    /// <see cref="JobLogLine.MaxLines"/> of at most <see cref="JobLogLine.MaxLength"/> characters each) and shown by
+    /// <c>GET /api/queues/{queue}/jobs/{id}/logs</c> and the console. Lines are kept by the replica and sent with the attempt's
+    /// outcome, with <see cref="ReportProgressAsync"/> and with <see cref="FlushLogsAsync"/>; the unsent lines of an attempt
+    /// whose process dies are lost with it. Not a replacement for the application's logging: no levels, no structure.
+    /// </summary>
+    public abstract void Log(string message);
+
+    /// <summary>Sends the lines logged so far to the queue now (a long job that wants them visible while it runs); false when
+    /// the attempt no longer holds its lease (the lines are dropped).</summary>
+    public abstract Task<bool> FlushLogsAsync();
 
     /// <summary>
     /// Calls a named dependency through its cluster-wide circuit breaker (options: <c>ConfigureCircuitBreaker</c> on

@@ -47,6 +47,10 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("ReportProgress")]
     Task<bool> ReportProgress(JobLeaseRef lease, int progress);
 
+    /// <summary>Appends lines a leased job's processor logged to the job's log; false when the lease is no longer current.</summary>
+    [Alias("AppendLogs")]
+    Task<bool> AppendLogs(JobLeaseRef lease, JobLogBatch logs);
+
     [Alias("GetJob")]
     Task<JobRecord?> GetJob(string jobId);
 

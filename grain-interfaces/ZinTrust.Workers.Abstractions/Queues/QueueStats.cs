@@ -20,7 +20,7 @@ public sealed record QueueStats
     [Id(9)] public int Watchers { get; init; }
 
     /// <summary>The queue's limits on job starts, when it has any (<see cref="JobOptions.GlobalConcurrency"/>,
-    /// <see cref="JobOptions.RateLimit"/>).</summary>
+    /// <see cref="JobOptions.RateLimit"/>, <see cref="JobOptions.GroupConcurrency"/>) or jobs in groups.</summary>
     [Id(10)] public QueueLimits? Limits { get; init; }
 }
 
@@ -33,6 +33,11 @@ public sealed record QueueLimits
 
     /// <summary>While the rate window is full: when it reopens.</summary>
     [Id(2)] public DateTimeOffset? RateLimitedUntil { get; init; }
+
+    [Id(3)] public int? GroupConcurrency { get; init; }
+
+    /// <summary>Groups with jobs waiting or running now.</summary>
+    [Id(4)] public int Groups { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("zt.QueueCounters")]

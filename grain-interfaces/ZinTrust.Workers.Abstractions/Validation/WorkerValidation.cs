@@ -9,6 +9,9 @@ public static partial class WorkerValidation
     public const int MaxReplicas = 64;
     public const int MaxAttempts = 1000;
     public const int MaxIdempotencyKeyLength = 200;
+
+    /// <summary>Characters a job group key may have.</summary>
+    public const int MaxGroupLength = 128;
     public const int MaxJobIdLength = 100;
     public const int MaxPayloadBytes = 1024 * 1024;
 
@@ -298,6 +301,11 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "name", "Job name must be at most 100 characters."));
         }
 
+        if (request.Group is { } group && (group.Length is 0 or > MaxGroupLength || group.Any(char.IsControl)))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidGroup, "group", $"A group must be 1..{MaxGroupLength} printable characters."));
+        }
+
         return errors;
     }
 
@@ -394,6 +402,11 @@ public static partial class WorkerValidation
         if (options.GlobalConcurrency is < 1 or > 100_000)
         {
             errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.globalConcurrency", "Global concurrency must be between 1 and 100000 (or unset for no limit)."));
+        }
+
+        if (options.GroupConcurrency is < 1 or > 100_000)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.groupConcurrency", "Group concurrency must be between 1 and 100000 (or unset for no limit)."));
         }
 
         if (options.RateLimit is { } rate && (rate.Max is < 1 or > 1_000_000 || rate.Duration < TimeSpan.FromMilliseconds(10) || rate.Duration > TimeSpan.FromDays(1)))

@@ -17,6 +17,9 @@ internal abstract record JobCommand
     /// <summary>The running attempt's progress; <paramref name="Owner"/> null: whoever holds the lease.</summary>
     public sealed record Progress(string? Owner, long Token, int Percent) : JobCommand;
 
+    /// <summary>Lines the running attempt logged; <paramref name="Owner"/> null: whoever holds the lease.</summary>
+    public sealed record Log(string? Owner, long Token, JobLogBatch Logs) : JobCommand;
+
     public sealed record Complete(string Owner, long Token, string? Result) : JobCommand;
 
     /// <summary>The attempt failed; <paramref name="Jitter"/> (0..1) is the random draw the backoff's jitter uses.</summary>

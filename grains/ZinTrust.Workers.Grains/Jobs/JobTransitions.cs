@@ -44,6 +44,7 @@ internal static class JobTransitions
             IdempotencyFingerprint = fingerprint,
             IdempotencyExpiresAt = keyExpiresAt,
             Headers = request.Headers is { Count: > 0 } headers ? new Dictionary<string, string>(headers, StringComparer.Ordinal) : null,
+            Group = request.Group,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -94,6 +95,10 @@ internal static class JobTransitions
 
                 var progressed = job with { Progress = Math.Clamp(progress.Percent, 0, 100), UpdatedAt = now };
                 return new Transition(progressed, Event(JobEventKind.Progressed, job, progressed, now), JobRefusal.None);
+            case JobCommand.Log log:
+                return Fence(job, log.Owner, log.Token) is { } staleLog
+                    ? Transition.Refused(staleLog)
+                    : new Transition(Logged(job, log.Logs), null, JobRefusal.None);
             case JobCommand.Complete complete:
                 return Fence(job, complete.Owner, complete.Token) is { } staleCompletion ? Transition.Refused(staleCompletion)
                     : Refuse(job, JobState.Completed) is { } completionRefused ? completionRefused
@@ -251,6 +256,22 @@ internal static class JobTransitions
     {
         System.Diagnostics.Debug.Assert(next.UpdatedAt == now && CanMove(before.State, next.State), "a move sets its state and time");
         return new Transition(next, Event(kind, before, next, now), JobRefusal.None);
+    }
+
+    /// <summary>The job with <paramref name="logs"/> appended to its log, keeping the last <see cref="JobLogLine.MaxLines"/>.</summary>
+    private static JobRecord Logged(JobRecord job, JobLogBatch logs)
+    {
+        var lines = logs.Lines;
+        int had = job.Logs?.Count ?? 0;
+        int over = Math.Max(0, had + lines.Count - JobLogLine.MaxLines);
+        var kept = new List<JobLogLine>(Math.Min(had + lines.Count, JobLogLine.MaxLines));
+        if (job.Logs is { } old && over < had)
+        {
+            kept.AddRange(old.Skip(over));
+        }
+
+        kept.AddRange(lines.Skip(Math.Max(0, over - had)));
+        return job with { Logs = kept, LogsDropped = job.LogsDropped + over + Math.Max(0, logs.Dropped) };
     }
 
     /// <summary>The event of a move from <paramref name="before"/> to <paramref name="after"/>; its replica is the lease's holder,

@@ -388,7 +388,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         }
 
         Count(outcome.Kind, elapsed);
-        outcomes.Writer.TryWrite(outcome with { Duration = elapsed });
+        outcomes.Writer.TryWrite(outcome with { Duration = elapsed, Logs = run.TakeLogs() });
     }
 
     private void OnTimeout(RunningJob run)
@@ -409,7 +409,7 @@ internal sealed partial class ReplicaRunner : IDisposable
                 if (!job.IsProcessorDone && job.TryMarkReported())
                 {
                     runner.Count(JobOutcomeKind.Failed, job.Job.Timeout);
-                    runner.outcomes.Writer.TryWrite(Failure(job.Job, JobOutcomeKind.Failed, IgnoredTimeoutError(job.Job)));
+                    runner.outcomes.Writer.TryWrite(Failure(job.Job, JobOutcomeKind.Failed, IgnoredTimeoutError(job.Job)) with { Logs = job.TakeLogs() });
                 }
             },
             (this, run),

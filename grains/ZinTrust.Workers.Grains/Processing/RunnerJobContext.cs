@@ -15,6 +15,8 @@ internal sealed class RunnerJobContext(RunningJob running, string workerName, st
 
     public override string? WorkerVersion => workerVersion;
 
+    public override string? Group => running.Job.Group;
+
     public override long FencingToken => running.Job.LeaseToken;
 
     public override int Attempt => running.Job.Attempt;
@@ -29,8 +31,17 @@ internal sealed class RunnerJobContext(RunningJob running, string workerName, st
 
     public override JobCancellationReason? CancellationReason => running.Reason;
 
-    public override Task ReportProgressAsync(int percent) =>
-        queue.ReportProgress(new JobLeaseRef(running.Job.JobId, running.Job.LeaseToken), Math.Clamp(percent, 0, 100));
+    public override async Task ReportProgressAsync(int percent)
+    {
+        await FlushLogsAsync().ConfigureAwait(false);
+        await queue.ReportProgress(running.Lease, Math.Clamp(percent, 0, 100)).ConfigureAwait(false);
+    }
+
+    public override void Log(string message) =>
+        running.Log(JobLogLine.Create(DateTimeOffset.UtcNow, running.Job.Attempt, message ?? string.Empty));
+
+    public override Task<bool> FlushLogsAsync() =>
+        running.TakeLogs() is { } logs ? queue.AppendLogs(running.Lease, logs) : Task.FromResult(true);
 
     public override async Task<T> CallDependencyAsync<T>(string dependency, Func<CancellationToken, Task<T>> call)
     {

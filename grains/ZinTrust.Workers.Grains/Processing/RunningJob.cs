@@ -9,6 +9,9 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
     private int reason = -1;
     private int reported;
     private volatile bool processorDone;
+    private List<JobLogLine>? logs;   // lines not yet sent to the queue
+    private int logsDropped;          // lines dropped since the last send
+    private readonly Lock logLock = new();
 
     public LeasedJob Job { get; } = job;
 
@@ -56,6 +59,40 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
     public bool IsReported => Volatile.Read(ref reported) == 1;
 
     public void MarkProcessorDone() => processorDone = true;
+
+    /// <summary>Keeps a line the processor logged until the next send; past <see cref="JobLogLine.MaxLines"/> unsent ones the
+    /// oldest go (the queue keeps no more than that anyway).</summary>
+    public void Log(JobLogLine line)
+    {
+        lock (logLock)
+        {
+            logs ??= [];
+            if (logs.Count == JobLogLine.MaxLines)
+            {
+                logs.RemoveAt(0);
+                logsDropped++;
+            }
+
+            logs.Add(line);
+        }
+    }
+
+    /// <summary>The lines logged since the last call (null when none), to send with a progress report or the outcome.</summary>
+    public JobLogBatch? TakeLogs()
+    {
+        lock (logLock)
+        {
+            if (logs is not { Count: > 0 })
+            {
+                return null;
+            }
+
+            var taken = new JobLogBatch { Lines = logs, Dropped = logsDropped };
+            logs = null;
+            logsDropped = 0;
+            return taken;
+        }
+    }
 
     /// <summary>True for the one caller allowed to report this attempt's outcome.</summary>
     public bool TryMarkReported() => Interlocked.Exchange(ref reported, 1) == 0;

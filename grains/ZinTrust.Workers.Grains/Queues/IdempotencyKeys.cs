@@ -132,8 +132,8 @@ internal sealed class IdempotencyKeys
     }
 
     /// <summary>
-    /// A 64-bit fingerprint (XXH3) of what makes two enqueue requests the same job: payload, name, priority, delay, attempts,
-    /// backoff and timeout. Stable across processes and versions (it is stored); never 0, which means "unknown".
+    /// A 64-bit fingerprint (XXH3) of what makes two enqueue requests the same job: payload, name, priority, delay or run-at,
+    /// attempts, backoff, timeout and group. Stable across processes and versions (it is stored); never 0, which means "unknown".
     /// </summary>
     public static long Fingerprint(EnqueueRequest request)
     {
@@ -148,6 +148,12 @@ internal sealed class IdempotencyKeys
             BinaryPrimitives.WriteInt64LittleEndian(at, runAt.UtcTicks);
             hash.Append(at);
         }
+
+        if (request.Group is { } group)
+        {
+            Append(hash, group);   // also only when given
+        }
+
         Span<byte> numbers = stackalloc byte[8 * 9];
         BinaryPrimitives.WriteInt64LittleEndian(numbers, request.Priority ?? -1);
         BinaryPrimitives.WriteInt64LittleEndian(numbers[8..], request.Delay?.Ticks ?? -1);

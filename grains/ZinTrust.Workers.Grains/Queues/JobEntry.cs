@@ -3,7 +3,7 @@ using ZinTrust.Workers.Abstractions;
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>
-/// One job in a queue's index: what ordering and state checks need (72 bytes). The full record is kept while the job
+/// One job in a queue's index: what ordering and state checks need (80 bytes). The full record is kept while the job
 /// is active, dead-lettered or finished (<see cref="Record"/>); waiting and delayed jobs are read back from the job store
 /// when they are leased, promoted, cancelled or shown, so their payloads do not sit in the silo's memory (but for a
 /// bounded few read ahead of the next leases).
@@ -35,6 +35,9 @@ internal sealed class JobEntry(JobKey key)
     /// <summary>The latest record when the job is active, dead-lettered or finished; for a waiting or delayed job only while it
     /// is about to be leased (read ahead, or just promoted), within a bounded budget; otherwise null.</summary>
     public JobRecord? Record { get; set; }
+
+    /// <summary>The job's group while the job is waiting or active and has one; null otherwise.</summary>
+    public JobGroup? Group { get; set; }
 
     /// <summary>Taken out of its ordered set while an operation reads its record from the store; nothing else may move it meanwhile.</summary>
     public bool Reserved { get; set; }

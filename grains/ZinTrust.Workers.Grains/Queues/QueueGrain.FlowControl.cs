@@ -8,6 +8,7 @@ namespace ZinTrust.Workers.Grains;
 /// <see cref="JobOptions.RateLimit"/> bounds the leases granted in any window of its duration (the grant times of the last
 /// window are kept in memory: a new activation of the queue, after a failover, starts a fresh window). A replica refused for
 /// a limit waits as for an empty queue and is woken when a slot frees or the window reopens.
+/// <see cref="JobOptions.GroupConcurrency"/> bounds each group's active jobs the same way (see <see cref="FairPick"/>).
 /// </summary>
 internal sealed partial class QueueGrain
 {
@@ -19,7 +20,8 @@ internal sealed partial class QueueGrain
     {
         if (policy.GlobalConcurrency is { } limit)
         {
-            max = Math.Min(max, limit - index.CountOf(JobState.Active));
+            // Jobs picked by a lease whose read is still on its way count too: another lease may interleave with that read.
+            max = Math.Min(max, limit - index.CountOf(JobState.Active) - index.Leasing);
         }
 
         if (policy.RateLimit is { } rate)
@@ -29,8 +31,8 @@ internal sealed partial class QueueGrain
                 starts.Dequeue();
             }
 
-            var left = rate.Max - starts.Count;
-            if (left <= 0)
+            var left = rate.Max - starts.Count - index.Leasing;
+            if (left <= 0 && starts.Count > 0)
             {
                 rateReopensAt = starts.Peek() + rate.Duration;
             }
@@ -57,12 +59,18 @@ internal sealed partial class QueueGrain
         {
             starts.Dequeue();
         }
+
+        if (starts.Count == rate.Max)
+        {
+            // Full: a lease refused while these were on their way (counted as leasing) waits for the window like the rest.
+            rateReopensAt = starts.Peek() + rate.Duration;
+        }
     }
 
-    /// <summary>After jobs left the active state: replicas refused for the global limit may lease again.</summary>
+    /// <summary>After jobs left the active state: replicas refused for the global or a group's limit may lease again.</summary>
     private void OnSlotsFreed()
     {
-        if (policy.GlobalConcurrency is not null)
+        if (policy.GlobalConcurrency is not null || policy.GroupConcurrency is not null)
         {
             WakeWaiters();
         }
@@ -80,12 +88,14 @@ internal sealed partial class QueueGrain
 
     /// <summary>The limits and whether they hold jobs back now, for the queue's status.</summary>
     private QueueLimits? Limits(DateTimeOffset now) =>
-        policy.GlobalConcurrency is null && policy.RateLimit is null
+        policy.GlobalConcurrency is null && policy.RateLimit is null && policy.GroupConcurrency is null && index.GroupCount == 0
             ? null
             : new QueueLimits
             {
                 GlobalConcurrency = policy.GlobalConcurrency,
                 RateLimit = policy.RateLimit,
                 RateLimitedUntil = rateReopensAt > now ? rateReopensAt : null,
+                GroupConcurrency = policy.GroupConcurrency,
+                Groups = index.GroupCount,
             };
 }

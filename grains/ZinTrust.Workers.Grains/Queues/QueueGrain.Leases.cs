@@ -71,20 +71,27 @@ internal sealed partial class QueueGrain
     }
 
     /// <summary>
-    /// The next waiting jobs in lease order for a replica running <paramref name="version"/>. Under a traffic split the canary's
-    /// replicas take only jobs whose <see cref="JobKey.Bucket"/> falls in its share and every other replica only the rest. The
-    /// walk goes as far as it must: a cap would starve one side behind a backlog of the other's jobs (a slow canary's pile up at
-    /// the head of the order); its cost is the other side's jobs ahead, which only a lagging side has.
+    /// The next waiting jobs in lease order for a replica running <paramref name="version"/>, counted as leasing until the caller
+    /// ends it (<see cref="QueueIndex.EndLease"/>). Under a traffic split the canary's replicas take only jobs whose
+    /// <see cref="JobKey.Bucket"/> falls in its share and every other replica only the rest. The walk goes as far as it must: a
+    /// cap would starve one side behind a backlog of the other's jobs (a slow canary's pile up at the head of the order); its
+    /// cost is the other side's jobs ahead, which only a lagging side has. With groups, the lanes take turns (<see cref="FairPick"/>).
     /// </summary>
     private List<JobEntry> Pick(int max, string? version)
     {
-        if (split is not { } s)
+        Func<JobEntry, bool>? wanted = null;
+        if (split is { } s)
         {
-            return index.List(JobState.Waiting).Take(max).ToList();
+            bool canary = string.Equals(version, s.CanaryVersion, StringComparison.Ordinal);
+            int share = (int)Math.Round(s.Percent * 100);
+            wanted = entry => (entry.Key.Bucket < share) == canary;
         }
 
-        bool canary = string.Equals(version, s.CanaryVersion, StringComparison.Ordinal);
-        int share = (int)Math.Round(s.Percent * 100);
+        if (index.HasGroups)
+        {
+            return FairPick(max, wanted ?? (static _ => true));
+        }
+
         var picked = new List<JobEntry>(Math.Min(max, 64));
         foreach (var entry in index.List(JobState.Waiting))
         {
@@ -93,12 +100,39 @@ internal sealed partial class QueueGrain
                 break;
             }
 
-            if ((entry.Key.Bucket < share) == canary)
+            if (wanted is null || wanted(entry))
             {
                 picked.Add(entry);
+                index.BeginLease(entry);
             }
         }
 
+        return picked;
+    }
+
+    /// <summary>
+    /// Round-robin between the queue's lanes (each group, and the jobs without one): one job from each lane in turn, so a
+    /// group's backlog delays another group's jobs by one turn per lane rather than by the backlog. A group at its
+    /// <see cref="JobOptions.GroupConcurrency"/> (its active and leasing jobs) sits the turn out; the lanes that gave jobs go to
+    /// the back of the rotation for the next lease.
+    /// </summary>
+    private List<JobEntry> FairPick(int max, Func<JobEntry, bool> wanted)
+    {
+        Func<JobGroup, bool> open = policy.GroupConcurrency is { } limit
+            ? lane => lane.Name is null || lane.Active + lane.Leasing < limit
+            : static _ => true;
+        var picked = new List<JobEntry>(Math.Min(max, 64));
+        foreach (var entry in index.Rounds(open, wanted))
+        {
+            picked.Add(entry);
+            index.BeginLease(entry);
+            if (picked.Count == max)
+            {
+                break;
+            }
+        }
+
+        index.Rotate(picked);
         return picked;
     }
 }

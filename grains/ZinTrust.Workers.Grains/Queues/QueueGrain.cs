@@ -272,6 +272,10 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             WakeWaiters();
             throw;
         }
+        finally
+        {
+            index.EndLease(picked);   // active from here on (or back to waiting)
+        }
 
         var now = time.GetUtcNow();
         var leased = new List<LeasedJob>(records.Length);
@@ -291,6 +295,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 Name = active.Name,
                 Priority = active.Priority,
                 Headers = active.Headers,
+                Group = active.Group,
             });
         }
 
@@ -299,6 +304,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             granting[lease.JobId] = lease.LeaseToken;
         }
 
+        CountStarts(leased.Count, now);   // before the write: a lease interleaving with it sees these starts
         ArmClock();
         try
         {
@@ -313,7 +319,6 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         StartLeaseClocks(replicaId, leased, now);
-        CountStarts(leased.Count, now);
         return leased;
     }
 
@@ -332,6 +337,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 statuses[i] = index.Get(outcome.JobId) is null ? AckStatus.NotFound : AckStatus.StaleLease;
                 LogRejected(logger, queue, outcome.JobId, statuses[i], outcome.LeaseToken);
                 continue;
+            }
+
+            if (outcome.Logs is { } logs && Apply(job, new JobCommand.Log(replicaId, outcome.LeaseToken, logs), now) is { } logged)
+            {
+                job = logged;   // the lines first: they belong to the attempt, whatever its outcome
             }
 
             var transition = JobTransitions.Apply(job, Command(replicaId, outcome), now);
@@ -362,12 +372,25 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return statuses;
     }
 
-    public async Task<bool> ReportProgress(JobLeaseRef lease, int progress)
+    public Task<bool> ReportProgress(JobLeaseRef lease, int progress)
     {
         ArgumentNullException.ThrowIfNull(lease);
+        return ApplyToRunning(lease.JobId, new JobCommand.Progress(null, lease.LeaseToken, progress));
+    }
+
+    public Task<bool> AppendLogs(JobLeaseRef lease, JobLogBatch logs)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(logs);
+        return ApplyToRunning(lease.JobId, new JobCommand.Log(null, lease.LeaseToken, logs));
+    }
+
+    /// <summary>A command about a running attempt from its processor (fenced by its lease), written before it returns; false
+    /// when the attempt no longer holds the lease.</summary>
+    private async Task<bool> ApplyToRunning(string jobId, JobCommand command)
+    {
         ThrowIfPoisoned();
-        if (index.Get(lease.JobId)?.Record is not { } job
-            || Apply(job, new JobCommand.Progress(null, lease.LeaseToken, progress), time.GetUtcNow()) is null)
+        if (index.Get(jobId)?.Record is not { } job || Apply(job, command, time.GetUtcNow()) is null)
         {
             return false;
         }

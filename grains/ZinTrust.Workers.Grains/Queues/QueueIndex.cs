@@ -7,7 +7,7 @@ namespace ZinTrust.Workers.Grains;
 /// so per-job cost does not grow with queue depth. Not thread-safe: owned by one queue grain activation.
 /// </summary>
 /// <remarks>
-/// Compact by design (about 160 bytes per waiting job): a waiting or delayed job is a <see cref="JobEntry"/> without
+/// Compact by design (about 170 bytes per waiting job): a waiting or delayed job is a <see cref="JobEntry"/> without
 /// its record, found through a hash set of entries (no separate key objects) and ordered by a sorted set of the same
 /// entries. Active, dead-lettered and finished jobs keep their records (bounded by concurrency and retention).
 /// </remarks>
@@ -16,17 +16,24 @@ internal sealed class QueueIndex
     private static readonly EntryOrder Order = new();
     private readonly HashSet<JobEntry> jobs = new(new EntryIds());
     private readonly HashSet<JobEntry>.AlternateLookup<JobKey> byKey;
-    private readonly SortedSet<JobEntry> waiting = new(Order);   // (−priority, sequence): highest priority first, FIFO within one
+    private readonly SortedSet<JobEntry> waiting;                // (−priority, sequence) of jobs without a group: the unnamed lane's
     private readonly SortedSet<JobEntry> delayed = new(Order);   // (run-at, sequence)
     private readonly SortedSet<JobEntry> leases = new(Order);    // (lease deadline, sequence)
     private readonly SortedSet<JobEntry> failed = new(Order);    // (finished-at, sequence): the dead-letter set
     private readonly SortedSet<JobEntry> finished = new(Order);  // (finished-at, sequence): completed and cancelled, for retention
     private readonly int[] counts = new int[6];                   // per JobState, reserved entries included
     private int heldAhead;                                        // waiting or delayed entries that hold their record
+    private readonly Dictionary<string, JobGroup> groups = new(StringComparer.Ordinal);   // groups with waiting or active jobs
+    private readonly LinkedList<JobGroup> rotation = new();      // the lanes with waiting jobs, next turn first; the unnamed lane always
+    private int groupedWaiting;                                   // waiting entries in a group's lane (reserved ones excluded)
+    private readonly JobGroup waitingLane;                        // the lane of jobs without a group
 
     public QueueIndex()
     {
         byKey = jobs.GetAlternateLookup<JobKey>();
+        waitingLane = new JobGroup(null, Order);
+        waiting = waitingLane.Waiting;
+        waitingLane.Turn = rotation.AddLast(waitingLane);
     }
 
     public long NextSequence { get; set; } = 1;
@@ -34,7 +41,16 @@ internal sealed class QueueIndex
     public int Count => jobs.Count;
 
     /// <summary>Waiting jobs that can be leased now (reserved ones excluded).</summary>
-    public int WaitingCount => waiting.Count;
+    public int WaitingCount => waiting.Count + groupedWaiting;
+
+    /// <summary>Whether waiting jobs have groups: leases then take turns between the lanes (<see cref="Rounds"/>).</summary>
+    public bool HasGroups => groupedWaiting > 0;
+
+    /// <summary>Groups with waiting or active jobs.</summary>
+    public int GroupCount => groups.Count;
+
+    /// <summary>Jobs picked for a lease whose records are being read (<see cref="BeginLease"/>): about to be active.</summary>
+    public int Leasing { get; private set; }
 
     public int FinishedCount => finished.Count;
 
@@ -67,6 +83,7 @@ internal sealed class QueueIndex
         }
 
         entry.State = record.State;
+        entry.Group = record.Group is { } group && record.State is JobState.Waiting or JobState.Active ? Lane(group) : null;
         entry.Sequence = record.Sequence;
         entry.Primary = Primary(record);
         entry.Record = holdRecord || JobEntry.KeepsRecord(record.State) ? record : null;
@@ -96,7 +113,102 @@ internal sealed class QueueIndex
     }
 
     /// <summary>The next waiting job in lease order, or null.</summary>
-    public JobEntry? PeekWaiting() => waiting.Count == 0 ? null : waiting.Min;
+    public JobEntry? PeekWaiting() => LeaseOrder().FirstOrDefault();
+
+    /// <summary>The waiting jobs in the order leases take them: by priority and enqueue order, or with groups, by turns
+    /// (<see cref="Rounds"/>, no limits applied).</summary>
+    public IEnumerable<JobEntry> LeaseOrder() => HasGroups ? Rounds(static _ => true, static _ => true) : waiting;
+
+    /// <summary>
+    /// The waiting jobs by turns: the first job of each lane <paramref name="open"/> lets take one, in rotation order, then each
+    /// lane's second, and so on; within a lane by priority and enqueue order. Lanes are asked again before each job they give
+    /// (a group reaching its limit mid-way drops out). Lazy: the first n jobs cost O(n) plus the closed lanes passed over.
+    /// The sets must not change while it is enumerated.
+    /// </summary>
+    public IEnumerable<JobEntry> Rounds(Func<JobGroup, bool> open, Func<JobEntry, bool> wanted)
+    {
+        var cursors = new List<(JobGroup Lane, IEnumerator<JobEntry> Entries)>();
+        try
+        {
+            for (var turn = rotation.First; turn is not null; turn = turn.Next)
+            {
+                var lane = turn.Value;
+                if (lane.Waiting.Count == 0 || !open(lane))
+                {
+                    continue;
+                }
+
+                var entries = lane.Waiting.Where(wanted).GetEnumerator();
+                cursors.Add((lane, entries));
+                if (entries.MoveNext())
+                {
+                    yield return entries.Current;
+                }
+            }
+
+            while (cursors.Count > 0)
+            {
+                for (int i = 0; i < cursors.Count;)
+                {
+                    var (lane, entries) = cursors[i];
+                    if (open(lane) && entries.MoveNext())
+                    {
+                        i++;
+                        yield return entries.Current;
+                    }
+                    else
+                    {
+                        entries.Dispose();
+                        cursors.RemoveAt(i);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, entries) in cursors)
+            {
+                entries.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The lanes that gave jobs to a lease go to the back of the rotation, in the order they gave, so the next lease
+    /// starts with the lanes that did not.</summary>
+    public void Rotate(List<JobEntry> picked)
+    {
+        foreach (var entry in picked)
+        {
+            var lane = entry.Group ?? waitingLane;
+            if (lane.Turn is { } turn && turn != rotation.Last)
+            {
+                rotation.Remove(turn);
+                rotation.AddLast(turn);
+            }
+        }
+    }
+
+    /// <summary>Counts a job picked for a lease until <see cref="EndLease"/>: limits treat it as active meanwhile.</summary>
+    public void BeginLease(JobEntry entry)
+    {
+        Leasing++;
+        if (entry.Group is { } group)
+        {
+            group.Leasing++;
+        }
+    }
+
+    public void EndLease(List<JobEntry> picked)
+    {
+        foreach (var entry in picked)
+        {
+            Leasing--;
+            if (entry.Group is { } group && --group.Leasing == 0)
+            {
+                Forget(group);
+            }
+        }
+    }
 
     /// <summary>Delayed jobs due at or before <paramref name="now"/>, earliest first, at most <paramref name="max"/>.</summary>
     public List<JobEntry> DueDelayed(DateTimeOffset now, int max = int.MaxValue) => Due(delayed, now, max);
@@ -133,10 +245,11 @@ internal sealed class QueueIndex
     /// <summary>The oldest dead-lettered job, the first to go when the dead-letter set is over its bound.</summary>
     public JobEntry? OldestFailed() => failed.Count == 0 ? null : failed.Min;
 
-    /// <summary>The jobs in one state, in that state's order (reserved ones excluded).</summary>
+    /// <summary>The jobs in one state, in that state's order (reserved ones excluded); waiting ones by priority and enqueue
+    /// order, whatever their groups.</summary>
     public IEnumerable<JobEntry> List(JobState state) => state switch
     {
-        JobState.Waiting => waiting,
+        JobState.Waiting => HasGroups ? Merged() : waiting,
         JobState.Delayed => delayed,
         JobState.Active => leases,
         JobState.Failed => failed,
@@ -153,7 +266,7 @@ internal sealed class QueueIndex
         {
             if (!entry.Reserved && !JobEntry.KeepsRecord(entry.State))
             {
-                SetOf(entry.State).Remove(entry);
+                Detach(entry);
                 entry.Reserved = true;
             }
         }
@@ -177,7 +290,7 @@ internal sealed class QueueIndex
             if (entry.Reserved && jobs.TryGetValue(entry, out var live) && live == entry)
             {
                 entry.Reserved = false;
-                SetOf(entry.State).Add(entry);
+                Attach(entry);
             }
         }
     }
@@ -193,6 +306,94 @@ internal sealed class QueueIndex
         Cancelled = counts[(int)JobState.Cancelled],
         Paused = paused,
     };
+
+    /// <summary>The waiting jobs of every lane merged by priority and enqueue order (for listings).</summary>
+    private IEnumerable<JobEntry> Merged()
+    {
+        var heads = new PriorityQueue<IEnumerator<JobEntry>, JobEntry>(Order);
+        try
+        {
+            foreach (var lane in rotation)
+            {
+                var entries = lane.Waiting.GetEnumerator();
+                if (entries.MoveNext())
+                {
+                    heads.Enqueue(entries, entries.Current);
+                }
+            }
+
+            while (heads.TryDequeue(out var entries, out var head))
+            {
+                yield return head;
+                if (entries.MoveNext())
+                {
+                    heads.Enqueue(entries, entries.Current);
+                }
+            }
+        }
+        finally
+        {
+            while (heads.TryDequeue(out var entries, out _))
+            {
+                entries.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Drops a group with no jobs left and none being leased (the same object stays while either is counted, so a
+    /// count is always taken back from the object it was added to).</summary>
+    private void Forget(JobGroup group)
+    {
+        if (group.Members == 0 && group.Leasing == 0 && groups.TryGetValue(group.Name!, out var known) && known == group)
+        {
+            groups.Remove(group.Name!);
+        }
+    }
+
+    private JobGroup Lane(string name)
+    {
+        if (!groups.TryGetValue(name, out var group))
+        {
+            group = new JobGroup(name, Order);
+            groups.Add(name, group);
+        }
+
+        return group;
+    }
+
+    /// <summary>Into its state's ordered set (a waiting job: its lane's, which joins the rotation with its first job).</summary>
+    private void Attach(JobEntry entry)
+    {
+        if (entry.State != JobState.Waiting || entry.Group is not { } group)
+        {
+            SetOf(entry.State).Add(entry);
+            return;
+        }
+
+        group.Waiting.Add(entry);
+        groupedWaiting++;
+        group.Turn ??= rotation.AddLast(group);
+    }
+
+    private void Detach(JobEntry entry)
+    {
+        if (entry.State != JobState.Waiting || entry.Group is not { } group)
+        {
+            SetOf(entry.State).Remove(entry);
+            return;
+        }
+
+        if (group.Waiting.Remove(entry))
+        {
+            groupedWaiting--;
+        }
+
+        if (group.Waiting.Count == 0 && group.Turn is { } turn)
+        {
+            rotation.Remove(turn);
+            group.Turn = null;
+        }
+    }
 
     private static long Primary(JobRecord r) => r.State switch
     {
@@ -229,8 +430,17 @@ internal sealed class QueueIndex
 
     private void Link(JobEntry entry)
     {
-        SetOf(entry.State).Add(entry);
+        Attach(entry);
         counts[(int)entry.State]++;
+        if (entry.Group is { } group)
+        {
+            group.Members++;
+            if (entry.State == JobState.Active)
+            {
+                group.Active++;
+            }
+        }
+
         if (entry.Record is not null && !JobEntry.KeepsRecord(entry.State))
         {
             heldAhead++;
@@ -241,10 +451,23 @@ internal sealed class QueueIndex
     {
         if (!entry.Reserved)
         {
-            SetOf(entry.State).Remove(entry);
+            Detach(entry);
         }
 
         counts[(int)entry.State]--;
+        if (entry.Group is { } group)
+        {
+            if (entry.State == JobState.Active)
+            {
+                group.Active--;
+            }
+
+            if (--group.Members == 0)
+            {
+                Forget(group);
+            }
+        }
+
         if (entry.Record is not null && !JobEntry.KeepsRecord(entry.State))
         {
             heldAhead--;

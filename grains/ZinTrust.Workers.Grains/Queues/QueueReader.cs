@@ -66,7 +66,7 @@ internal sealed partial class QueueReader(
             return records;
         }
 
-        var ahead = readAhead ? NextWithoutRecords(entries.Count, ids!) : [];
+        var ahead = readAhead ? NextWithoutRecords(entries, ids!) : [];
         index.Reserve(entries);
         IReadOnlyList<JobRecord?> read;
         try
@@ -152,14 +152,17 @@ internal sealed partial class QueueReader(
     }
 
     /// <summary>
-    /// Waiting jobs after the first <paramref name="skip"/> whose records memory lacks, up to <see cref="ReadAhead"/> and the
-    /// budget; their ids are added to <paramref name="ids"/>, their versions noted to detect a change during the read.
+    /// Waiting jobs next in lease order after <paramref name="taking"/> whose records memory lacks, up to <see cref="ReadAhead"/>
+    /// and the budget; their ids are added to <paramref name="ids"/>, their versions noted to detect a change during the read.
     /// </summary>
-    private List<(JobEntry Entry, int Version)> NextWithoutRecords(int skip, List<string> ids)
+    private List<(JobEntry Entry, int Version)> NextWithoutRecords(List<JobEntry> taking, List<string> ids)
     {
         var ahead = new List<(JobEntry, int)>();
         int room = Math.Min(ReadAhead, MaxHeldAhead - index.HeldAhead);
-        foreach (var entry in index.List(JobState.Waiting).Skip(skip))
+        var next = index.HasGroups
+            ? index.LeaseOrder().Except<JobEntry>(taking, ReferenceEqualityComparer.Instance)   // by turns: what is taken need not come first
+            : index.List(JobState.Waiting).Skip(taking.Count);
+        foreach (var entry in next)
         {
             if (ahead.Count >= room)
             {

@@ -40,10 +40,21 @@ internal sealed class QueueWriter(
 
     /// <summary>About how much a record adds to a write (its texts plus an allowance).</summary>
     public static long SizeOf(JobRecord record) =>
-        RecordOverhead + record.Payload.Length + (record.Result?.Length ?? 0) + (record.Error?.Length ?? 0) + HeadersSize(record.Headers);
+        RecordOverhead + record.Payload.Length + (record.Result?.Length ?? 0) + (record.Error?.Length ?? 0) + HeadersSize(record.Headers) + LogsSize(record.Logs);
 
     /// <summary>About how much the job a request makes adds to a write.</summary>
     public static long SizeOfNew(EnqueueRequest request) => RecordOverhead + request.Payload.Length + HeadersSize(request.Headers);
+
+    private static long LogsSize(IReadOnlyList<JobLogLine>? logs)
+    {
+        long size = 0;
+        foreach (var line in logs ?? [])
+        {
+            size += line.Message.Length + 16;
+        }
+
+        return size;
+    }
 
     private static long HeadersSize(IReadOnlyDictionary<string, string>? headers)
     {

@@ -102,6 +102,10 @@ public sealed class PipelineTests
 
             public override Task ReportProgressAsync(int percent) => inner.ReportProgressAsync(percent);
 
+            public override void Log(string message) => inner.Log(message);
+
+            public override Task<bool> FlushLogsAsync() => inner.FlushLogsAsync();
+
             public override Task<T> CallDependencyAsync<T>(string dependency, Func<CancellationToken, Task<T>> call) => inner.CallDependencyAsync(dependency, call);
         }
     }

@@ -76,4 +76,60 @@ public sealed class QueueIndexTests
         Assert.Equal(1, stats.Cancelled);
         Assert.True(stats.Paused);
     }
+
+    [Fact]
+    public void Groups_TakeTurns_WhileListingsKeepPriorityAndEnqueueOrder()
+    {
+        var index = new QueueIndex();
+        index.Put(Job("a1", 1) with { Group = "a" });
+        index.Put(Job("a2", 2) with { Group = "a" });
+        index.Put(Job("a3", 3) with { Group = "a" });
+        index.Put(Job("b1", 4) with { Group = "b" });
+        index.Put(Job("n1", 5));
+        index.Put(Job("b2", 6, priority: JobPriority.High) with { Group = "b" });
+
+        Assert.True(index.HasGroups);
+        Assert.Equal(6, index.WaitingCount);
+        Assert.Equal(2, index.GroupCount);
+        Assert.Equal(["b2", "a1", "a2", "a3", "b1", "n1"], index.List(JobState.Waiting).Select(e => e.Id));
+        // The lane without a group first (it is always in the rotation), then the groups as they came; by priority within each.
+        Assert.Equal(["n1", "a1", "b2", "a2", "b1", "a3"], index.LeaseOrder().Select(e => e.Id));
+        Assert.Equal(["a1", "b2", "a2", "b1", "a3"], index.Rounds(lane => lane.Name is not null, _ => true).Select(e => e.Id));
+    }
+
+    [Fact]
+    public void Rotate_SendsTheLanesThatGaveToTheBack_AndAGroupIsForgottenWhenItHasNoJobs()
+    {
+        var index = new QueueIndex();
+        index.Put(Job("a1", 1) with { Group = "a" });
+        index.Put(Job("b1", 2) with { Group = "b" });
+        index.Put(Job("c1", 3) with { Group = "c" });
+        var first = index.Rounds(_ => true, _ => true).Take(1).ToList();
+
+        index.Rotate(first);
+
+        Assert.Equal(["b1", "c1", "a1"], index.LeaseOrder().Select(e => e.Id));
+        index.Put(Job("a1", 1, JobState.Active) with { Group = "a", LeaseDeadline = T0.AddSeconds(30) });
+        Assert.Equal(3, index.GroupCount);   // a still has a job running
+        index.Put(Job("a1", 1, JobState.Completed) with { Group = "a", FinishedAt = T0 });
+        Assert.Equal(2, index.GroupCount);
+        Assert.Equal(["b1", "c1"], index.LeaseOrder().Select(e => e.Id));
+    }
+
+    [Fact]
+    public void AReservedGroupedJob_LeavesItsLane_AndComesBackToIt()
+    {
+        var index = new QueueIndex();
+        index.Put(Job("a1", 1) with { Group = "a" });
+        var entry = index.Get("a1")!;
+
+        index.Reserve([entry]);
+        Assert.False(index.HasGroups);
+        Assert.Equal(0, index.WaitingCount);
+        Assert.Equal(1, index.GroupCount);
+
+        index.Unreserve([entry]);
+        Assert.True(index.HasGroups);
+        Assert.Equal("a1", index.PeekWaiting()!.Id);
+    }
 }

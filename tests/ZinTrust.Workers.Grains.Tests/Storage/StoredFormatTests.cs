@@ -33,7 +33,25 @@ public sealed class StoredFormatTests
             IdempotencyExpiresAt = T0.AddDays(1),
             Headers = new Dictionary<string, string> { ["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", ["tenant"] = "acme" },
         },
+        ["job-record.v4.bin"] = Job() with
+        {
+            Id = "",
+            Queue = "",
+            IdempotencyFingerprint = 7_421_003_999_120_555_001,
+            IdempotencyExpiresAt = T0.AddDays(1),
+            Headers = new Dictionary<string, string> { ["tenant"] = "acme" },
+            WorkerVersion = "2.1.0",
+            Group = "tenant-acme",
+            Logs = [new JobLogLine { Time = T0, Attempt = 1, Message = "connecting to smtp" }, new JobLogLine { Time = T0.AddSeconds(1), Attempt = 2, Message = "sent\tok" }],
+            LogsDropped = 3,
+        },
         ["queue-metadata.v1.bin"] = new QueueMetadata(true, Policy()),
+        ["queue-metadata.v2.bin"] = new QueueMetadata(false, Policy() with
+        {
+            GlobalConcurrency = 12,
+            RateLimit = new RateLimit { Max = 100, Duration = TimeSpan.FromSeconds(10) },
+            GroupConcurrency = 3,
+        }),
         ["idempotency-key.v1.bin"] = new IdempotencyKeyRecord { Key = "", JobId = "j-0001", Fingerprint = -4_611_686_018_427_387_904, CreatedAt = T0, FinalState = JobState.Cancelled },
         ["idempotency-key.v2.bin"] = new IdempotencyKeyRecord { Key = "", JobId = "j-0001", Fingerprint = 99, CreatedAt = T0, FinalState = JobState.Completed, ExpiresAt = T0.AddMinutes(1) },
         ["worker-state.v1.bin"] = WorkerState(),
