@@ -60,6 +60,7 @@ public static class CliApp
             WorkerSummaryCommand.Create(context),
             QueuePruneCommand.Create(context, "queue:prune"),
             queue,
+            JobLogsCommand.Create(context),
             ResourceMonitorCommand.Create(context),
             MigrateWorkerCommand.Create(context),
         };

@@ -6,7 +6,7 @@ namespace ZinTrust.Workers.Cli.Tests;
 public sealed class CommandLineTests
 {
     private const string ValidCommands =
-        "Valid commands: worker:list, worker:status, worker:show, worker:start, worker:stop, worker:restart, worker:versions, worker:activate, worker:summary, canary:start, canary:status, canary:pause, canary:resume, canary:rollback, canary:complete, datacenter:regions, datacenter:register, datacenter:topology, worker:placement, worker:failover, schedule:list, schedule:show, schedule:create, schedule:pause, schedule:resume, schedule:trigger, schedule:backfill, schedule:delete, queue:prune, queue prune, resource:monitor (rm), migrate:worker";
+        "Valid commands: worker:list, worker:status, worker:show, worker:start, worker:stop, worker:restart, worker:versions, worker:activate, worker:summary, canary:start, canary:status, canary:pause, canary:resume, canary:rollback, canary:complete, datacenter:regions, datacenter:register, datacenter:topology, worker:placement, worker:failover, schedule:list, schedule:show, schedule:create, schedule:pause, schedule:resume, schedule:trigger, schedule:backfill, schedule:delete, queue:prune, queue prune, job:logs, resource:monitor (rm), migrate:worker";
 
     private static readonly string DeadPort = SiloProcess.FreePort().ToString(CultureInfo.InvariantCulture);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Testing;
 
 namespace ZinTrust.Workers.Silo.Tests;
 
@@ -134,5 +135,41 @@ public sealed class QueueRoutesTests(SiloFixture fixture)
         var after = (await removed.Json()).GetProperty("worker").GetProperty("jobOptions");
         Assert.Equal((System.Text.Json.JsonValueKind.Null, System.Text.Json.JsonValueKind.Null), (after.GetProperty("globalConcurrency").ValueKind, after.GetProperty("rateLimit").ValueKind));
         await fixture.Client.Post("/api/workers/limits-worker/stop");
+    }
+
+    [Fact]
+    public async Task AJobsGroupAndLog_TravelThroughRest_AndABadGroupIsRefused()
+    {
+        var created = await fixture.Client.PostJson("/api/workers", new
+        {
+            name = "groups-worker", queueName = "groups-q", processor = SiloFactory.EnvelopeProcessor, jobOptions = new { groupConcurrency = 2 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(2, (await created.Json()).GetProperty("worker").GetProperty("jobOptions").GetProperty("groupConcurrency").GetInt32());
+        await fixture.Client.Post("/api/workers/groups-worker/start");
+
+        var enqueued = await fixture.Client.PostJson("/api/queues/groups-q/jobs", new { payload = new { }, group = "tenant-7" });
+        Assert.Equal(HttpStatusCode.Created, enqueued.StatusCode);
+        var id = (await enqueued.Json()).Str("id");
+        var job = await Eventually.Get(async () => await (await fixture.Client.Get($"/api/queues/groups-q/jobs/{id}")).Json(), j => j.Str("state") == "completed", "the job completes");
+        Assert.Equal(("tenant-7", 1), (job.Str("group"), job.GetProperty("logLines").GetInt32()));
+
+        var logs = await (await fixture.Client.Get($"/api/queues/groups-q/jobs/{id}/logs")).Json();
+        var line = Assert.Single(logs.GetProperty("lines").EnumerateArray());
+        Assert.Equal(("group: tenant-7", 1), (line.Str("message"), line.GetProperty("attempt").GetInt32()));
+        Assert.Equal(0, logs.GetProperty("dropped").GetInt32());
+        var limits = (await (await fixture.Client.Get("/api/queues/groups-q")).Json()).GetProperty("limits");
+        Assert.Equal(2, limits.GetProperty("groupConcurrency").GetInt32());
+
+        foreach (var bad in new[] { "", new string('g', 129), "tab\\there" })
+        {
+            var refused = await fixture.Client.PostJson("/api/queues/groups-q/jobs", $$"""{"payload":{},"group":"{{bad}}"}""");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("INVALID_GROUP", (await refused.Json()).Str("code"));
+        }
+
+        var missing = await fixture.Client.Get("/api/queues/groups-q/jobs/0123456789abcdef0123456789abcdef/logs");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        await fixture.Client.Post("/api/workers/groups-worker/stop");
     }
 }

@@ -71,6 +71,7 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["POST /api/queues/{queue}/jobs"] = "operator",
         ["GET /api/queues/{queue}/jobs"] = "viewer",
         ["GET /api/queues/{queue}/jobs/{id}"] = "viewer",
+        ["GET /api/queues/{queue}/jobs/{id}/logs"] = "viewer",
         ["POST /api/queues/{queue}/jobs/{id}/cancel"] = "operator",
         ["POST /api/queues/{queue}/jobs/{id}/retry"] = "operator",
         ["POST /api/queues/{queue}/pause"] = "operator",

@@ -48,11 +48,15 @@ public sealed class SiloFactory(IReadOnlyDictionary<string, string>? settings = 
             builder.UseSetting(key, value);
         }
 
-        // A processor of the tests' own beside the shipped ones: it answers with the job's envelope.
-        builder.ConfigureTestServices(services => services.AddZinTrustWorkers(w => w.AddProcessor(EnvelopeProcessor, ctx => Task.FromResult<object?>(ctx.Headers))));
+        // A processor of the tests' own beside the shipped ones: it logs its job's group and answers with the job's envelope.
+        builder.ConfigureTestServices(services => services.AddZinTrustWorkers(w => w.AddProcessor(EnvelopeProcessor, ctx =>
+        {
+            ctx.Log($"group: {ctx.Group ?? "none"}");
+            return Task.FromResult<object?>(ctx.Headers);
+        })));
     }
 
-    /// <summary>The test processor that returns the headers its job came with.</summary>
+    /// <summary>The test processor that logs "group: NAME" and returns the headers its job came with.</summary>
     public const string EnvelopeProcessor = "envelope";
 
     /// <summary>A client sending the key of <paramref name="role"/> (admin by default); null: no key at all.</summary>

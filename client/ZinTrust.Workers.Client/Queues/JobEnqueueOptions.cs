@@ -21,4 +21,8 @@ public sealed record JobEnqueueOptions
 
     /// <summary>The job's envelope: string headers the processor sees (<see cref="JobContext.Headers"/>).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>The job's group (a tenant, an account): the queue's groups take turns, and its
+    /// <see cref="JobOptions.GroupConcurrency"/> bounds each one.</summary>
+    public string? Group { get; init; }
 }

@@ -92,6 +92,7 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         Timeout = options?.Timeout,
         Name = options?.Name,
         Headers = options?.Headers,
+        Group = options?.Group,
     };
 
     private static TResult? ResultOf<TResult>(JobRecord job) =>

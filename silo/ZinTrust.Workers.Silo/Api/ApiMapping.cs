@@ -187,6 +187,7 @@ public static class ApiMapping
             MaxWaiting = request.MaxWaiting switch { null => baseline.MaxWaiting, 0 => null, var max => max },
             MaxDeadLetters = request.MaxDeadLetters ?? baseline.MaxDeadLetters,
             GlobalConcurrency = request.GlobalConcurrency switch { null => baseline.GlobalConcurrency, 0 => null, var limit => limit },
+            GroupConcurrency = request.GroupConcurrency switch { null => baseline.GroupConcurrency, 0 => null, var limit => limit },
             RateLimit = request.RateLimit switch
             {
                 null => baseline.RateLimit,
@@ -254,6 +255,7 @@ public static class ApiMapping
             IdempotencyKey = request.IdempotencyKey ?? idempotencyKey,
             IdempotencyTtl = request.IdempotencyTtlMs is { } ttl ? TimeSpan.FromMilliseconds(Math.Clamp(ttl, -1, (long)TimeSpan.FromDays(365).TotalMilliseconds)) : null,
             Headers = request.Headers,
+            Group = request.Group,
             Attempts = request.Attempts,
             Backoff = request.Backoff is null ? null : ToBackoff(request.Backoff, BackoffOptions.Default),
             Timeout = request.TimeoutMs is { } t ? TimeSpan.FromMilliseconds(t) : null,
@@ -311,7 +313,8 @@ public static class ApiMapping
             o.MaxWaiting,
             o.MaxDeadLetters,
             o.GlobalConcurrency,
-            o.RateLimit is { } rate ? new RateLimitResponse(rate.Max, (long)rate.Duration.TotalMilliseconds) : null);
+            o.RateLimit is { } rate ? new RateLimitResponse(rate.Max, (long)rate.Duration.TotalMilliseconds) : null,
+            o.GroupConcurrency);
     }
 
     public static HealthResponse ToResponse(WorkerHealth health)
@@ -417,7 +420,7 @@ public static class ApiMapping
         return new(s.Queue, s.Paused, s.Waiting, s.Delayed, s.Active, s.Completed, s.Failed, s.Cancelled,
             new QueueCountersResponse(c.Enqueued, c.Completed, c.Retried, c.DeadLettered, c.Stalled, c.Cancelled, c.Since),
             s.Limits is { } l
-                ? new QueueLimitsResponse(l.GlobalConcurrency, l.RateLimit is { } r ? new RateLimitResponse(r.Max, (long)r.Duration.TotalMilliseconds) : null, l.RateLimitedUntil)
+                ? new QueueLimitsResponse(l.GlobalConcurrency, l.RateLimit is { } r ? new RateLimitResponse(r.Max, (long)r.Duration.TotalMilliseconds) : null, l.RateLimitedUntil, l.GroupConcurrency, l.Groups)
                 : null);
     }
 
@@ -446,7 +449,15 @@ public static class ApiMapping
             j.UpdatedAt,
             j.LeaseToken,
             j.Headers,
-            j.WorkerVersion);
+            j.WorkerVersion,
+            j.Group,
+            j.Logs?.Count ?? 0);
+    }
+
+    public static JobLogsResponse ToLogsResponse(JobRecord j)
+    {
+        ArgumentNullException.ThrowIfNull(j);
+        return new JobLogsResponse(j.Id, j.Queue, j.Logs?.Select(l => new JobLogLineResponse(l.Time, l.Attempt, l.Message)).ToArray() ?? [], j.LogsDropped);
     }
 
     public static EnqueueResponse ToResponse(EnqueueResult r, string queue)

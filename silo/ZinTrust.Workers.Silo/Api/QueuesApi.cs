@@ -32,6 +32,7 @@ public static class QueuesApi
         group.MapGet("/", Stats).WithSummary("Queue depth by state").Produces<QueueStatsResponse>();
         group.MapGet("/jobs", ListJobs).WithSummary("List jobs in one state (?state=waiting|delayed|active|completed|failed|cancelled)");
         group.MapGet("/jobs/{id}", GetJob).WithSummary("Job status").Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/jobs/{id}/logs", GetJobLogs).WithSummary("The lines a job's processor logged, oldest first").Produces<JobLogsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/jobs/{id}/cancel", Cancel).WithSummary("Cancel a waiting or running job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/jobs/{id}/retry", RetryOne).WithSummary("Retry a dead-lettered job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)").RequireAuthorization(ApiSecurity.Operator);
@@ -143,6 +144,12 @@ public static class QueuesApi
     {
         var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
         return Results.Json(ApiMapping.ToResponse(job), ApiJson.Options);
+    }
+
+    private static async Task<IResult> GetJobLogs(string queue, string id, IGrainFactory grains)
+    {
+        var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        return Results.Json(ApiMapping.ToLogsResponse(job), ApiJson.Options);
     }
 
     private static async Task<IResult> Cancel(string queue, string id, IGrainFactory grains)

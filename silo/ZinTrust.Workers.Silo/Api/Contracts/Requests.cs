@@ -141,6 +141,9 @@ public sealed class JobOptionsRequest
 
     /// <summary>At most max job starts per durationMs across the cluster; {"max": 0} removes the limit.</summary>
     public RateLimitRequest? RateLimit { get; init; }
+
+    /// <summary>At most this many jobs of one group run at once across the cluster; 0 removes the limit.</summary>
+    public int? GroupConcurrency { get; init; }
 }
 
 public sealed class RateLimitRequest
@@ -180,6 +183,9 @@ public sealed class EnqueueJobRequest
 
     /// <summary>The job's envelope: string headers the processor sees (trace context among them).</summary>
     public Dictionary<string, string>? Headers { get; init; }
+
+    /// <summary>The job's group (a tenant, an account): groups take turns, and jobOptions.groupConcurrency bounds each one.</summary>
+    public string? Group { get; init; }
     public int? Attempts { get; init; }
     public BackoffRequest? Backoff { get; init; }
     public int? TimeoutMs { get; init; }

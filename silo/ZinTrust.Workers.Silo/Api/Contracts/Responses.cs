@@ -43,7 +43,8 @@ public sealed record JobOptionsResponse(
     int? MaxWaiting,
     int MaxDeadLetters,
     int? GlobalConcurrency,
-    RateLimitResponse? RateLimit);
+    RateLimitResponse? RateLimit,
+    int? GroupConcurrency = null);
 
 public sealed record RateLimitResponse(int Max, long DurationMs);
 
@@ -61,8 +62,9 @@ public sealed record ReplicaResponse(string Id, string State, string? Silo, int 
 
 public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters, QueueLimitsResponse? Limits = null);
 
-/// <summary>A queue's limits on job starts (globalConcurrency, rateLimit) and, while the rate window is full, when it reopens.</summary>
-public sealed record QueueLimitsResponse(int? GlobalConcurrency, RateLimitResponse? RateLimit, DateTimeOffset? RateLimitedUntil);
+/// <summary>A queue's limits on job starts (globalConcurrency, rateLimit, groupConcurrency), while the rate window is full when
+/// it reopens, and how many groups have jobs waiting or running.</summary>
+public sealed record QueueLimitsResponse(int? GlobalConcurrency, RateLimitResponse? RateLimit, DateTimeOffset? RateLimitedUntil, int? GroupConcurrency = null, int Groups = 0);
 
 /// <summary>Transitions since the queue's activation, each event counted once.</summary>
 public sealed record QueueCountersResponse(long Enqueued, long Completed, long Retried, long DeadLettered, long Stalled, long Cancelled, DateTimeOffset Since);
@@ -108,7 +110,15 @@ public sealed record JobResponse(
     DateTimeOffset UpdatedAt,
     long LeaseToken,
     IReadOnlyDictionary<string, string>? Headers,
-    string? Version);
+    string? Version,
+    string? Group = null,
+    int LogLines = 0);
+
+/// <summary>A job's log (<c>GET /api/queues/{queue}/jobs/{id}/logs</c>): its lines oldest first, and how many older ones were
+/// dropped past the bound.</summary>
+public sealed record JobLogsResponse(string Id, string Queue, IReadOnlyList<JobLogLineResponse> Lines, int Dropped);
+
+public sealed record JobLogLineResponse(DateTimeOffset Time, int Attempt, string Message);
 
 /// <summary>One job event of <c>GET /api/events</c> (the SSE data).</summary>
 public sealed record JobEventResponse(
