@@ -108,6 +108,9 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
         await Expect(page.Locator("#job-state")).ToHaveTextAsync("completed");
         await Expect(page.Locator("#job-result")).ToContainTextAsync("\"processed\": true");
         await Expect(page.Locator("#job-result")).ToContainTextAsync("\"worker\": \"results\"");
+        await Expect(page.Locator("#job-log")).ToContainTextAsync("#1  step 4 of 4 done");   // the demo processor logs each step
+        // The parts a page leaves out (no error, no headers) leave nothing behind, not a stray "null".
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => [...document.getElementById('page').childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).length"));
         await ConsoleSite.ScreenshotAsync(page, "job");
 
         await page.GotoAsync(site.Url(0, $"/ui/#/queues/{queue}?state=completed"));

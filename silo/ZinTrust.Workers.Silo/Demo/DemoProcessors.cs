@@ -19,7 +19,7 @@ public static class DemoProcessors
 
     /// <summary>
     /// <c>demo</c> understands <c>{"sleepMs": n, "fail": true, "steps": n}</c>:
-    /// sleeps (honouring cancellation) while reporting progress, then fails or returns a summary.
+    /// sleeps (honouring cancellation) while reporting progress and logging each step, then fails or returns a summary.
     /// </summary>
     public static WorkersBuilder AddDemoProcessors(this WorkersBuilder workers)
     {
@@ -40,6 +40,7 @@ public static class DemoProcessors
                 await Task.Delay(sleep / steps, context.CancellationToken);
             }
 
+            context.Log($"step {i} of {steps} done");
             await context.ReportProgressAsync(i * 100 / steps);
         }
 

@@ -95,7 +95,7 @@ async function render() {
   }
   try {
     const content = await match[1](match[0])({ can });
-    if (ticket === rendering) main.replaceChildren(...[content].flat());
+    if (ticket === rendering) main.replaceChildren(...[content].flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));   // no "null" for a part a page leaves out
   } catch (e) {
     if (ticket !== rendering) return;
     main.replaceChildren(h('h1', {}, 'This page could not be loaded'),

@@ -45,7 +45,9 @@ export async function jobsPage(ctx, queue, params) {
     depth.limits ? h('p', { class: 'muted', id: 'queue-limits' }, 'Limits: ',
       [depth.limits.globalConcurrency ? `at most ${number(depth.limits.globalConcurrency)} running at once` : null,
         depth.limits.rateLimit ? `at most ${number(depth.limits.rateLimit.max)} starts per ${number(depth.limits.rateLimit.durationMs / 1000, 3)} s` : null,
-        depth.limits.rateLimitedUntil ? `held back until ${when(depth.limits.rateLimitedUntil)}` : null].filter(Boolean).join(' · ')) : null,
+        depth.limits.rateLimitedUntil ? `held back until ${when(depth.limits.rateLimitedUntil)}` : null,
+        depth.limits.groupConcurrency ? `at most ${number(depth.limits.groupConcurrency)} of one group at once` : null,
+        depth.limits.groups ? `${number(depth.limits.groups)} group(s) with jobs, taking turns` : null].filter(Boolean).join(' · ')) : null,
     h('form', { class: 'filters', id: 'job-lookup', onsubmit: (e) => {
       e.preventDefault();
       const id = new FormData(e.target).get('id').toString().trim();
@@ -61,6 +63,7 @@ export async function jobsPage(ctx, queue, params) {
       { title: 'State', cell: (j) => badge(j.state) },
       { title: 'Attempts', numeric: true, cell: (j) => `${number(j.attempts)} / ${number(j.maxAttempts)}` },
       { title: 'Priority', numeric: true, cell: (j) => number(j.priority) },
+      { title: 'Group', cell: (j) => text(j.group) },
       { title: 'Created', cell: (j) => when(j.createdAt) },
       { title: 'Finished', cell: (j) => when(j.finishedAt) },
       { title: 'Version', cell: (j) => text(j.version) },
@@ -72,10 +75,11 @@ export async function jobsPage(ctx, queue, params) {
   ];
 }
 
-/** One job: payload, result or error, attempts, progress, timestamps, version; cancel or retry. */
+/** One job: payload, result or error, attempts, progress, timestamps, version, its log; cancel or retry. */
 export async function jobPage(ctx, queue, id) {
   const base = `/api/queues/${enc(queue)}/jobs/${enc(id)}`;
   const job = await get(base);
+  const logs = job.logLines > 0 ? await get(base + '/logs') : null;
   const finished = ['completed', 'cancelled', 'failed'].includes(job.state);
   return [
     h('p', { class: 'crumbs' }, h('a', { href: '#/queues' }, 'Queues'), ' / ', h('a', { href: `#/queues/${enc(queue)}` }, queue), ' / ', id),
@@ -87,12 +91,14 @@ export async function jobPage(ctx, queue, id) {
       section('Job', facts([
         ['Queue', queue], ['Name', job.name], ['State', job.state], ['Attempts', `${number(job.attempts)} of ${number(job.maxAttempts)}`],
         ['Progress', job.progress === null || job.progress === undefined ? '—' : number(job.progress) + ' %'], ['Priority', number(job.priority)],
-        ['Version', job.version], ['Stalls', number(job.stalls)], ['Idempotency key', job.idempotencyKey], ['Failure reason', job.failureReason],
+        ['Version', job.version], ['Group', job.group], ['Stalls', number(job.stalls)], ['Idempotency key', job.idempotencyKey], ['Failure reason', job.failureReason],
       ])),
       section('Timestamps', facts([
         ['Created', when(job.createdAt)], ['Run at', when(job.runAt)], ['Started', when(job.startedAt)], ['Finished', when(job.finishedAt)], ['Updated', when(job.updatedAt)],
       ]))),
     job.error ? section('Error', h('pre', { class: 'json error', id: 'job-error' }, text(job.error))) : null,
+    logs ? section('Log', logs.dropped ? h('p', { class: 'muted' }, `${number(logs.dropped)} older line(s) dropped`) : null,
+      h('pre', { class: 'json', id: 'job-log' }, logs.lines.map((l) => `${when(l.time)}  #${l.attempt}  ${l.message}`).join('\n'))) : null,
     section('Result', h('div', { id: 'job-result' }, pre(job.result))),
     section('Payload', pre(job.payload)),
     job.headers ? section('Headers', pre(job.headers)) : null,
