@@ -99,16 +99,17 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public IJobQueue<object> Queue(string name) => host.Services.GetRequiredService<IJobQueueFactory>().Get<object>(name);
 
-    public async Task<IWorkerGrain> StartWorker(string name, string queue, int concurrency, int retain)
+    public async Task<IWorkerGrain> StartWorker(string name, string queue, int concurrency, int retain, Func<JobOptions, JobOptions>? limits = null)
     {
-        var worker = await CreateWorker(name, queue, concurrency, retain);
+        var worker = await CreateWorker(name, queue, concurrency, retain, limits);
         await worker.Start();
         return worker;
     }
 
     /// <summary>Defines a worker of the no-op processor without starting it.</summary>
-    public async Task<IWorkerGrain> CreateWorker(string name, string queue, int concurrency, int retain)
+    public async Task<IWorkerGrain> CreateWorker(string name, string queue, int concurrency, int retain, Func<JobOptions, JobOptions>? limits = null)
     {
+        var options = new JobOptions { RetainCompleted = retain, Attempts = 1 };
         var worker = Client.GetGrain<IWorkerGrain>(name);
         await worker.Create(new WorkerDefinition
         {
@@ -116,7 +117,7 @@ public sealed class BenchSilo : IAsyncDisposable
             QueueName = queue,
             Processor = "bench",
             Concurrency = concurrency,
-            JobOptions = new JobOptions { RetainCompleted = retain, Attempts = 1 },
+            JobOptions = limits?.Invoke(options) ?? options,
         });
         return worker;
     }

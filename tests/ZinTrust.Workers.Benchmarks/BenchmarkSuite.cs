@@ -44,6 +44,11 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
                 await EndToEnd(silo, retain: settings.EndToEndJobs, cancellationToken);
             }
 
+            if (Run("limits"))
+            {
+                await Limits(silo, cancellationToken);
+            }
+
             if (Run("latency"))
             {
                 await Latency(silo, cancellationToken);
@@ -101,14 +106,44 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
         Add(silo, "enqueue, batches of 1000", "throughput", settings.BatchJobs / watch.Elapsed.TotalSeconds, "jobs/s");
     }
 
-    private async Task EndToEnd(BenchSilo silo, int retain, CancellationToken cancellationToken, bool record = true)
+    /// <summary>
+    /// What each queue limit costs when set but not binding (so the work is the same): the end-to-end run with no limit, with
+    /// <c>globalConcurrency</c> at the worker's concurrency, with a rate limit far above the rate, with jobs in 100 groups
+    /// taking turns, and with those groups under a <c>groupConcurrency</c> they never reach. Alternated twice, in one silo.
+    /// </summary>
+    private async Task Limits(BenchSilo silo, CancellationToken cancellationToken)
     {
-        string name = $"e2e-{silo.Store}-{(retain == 0 ? "noretain" : "retain")}{(record ? "" : "-warmup")}";
+        (string Label, Func<JobOptions, JobOptions>? Options, int Groups)[] variants =
+        [
+            ("none", null, 0),
+            ("globalConcurrency", o => o with { GlobalConcurrency = settings.Concurrency }, 0),
+            ("rateLimit", o => o with { RateLimit = new RateLimit { Max = 1_000_000, Duration = TimeSpan.FromSeconds(1) } }, 0),
+            ("100 groups", null, 100),
+            ("100 groups, groupConcurrency", o => o with { GroupConcurrency = 10 }, 100),
+        ];
+        await EndToEnd(silo, retain: 0, cancellationToken, record: false);
+        for (int round = 1; round <= 2; round++)
+        {
+            foreach (var (label, options, groups) in variants)
+            {
+                await EndToEnd(silo, retain: 0, cancellationToken, limits: (label, options, groups, round));
+            }
+        }
+    }
+
+    private async Task EndToEnd(
+        BenchSilo silo, int retain, CancellationToken cancellationToken, bool record = true,
+        (string Label, Func<JobOptions, JobOptions>? Options, int Groups, int Round)? limits = null)
+    {
+        string name = limits is { } l
+            ? $"limits-{l.Round}-{l.Label.Replace(' ', '-').Replace(",", "", StringComparison.Ordinal)}"
+            : $"e2e-{silo.Store}-{(retain == 0 ? "noretain" : "retain")}{(record ? "" : "-warmup")}";
         silo.Probe.Reset();
-        await silo.StartWorker(name, name, settings.Concurrency, retain);
+        await silo.StartWorker(name, name, settings.Concurrency, retain, limits?.Options);
         var queue = silo.Client.GetGrain<IQueueGrain>(name);
         int n = settings.EndToEndJobs;
-        var batch = Enumerable.Range(0, 1000).Select(_ => new EnqueueRequest { Payload = "{}" }).ToArray();
+        int groups = limits?.Groups ?? 0;
+        var batch = Enumerable.Range(0, 1000).Select(i => new EnqueueRequest { Payload = "{}", Group = groups > 0 ? $"g{i % groups}" : null }).ToArray();
         // The silo runs in this process: its CPU and allocations per job are the process's over the run (steadier than
         // throughput on a shared machine, and what a change to the job path moves).
         var cpu = BenchSilo.Cpu();
@@ -125,7 +160,9 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
         double bytesPerJob = (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)n;
         if (record)
         {
-            string scenario = $"end to end {n} no-op jobs, concurrency {settings.Concurrency}, retention {(retain == 0 ? "off" : "on")}";
+            string scenario = limits is { } set
+                ? $"queue limits, end to end {n} no-op jobs, concurrency {settings.Concurrency}: {set.Label} (round {set.Round})"
+                : $"end to end {n} no-op jobs, concurrency {settings.Concurrency}, retention {(retain == 0 ? "off" : "on")}";
             Add(silo, scenario, "throughput", n / seconds, "jobs/s");
             Add(silo, scenario, "process CPU per job", Math.Round(cpuPerJob, 1), "µs");
             Add(silo, scenario, "allocated per job", Math.Round(bytesPerJob), "bytes");
