@@ -172,4 +172,46 @@ public sealed class QueueRoutesTests(SiloFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         await fixture.Client.Post("/api/workers/groups-worker/stop");
     }
+
+    [Fact]
+    public async Task AMultiQueueWorker_IsCreatedWithWeightedQueues_ConsumesEach_AndBadQueuesAreRefused()
+    {
+        var created = await fixture.Client.PostJson("/api/workers", new
+        {
+            name = "multi-worker", processor = SiloFactory.EnvelopeProcessor,
+            queues = new object[] { new { name = "multi-high", weight = 5 }, new { name = "multi-low" } },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var worker = (await created.Json()).GetProperty("worker");
+        Assert.Equal("multi-high", worker.Str("queueName"));   // the first queue is the worker's own
+        Assert.Equal(["multi-high:5", "multi-low:1"], worker.GetProperty("queues").EnumerateArray().Select(q => $"{q.Str("name")}:{q.GetProperty("weight").GetInt32()}"));
+        await fixture.Client.Post("/api/workers/multi-worker/start");
+
+        var enqueued = await fixture.Client.PostJson("/api/queues/multi-low/jobs", new { payload = new { } });
+        var id = (await enqueued.Json()).Str("id");
+        await Eventually.Get(async () => await (await fixture.Client.Get($"/api/queues/multi-low/jobs/{id}")).Json(), j => j.Str("state") == "completed", "the second queue's job completes");
+        var listed = (await (await fixture.Client.Get("/api/queues")).Json()).GetProperty("queues").EnumerateArray().Select(q => q.Str("queue")).ToArray();
+        Assert.Contains("multi-low", listed);
+        var byQueue = await (await fixture.Client.Get("/api/workers?queue=multi-low")).Json();
+        Assert.Contains("multi-worker", byQueue.GetProperty("workers").EnumerateArray().Select(w => w.Str("name")));
+
+        foreach (var bad in new[]
+        {
+            """{"name":"multi-bad","processor":"envelope","queues":[{"name":"dup-q"},{"name":"dup-q"}]}""",
+            """{"name":"multi-bad","processor":"envelope","queues":[{"name":"w-q","weight":0}]}""",
+            """{"name":"multi-bad","processor":"envelope","queueName":"elsewhere-q","queues":[{"name":"w-q"}]}""",
+        })
+        {
+            var refused = await fixture.Client.PostJson("/api/workers", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("INVALID_QUEUES", (await refused.Json()).Str("code"));
+        }
+
+        var moved = await fixture.Client.PatchJson("/api/workers/multi-worker", """{"queueName":"not-among-them"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, moved.StatusCode);
+        Assert.Equal("INVALID_QUEUES", (await moved.Json()).Str("code"));
+        var single = await (await fixture.Client.PatchJson("/api/workers/multi-worker", """{"queues":[]}""")).Json();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, single.GetProperty("worker").GetProperty("queues").ValueKind);
+        await fixture.Client.Post("/api/workers/multi-worker/stop");
+    }
 }

@@ -25,7 +25,7 @@ public sealed class ExecutionLedger
     public async Task<object?> RunAsync(JobContext context, string silo)
     {
         var job = context.GetPayload<TestJob>() ?? new TestJob();
-        var execution = new Execution(context.JobId, context.Attempt, silo, job.Tag, DateTimeOffset.UtcNow);
+        var execution = new Execution(context.JobId, context.Attempt, silo, job.Tag, DateTimeOffset.UtcNow) { Queue = context.Queue };
         executions.Enqueue(execution);
         int now = Interlocked.Increment(ref running);
         UpdateMax(now);
@@ -100,6 +100,9 @@ public sealed class ExecutionLedger
         public string? Tag { get; } = tag;
 
         public DateTimeOffset StartedAt { get; } = startedAt;
+
+        /// <summary>The queue the processor was told the job came from.</summary>
+        public string? Queue { get; init; }
 
         private volatile bool finished;
 

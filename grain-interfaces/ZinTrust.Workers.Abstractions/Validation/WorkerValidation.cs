@@ -55,6 +55,43 @@ public static partial class WorkerValidation
         _ => null,
     };
 
+    /// <summary>The first problem of a multi-queue worker's queues: valid distinct names, weights 1..1000, at most 10, and the
+    /// worker's queue (<paramref name="primary"/>, when known) among them.</summary>
+    public static ValidationError? CheckQueues(IReadOnlyList<WorkerQueue>? queues, string? primary)
+    {
+        if (queues is null || queues.Count == 0)
+        {
+            return null;
+        }
+
+        if (queues.Count > WorkerQueue.MaxQueues)
+        {
+            return new(WorkersErrorCodes.InvalidQueues, "queues", $"A worker consumes at most {WorkerQueue.MaxQueues} queues.");
+        }
+
+        foreach (var queue in queues)
+        {
+            if (queue is null || CheckQueueName(queue.Name) is not null)
+            {
+                return new(WorkersErrorCodes.InvalidQueues, "queues", "Each queue needs a name matching ^[a-zA-Z0-9_-]{3,50}$.");
+            }
+
+            if (queue.Weight is < 1 or > WorkerQueue.MaxWeight)
+            {
+                return new(WorkersErrorCodes.InvalidQueues, "queues", $"Queue '{queue.Name}': weight must be 1..{WorkerQueue.MaxWeight}.");
+            }
+        }
+
+        if (queues.Select(q => q.Name).Distinct(StringComparer.Ordinal).Count() != queues.Count)
+        {
+            return new(WorkersErrorCodes.InvalidQueues, "queues", "A queue is listed twice.");
+        }
+
+        return primary is not null && !queues.Any(q => q.Name == primary)
+            ? new(WorkersErrorCodes.InvalidQueues, "queues", $"The worker's queue '{primary}' must be one of its queues.")
+            : null;
+    }
+
     /// <summary>Every problem of a definition, in field order.</summary>
     public static IReadOnlyList<ValidationError> Validate(WorkerDefinition definition)
     {
@@ -62,6 +99,7 @@ public static partial class WorkerValidation
         var errors = new List<ValidationError>();
         Add(errors, CheckWorkerName(definition.Name));
         Add(errors, CheckQueueName(definition.QueueName));
+        Add(errors, CheckQueues(definition.Queues, definition.QueueName));
         if (!IsValidVersion(definition.Version))
         {
             errors.Add(new(WorkersErrorCodes.InvalidVersion, "version", "Version must look like x.y.z (for example 1.0.0)."));
@@ -151,6 +189,11 @@ public static partial class WorkerValidation
         if (update.QueueName is not null)
         {
             Add(errors, CheckQueueName(update.QueueName));
+        }
+
+        if (update.Queues is { Count: > 0 } queues)
+        {
+            Add(errors, CheckQueues(queues, update.QueueName));
         }
 
         if (update.Version is not null && !IsValidVersion(update.Version))

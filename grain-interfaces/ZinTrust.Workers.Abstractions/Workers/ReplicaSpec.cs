@@ -19,4 +19,7 @@ public sealed record ReplicaSpec
 
     /// <summary>The registered health check to run; null: the worker's own.</summary>
     [Id(8)] public string? HealthCheck { get; init; }
+
+    /// <summary>The queues to consume with their weights (<see cref="WorkerDefinition.Queues"/>); null: <see cref="QueueName"/> alone.</summary>
+    [Id(9)] public IReadOnlyList<WorkerQueue>? Queues { get; init; }
 }

@@ -58,6 +58,16 @@ public sealed record WorkerDefinition
     /// <summary>Moving the replicas to a secondary region and back; null = none. Set through the failover route.</summary>
     [Id(17)] public FailoverPolicy? Failover { get; init; }
 
+    /// <summary>
+    /// A multi-queue worker's queues with their weights, <see cref="QueueName"/> (its primary queue) among them; null: the worker
+    /// consumes <see cref="QueueName"/> alone. Every queue gets the worker's <see cref="JobOptions"/>; the primary queue's
+    /// figures are the worker's in its status, and the processor learns a job's queue from <see cref="JobContext.Queue"/>.
+    /// </summary>
+    [Id(18)] public IReadOnlyList<WorkerQueue>? Queues { get; init; }
+
+    /// <summary>The queues the worker consumes: <see cref="Queues"/>, or <see cref="QueueName"/> with weight 1.</summary>
+    public IReadOnlyList<WorkerQueue> ConsumedQueues => Queues is { Count: > 0 } queues ? queues : [new WorkerQueue { Name = QueueName }];
+
     /// <summary>Whether the auto-scaler manages this worker's replicas.</summary>
     public bool AutoScalingEnabled => Features.TryGetValue("autoScaling", out var on) && on;
 

@@ -17,4 +17,7 @@ public sealed record WorkerIndexEntry
     /// <summary>The definition's <c>features.resourceMonitoring</c> (what the resource monitor's gate reads).</summary>
     [Id(9)] public bool ResourceMonitoring { get; init; }
     [Id(10)] public string? Region { get; init; }
+
+    /// <summary>A multi-queue worker's queues (<see cref="WorkerDefinition.Queues"/>); null: <see cref="QueueName"/> alone.</summary>
+    [Id(11)] public IReadOnlyList<string>? Queues { get; init; }
 }

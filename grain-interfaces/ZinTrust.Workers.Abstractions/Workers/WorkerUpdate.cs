@@ -22,4 +22,7 @@ public sealed record WorkerUpdate
     [Id(13)] public WorkerHealthPolicy? HealthPolicy { get; init; }
     [Id(14)] public AutoScalingOptions? AutoScaling { get; init; }
     [Id(15)] public string? Region { get; init; }
+
+    /// <summary>A multi-queue worker's queues (the worker's queue among them); an empty list makes it a single-queue worker.</summary>
+    [Id(16)] public IReadOnlyList<WorkerQueue>? Queues { get; init; }
 }

@@ -104,7 +104,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         try
         {
             await worker.SetCanary(request.NewVersion, CanaryReplicas(info.Definition.Replicas, steps[0]));
-            await Queue(info.Definition.QueueName).SetSplit(Split());
+            await SetSplit(info.Definition, Split());
         }
         catch
         {
@@ -215,7 +215,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         if (info.Definition.Version == S.Request!.NewVersion)
         {
             // An operator activated the canary's version directly: the canary is done.
-            await Queue(info.Definition.QueueName).SetSplit(null);
+            await SetSplit(info.Definition, null);
             await worker.SetCanary(null, 0);
             await End(CanaryState.Completed, "its version was activated directly", by: null, static (p, c) => p.NotifyCanaryCompleteAsync(c), toPercent: 100);
             return;
@@ -227,7 +227,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         }
 
         // The split lives in the queue grain's memory: re-assert it (a queue grain that moved has lost it).
-        await Queue(info.Definition.QueueName).SetSplit(Split());
+        await SetSplit(info.Definition, Split());
         Count(await worker.GetStatus());
         if (S.State == CanaryState.Paused)
         {
@@ -285,7 +285,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         S.Step++;
         S.NextStepAt = now + StepLength();
         await worker.SetCanary(S.Request.NewVersion, CanaryReplicas(info.Definition.Replicas, to));
-        await Queue(info.Definition.QueueName).SetSplit(Split());
+        await SetSplit(info.Definition, Split());
         Decide("step", from, to, $"step {S.Step + 1} of {S.Steps.Count}; health {canary.Health}, error rate {canary.ErrorRate:P1} against {stable.ErrorRate:P1}", by: null);
         await state.WriteStateAsync();
         LogStep(logger, WorkerName, from, to);
@@ -297,8 +297,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
     {
         var worker = Worker();
         var info = await worker.Get() ?? throw new WorkersException(WorkersErrorCodes.WorkerNotFound, $"Worker '{WorkerName}' was not found.");
-        var queue = Queue(info.Definition.QueueName);
-        await queue.SetSplit(new TrafficSplit { CanaryVersion = S.Request!.NewVersion, Percent = 100 });
+        await SetSplit(info.Definition, new TrafficSplit { CanaryVersion = S.Request!.NewVersion, Percent = 100 });
         try
         {
             await worker.ActivateVersion(S.Request.NewVersion);
@@ -309,7 +308,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
             return;
         }
 
-        await queue.SetSplit(null);
+        await SetSplit(info.Definition, null);
         await worker.SetCanary(null, 0);
         await End(CanaryState.Completed, reason, by, static (p, c) => p.NotifyCanaryCompleteAsync(c), toPercent: 100);
     }
@@ -319,7 +318,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         var worker = Worker();
         if (await worker.Get() is { } info)
         {
-            await Queue(info.Definition.QueueName).SetSplit(null);
+            await SetSplit(info.Definition, null);
             await worker.SetCanary(null, 0);
         }
 
@@ -556,6 +555,10 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
     private IWorkerGrain Worker() => GrainFactory.GetGrain<IWorkerGrain>(WorkerName);
 
     private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
+
+    /// <summary>The traffic split on every queue the worker consumes.</summary>
+    private Task SetSplit(WorkerDefinition definition, TrafficSplit? split) =>
+        Task.WhenAll(definition.ConsumedQueues.Select(q => Queue(q.Name).SetSplit(split)));
 
     [LoggerMessage(3100, LogLevel.Information, "Canary of worker {Worker}: traffic {From}% -> {To}%")]
     private static partial void LogStep(ILogger logger, string worker, double from, double to);

@@ -13,10 +13,10 @@ internal sealed partial class ReplicaRunner
     /// Renews a lease a third of the way through what the queue granted, timed from when the call that granted it was sent
     /// (this replica's clock only: the queue's deadline is on another clock, and its policy may have changed since).
     /// </summary>
-    private void Hold(JobLeaseRef lease, long sentAt, TimeSpan granted)
+    private void Hold(JobLeaseRef lease, IQueueGrain queue, long sentAt, TimeSpan granted)
     {
         var renewAt = sentAt + ToTimestamp(granted / 3);
-        held[lease] = new HeldLease(renewAt, granted);
+        held[lease] = new HeldLease(renewAt, granted, queue);
 
         // Wake the renew loop if it waits for something later, or is working out what to wait for (it may have missed this one).
         long next = Volatile.Read(ref nextRenewal);
@@ -54,10 +54,23 @@ internal sealed partial class ReplicaRunner
         }
     }
 
-    /// <summary>Renews every lease held (one call), then schedules each from what the queue granted.</summary>
+    /// <summary>Renews every lease held (one call per queue), then schedules each from what its queue granted.</summary>
     private async Task RenewAsync()
     {
-        var leases = held.Keys.ToArray();
+        if (queues.Length == 1)
+        {
+            await RenewAsync(queues[0].Grain, held.Keys.ToArray()).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var group in held.ToArray().GroupBy(h => h.Value.Queue, h => h.Key))
+        {
+            await RenewAsync(group.Key, group.ToArray()).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RenewAsync(IQueueGrain queue, JobLeaseRef[] leases)
+    {
         long sent = clock.GetTimestamp();
         LeaseRenewal renewal;
         try
@@ -69,7 +82,7 @@ internal sealed partial class ReplicaRunner
             LogRenewFailed(logger, replicaId, ex);
 
             // Try again soon, well within the shortest lease held.
-            var shortest = held.Values.Select(h => h.Granted).DefaultIfEmpty(TimeSpan.FromSeconds(3)).Min();
+            var shortest = held.Values.Where(h => h.Queue == queue).Select(h => h.Granted).DefaultIfEmpty(TimeSpan.FromSeconds(3)).Min();
             var retryAt = clock.GetTimestamp() + ToTimestamp(TimeSpan.FromTicks(Math.Min(shortest.Ticks / 6, TimeSpan.TicksPerSecond)));
             foreach (var lease in leases)
             {
@@ -96,11 +109,12 @@ internal sealed partial class ReplicaRunner
             else if (held.TryGetValue(lease, out var h))
             {
                 // Only if it is still held as it was (a report may have forgotten it meanwhile).
-                held.TryUpdate(lease, new HeldLease(sent + ToTimestamp(renewal.LeaseDuration / 3), renewal.LeaseDuration), h);
+                held.TryUpdate(lease, new HeldLease(sent + ToTimestamp(renewal.LeaseDuration / 3), renewal.LeaseDuration, queue), h);
             }
         }
     }
 
-    /// <summary>When a held lease is next renewed (a <see cref="TimeProvider"/> timestamp) and how long the queue last granted.</summary>
-    private readonly record struct HeldLease(long RenewAt, TimeSpan Granted);
+    /// <summary>When a held lease is next renewed (a <see cref="TimeProvider"/> timestamp), how long its queue last granted, and
+    /// that queue.</summary>
+    private readonly record struct HeldLease(long RenewAt, TimeSpan Granted, IQueueGrain Queue);
 }

@@ -36,4 +36,7 @@ internal sealed partial class ReplicaRunner
 
     [LoggerMessage(2010, LogLevel.Warning, "Replica {Replica}: reporting health failed")]
     private static partial void LogHealthReportFailed(ILogger logger, string replica, Exception exception);
+
+    [LoggerMessage(2011, LogLevel.Warning, "Replica {Replica}: leasing from queue {Queue} failed; its other queues go on")]
+    private static partial void LogQueueLeaseFailed(ILogger logger, string replica, string queue, Exception exception);
 }

@@ -25,7 +25,8 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     private readonly ReplicaSpec spec;
     private readonly string replicaId;
-    private readonly IQueueGrain queue;
+    private readonly QueueSlot[] queues;          // the queues consumed (the worker's own first), with their weights
+    private readonly int totalWeight;
     private readonly IWorkerGrain worker;
     private readonly ICircuitBreakerGrain? circuit;
     private readonly IGrainFactory grains;
@@ -48,7 +49,7 @@ internal sealed partial class ReplicaRunner : IDisposable
     private readonly ConcurrentDictionary<JobLeaseRef, RunningJob> running = new();
     private readonly ConcurrentDictionary<JobLeaseRef, HeldLease> held = new();
     private readonly AsyncSignal renewSignal = new();
-    private readonly Channel<JobOutcome> outcomes = Channel.CreateUnbounded<JobOutcome>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingOutcome> outcomes = Channel.CreateUnbounded<PendingOutcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task leaseLoop = Task.CompletedTask;
     private Task reportLoop = Task.CompletedTask;
@@ -93,7 +94,9 @@ internal sealed partial class ReplicaRunner : IDisposable
         this.logger = logger;
         this.grains = grains;
         shutdownToken = shutdown.Token;   // taken once: jobs that outlive the runner must not touch the disposed source
-        queue = grains.GetGrain<IQueueGrain>(spec.QueueName);
+        queues = [.. (spec.Queues is { Count: > 0 } consumed ? consumed : [new WorkerQueue { Name = spec.QueueName }])
+            .Select(q => new QueueSlot(q.Name, grains.GetGrain<IQueueGrain>(q.Name), q.Weight))];
+        totalWeight = queues.Sum(q => q.Weight);
         circuit = spec.Circuit is null ? null : grains.GetGrain<ICircuitBreakerGrain>(spec.Circuit);
         worker = grains.GetGrain<IWorkerGrain>(spec.WorkerName);
         concurrency = spec.Concurrency;
@@ -125,7 +128,7 @@ internal sealed partial class ReplicaRunner : IDisposable
             Activity.Current = current;
         }
 
-        LogStarted(logger, replicaId, spec.QueueName, spec.Concurrency, spec.Generation);
+        LogStarted(logger, replicaId, string.Join(", ", queues.Select(q => q.Name)), spec.Concurrency, spec.Generation);
     }
 
     public void SetConcurrency(int value)
@@ -230,7 +233,9 @@ internal sealed partial class ReplicaRunner : IDisposable
             long sent = clock.GetTimestamp();
             try
             {
-                jobs = await queue.LeaseFor(new LeaseRequest { ReplicaId = replicaId, Max = free, Version = spec.Version }).ConfigureAwait(false);
+                jobs = queues.Length == 1
+                    ? await queues[0].Grain.LeaseFor(new LeaseRequest { ReplicaId = replicaId, Max = free, Version = spec.Version }).ConfigureAwait(false)
+                    : await LeaseWeightedAsync(free).ConfigureAwait(false);
                 failures = 0;
             }
             catch (Exception ex)
@@ -251,11 +256,11 @@ internal sealed partial class ReplicaRunner : IDisposable
 
             foreach (var job in jobs)
             {
-                Hold(new JobLeaseRef(job.JobId, job.LeaseToken), sent, job.LeaseDuration);
+                Hold(new JobLeaseRef(job.JobId, job.LeaseToken), SlotOf(job).Grain, sent, job.LeaseDuration);
                 if (token.IsCancellationRequested)
                 {
                     // Leased while we were stopping: hand it straight back.
-                    outcomes.Writer.TryWrite(new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Released });
+                    Send(job, new JobOutcome { JobId = job.JobId, LeaseToken = job.LeaseToken, Kind = JobOutcomeKind.Released });
                     continue;
                 }
 
@@ -263,6 +268,118 @@ internal sealed partial class ReplicaRunner : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// A multi-queue worker's lease: the free slots go to its queues in proportion to their weights (a smooth weighted
+    /// round-robin over slots, so shares hold over time even one slot at a time), the queue owed most asked first; a queue
+    /// with fewer jobs than its share leaves the rest to the others. Every queue that had nothing keeps this replica among
+    /// its waiters and wakes it when work arrives. Fails only when no queue could be reached.
+    /// </summary>
+    private async Task<IReadOnlyList<LeasedJob>> LeaseWeightedAsync(int free)
+    {
+        var shares = new int[queues.Length];
+        for (int slot = 0; slot < free; slot++)
+        {
+            int best = 0;
+            for (int i = 0; i < queues.Length; i++)
+            {
+                queues[i].Credit += queues[i].Weight;
+                if (queues[i].Credit > queues[best].Credit)
+                {
+                    best = i;
+                }
+            }
+
+            queues[best].Credit -= totalWeight;
+            shares[best]++;
+        }
+
+        var leased = new List<LeasedJob>();
+        var full = new List<int>();
+        Exception? error = null;
+        int reached = 0;
+        foreach (int i in Enumerable.Range(0, queues.Length).OrderByDescending(i => shares[i]))
+        {
+            int ask = Math.Min(free - leased.Count, shares[i]);
+            if (ask <= 0)
+            {
+                continue;
+            }
+
+            var got = await TryLeaseAsync(queues[i], ask).ConfigureAwait(false);
+            if (got.Error is not null)
+            {
+                error = got.Error;
+                continue;
+            }
+
+            reached++;
+            leased.AddRange(got.Jobs);
+            if (got.Jobs.Count == ask)
+            {
+                full.Add(i);
+            }
+        }
+
+        // What a queue with too few jobs left: to the other queues, those with no share this time first (they are owed).
+        foreach (int i in Enumerable.Range(0, queues.Length).Where(i => shares[i] == 0).Concat(full))
+        {
+            if (leased.Count >= free)
+            {
+                break;
+            }
+
+            var got = await TryLeaseAsync(queues[i], free - leased.Count).ConfigureAwait(false);
+            if (got.Error is not null)
+            {
+                error = got.Error;
+                continue;
+            }
+
+            reached++;
+            leased.AddRange(got.Jobs);
+        }
+
+        if (reached == 0 && error is not null)
+        {
+            throw error;
+        }
+
+        return leased;
+    }
+
+    private async Task<(IReadOnlyList<LeasedJob> Jobs, Exception? Error)> TryLeaseAsync(QueueSlot slot, int max)
+    {
+        try
+        {
+            return (await slot.Grain.LeaseFor(new LeaseRequest { ReplicaId = replicaId, Max = max, Version = spec.Version }).ConfigureAwait(false), null);
+        }
+        catch (Exception ex)
+        {
+            LogQueueLeaseFailed(logger, replicaId, slot.Name, ex);
+            return ([], ex);
+        }
+    }
+
+    /// <summary>The queue a leased job came from (the worker's own when it names none of the others).</summary>
+    private QueueSlot SlotOf(LeasedJob job)
+    {
+        if (queues.Length > 1)
+        {
+            foreach (var slot in queues)
+            {
+                if (string.Equals(slot.Name, job.Queue, StringComparison.Ordinal))
+                {
+                    return slot;
+                }
+            }
+        }
+
+        return queues[0];
+    }
+
+    /// <summary>Queues an outcome for the report loop, to the queue its job came from.</summary>
+    private void Send(LeasedJob job, JobOutcome outcome) => outcomes.Writer.TryWrite(new PendingOutcome(SlotOf(job).Grain, outcome));
 
     private void Launch(LeasedJob job)
     {
@@ -277,7 +394,7 @@ internal sealed partial class ReplicaRunner : IDisposable
     /// </summary>
     private async Task ExecuteAsync(RunningJob run)
     {
-        var context = new RunnerJobContext(run, spec.WorkerName, spec.Version, queue, grains);
+        var context = new RunnerJobContext(run, spec.WorkerName, spec.Version, SlotOf(run.Job).Grain, grains);
 
         // Plugins: the enabled set is read once per job. Without plugins on this silo that check is the whole cost.
         var hooks = plugins.HasPlugins ? plugins.Enabled : null;
@@ -388,7 +505,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         }
 
         Count(outcome.Kind, elapsed);
-        outcomes.Writer.TryWrite(outcome with { Duration = elapsed, Logs = run.TakeLogs() });
+        Send(job, outcome with { Duration = elapsed, Logs = run.TakeLogs() });
     }
 
     private void OnTimeout(RunningJob run)
@@ -409,7 +526,7 @@ internal sealed partial class ReplicaRunner : IDisposable
                 if (!job.IsProcessorDone && job.TryMarkReported())
                 {
                     runner.Count(JobOutcomeKind.Failed, job.Job.Timeout);
-                    runner.outcomes.Writer.TryWrite(Failure(job.Job, JobOutcomeKind.Failed, IgnoredTimeoutError(job.Job)) with { Logs = job.TakeLogs() });
+                    runner.Send(job.Job, Failure(job.Job, JobOutcomeKind.Failed, IgnoredTimeoutError(job.Job)) with { Logs = job.TakeLogs() });
                 }
             },
             (this, run),
@@ -448,19 +565,42 @@ internal sealed partial class ReplicaRunner : IDisposable
     {
         var reader = outcomes.Reader;
         var batch = new List<JobOutcome>(MaxReportBatch);
+        var others = queues.Length == 1 ? null : new List<PendingOutcome>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // One call per queue with outcomes, each in report order.
             batch.Clear();
+            IQueueGrain? target = null;
             while (batch.Count < MaxReportBatch && reader.TryRead(out var outcome))
             {
-                batch.Add(outcome);
+                target ??= outcome.Queue;
+                if (outcome.Queue == target)
+                {
+                    batch.Add(outcome.Job);
+                }
+                else
+                {
+                    others!.Add(outcome);
+                }
             }
 
-            await SendAsync(batch).ConfigureAwait(false);
+            if (target is not null)
+            {
+                await SendAsync(target, batch).ConfigureAwait(false);
+            }
+
+            while (others is { Count: > 0 })
+            {
+                target = others[0].Queue;
+                batch.Clear();
+                batch.AddRange(others.Where(o => o.Queue == target).Select(o => o.Job));
+                others.RemoveAll(o => o.Queue == target);
+                await SendAsync(target, batch).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task SendAsync(List<JobOutcome> batch)
+    private async Task SendAsync(IQueueGrain queue, List<JobOutcome> batch)
     {
         // Finished work is worth keeping: retry for as long as a silo failure can take to detect and heal
         // (the leases of these jobs are still renewed meanwhile), rather than let them expire and run again.
@@ -525,4 +665,19 @@ internal sealed partial class ReplicaRunner : IDisposable
         var winner = await Task.WhenAny(task, Task.Delay(timeout)).ConfigureAwait(false);
         return winner == task;
     }
+
+    /// <summary>One consumed queue and its weighted round-robin credit (touched by the lease loop only).</summary>
+    private sealed class QueueSlot(string name, IQueueGrain grain, int weight)
+    {
+        public string Name { get; } = name;
+
+        public IQueueGrain Grain { get; } = grain;
+
+        public int Weight { get; } = weight;
+
+        public int Credit { get; set; }
+    }
+
+    /// <summary>An outcome on its way to the queue its job came from.</summary>
+    private readonly record struct PendingOutcome(IQueueGrain Queue, JobOutcome Job);
 }

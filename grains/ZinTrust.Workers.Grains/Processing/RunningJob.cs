@@ -11,7 +11,7 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
     private volatile bool processorDone;
     private List<JobLogLine>? logs;   // lines not yet sent to the queue
     private int logsDropped;          // lines dropped since the last send
-    private readonly Lock logLock = new();
+    private Lock? logLock;            // made by the first line: a job that logs nothing allocates nothing for it
 
     public LeasedJob Job { get; } = job;
 
@@ -64,7 +64,7 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
     /// oldest go (the queue keeps no more than that anyway).</summary>
     public void Log(JobLogLine line)
     {
-        lock (logLock)
+        lock (LazyInitializer.EnsureInitialized(ref logLock))
         {
             logs ??= [];
             if (logs.Count == JobLogLine.MaxLines)
@@ -80,7 +80,12 @@ internal sealed class RunningJob(LeasedJob job) : IDisposable
     /// <summary>The lines logged since the last call (null when none), to send with a progress report or the outcome.</summary>
     public JobLogBatch? TakeLogs()
     {
-        lock (logLock)
+        if (Volatile.Read(ref logLock) is not { } gate)
+        {
+            return null;
+        }
+
+        lock (gate)
         {
             if (logs is not { Count: > 0 })
             {

@@ -60,7 +60,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         ArgumentNullException.ThrowIfNull(spec);
         if (runner is { } current)
         {
-            if (current.Generation == spec.Generation && current.Spec.QueueName == spec.QueueName && current.Spec.ProcessorName == spec.ProcessorName
+            if (current.Generation == spec.Generation && current.Spec.QueueName == spec.QueueName && SameQueues(current.Spec, spec) && current.Spec.ProcessorName == spec.ProcessorName
                 && current.Spec.Version == spec.Version && current.Spec.HealthCheck == spec.HealthCheck)
             {
                 current.SetConcurrency(spec.Concurrency);
@@ -171,4 +171,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
 
     [LoggerMessage(2100, LogLevel.Information, "Replica {Replica} deactivating while running ({Reason}); draining")]
     private static partial void LogDeactivating(ILogger logger, string replica, string reason);
+
+    private static bool SameQueues(ReplicaSpec a, ReplicaSpec b) =>
+        (a.Queues ?? []).SequenceEqual(b.Queues ?? []);
 }

@@ -48,9 +48,9 @@ internal sealed class QueueWriter(
     private static long LogsSize(IReadOnlyList<JobLogLine>? logs)
     {
         long size = 0;
-        foreach (var line in logs ?? [])
+        for (int i = 0; i < (logs?.Count ?? 0); i++)
         {
-            size += line.Message.Length + 16;
+            size += logs![i].Message.Length + 16;
         }
 
         return size;

@@ -121,12 +121,14 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
                 continue;
             }
 
-            var stats = await GrainFactory.GetGrain<IQueueGrain>(info.Definition.QueueName).GetStats();
-            var throughput = Throughput(info.Definition.QueueName, stats.Counters, now);
+            // A multi-queue worker's backlog and throughput are those of all its queues.
+            var queues = await Task.WhenAll(info.Definition.ConsumedQueues.Select(q => GrainFactory.GetGrain<IQueueGrain>(q.Name).GetStats()));
+            var throughput = queues.Sum(q => Throughput(q.Queue, q.Counters, now));
+            var waiting = queues.Sum(q => q.Waiting);
             var (target, reason) = ScalingRules.Decide(new ScalingInputs(
                 info.Definition.Replicas,
                 info.Definition.AutoScaling,
-                stats.Waiting,
+                waiting,
                 throughput,
                 cpu.Value,
                 options.AutoScalingCpuCeiling,
@@ -138,7 +140,7 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
             var decision = new ScalingDecision
             {
                 Worker = entry.Name, At = now, From = info.Definition.Replicas, To = target, Reason = reason,
-                Waiting = stats.Waiting, Throughput = Math.Round(throughput, 2), CpuPercent = Math.Round(cpu.Value, 1),
+                Waiting = waiting, Throughput = Math.Round(throughput, 2), CpuPercent = Math.Round(cpu.Value, 1),
             };
             if (target != info.Definition.Replicas)
             {

@@ -68,7 +68,7 @@ internal sealed partial class WorkerGrain
         await Index();
         if (next.JobOptions != old.JobOptions)
         {
-            await Queue(next.QueueName).SetPolicy(next.JobOptions);
+            await SetPolicies(next);
         }
 
         if (S.Status is WorkerStatus.Running or WorkerStatus.Starting)
@@ -161,7 +161,7 @@ internal sealed partial class WorkerGrain
         await state.WriteStateAsync();
         if (to.JobOptions != from.JobOptions)
         {
-            await Queue(from.QueueName).SetPolicy(from.JobOptions);
+            await SetPolicies(from);
         }
 
         for (int i = failed; i >= 0; i--)

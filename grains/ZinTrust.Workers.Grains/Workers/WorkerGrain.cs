@@ -103,7 +103,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         };
         await state.WriteStateAsync();
         await Index();
-        await Queue(definition.QueueName).SetPolicy(definition.JobOptions);
+        await SetPolicies(definition);
         LogCreated(logger, Name, definition.QueueName);
         if (definition.Failover is not null)
         {
@@ -150,7 +150,12 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             HealthPolicy = update.HealthPolicy ?? old.HealthPolicy,
             AutoScaling = update.AutoScaling ?? old.AutoScaling,
             Region = update.Region ?? old.Region,
+            Queues = update.Queues switch { null => old.Queues, { Count: 0 } => null, var queues => queues },
         };
+        if (WorkerValidation.CheckQueues(next.Queues, next.QueueName) is { } queuesError)
+        {
+            throw queuesError.ToException();   // a new queue name outside the worker's queues, or queues without it
+        }
 
         S.Definition = next;
         S.UpdatedAt = clock.GetUtcNow();
@@ -165,9 +170,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
         await state.WriteStateAsync();
         await Index();
-        if (next.JobOptions != old.JobOptions || next.QueueName != old.QueueName)
+        bool queuesChanged = next.QueueName != old.QueueName || !next.ConsumedQueues.SequenceEqual(old.ConsumedQueues);
+        if (next.JobOptions != old.JobOptions || queuesChanged)
         {
-            await Queue(next.QueueName).SetPolicy(next.JobOptions);
+            await SetPolicies(next);
         }
 
         bool live = S.Status is WorkerStatus.Running or WorkerStatus.Starting;
@@ -175,9 +181,9 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             await StopCore();
         }
-        else if (live && (next.QueueName != old.QueueName || next.CircuitBreakerEnabled != old.CircuitBreakerEnabled))
+        else if (live && (queuesChanged || next.CircuitBreakerEnabled != old.CircuitBreakerEnabled))
         {
-            // Replicas are bound to a queue and a circuit: a change of either is a restart.
+            // Replicas are bound to their queues and a circuit: a change of either is a restart.
             await StopCore();
             await StartCore();
         }
@@ -532,10 +538,15 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
     }
 
+    /// <summary>The worker's job policy on every queue it consumes.</summary>
+    private Task SetPolicies(WorkerDefinition definition) =>
+        Task.WhenAll(definition.ConsumedQueues.Select(q => Queue(q.Name).SetPolicy(definition.JobOptions)));
+
     private ReplicaSpec Spec(WorkerDefinition definition, int replica) => new()
     {
         WorkerName = Name,
         QueueName = definition.QueueName,
+        Queues = definition.Queues,
         ProcessorName = definition.ProcessorName,
         Concurrency = EffectiveConcurrency(definition, replica),
         Generation = S.Generation,
@@ -565,6 +576,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             Name = Name,
             QueueName = d.QueueName,
+            Queues = d.Queues?.Select(q => q.Name).ToArray(),
             Version = d.Version,
             Status = S.Status,
             ActiveStatus = d.ActiveStatus,

@@ -17,7 +17,9 @@ public static class ApiMapping
             throw nameError.ToException();
         }
 
-        var queueError = WorkerValidation.CheckQueueName(request.QueueName);
+        var queues = ToQueues(request.Queues);
+        var queueName = request.QueueName ?? (queues is { Count: > 0 } ? queues[0].Name : null);
+        var queueError = WorkerValidation.CheckQueueName(queueName);
         if (queueError is not null)
         {
             throw queueError.ToException();
@@ -27,7 +29,8 @@ public static class ApiMapping
         var definition = new WorkerDefinition
         {
             Name = request.Name!,
-            QueueName = request.QueueName!,
+            QueueName = queueName!,
+            Queues = queues is { Count: > 0 } ? queues : null,
             Version = request.Version ?? "1.0.0",
             Concurrency = request.Concurrency ?? defaults.DefaultConcurrency,
             Processor = request.Processor,
@@ -48,6 +51,10 @@ public static class ApiMapping
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         return definition;
     }
+
+    /// <summary>A multi-queue worker's queues as given (checked with the definition); null when the request has none.</summary>
+    public static IReadOnlyList<WorkerQueue>? ToQueues(List<WorkerQueueRequest>? queues) =>
+        queues?.Select(q => new WorkerQueue { Name = q?.Name ?? "", Weight = q?.Weight ?? 1 }).ToArray();
 
     public static CircuitBreakerOptions ToCircuit(CircuitBreakerRequest? request, CircuitBreakerOptions baseline)
     {
@@ -146,6 +153,7 @@ public static class ApiMapping
         var update = new WorkerUpdate
         {
             QueueName = request.QueueName,
+            Queues = ToQueues(request.Queues),
             Version = request.Version,
             Concurrency = request.Concurrency,
             Processor = request.Processor,
@@ -295,7 +303,8 @@ public static class ApiMapping
             d.Region,
             DatacenterMapping.ToResponse(d.Placement),
             DatacenterMapping.ToResponse(d.Failover),
-            info.PlacedIn);
+            info.PlacedIn,
+            d.Queues?.Select(q => new WorkerQueueResponse(q.Name, q.Weight)).ToArray());
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)

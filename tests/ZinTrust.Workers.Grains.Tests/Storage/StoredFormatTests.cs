@@ -55,6 +55,7 @@ public sealed class StoredFormatTests
         ["idempotency-key.v1.bin"] = new IdempotencyKeyRecord { Key = "", JobId = "j-0001", Fingerprint = -4_611_686_018_427_387_904, CreatedAt = T0, FinalState = JobState.Cancelled },
         ["idempotency-key.v2.bin"] = new IdempotencyKeyRecord { Key = "", JobId = "j-0001", Fingerprint = 99, CreatedAt = T0, FinalState = JobState.Completed, ExpiresAt = T0.AddMinutes(1) },
         ["worker-state.v1.bin"] = WorkerState(),
+        ["worker-state.v2.bin"] = MultiQueueWorkerState(),
         ["worker-registry-state.v1.bin"] = new WorkerRegistryState
         {
             Workers =
@@ -63,6 +64,18 @@ public sealed class StoredFormatTests
                 {
                     Name = "mailer", QueueName = "emails", Version = "2.1.0", Status = WorkerStatus.Running, ActiveStatus = true, Concurrency = 7,
                     AutoStart = false, UpdatedAt = T0, PersistenceDriver = "redis", ResourceMonitoring = true, Region = "eu-west-1",
+                },
+            },
+        },
+        ["worker-registry-state.v2.bin"] = new WorkerRegistryState
+        {
+            Workers =
+            {
+                ["mailer"] = new WorkerIndexEntry
+                {
+                    Name = "mailer", QueueName = "emails", Version = "2.1.0", Status = WorkerStatus.Running, ActiveStatus = true, Concurrency = 7,
+                    AutoStart = false, UpdatedAt = T0, PersistenceDriver = "redis", ResourceMonitoring = true, Region = "eu-west-1",
+                    Queues = ["emails", "newsletters"],
                 },
             },
         },
@@ -170,6 +183,13 @@ public sealed class StoredFormatTests
         Name = "welcome-mail",
         MaxStalls = 2,
     };
+
+    private static WorkerGrainState MultiQueueWorkerState()
+    {
+        var state = WorkerState();
+        state.Definition = state.Definition! with { Queues = [new WorkerQueue { Name = "emails", Weight = 5 }, new WorkerQueue { Name = "newsletters" }] };
+        return state;
+    }
 
     private static WorkerGrainState WorkerState()
     {

@@ -32,6 +32,10 @@ public sealed class WorkerCreateRequest
     /// <summary>Lower-case letters, digits and '-'; unset = WORKER_REGION.</summary>
     public string? Region { get; init; }
 
+    /// <summary>A multi-queue worker's queues with weights ([{"name", "weight"}]); queueName, when given, must be one of them,
+    /// else the first is the worker's queue.</summary>
+    public List<WorkerQueueRequest>? Queues { get; init; }
+
     /// <summary>The original's datacenter block: primaryRegion (the placement), secondaryRegions (the first is the failover
     /// target), affinityRules, priority, autoFailover, healthCheckInterval (ms).</summary>
     public DatacenterRequest? Datacenter { get; init; }
@@ -71,10 +75,20 @@ public sealed class CircuitBreakerRequest
     public int? HalfOpenAttempts { get; init; }
 }
 
+/// <summary>One queue of a multi-queue worker: its name and weight (1..1000, default 1).</summary>
+public sealed class WorkerQueueRequest
+{
+    public string? Name { get; init; }
+    public int? Weight { get; init; }
+}
+
 /// <summary>PATCH /api/workers/{name}: only the fields present change.</summary>
 public sealed class WorkerUpdateRequest
 {
     public string? QueueName { get; init; }
+
+    /// <summary>A multi-queue worker's queues with weights; [] makes it consume its queueName alone.</summary>
+    public List<WorkerQueueRequest>? Queues { get; init; }
     public string? Version { get; init; }
     public int? Concurrency { get; init; }
     public string? Processor { get; init; }

@@ -29,7 +29,11 @@ public sealed record WorkerResponse(
     string? Region,
     PlacementResponse? Placement,
     FailoverPolicyResponse? Failover,
-    string? PlacedIn);
+    string? PlacedIn,
+    IReadOnlyList<WorkerQueueResponse>? Queues = null);
+
+/// <summary>One queue of a multi-queue worker and its weight.</summary>
+public sealed record WorkerQueueResponse(string Name, int Weight);
 
 public sealed record JobOptionsResponse(
     int Attempts,

@@ -90,7 +90,9 @@ export async function workerPage(ctx, name) {
       section('Status', facts([
         ['Status', h('span', { id: 'worker-status' }, status.status)],
         ['Version', status.version],
-        ['Queue', h('a', { href: `#/queues/${enc(status.queueName)}` }, status.queueName)],
+        definition.queues?.length
+          ? ['Queues (weight)', h('span', { id: 'worker-queues' }, definition.queues.map((q, i) => [i ? ', ' : '', h('a', { href: `#/queues/${enc(q.name)}` }, q.name), ` (${number(q.weight)})`]))]
+          : ['Queue', h('a', { href: `#/queues/${enc(status.queueName)}` }, status.queueName)],
         ['Health score', `${number(status.healthScore)} (${text(status.healthState)})`],
         ['Completed / failed', `${number(status.completed)} / ${number(status.failed)}`],
         ['Success rate', status.successRate === null || status.successRate === undefined ? '—' : number(status.successRate, 1) + ' %'],
