@@ -22,6 +22,7 @@ public static class WorkersErrorCodes
     public const string InvalidHeaders = "INVALID_HEADERS";
     public const string InvalidGroup = "INVALID_GROUP";
     public const string InvalidQueues = "INVALID_QUEUES";
+    public const string InvalidFlow = "INVALID_FLOW";
     public const string InvalidPayload = "INVALID_PAYLOAD";
     public const string InvalidJobId = "INVALID_JOB_ID";
     public const string InvalidBody = "INVALID_BODY";

@@ -93,6 +93,34 @@ public sealed class ClientTests(ClientCluster fixture)
     }
 
     [Fact]
+    public async Task AFlow_IsCreatedThroughTheClient_WithItsParentWaiting_AndAGroupTravelsWithAJob()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var services = fixture.Services();
+        var flows = services.GetRequiredService<IJobFlows>();
+        var parents = services.GetRequiredService<IJobQueueFactory>().Get<Greeting>("client-flow-parents");
+        var kids = services.GetRequiredService<IJobQueueFactory>().Get<Greeting>("client-flow-kids");
+        var flow = new JobFlow
+        {
+            Queue = "client-flow-parents",
+            Job = new EnqueueRequest { Payload = "{\"name\":\"all\"}" },
+            Children = [new JobFlow { Queue = "client-flow-kids", Job = new EnqueueRequest { Payload = "{\"name\":\"one\"}", Group = "tenant-1" } }],
+        };
+
+        var created = await flows.CreateAsync(flow, "client-flow-1", ct);
+        var again = await flows.CreateAsync(flow, "client-flow-1", ct);
+        var grouped = await kids.EnqueueAsync(new Greeting("Gus"), new JobEnqueueOptions { Group = "tenant-2" }, ct);
+
+        Assert.Equal((true, false, created.JobId), (created.Created, again.Created, again.JobId));
+        var parent = (await parents.GetAsync(created.JobId, ct))!;
+        Assert.Equal((JobState.WaitingChildren, 1), (parent.State, parent.ChildrenExpected));   // no worker runs its child here
+        var child = (await kids.GetAsync(created.Children[0].JobId, ct))!;
+        Assert.Equal(("tenant-1", created.JobId), (child.Group, child.Parent!.JobId));
+        Assert.Equal("tenant-2", (await kids.GetAsync(grouped.JobId, ct))!.Group);
+        Assert.Equal(CancelResult.Cancelled, await parents.CancelAsync(created.JobId, ct));
+    }
+
+    [Fact]
     public async Task EnqueueMany_StoresEveryJobInOneCall_AndRunAt_DelaysAJobToItsMoment()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ZinTrust.Workers.Abstractions;
 using ZinTrust.Workers.Testing;
@@ -213,5 +214,59 @@ public sealed class QueueRoutesTests(SiloFixture fixture)
         var single = await (await fixture.Client.PatchJson("/api/workers/multi-worker", """{"queues":[]}""")).Json();
         Assert.Equal(System.Text.Json.JsonValueKind.Null, single.GetProperty("worker").GetProperty("queues").ValueKind);
         await fixture.Client.Post("/api/workers/multi-worker/stop");
+    }
+
+    [Fact]
+    public async Task AFlow_IsCreatedThroughRest_Idempotently_AndItsParentShowsItsChildrenOutcomes()
+    {
+        foreach (var (worker, queue) in new[] { ("flow-parent-worker", "flow-api-parent"), ("flow-kids-worker", "flow-api-kids") })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await fixture.Client.PostJson("/api/workers", new { name = worker, queueName = queue, processor = SiloFactory.EnvelopeProcessor })).StatusCode);
+        }
+
+        await fixture.Client.Post("/api/workers/flow-kids-worker/start");
+        var body = new
+        {
+            queue = "flow-api-parent", payload = new { report = 1 }, onChildFailure = "ignore",
+            children = new object[] { new { queue = "flow-api-kids", payload = new { part = 1 } }, new { queue = "flow-api-kids", payload = new { part = 2 }, group = "tenant-9" } },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/flows") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", "flow-api-1");
+        var created = await fixture.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var flow = await created.Json();
+        var kids = flow.GetProperty("children").EnumerateArray().Select(k => k.Str("id")).ToArray();
+        Assert.Equal(2, kids.Length);
+
+        var waiting = await Eventually.Get(
+            async () => await (await fixture.Client.Get($"/api/queues/flow-api-parent/jobs/{flow.Str("id")}")).Json(),
+            j => j.GetProperty("children").ValueKind == System.Text.Json.JsonValueKind.Array && j.GetProperty("children").GetArrayLength() == 2,
+            "both children settle");
+        Assert.Equal(("waiting", 2), (waiting.Str("state"), waiting.GetProperty("childrenExpected").GetInt32()));   // its worker is stopped
+        Assert.All(waiting.GetProperty("children").EnumerateArray(), k => Assert.Equal("completed", k.Str("state")));
+        var kid = await (await fixture.Client.Get($"/api/queues/flow-api-kids/jobs/{kids[1]}")).Json();
+        Assert.Equal(("flow-api-parent", 1), (kid.GetProperty("parent").Str("queue"), kid.GetProperty("parent").GetProperty("index").GetInt32()));
+
+        using var again = new HttpRequestMessage(HttpMethod.Post, "/api/flows") { Content = JsonContent.Create(body) };
+        again.Headers.Add("Idempotency-Key", "flow-api-1");
+        var repeated = await fixture.Client.SendAsync(again, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
+        Assert.Equal(kids, (await repeated.Json()).GetProperty("children").EnumerateArray().Select(k => k.Str("id")));
+
+        foreach (var bad in new[]
+        {
+            """{"queue":"flow-api-parent","payload":{},"onChildFailure":"maybe","children":[{"queue":"flow-api-kids"}]}""",
+            """{"payload":{},"children":[{"queue":"flow-api-kids"}]}""",
+            """{"queue":"flow-api-parent","delayMs":1000,"children":[{"queue":"flow-api-kids"}]}""",
+        })
+        {
+            var refused = await fixture.Client.PostJson("/api/flows", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("INVALID_FLOW", (await refused.Json()).Str("code"));
+        }
+
+        var listed = await (await fixture.Client.Get("/api/queues/flow-api-parent/jobs?state=waiting-children")).Json();
+        Assert.Equal("waiting-children", listed.Str("state"));
+        await fixture.Client.Post("/api/workers/flow-kids-worker/stop");
     }
 }

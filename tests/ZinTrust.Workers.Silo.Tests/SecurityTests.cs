@@ -72,6 +72,7 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["GET /api/queues/{queue}/jobs"] = "viewer",
         ["GET /api/queues/{queue}/jobs/{id}"] = "viewer",
         ["GET /api/queues/{queue}/jobs/{id}/logs"] = "viewer",
+        ["POST /api/flows"] = "operator",
         ["POST /api/queues/{queue}/jobs/{id}/cancel"] = "operator",
         ["POST /api/queues/{queue}/jobs/{id}/retry"] = "operator",
         ["POST /api/queues/{queue}/pause"] = "operator",

@@ -25,7 +25,7 @@ public sealed class ExecutionLedger
     public async Task<object?> RunAsync(JobContext context, string silo)
     {
         var job = context.GetPayload<TestJob>() ?? new TestJob();
-        var execution = new Execution(context.JobId, context.Attempt, silo, job.Tag, DateTimeOffset.UtcNow) { Queue = context.Queue };
+        var execution = new Execution(context.JobId, context.Attempt, silo, job.Tag, DateTimeOffset.UtcNow) { Queue = context.Queue, Children = context.Children };
         executions.Enqueue(execution);
         int now = Interlocked.Increment(ref running);
         UpdateMax(now);
@@ -103,6 +103,9 @@ public sealed class ExecutionLedger
 
         /// <summary>The queue the processor was told the job came from.</summary>
         public string? Queue { get; init; }
+
+        /// <summary>A flow's parent: its children's outcomes as the processor saw them.</summary>
+        public IReadOnlyList<ChildOutcome> Children { get; init; } = [];
 
         private volatile bool finished;
 

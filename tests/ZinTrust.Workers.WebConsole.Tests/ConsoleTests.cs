@@ -130,6 +130,32 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
     }
 
     [Fact]
+    public async Task AFlowsParentPage_ShowsItsChildren_AndAChildLinksToItsParent()
+    {
+        var parents = await CreateWorkerAsync("flow-parents", start: true);
+        var kids = await CreateWorkerAsync("flow-kids", start: true);
+        var flow = await site.Api("POST", "/api/flows", new
+        {
+            queue = parents, payload = new { message = "report" },
+            children = new object[] { new { queue = kids, payload = new { message = "part 1" } }, new { queue = kids, payload = new { message = "part 2" } } },
+        });
+        var id = flow.GetProperty("id").GetString()!;
+        var kid = flow.GetProperty("children")[1].GetProperty("id").GetString()!;
+        await Eventually.True(async () => (await site.Api("GET", $"/api/queues/{parents}/jobs/{id}")).GetProperty("state").GetString() == "completed", "the parent completes");
+
+        var page = await site.SignedInAsync(ConsoleKeys.Admin);
+        await page.GotoAsync(site.Url(0, $"/ui/#/queues/{parents}/jobs/{id}"));
+        await Expect(page.Locator("#job-children tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#job-children tr[data-key='1']")).ToContainTextAsync("completed");
+        await ConsoleSite.ScreenshotAsync(page, "flow-parent");
+
+        await page.ClickAsync($"#job-children tr[data-key='1'] a");
+        await Expect(page.Locator("#job-parent")).ToContainTextAsync($"Child 1 of {parents} / {id}");
+        Assert.EndsWith($"/jobs/{kid}", page.Url, StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task DeadLetterRetry_FromThePage_RunsTheJobAgain()
     {
         var queue = await CreateWorkerAsync("dlq", start: true, jobOptions: new { attempts = 1 });

@@ -58,7 +58,7 @@ public static class WorkersClientExtensions
 
     /// <summary>
     /// Registers the client services over an <see cref="IClusterClient"/> the application already has: options
-    /// (validated at start), <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>, <see cref="ISchedules"/>, <see cref="IJobQueueFactory"/>. Safe to call more than once.
+    /// (validated at start), <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>, <see cref="ISchedules"/>, <see cref="IJobQueueFactory"/>, <see cref="IJobFlows"/>. Safe to call more than once.
     /// </summary>
     public static IServiceCollection AddZinTrustWorkersClientServices(this IServiceCollection services, Action<WorkersClientOptions>? configure = null)
     {
@@ -78,6 +78,7 @@ public static class WorkersClientExtensions
         services.TryAddSingleton<IDatacenters, Datacenters>();
         services.TryAddSingleton<ISchedules, Schedules>();
         services.TryAddSingleton<IJobQueueFactory, JobQueueFactory>();
+        services.TryAddSingleton<IJobFlows, JobFlowsClient>();
         return services;
     }
 

@@ -43,4 +43,13 @@ public sealed record EnqueueRequest
     /// jobs of one group at once across the cluster. Null: the job belongs to no group (all such jobs share one turn in the rotation).
     /// </summary>
     [Id(11)] public string? Group { get; init; }
+
+    /// <summary>The flow's parent of this job (set by <see cref="JobFlows"/>, which creates flows); null: no parent.</summary>
+    [Id(12)] public FlowRef? Parent { get; init; }
+
+    /// <summary>How many children this job waits for (set by <see cref="JobFlows"/>); 0: none, the job runs as usual.</summary>
+    [Id(13)] public int Children { get; init; }
+
+    /// <summary>With <see cref="Children"/>: what a failed child does to this job.</summary>
+    [Id(14)] public ChildFailurePolicy OnChildFailure { get; init; }
 }

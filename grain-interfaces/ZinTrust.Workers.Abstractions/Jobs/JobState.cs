@@ -21,6 +21,10 @@ public enum JobState
     /// <summary>In the dead-letter set: attempts spent, stalled too often, or unrecoverable. Only an operator's retry moves it.</summary>
     Failed = 4,
 
-    /// <summary>Terminal: cancelled while waiting, delayed or running.</summary>
+    /// <summary>Terminal: cancelled while waiting, delayed, running or waiting for its children.</summary>
     Cancelled = 5,
+
+    /// <summary>A flow's parent: parked until each of its children (<see cref="JobRecord.ChildrenExpected"/>) has settled, then
+    /// waiting; dead-lettered at once when a child fails and its <see cref="JobRecord.OnChildFailure"/> says so.</summary>
+    WaitingChildren = 6,
 }

@@ -3,7 +3,8 @@ namespace ZinTrust.Workers.Abstractions;
 /// <summary>
 /// How the states of a job are classified. The moves between them, and what each changes, live in one place on the silo
 /// (the queue's transitions module): waiting → active | cancelled; delayed → waiting | cancelled; active → completed | failed
-/// (dead letter) | waiting | delayed | cancelled; failed → waiting (an operator's retry). Completed and cancelled are
+/// (dead letter) | waiting | delayed | cancelled; failed → waiting (an operator's retry); waiting-children (a flow's parent)
+/// → waiting | failed | cancelled. Completed and cancelled are
 /// terminal: nothing leaves them, so a late or zombie completion can never overwrite a result.
 /// </summary>
 public static class JobStateMachine

@@ -22,4 +22,7 @@ public sealed record LeasedJob
 
     /// <summary>The job's group (<see cref="EnqueueRequest.Group"/>), null when it has none.</summary>
     [Id(11)] public string? Group { get; init; }
+
+    /// <summary>A flow's parent: how its children settled, by index.</summary>
+    [Id(12)] public IReadOnlyList<ChildOutcome>? Children { get; init; }
 }

@@ -16,6 +16,14 @@ public abstract class JobContext
 
     public abstract string? JobName { get; }
 
+    /// <summary>A flow's parent: how each of its children settled (by index: state, result or error); empty for other jobs.</summary>
+    public virtual IReadOnlyList<ChildOutcome> Children => [];
+
+    /// <summary>The result of the child at <paramref name="index"/> deserialised to <typeparamref name="T"/> (default when it has
+    /// none: failed, cancelled, or no such child).</summary>
+    public T? ChildResult<T>(int index) =>
+        Children.FirstOrDefault(c => c.Index == index)?.Result is { } json ? JsonSerializer.Deserialize<T>(json, JsonOptions) : default;
+
     /// <summary>The job's group (a tenant, an account: <see cref="EnqueueRequest.Group"/>); null when it has none.</summary>
     public virtual string? Group => null;
 

@@ -47,6 +47,11 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("ReportProgress")]
     Task<bool> ReportProgress(JobLeaseRef lease, int progress);
 
+    /// <summary>A child of the flow's parent <paramref name="parentId"/> settled: recorded once per child; the parent runs when the
+    /// last one has (or is dead-lettered at a failure, as its policy says). Nothing happens when the parent no longer waits.</summary>
+    [Alias("ChildSettled")]
+    Task ChildSettled(string parentId, ChildOutcome outcome);
+
     /// <summary>Appends lines a leased job's processor logged to the job's log; false when the lease is no longer current.</summary>
     [Alias("AppendLogs")]
     Task<bool> AppendLogs(JobLeaseRef lease, JobLogBatch logs);

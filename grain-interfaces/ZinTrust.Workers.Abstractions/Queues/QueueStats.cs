@@ -22,6 +22,9 @@ public sealed record QueueStats
     /// <summary>The queue's limits on job starts, when it has any (<see cref="JobOptions.GlobalConcurrency"/>,
     /// <see cref="JobOptions.RateLimit"/>, <see cref="JobOptions.GroupConcurrency"/>) or jobs in groups.</summary>
     [Id(10)] public QueueLimits? Limits { get; init; }
+
+    /// <summary>Flows' parents waiting for their children.</summary>
+    [Id(11)] public int WaitingChildren { get; init; }
 }
 
 /// <summary>A queue's limits on job starts, and whether the rate limit holds jobs back now.</summary>

@@ -344,6 +344,14 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "name", "Job name must be at most 100 characters."));
         }
 
+        if (request.Children is < 0 or > JobFlow.MaxJobs || !Enum.IsDefined(request.OnChildFailure)
+            || (request.Children > 0 && (request.Delay is not null || request.RunAt is not null))
+            || (request.Parent is { } parent && (CheckQueueName(parent.Queue) is not null || string.IsNullOrEmpty(parent.JobId)
+                || parent.JobId.Length > MaxJobIdLength || parent.Index is < 0 or >= JobFlow.MaxJobs)))
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidFlow, "children", "A flow's job: 0..1000 children, no delay when it has children, and a valid parent."));
+        }
+
         if (request.Group is { } group && (group.Length is 0 or > MaxGroupLength || group.Any(char.IsControl)))
         {
             errors.Add(new(WorkersErrorCodes.InvalidGroup, "group", $"A group must be 1..{MaxGroupLength} printable characters."));

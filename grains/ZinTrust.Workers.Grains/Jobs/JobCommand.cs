@@ -31,6 +31,12 @@ internal abstract record JobCommand
     /// <summary>Deferred by a plugin or an open circuit: waits <paramref name="Delay"/>, the attempt does not count.</summary>
     public sealed record Defer(string Owner, long Token, TimeSpan Delay) : JobCommand;
 
+    /// <summary>A child of this flow's parent settled.</summary>
+    public sealed record ChildSettled(ChildOutcome Outcome) : JobCommand;
+
+    /// <summary>This child's parent was told how it settled (nothing to tell any more).</summary>
+    public sealed record ParentNotified : JobCommand;
+
     /// <summary>The lease expired.</summary>
     public sealed record Stall : JobCommand;
 
@@ -49,4 +55,5 @@ internal abstract record JobCommand
     public static readonly Cancel Cancelled = new();
     public static readonly Promote Due = new();
     public static readonly Revive Retry = new();
+    public static readonly ParentNotified ParentTold = new();
 }

@@ -19,13 +19,15 @@ namespace ZinTrust.Workers.Grains;
 /// </summary>
 internal static class JobTransitions
 {
-    /// <summary>A new job from an enqueue request: waiting, or delayed when the request asks for a delay.</summary>
+    /// <summary>A new job from an enqueue request: waiting, delayed when the request asks for a delay, or waiting for its
+    /// children when it is a flow's parent.</summary>
     public static (JobRecord Job, JobEvent Event) Enqueue(
         string id, string queue, EnqueueRequest request, JobOptions policy, long sequence, long fingerprint, DateTimeOffset? keyExpiresAt, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policy);
         var delay = request.RunAt is { } at ? at - now : request.Delay ?? TimeSpan.Zero;   // a runAt already past runs now
+        var state = request.Children > 0 ? JobState.WaitingChildren : delay > TimeSpan.Zero ? JobState.Delayed : JobState.Waiting;
         var job = new JobRecord
         {
             Id = id,
@@ -33,18 +35,21 @@ internal static class JobTransitions
             Name = request.Name,
             Payload = request.Payload,
             Priority = request.Priority ?? policy.DefaultPriority,
-            State = delay > TimeSpan.Zero ? JobState.Delayed : JobState.Waiting,
+            State = state,
             Sequence = sequence,
             MaxAttempts = request.Attempts ?? policy.Attempts,
             Backoff = request.Backoff ?? policy.Backoff,
             Timeout = request.Timeout ?? policy.Timeout,
             MaxStalls = policy.MaxStalls,
-            RunAt = delay > TimeSpan.Zero ? now + delay : null,
+            RunAt = state == JobState.Delayed ? now + delay : null,
             IdempotencyKey = request.IdempotencyKey,
             IdempotencyFingerprint = fingerprint,
             IdempotencyExpiresAt = keyExpiresAt,
             Headers = request.Headers is { Count: > 0 } headers ? new Dictionary<string, string>(headers, StringComparer.Ordinal) : null,
             Group = request.Group,
+            Parent = request.Parent,
+            ChildrenExpected = request.Children,
+            OnChildFailure = request.OnChildFailure,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -58,6 +63,7 @@ internal static class JobTransitions
         (JobState.Delayed, JobState.Waiting or JobState.Cancelled) => true,
         (JobState.Active, JobState.Completed or JobState.Failed or JobState.Waiting or JobState.Delayed or JobState.Cancelled) => true,
         (JobState.Failed, JobState.Waiting) => true,
+        (JobState.WaitingChildren, JobState.Waiting or JobState.Failed or JobState.Cancelled) => true,
         _ => false,
     };
 
@@ -150,6 +156,10 @@ internal static class JobTransitions
                     FailureReason = null,
                     RunAt = null,
                 }, now);
+            case JobCommand.ChildSettled settled:
+                return ChildSettled(job, settled.Outcome, now);
+            case JobCommand.ParentNotified:
+                return job.ParentNotified ? Transition.Refused(JobRefusal.NotAllowed) : new Transition(job with { ParentNotified = true }, null, JobRefusal.None);
             case JobCommand.Delete delete:
                 return job.State is JobState.Completed or JobState.Cancelled or JobState.Failed
                     ? new Transition(null, Event(JobEventKind.Deleted, job, job, now) with { To = null, Reason = delete.Reason }, JobRefusal.None)
@@ -197,6 +207,39 @@ internal static class JobTransitions
             Error = fail.Error,
             RunAt = delay <= TimeSpan.Zero ? job.RunAt : now + delay,
         }, now);
+    }
+
+    /// <summary>
+    /// A flow's parent records how a child settled (once per child index: a repeated notice is refused). A failed child under
+    /// <see cref="ChildFailurePolicy.Fail"/> dead-letters the parent at once; the last child to settle makes it waiting.
+    /// </summary>
+    private static Transition ChildSettled(JobRecord job, ChildOutcome outcome, DateTimeOffset now)
+    {
+        if (job.State != JobState.WaitingChildren || job.Children?.Any(c => c.Index == outcome.Index) == true)
+        {
+            return Transition.Refused(JobStateMachine.IsTerminal(job.State) ? JobRefusal.AlreadyFinished : JobRefusal.NotAllowed);
+        }
+
+        var children = new List<ChildOutcome>((job.Children?.Count ?? 0) + 1);
+        children.AddRange(job.Children ?? []);
+        children.Add(outcome);
+        children.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+        if (outcome.State != JobState.Completed && job.OnChildFailure == ChildFailurePolicy.Fail)
+        {
+            return Moved(JobEventKind.DeadLettered, job, job with
+            {
+                State = JobState.Failed,
+                UpdatedAt = now,
+                Children = children,
+                FinishedAt = now,
+                FailureReason = JobFailureReasons.ChildFailed,
+                Error = $"Child {outcome.Index} (job {outcome.JobId} of queue {outcome.Queue}) {(outcome.State == JobState.Cancelled ? "was cancelled" : "failed")}: {outcome.Error}",
+            }, now);
+        }
+
+        return children.Count < job.ChildrenExpected
+            ? new Transition(job with { Children = children }, null, JobRefusal.None)
+            : Moved(JobEventKind.Promoted, job, job with { State = JobState.Waiting, UpdatedAt = now, Children = children }, now);
     }
 
     /// <summary>A holder gives a job back unfinished (a release, or a deferral with or without a delay): its attempt is not counted.</summary>

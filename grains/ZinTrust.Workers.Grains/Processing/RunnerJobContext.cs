@@ -17,6 +17,8 @@ internal sealed class RunnerJobContext(RunningJob running, string workerName, st
 
     public override string? Group => running.Job.Group;
 
+    public override IReadOnlyList<ChildOutcome> Children => running.Job.Children ?? [];
+
     public override long FencingToken => running.Job.LeaseToken;
 
     public override int Attempt => running.Job.Attempt;

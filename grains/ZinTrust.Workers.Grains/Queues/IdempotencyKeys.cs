@@ -133,7 +133,7 @@ internal sealed class IdempotencyKeys
 
     /// <summary>
     /// A 64-bit fingerprint (XXH3) of what makes two enqueue requests the same job: payload, name, priority, delay or run-at,
-    /// attempts, backoff, timeout and group. Stable across processes and versions (it is stored); never 0, which means "unknown".
+    /// attempts, backoff, timeout, group and place in a flow. Stable across processes and versions (it is stored); never 0, which means "unknown".
     /// </summary>
     public static long Fingerprint(EnqueueRequest request)
     {
@@ -152,6 +152,19 @@ internal sealed class IdempotencyKeys
         if (request.Group is { } group)
         {
             Append(hash, group);   // also only when given
+        }
+
+        if (request.Parent is { } parent)
+        {
+            // A flow's child: the same key under another parent (or place) is another job.
+            Append(hash, parent.Queue);
+            Append(hash, parent.JobId);
+            Append(hash, parent.Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (request.Children > 0)
+        {
+            Append(hash, $"children:{request.Children}:{request.OnChildFailure}");
         }
 
         Span<byte> numbers = stackalloc byte[8 * 9];

@@ -71,6 +71,7 @@ internal sealed partial class QueueGrain
         await TickCore();
         if (poisoned is null)
         {
+            await TellParentsAsync();   // notices to parents that could not be told before
             ForgetExpiredKeys(time.GetUtcNow());
             StayWhileWatching();
             await writer.Commit();
@@ -80,14 +81,35 @@ internal sealed partial class QueueGrain
     /// <summary>Deletes the oldest finished jobs past retention and the oldest dead letters past their bound.</summary>
     private void EnforceRetention(DateTimeOffset now)
     {
-        while (index.FinishedCount > policy.RetainCompleted && index.OldestFinished() is { } oldest)
+        if (index.FinishedCount > policy.RetainCompleted)
         {
-            Delete(oldest.Record!, JobDeletionReasons.Retention, now);
+            DeleteOldest(deadLetters: false, index.FinishedCount - policy.RetainCompleted, JobDeletionReasons.Retention, now);
         }
 
-        while (index.FailedCount > policy.MaxDeadLetters && index.OldestFailed() is { } oldestDead)
+        if (index.FailedCount > policy.MaxDeadLetters)
         {
-            Delete(oldestDead.Record!, JobDeletionReasons.DeadLetterBound, now);
+            DeleteOldest(deadLetters: true, index.FailedCount - policy.MaxDeadLetters, JobDeletionReasons.DeadLetterBound, now);
+        }
+    }
+
+    /// <summary>Deletes the <paramref name="count"/> oldest finished (or dead-lettered) jobs but flows' children whose parents
+    /// have not been told yet (<see cref="Pinned"/>): they stay until then, past the bound if need be.</summary>
+    private void DeleteOldest(bool deadLetters, int count, string reason, DateTimeOffset now)
+    {
+        if (parentNotices.Count == 0)
+        {
+            // The usual case: nothing pinned, the oldest go.
+            for (int i = 0; i < count && (deadLetters ? index.OldestFailed() : index.OldestFinished()) is { } oldest; i++)
+            {
+                Delete(oldest.Record!, reason, now);
+            }
+
+            return;
+        }
+
+        foreach (var entry in index.OldestFirst(deadLetters).Where(e => !Pinned(e)).Take(count).ToList())
+        {
+            Delete(entry.Record!, reason, now);
         }
     }
 
@@ -145,7 +167,7 @@ internal sealed partial class QueueGrain
     {
         // Orleans measures idleness on the wall clock, whatever the queue's clock is.
         var now = DateTimeOffset.UtcNow;
-        if (index.CountOf(JobState.Delayed) + index.CountOf(JobState.Active) == 0 && watchers.Count == 0)
+        if (index.CountOf(JobState.Delayed) + index.CountOf(JobState.Active) == 0 && watchers.Count == 0 && parentNotices.Count == 0)
         {
             if (keptUntil > now)
             {

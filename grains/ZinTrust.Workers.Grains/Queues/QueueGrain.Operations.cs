@@ -133,7 +133,7 @@ internal sealed partial class QueueGrain
     {
         ThrowIfPoisoned();
         var now = time.GetUtcNow();
-        var old = index.FinishedBefore(now - olderThan, includeDeadLetters);
+        var old = index.FinishedBefore(now - olderThan, includeDeadLetters).Where(e => !Pinned(e)).ToList();   // a child stays until its parent knows
         foreach (var entry in old)
         {
             Delete(entry.Record!, JobDeletionReasons.Pruned, now);

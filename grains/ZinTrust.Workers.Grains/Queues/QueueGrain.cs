@@ -101,6 +101,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             // A lease found in the store gets a fresh deadline: its holder may still be alive and renewing.
             // If it is not, the lease expires one lease-duration from now and the job is returned (a stall).
             index.Put(job.State == JobState.Active ? job with { LeaseDeadline = now + policy.LeaseDuration } : job);
+            NoteSettledChild(job);   // a child whose parent was not told before the queue moved
             lastToken = Math.Max(lastToken, job.LeaseToken);
             if (job.IdempotencyKey is { } key
                 && keys.Live(key, job.Id, job.IdempotencyFingerprint, job.IdempotencyExpiresAt ?? job.CreatedAt + policy.IdempotencyTtl))
@@ -115,6 +116,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             this,
             new GrainTimerCreationOptions(MaintenancePeriod, MaintenancePeriod) { KeepAlive = false });
         LogActivated(logger, queue, snapshot.Jobs.Count);
+        if (parentNotices.Count > 0)
+        {
+            _ = TellParentsAsync();   // children that settled before the queue moved, their parents not told yet
+        }
+
         ForgetExpiredKeys(now);
         try
         {
@@ -296,6 +302,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 Priority = active.Priority,
                 Headers = active.Headers,
                 Group = active.Group,
+                Children = active.Children,
             });
         }
 
@@ -450,6 +457,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         var next = transition.Next!;
         index.Put(next, hold);
         writer.Upsert(next, transition.Event);
+        NoteSettledChild(next);
         if (JobStateMachine.IsSettled(next.State) && watchers.Take(next.Id) is { } observers)
         {
             // Told after this record's write succeeds; retention may delete it before then, the notice keeps it.
@@ -490,6 +498,11 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             {
                 sinks.Publish(events);
             }
+        }
+
+        if (parentNotices.Count > 0)
+        {
+            _ = TellParentsAsync();   // on this grain's scheduler; it awaits other grains and is one pass at a time
         }
 
         foreach (var notice in notices ?? [])

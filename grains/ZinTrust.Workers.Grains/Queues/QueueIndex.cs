@@ -21,7 +21,8 @@ internal sealed class QueueIndex
     private readonly SortedSet<JobEntry> leases = new(Order);    // (lease deadline, sequence)
     private readonly SortedSet<JobEntry> failed = new(Order);    // (finished-at, sequence): the dead-letter set
     private readonly SortedSet<JobEntry> finished = new(Order);  // (finished-at, sequence): completed and cancelled, for retention
-    private readonly int[] counts = new int[6];                   // per JobState, reserved entries included
+    private readonly SortedSet<JobEntry> parked = new(Order);    // (created-at, sequence): flows' parents waiting for their children
+    private readonly int[] counts = new int[7];                   // per JobState, reserved entries included
     private int heldAhead;                                        // waiting or delayed entries that hold their record
     private readonly Dictionary<string, JobGroup> groups = new(StringComparer.Ordinal);   // groups with waiting or active jobs
     private readonly LinkedList<JobGroup> rotation = new();      // the lanes with waiting jobs, next turn first; the unnamed lane always
@@ -245,6 +246,9 @@ internal sealed class QueueIndex
     /// <summary>The oldest dead-lettered job, the first to go when the dead-letter set is over its bound.</summary>
     public JobEntry? OldestFailed() => failed.Count == 0 ? null : failed.Min;
 
+    /// <summary>Finished (completed or cancelled) jobs oldest first; with <paramref name="deadLetters"/>, the dead-letter set's.</summary>
+    public IEnumerable<JobEntry> OldestFirst(bool deadLetters) => deadLetters ? failed : finished;
+
     /// <summary>The jobs in one state, in that state's order (reserved ones excluded); waiting ones by priority and enqueue
     /// order, whatever their groups.</summary>
     public IEnumerable<JobEntry> List(JobState state) => state switch
@@ -253,6 +257,7 @@ internal sealed class QueueIndex
         JobState.Delayed => delayed,
         JobState.Active => leases,
         JobState.Failed => failed,
+        JobState.WaitingChildren => parked,
         _ => finished.Where(j => j.State == state),
     };
 
@@ -304,6 +309,7 @@ internal sealed class QueueIndex
         Failed = counts[(int)JobState.Failed],
         Completed = counts[(int)JobState.Completed],
         Cancelled = counts[(int)JobState.Cancelled],
+        WaitingChildren = counts[(int)JobState.WaitingChildren],
         Paused = paused,
     };
 
@@ -400,6 +406,7 @@ internal sealed class QueueIndex
         JobState.Waiting => -r.Priority,
         JobState.Delayed => (r.RunAt ?? r.CreatedAt).UtcTicks,
         JobState.Active => (r.LeaseDeadline ?? r.UpdatedAt).UtcTicks,
+        JobState.WaitingChildren => r.CreatedAt.UtcTicks,
         _ => (r.FinishedAt ?? r.UpdatedAt).UtcTicks,
     };
 
@@ -425,6 +432,7 @@ internal sealed class QueueIndex
         JobState.Delayed => delayed,
         JobState.Active => leases,
         JobState.Failed => failed,
+        JobState.WaitingChildren => parked,
         _ => finished,
     };
 

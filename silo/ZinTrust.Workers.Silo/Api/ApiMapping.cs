@@ -430,7 +430,8 @@ public static class ApiMapping
             new QueueCountersResponse(c.Enqueued, c.Completed, c.Retried, c.DeadLettered, c.Stalled, c.Cancelled, c.Since),
             s.Limits is { } l
                 ? new QueueLimitsResponse(l.GlobalConcurrency, l.RateLimit is { } r ? new RateLimitResponse(r.Max, (long)r.Duration.TotalMilliseconds) : null, l.RateLimitedUntil, l.GroupConcurrency, l.Groups)
-                : null);
+                : null,
+            s.WaitingChildren);
     }
 
     public static JobResponse ToResponse(JobRecord j)
@@ -460,7 +461,50 @@ public static class ApiMapping
             j.Headers,
             j.WorkerVersion,
             j.Group,
-            j.Logs?.Count ?? 0);
+            j.Logs?.Count ?? 0,
+            j.Parent is { } parent ? new FlowParentResponse(parent.Queue, parent.JobId, parent.Index) : null,
+            j.ChildrenExpected,
+            j.Children?.Select(c => new ChildOutcomeResponse(c.Index, c.Queue, c.JobId, Name(c.State), Json(c.Result), c.Error, c.SettledAt, c.ResultOmitted)).ToArray());
+    }
+
+    /// <summary>A flow request as the flow to create (each job mapped as an enqueued one; its errors name the job's place).</summary>
+    public static JobFlow ToFlow(FlowRequest request, string path = "flow")
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        EnqueueRequest job;
+        try
+        {
+            job = ToEnqueue(request, null);
+        }
+        catch (WorkersException ex)
+        {
+            throw ApiErrors.BadRequest(ex.Code, $"{path}: {ex.Message}");
+        }
+        catch (ApiException ex)
+        {
+            throw ApiErrors.BadRequest(ex.Code, $"{path}: {ex.Message}");
+        }
+
+        var policy = request.OnChildFailure?.ToLowerInvariant() switch
+        {
+            null or "fail" => ChildFailurePolicy.Fail,
+            "ignore" => ChildFailurePolicy.Ignore,
+            _ => throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidFlow, $"{path}: onChildFailure must be fail or ignore."),
+        };
+        var children = request.Children ?? [];
+        return new JobFlow
+        {
+            Queue = request.Queue ?? throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidFlow, $"{path}: every job of a flow names its queue."),
+            Job = job,
+            OnChildFailure = policy,
+            Children = [.. children.Select((c, i) => ToFlow(c ?? throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidFlow, $"{path}.children[{i}] is null."), $"{path}.children[{i}]"))],
+        };
+    }
+
+    public static FlowResponse ToResponse(FlowJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new FlowResponse(job.JobId, job.Queue, job.Created, [.. job.Children.Select(ToResponse)]);
     }
 
     public static JobLogsResponse ToLogsResponse(JobRecord j)
@@ -475,9 +519,9 @@ public static class ApiMapping
         return new(r.JobId, queue, Name(r.State), r.Created);
     }
 
-    /// <summary>Lower-case wire names of enums (running, draining, waiting, exponential...).</summary>
+    /// <summary>Lower-case wire names of enums (running, draining, waiting, exponential...; waiting-children as BullMQ spells it).</summary>
     public static string Name<TEnum>(TEnum value)
-        where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
+        where TEnum : struct, Enum => value is JobState.WaitingChildren ? "waiting-children" : value.ToString().ToLowerInvariant();
 
     private static JsonElement? Json(string? text)
     {

@@ -129,9 +129,9 @@ public static class QueuesApi
     private static async Task<IResult> ListJobs(string queue, HttpRequest request, IGrainFactory grains)
     {
         var raw = request.Query["state"].FirstOrDefault() ?? "waiting";
-        if (!Enum.TryParse<JobState>(raw, ignoreCase: true, out var state) || !Enum.IsDefined(state) || int.TryParse(raw, out _))
+        if (!Enum.TryParse<JobState>(raw.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var state) || !Enum.IsDefined(state) || int.TryParse(raw, out _))
         {
-            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "state must be one of waiting, delayed, active, completed, failed, cancelled.");
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "state must be one of waiting, delayed, active, completed, failed, cancelled, waiting-children.");
         }
 
         int offset = WorkersApi.Number(request.Query, "offset", 0, 0, 1_000_000);

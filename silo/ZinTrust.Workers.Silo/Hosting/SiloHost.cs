@@ -73,6 +73,7 @@ public static class SiloHost
         app.MapResourcesApi();
         app.MapDatacentersApi();
         app.MapSchedulesApi();
+        app.MapFlowsApi();
         if (settings.ConsoleEnabled)
         {
             app.MapZinTrustConsole(ApiSecurity.Viewer);     // /ui: the pages act through the API above, with its roles

@@ -26,6 +26,8 @@ public sealed class JobTransitionsTests
         ["promote"] = JobCommand.Due,
         ["revive"] = JobCommand.Retry,
         ["delete"] = new JobCommand.Delete(JobDeletionReasons.Pruned),
+        ["child-settled"] = new JobCommand.ChildSettled(new ChildOutcome { Index = 0, Queue = "kids", JobId = "c1", State = JobState.Completed }),
+        ["parent-notified"] = JobCommand.ParentTold,
     };
 
     /// <summary>Every command from every state: the state after (null: deleted) and the event, or the refusal.</summary>
@@ -62,12 +64,15 @@ public sealed class JobTransitionsTests
             "defer" => Fenced(JobState.Waiting, JobEventKind.Deferred),
             "defer-later" => Fenced(JobState.Delayed, JobEventKind.Deferred),
             "stall" => from == JobState.Active ? (JobState.Waiting, JobEventKind.Stalled, JobRefusal.None) : Refused(JobRefusal.NotAllowed),
-            "cancel" => from is JobState.Waiting or JobState.Delayed or JobState.Active
+            "cancel" => from is JobState.Waiting or JobState.Delayed or JobState.Active or JobState.WaitingChildren
                 ? (JobState.Cancelled, JobEventKind.Cancelled, JobRefusal.None)
                 : Refused(terminal ? JobRefusal.AlreadyFinished : JobRefusal.NotAllowed),
             "promote" => from == JobState.Delayed ? (JobState.Waiting, JobEventKind.Promoted, JobRefusal.None) : Refused(JobRefusal.NotAllowed),
             "revive" => from == JobState.Failed ? (JobState.Waiting, JobEventKind.Revived, JobRefusal.None) : Refused(terminal ? JobRefusal.AlreadyFinished : JobRefusal.NotAllowed),
             "delete" => from is JobState.Completed or JobState.Cancelled or JobState.Failed ? (null, JobEventKind.Deleted, JobRefusal.None) : Refused(JobRefusal.NotAllowed),
+            // The record here waits for no more than this one child: its settling makes the parent waiting.
+            "child-settled" => from == JobState.WaitingChildren ? (JobState.Waiting, JobEventKind.Promoted, JobRefusal.None) : Refused(terminal ? JobRefusal.AlreadyFinished : JobRefusal.NotAllowed),
+            "parent-notified" => (from, null, JobRefusal.None),   // a flag, in any state, no event
             _ => throw new ArgumentOutOfRangeException(nameof(command)),
         };
     }
@@ -134,8 +139,31 @@ public sealed class JobTransitionsTests
                 (JobState.Active, JobState.Completed), (JobState.Active, JobState.Failed), (JobState.Active, JobState.Waiting),
                 (JobState.Active, JobState.Delayed), (JobState.Active, JobState.Cancelled),
                 (JobState.Failed, JobState.Waiting),
+                (JobState.WaitingChildren, JobState.Waiting), (JobState.WaitingChildren, JobState.Failed), (JobState.WaitingChildren, JobState.Cancelled),
             },
             allowed);
+    }
+
+    [Fact]
+    public void AParent_RecordsEachChildOnce_RunsAfterTheLast_AndAFailedChildFailsItOrNot_AsItsPolicySays()
+    {
+        var parent = In(JobState.WaitingChildren) with { ChildrenExpected = 2 };
+        ChildOutcome Child(int index, JobState state) => new() { Index = index, Queue = "kids", JobId = $"c{index}", State = state, Error = state == JobState.Completed ? null : "boom" };
+
+        var first = JobTransitions.Apply(parent, new JobCommand.ChildSettled(Child(1, JobState.Completed)), Now);
+        var repeated = JobTransitions.Apply(first.Next!, new JobCommand.ChildSettled(Child(1, JobState.Completed)), Now);
+        var last = JobTransitions.Apply(first.Next!, new JobCommand.ChildSettled(Child(0, JobState.Completed)), Now);
+        var failed = JobTransitions.Apply(parent, new JobCommand.ChildSettled(Child(0, JobState.Failed)), Now);
+        var ignored = JobTransitions.Apply(parent with { OnChildFailure = ChildFailurePolicy.Ignore }, new JobCommand.ChildSettled(Child(0, JobState.Cancelled)), Now);
+
+        Assert.Equal((JobState.WaitingChildren, (JobEventKind?)null), (first.Next!.State, first.Event?.Kind));   // one of two: still waiting, nothing to tell
+        Assert.Equal(JobRefusal.NotAllowed, repeated.Refusal);
+        Assert.Equal((JobState.Waiting, JobEventKind.Promoted), (last.Next!.State, last.Event!.Kind));
+        Assert.Equal([0, 1], last.Next.Children!.Select(c => c.Index));   // in index order, whatever order they settled in
+        Assert.Equal((JobState.Failed, JobFailureReasons.ChildFailed), (failed.Next!.State, failed.Next.FailureReason));
+        Assert.Contains("boom", failed.Next.Error, StringComparison.Ordinal);
+        Assert.Equal(JobState.WaitingChildren, ignored.Next!.State);
+        Assert.Equal(JobState.Cancelled, Assert.Single(ignored.Next.Children!).State);
     }
 
     [Fact]

@@ -45,6 +45,18 @@ public sealed class StoredFormatTests
             Logs = [new JobLogLine { Time = T0, Attempt = 1, Message = "connecting to smtp" }, new JobLogLine { Time = T0.AddSeconds(1), Attempt = 2, Message = "sent\tok" }],
             LogsDropped = 3,
         },
+        ["job-record.v5.bin"] = Job() with
+        {
+            Id = "",
+            Queue = "",
+            State = JobState.WaitingChildren,
+            Parent = new FlowRef { Queue = "reports", JobId = "p-0001", Index = 2 },
+            ChildrenExpected = 3,
+            OnChildFailure = ChildFailurePolicy.Ignore,
+            Children = [new ChildOutcome { Index = 0, Queue = "extracts", JobId = "c-0001", State = JobState.Completed, Result = """{"rows":12}""", SettledAt = T0 },
+                new ChildOutcome { Index = 1, Queue = "extracts", JobId = "c-0002", State = JobState.Failed, Error = "timeout", SettledAt = T0.AddSeconds(3) }],
+            ParentNotified = true,
+        },
         ["queue-metadata.v1.bin"] = new QueueMetadata(true, Policy()),
         ["queue-metadata.v2.bin"] = new QueueMetadata(false, Policy() with
         {

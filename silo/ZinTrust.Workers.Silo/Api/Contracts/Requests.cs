@@ -176,7 +176,7 @@ public sealed class BackoffRequest
 }
 
 /// <summary>One job in POST /api/queues/{queue}/jobs (the body is one of these, an array of them, or {"jobs": [...]}).</summary>
-public sealed class EnqueueJobRequest
+public class EnqueueJobRequest
 {
     public JsonElement? Payload { get; init; }
 
@@ -214,4 +214,15 @@ public sealed class EnqueueBatchRequest
 public sealed class DeadLetterRequest
 {
     public List<string>? Ids { get; init; }
+}
+
+/// <summary>POST /api/flows: a job (the fields of an enqueued job) in its queue, and its children, each a flow of its own.</summary>
+public sealed class FlowRequest : EnqueueJobRequest
+{
+    public string? Queue { get; init; }
+
+    /// <summary>fail (the default: a failed child dead-letters this job at once) | ignore (it runs when all have settled).</summary>
+    public string? OnChildFailure { get; init; }
+
+    public List<FlowRequest>? Children { get; init; }
 }

@@ -64,7 +64,7 @@ public sealed record WorkerListResponse(IReadOnlyList<WorkerListItem> Workers, P
 
 public sealed record ReplicaResponse(string Id, string State, string? Silo, int Concurrency, int InFlight, long Completed, long Failed, string? LastError);
 
-public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters, QueueLimitsResponse? Limits = null);
+public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters, QueueLimitsResponse? Limits = null, int WaitingChildren = 0);
 
 /// <summary>A queue's limits on job starts (globalConcurrency, rateLimit, groupConcurrency), while the rate window is full when
 /// it reopens, and how many groups have jobs waiting or running.</summary>
@@ -116,7 +116,20 @@ public sealed record JobResponse(
     IReadOnlyDictionary<string, string>? Headers,
     string? Version,
     string? Group = null,
-    int LogLines = 0);
+    int LogLines = 0,
+    FlowParentResponse? Parent = null,
+    int ChildrenExpected = 0,
+    IReadOnlyList<ChildOutcomeResponse>? Children = null);
+
+/// <summary>A flow's parent as its child knows it.</summary>
+public sealed record FlowParentResponse(string Queue, string Id, int Index);
+
+/// <summary>How one child of a flow's parent settled.</summary>
+public sealed record ChildOutcomeResponse(int Index, string Queue, string Id, string State, JsonElement? Result, string? Error, DateTimeOffset SettledAt, bool ResultOmitted);
+
+/// <summary>A created flow (POST /api/flows): each job's queue and id, in the flow's shape; created is false for a job an
+/// earlier call with the same idempotency key created.</summary>
+public sealed record FlowResponse(string Id, string Queue, bool Created, IReadOnlyList<FlowResponse> Children);
 
 /// <summary>A job's log (<c>GET /api/queues/{queue}/jobs/{id}/logs</c>): its lines oldest first, and how many older ones were
 /// dropped past the bound.</summary>

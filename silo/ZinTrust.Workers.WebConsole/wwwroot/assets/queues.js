@@ -3,7 +3,8 @@ import { h, text, number, when, badge, table, section, facts, pre } from './dom.
 import { actionButton } from './app.js';
 
 const enc = encodeURIComponent;
-const states = ['waiting', 'delayed', 'active', 'completed', 'failed', 'cancelled'];
+const states = ['waiting', 'delayed', 'active', 'completed', 'failed', 'cancelled', 'waiting-children'];
+const depthOf = (depth, state) => depth[state === 'waiting-children' ? 'waitingChildren' : state];   // the status's field names
 const pageSize = 25;
 const selections = new Map();   // queue -> ids chosen on its dead-letters page
 
@@ -16,7 +17,7 @@ export async function queuesPage() {
       { title: 'Queue', cell: (q) => [h('a', { href: `#/queues/${enc(q.queue)}` }, q.queue), q.paused ? [' ', badge('paused')] : null] },
       ...states.map((s) => ({ title: s === 'failed' ? 'dead-lettered' : s, numeric: true, cell: (q) => s === 'failed'
         ? h('a', { href: `#/queues/${enc(q.queue)}/dead-letters` }, number(q[s]))
-        : h('a', { href: `#/queues/${enc(q.queue)}?state=${s}` }, number(q[s])) })),
+        : h('a', { href: `#/queues/${enc(q.queue)}?state=${s}` }, number(depthOf(q, s))) })),
       { title: 'Enqueued (since)', numeric: true, cell: (q) => `${number(q.counters?.enqueued)} (${when(q.counters?.since)})` },
       { title: '', cell: (q) => h('div', { class: 'actions' },
         q.paused
@@ -38,7 +39,7 @@ export async function jobsPage(ctx, queue, params) {
     get(`/api/queues/${enc(queue)}/jobs?state=${state}&offset=${offset}&limit=${pageSize}`),
   ]);
   const link = (s, o) => `#/queues/${enc(queue)}?state=${s}&offset=${o}`;
-  const total = depth[state] ?? 0;
+  const total = depthOf(depth, state) ?? 0;
   return [
     h('p', { class: 'crumbs' }, h('a', { href: '#/queues' }, 'Queues'), ' / ', queue),
     h('h1', {}, queue, depth.paused ? [' ', badge('paused')] : null),
@@ -56,7 +57,7 @@ export async function jobsPage(ctx, queue, params) {
     h('nav', { class: 'tabs', 'aria-label': 'Job states' }, states.map((s) => h('a', {
       href: s === 'failed' ? `#/queues/${enc(queue)}/dead-letters` : link(s, 0),
       class: s === state ? 'current' : null,
-    }, `${s === 'failed' ? 'dead-lettered' : s} (${number(depth[s])})`))),
+    }, `${s === 'failed' ? 'dead-lettered' : s} (${number(depthOf(depth, s))})`))),
     table([
       { title: 'Id', cell: (j) => h('a', { href: `#/queues/${enc(queue)}/jobs/${enc(j.id)}` }, j.id) },
       { title: 'Name', cell: (j) => text(j.name) },
@@ -97,6 +98,15 @@ export async function jobPage(ctx, queue, id) {
         ['Created', when(job.createdAt)], ['Run at', when(job.runAt)], ['Started', when(job.startedAt)], ['Finished', when(job.finishedAt)], ['Updated', when(job.updatedAt)],
       ]))),
     job.error ? section('Error', h('pre', { class: 'json error', id: 'job-error' }, text(job.error))) : null,
+    job.parent ? h('p', { id: 'job-parent' }, 'Child ', number(job.parent.index), ' of ',
+      h('a', { href: `#/queues/${enc(job.parent.queue)}/jobs/${enc(job.parent.id)}` }, `${job.parent.queue} / ${job.parent.id}`)) : null,
+    job.childrenExpected ? section(`Children (${number(job.children?.length ?? 0)} of ${number(job.childrenExpected)} settled)`, table([
+      { title: '#', numeric: true, cell: (c) => number(c.index) },
+      { title: 'Job', cell: (c) => h('a', { href: `#/queues/${enc(c.queue)}/jobs/${enc(c.id)}` }, `${c.queue} / ${c.id}`) },
+      { title: 'State', cell: (c) => badge(c.state) },
+      { title: 'Settled', cell: (c) => when(c.settledAt) },
+      { title: 'Error', cell: (c) => text(c.error) },
+    ], job.children ?? [], { id: 'job-children', key: (c) => String(c.index), empty: 'No child has settled yet.' })) : null,
     logs ? section('Log', logs.dropped ? h('p', { class: 'muted' }, `${number(logs.dropped)} older line(s) dropped`) : null,
       h('pre', { class: 'json', id: 'job-log' }, logs.lines.map((l) => `${when(l.time)}  #${l.attempt}  ${l.message}`).join('\n'))) : null,
     section('Result', h('div', { id: 'job-result' }, pre(job.result))),
