@@ -11,6 +11,25 @@ public sealed record FlowRef
     [Id(2)] public int Index { get; init; }
 }
 
+/// <summary>A job's place in a flow, as its record keeps it (<see cref="JobRecord.Flow"/>).</summary>
+[GenerateSerializer, Immutable, Alias("zt.FlowState")]
+public sealed record FlowState
+{
+    /// <summary>The parent this job is a child of; null for a flow's root.</summary>
+    [Id(0)] public FlowRef? Parent { get; init; }
+
+    /// <summary>How many children this job waits for (0: none).</summary>
+    [Id(1)] public int ChildrenExpected { get; init; }
+
+    /// <summary>The outcomes of the children that settled, in index order.</summary>
+    [Id(2)] public IReadOnlyList<ChildOutcome>? Children { get; init; }
+
+    [Id(3)] public ChildFailurePolicy OnChildFailure { get; init; }
+
+    /// <summary>A child: its parent has been told how it settled.</summary>
+    [Id(4)] public bool ParentNotified { get; init; }
+}
+
 /// <summary>What a failed child (dead-lettered or cancelled) does to its parent.</summary>
 [GenerateSerializer, Alias("zt.ChildFailurePolicy")]
 public enum ChildFailurePolicy

@@ -8,6 +8,8 @@ namespace ZinTrust.Workers.Abstractions;
 /// </summary>
 public static class JobFlows
 {
+    /// <summary>Characters a flow's idempotency key may have: its jobs' keys add "/i" per level (10 levels of 1,000 children).</summary>
+    public const int MaxKeyLength = WorkerValidation.MaxIdempotencyKeyLength - (JobFlow.MaxDepth * 4);
     /// <summary>The problem of a flow, if it has one: depth, size, queue names, children on a delayed job, and each job's own.</summary>
     public static ValidationError? Check(JobFlow flow)
     {
@@ -31,7 +33,14 @@ public static class JobFlows
             throw problem.ToException();
         }
 
-        return CreateAsync(grains, flow, null, flow.Job.IdempotencyKey ?? key, cancellationToken);
+        var root = flow.Job.IdempotencyKey ?? key;
+        if (root.Length > MaxKeyLength || root.Any(char.IsControl))
+        {
+            // Checked here too (the key may come from a header): a child's longer key must not fail part-way through.
+            throw new ValidationError(WorkersErrorCodes.InvalidFlow, "idempotencyKey", $"A flow's idempotency key is 1..{MaxKeyLength} printable characters (its jobs' keys add to it).").ToException();
+        }
+
+        return CreateAsync(grains, flow, null, root, cancellationToken);
     }
 
     private static async Task<FlowJob> CreateAsync(IGrainFactory grains, JobFlow node, FlowRef? parent, string key, CancellationToken cancellationToken)
@@ -87,10 +96,6 @@ public static class JobFlows
             return new(WorkersErrorCodes.InvalidFlow, "delay", "A job with children runs when they have settled: give it no delay or runAt.");
         }
 
-        if (node.Job.IdempotencyKey is { Length: > WorkerValidation.MaxIdempotencyKeyLength - 40 })
-        {
-            return new(WorkersErrorCodes.InvalidFlow, "idempotencyKey", $"A flow's idempotency key may have at most {WorkerValidation.MaxIdempotencyKeyLength - 40} characters (its jobs' keys add to it).");
-        }
 
         foreach (var child in node.Children)
         {

@@ -74,18 +74,22 @@ public sealed record JobRecord
     /// <summary>Log lines dropped because the job had <see cref="JobLogLine.MaxLines"/> already.</summary>
     [Id(32)] public int LogsDropped { get; init; }
 
+    /// <summary>The job's place in a flow (its parent, or the children it waits for); null for a job in none, which is most:
+    /// one field, so a record outside flows carries a single null for all of it.</summary>
+    [Id(33)] public FlowState? Flow { get; init; }
+
     /// <summary>The flow's parent this job is a child of (told when this job settles); null when it is none's child.</summary>
-    [Id(33)] public FlowRef? Parent { get; init; }
+    public FlowRef? Parent => Flow?.Parent;
 
     /// <summary>A flow's parent: how many children it waits for (0: not a parent).</summary>
-    [Id(34)] public int ChildrenExpected { get; init; }
+    public int ChildrenExpected => Flow?.ChildrenExpected ?? 0;
 
-    /// <summary>A flow's parent: its children's outcomes as they settled (each child once, by its index).</summary>
-    [Id(35)] public IReadOnlyList<ChildOutcome>? Children { get; init; }
+    /// <summary>A flow's parent: its children's outcomes as they settled, in index order (each child once).</summary>
+    public IReadOnlyList<ChildOutcome>? Children => Flow?.Children;
 
     /// <summary>A flow's parent: what a failed (dead-lettered or cancelled) child does to it.</summary>
-    [Id(36)] public ChildFailurePolicy OnChildFailure { get; init; }
+    public ChildFailurePolicy OnChildFailure => Flow?.OnChildFailure ?? ChildFailurePolicy.Fail;
 
     /// <summary>A child: its parent has been told how it settled.</summary>
-    [Id(37)] public bool ParentNotified { get; init; }
+    public bool ParentNotified => Flow?.ParentNotified ?? false;
 }

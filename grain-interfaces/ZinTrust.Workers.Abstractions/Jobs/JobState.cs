@@ -24,7 +24,7 @@ public enum JobState
     /// <summary>Terminal: cancelled while waiting, delayed, running or waiting for its children.</summary>
     Cancelled = 5,
 
-    /// <summary>A flow's parent: parked until each of its children (<see cref="JobRecord.ChildrenExpected"/>) has settled, then
-    /// waiting; dead-lettered at once when a child fails and its <see cref="JobRecord.OnChildFailure"/> says so.</summary>
+    /// <summary>A flow's parent: parked until each of its children (<see cref="FlowState.ChildrenExpected"/>) has settled, then
+    /// waiting; dead-lettered at once when a child fails and its <see cref="FlowState.OnChildFailure"/> says so.</summary>
     WaitingChildren = 6,
 }

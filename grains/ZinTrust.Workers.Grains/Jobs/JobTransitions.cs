@@ -47,9 +47,8 @@ internal static class JobTransitions
             IdempotencyExpiresAt = keyExpiresAt,
             Headers = request.Headers is { Count: > 0 } headers ? new Dictionary<string, string>(headers, StringComparer.Ordinal) : null,
             Group = request.Group,
-            Parent = request.Parent,
-            ChildrenExpected = request.Children,
-            OnChildFailure = request.OnChildFailure,
+            Flow = request.Parent is null && request.Children == 0 ? null
+                : new FlowState { Parent = request.Parent, ChildrenExpected = request.Children, OnChildFailure = request.OnChildFailure },
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -159,7 +158,9 @@ internal static class JobTransitions
             case JobCommand.ChildSettled settled:
                 return ChildSettled(job, settled.Outcome, now);
             case JobCommand.ParentNotified:
-                return job.ParentNotified ? Transition.Refused(JobRefusal.NotAllowed) : new Transition(job with { ParentNotified = true }, null, JobRefusal.None);
+                return job.Flow is not { ParentNotified: false } flow
+                    ? Transition.Refused(JobRefusal.NotAllowed)
+                    : new Transition(job with { Flow = flow with { ParentNotified = true } }, null, JobRefusal.None);
             case JobCommand.Delete delete:
                 return job.State is JobState.Completed or JobState.Cancelled or JobState.Failed
                     ? new Transition(null, Event(JobEventKind.Deleted, job, job, now) with { To = null, Reason = delete.Reason }, JobRefusal.None)
@@ -215,31 +216,32 @@ internal static class JobTransitions
     /// </summary>
     private static Transition ChildSettled(JobRecord job, ChildOutcome outcome, DateTimeOffset now)
     {
-        if (job.State != JobState.WaitingChildren || job.Children?.Any(c => c.Index == outcome.Index) == true)
+        if (job.State != JobState.WaitingChildren || job.Flow is not { } flow || flow.Children?.Any(c => c.Index == outcome.Index) == true)
         {
             return Transition.Refused(JobStateMachine.IsTerminal(job.State) ? JobRefusal.AlreadyFinished : JobRefusal.NotAllowed);
         }
 
-        var children = new List<ChildOutcome>((job.Children?.Count ?? 0) + 1);
-        children.AddRange(job.Children ?? []);
+        var children = new List<ChildOutcome>((flow.Children?.Count ?? 0) + 1);
+        children.AddRange(flow.Children ?? []);
         children.Add(outcome);
         children.Sort(static (a, b) => a.Index.CompareTo(b.Index));
-        if (outcome.State != JobState.Completed && job.OnChildFailure == ChildFailurePolicy.Fail)
+        var recorded = flow with { Children = children };
+        if (outcome.State != JobState.Completed && flow.OnChildFailure == ChildFailurePolicy.Fail)
         {
             return Moved(JobEventKind.DeadLettered, job, job with
             {
                 State = JobState.Failed,
                 UpdatedAt = now,
-                Children = children,
+                Flow = recorded,
                 FinishedAt = now,
                 FailureReason = JobFailureReasons.ChildFailed,
                 Error = $"Child {outcome.Index} (job {outcome.JobId} of queue {outcome.Queue}) {(outcome.State == JobState.Cancelled ? "was cancelled" : "failed")}: {outcome.Error}",
             }, now);
         }
 
-        return children.Count < job.ChildrenExpected
-            ? new Transition(job with { Children = children }, null, JobRefusal.None)
-            : Moved(JobEventKind.Promoted, job, job with { State = JobState.Waiting, UpdatedAt = now, Children = children }, now);
+        return children.Count < flow.ChildrenExpected
+            ? new Transition(job with { Flow = recorded }, null, JobRefusal.None)
+            : Moved(JobEventKind.Promoted, job, job with { State = JobState.Waiting, UpdatedAt = now, Flow = recorded }, now);
     }
 
     /// <summary>A holder gives a job back unfinished (a release, or a deferral with or without a delay): its attempt is not counted.</summary>

@@ -7,7 +7,7 @@ namespace ZinTrust.Workers.Grains;
 /// Flows, on both sides. A parent waits (<see cref="JobState.WaitingChildren"/>) and records each child's outcome once
 /// (<see cref="ChildSettled"/>). A child that settles tells its parent's queue once its own settlement is durable, and keeps
 /// telling (right away with a short backoff, then on every maintenance tick and after a reload) until the parent's queue
-/// has taken it; only then is the child marked <see cref="JobRecord.ParentNotified"/>, and until then retention and pruning
+/// has taken it; only then is the child marked <see cref="FlowState.ParentNotified"/>, and until then retention and pruning
 /// keep it. The parent side is idempotent (one outcome per child index), so a notice told twice changes nothing.
 /// </summary>
 internal sealed partial class QueueGrain

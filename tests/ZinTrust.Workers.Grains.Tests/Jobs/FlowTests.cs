@@ -104,7 +104,9 @@ public sealed class FlowTests
         var delay = await Assert.ThrowsAsync<WorkersException>(() => JobFlows.CreateAsync(c.Client, delayedParent, "bad-2", TestContext.Current.CancellationToken));
         var depth = await Assert.ThrowsAsync<WorkersException>(() => JobFlows.CreateAsync(c.Client, tooDeep, "bad-3", TestContext.Current.CancellationToken));
 
-        Assert.Equal((WorkersErrorCodes.InvalidPriority, WorkersErrorCodes.InvalidFlow, WorkersErrorCodes.InvalidFlow), (priority.Code, delay.Code, depth.Code));
+        var longKey = await Assert.ThrowsAsync<WorkersException>(() => JobFlows.CreateAsync(c.Client, Flow("ok-parent-q", new TestJob(), Flow("ok-kid-q", new TestJob())), new string('k', JobFlows.MaxKeyLength + 1), TestContext.Current.CancellationToken));
+
+        Assert.Equal((WorkersErrorCodes.InvalidPriority, WorkersErrorCodes.InvalidFlow, WorkersErrorCodes.InvalidFlow, WorkersErrorCodes.InvalidFlow), (priority.Code, delay.Code, depth.Code, longKey.Code));
         Assert.Equal(0, (await c.Queue("ok-parent-q").GetStats()).WaitingChildren);   // nothing was created
         Assert.Equal(0, (await c.Queue("ok-kid-q").GetStats()).Waiting);
     }

@@ -94,6 +94,7 @@ public sealed class JobTransitionsTests
         CreatedAt = T0,
         UpdatedAt = T0,
         MaxStalls = 1,
+        Flow = new FlowState { Parent = new FlowRef { Queue = "parents", JobId = "p1" }, ChildrenExpected = 1 },   // every job in a flow: the flow commands apply
     };
 
     [Theory]
@@ -147,14 +148,14 @@ public sealed class JobTransitionsTests
     [Fact]
     public void AParent_RecordsEachChildOnce_RunsAfterTheLast_AndAFailedChildFailsItOrNot_AsItsPolicySays()
     {
-        var parent = In(JobState.WaitingChildren) with { ChildrenExpected = 2 };
+        var parent = In(JobState.WaitingChildren) with { Flow = new FlowState { ChildrenExpected = 2 } };   // a root: no parent of its own
         ChildOutcome Child(int index, JobState state) => new() { Index = index, Queue = "kids", JobId = $"c{index}", State = state, Error = state == JobState.Completed ? null : "boom" };
 
         var first = JobTransitions.Apply(parent, new JobCommand.ChildSettled(Child(1, JobState.Completed)), Now);
         var repeated = JobTransitions.Apply(first.Next!, new JobCommand.ChildSettled(Child(1, JobState.Completed)), Now);
         var last = JobTransitions.Apply(first.Next!, new JobCommand.ChildSettled(Child(0, JobState.Completed)), Now);
         var failed = JobTransitions.Apply(parent, new JobCommand.ChildSettled(Child(0, JobState.Failed)), Now);
-        var ignored = JobTransitions.Apply(parent with { OnChildFailure = ChildFailurePolicy.Ignore }, new JobCommand.ChildSettled(Child(0, JobState.Cancelled)), Now);
+        var ignored = JobTransitions.Apply(parent with { Flow = parent.Flow! with { OnChildFailure = ChildFailurePolicy.Ignore } }, new JobCommand.ChildSettled(Child(0, JobState.Cancelled)), Now);
 
         Assert.Equal((JobState.WaitingChildren, (JobEventKind?)null), (first.Next!.State, first.Event?.Kind));   // one of two: still waiting, nothing to tell
         Assert.Equal(JobRefusal.NotAllowed, repeated.Refusal);

@@ -50,12 +50,15 @@ public sealed class StoredFormatTests
             Id = "",
             Queue = "",
             State = JobState.WaitingChildren,
-            Parent = new FlowRef { Queue = "reports", JobId = "p-0001", Index = 2 },
-            ChildrenExpected = 3,
-            OnChildFailure = ChildFailurePolicy.Ignore,
-            Children = [new ChildOutcome { Index = 0, Queue = "extracts", JobId = "c-0001", State = JobState.Completed, Result = """{"rows":12}""", SettledAt = T0 },
-                new ChildOutcome { Index = 1, Queue = "extracts", JobId = "c-0002", State = JobState.Failed, Error = "timeout", SettledAt = T0.AddSeconds(3) }],
-            ParentNotified = true,
+            Flow = new FlowState
+            {
+                Parent = new FlowRef { Queue = "reports", JobId = "p-0001", Index = 2 },
+                ChildrenExpected = 3,
+                OnChildFailure = ChildFailurePolicy.Ignore,
+                Children = [new ChildOutcome { Index = 0, Queue = "extracts", JobId = "c-0001", State = JobState.Completed, Result = """{"rows":12}""", SettledAt = T0 },
+                    new ChildOutcome { Index = 1, Queue = "extracts", JobId = "c-0002", State = JobState.Failed, Error = "timeout", SettledAt = T0.AddSeconds(3), ResultOmitted = false }],
+                ParentNotified = true,
+            },
         },
         ["queue-metadata.v1.bin"] = new QueueMetadata(true, Policy()),
         ["queue-metadata.v2.bin"] = new QueueMetadata(false, Policy() with
