@@ -571,7 +571,7 @@ internal sealed partial class ReplicaRunner : IDisposable
             // One call per queue with outcomes, each in report order.
             batch.Clear();
             IQueueGrain? target = null;
-            while (batch.Count < MaxReportBatch && reader.TryRead(out var outcome))
+            while (batch.Count + (others?.Count ?? 0) < MaxReportBatch && reader.TryRead(out var outcome))
             {
                 target ??= outcome.Queue;
                 if (outcome.Queue == target)

@@ -68,11 +68,11 @@ public sealed class GroupTests
         // the groups ran beside each other (the limit is per group, not for the queue).
         foreach (var group in jobs.GroupBy(j => j.Group))
         {
-            Assert.True(MostAtOnce(group) <= 2, $"group {group.Key} had {MostAtOnce(group)} jobs active at once");
+            Assert.True(JobIntervals.MostAtOnce(group) <= 2, $"group {group.Key} had {JobIntervals.MostAtOnce(group)} jobs active at once");
             Assert.Equal(8, c.Ledger.Executions.Count(e => e.Tag == group.Key));   // each ran once
         }
 
-        Assert.True(MostAtOnce(jobs) >= 3, $"the groups never ran side by side ({MostAtOnce(jobs)} at once at most)");
+        Assert.True(JobIntervals.MostAtOnce(jobs) >= 3, $"the groups never ran side by side ({JobIntervals.MostAtOnce(jobs)} at once at most)");
         var stats = await c.Queue("grouped-q").GetStats();
         Assert.Equal(2, stats.Limits!.GroupConcurrency);
         Assert.Equal(0, stats.Limits.Groups);
@@ -112,22 +112,7 @@ public sealed class GroupTests
         Assert.InRange(reruns, 0, 10);
         foreach (var group in jobs.GroupBy(j => j.Group))
         {
-            Assert.True(MostAtOnce(group) <= 2, $"group {group.Key} had {MostAtOnce(group)} jobs active at once");
+            Assert.True(JobIntervals.MostAtOnce(group) <= 2, $"group {group.Key} had {JobIntervals.MostAtOnce(group)} jobs active at once");
         }
-    }
-
-    /// <summary>The most jobs whose [started, finished) intervals overlap; a finish and a start at the same moment do not.</summary>
-    private static int MostAtOnce(IEnumerable<JobRecord> jobs)
-    {
-        var edges = jobs.SelectMany(j => new[] { (At: j.StartedAt!.Value, Delta: 1), (At: j.FinishedAt!.Value, Delta: -1) })
-            .OrderBy(e => e.At).ThenBy(e => e.Delta);
-        int now = 0, most = 0;
-        foreach (var (_, delta) in edges)
-        {
-            now += delta;
-            most = Math.Max(most, now);
-        }
-
-        return most;
     }
 }
