@@ -3,7 +3,8 @@ using ZinTrust.Workers.Abstractions;
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>The queue's leases beside the lease call itself: their deadlines (started when the holder learns of them, moved
-/// by renewals) and the traffic split that decides which version's replicas take which waiting jobs.</summary>
+/// by renewals), what a running attempt sends before its outcome (progress, log lines), and the traffic split that decides
+/// which version's replicas take which waiting jobs.</summary>
 internal sealed partial class QueueGrain
 {
     /// <summary>A lease's deadline counts from when its holder learns of it (a lease whose write is still on its way does not
@@ -57,6 +58,33 @@ internal sealed partial class QueueGrain
 
         ArmClock();
         return Task.FromResult(new LeaseRenewal(lost ?? [], policy.LeaseDuration));
+    }
+
+    public Task<bool> ReportProgress(JobLeaseRef lease, int progress)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return ApplyToRunning(lease.JobId, new JobCommand.Progress(null, lease.LeaseToken, progress));
+    }
+
+    public Task<bool> AppendLogs(JobLeaseRef lease, JobLogBatch logs)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(logs);
+        return ApplyToRunning(lease.JobId, new JobCommand.Log(null, lease.LeaseToken, logs));
+    }
+
+    /// <summary>A command about a running attempt from its processor (fenced by its lease), written before it returns; false
+    /// when the attempt no longer holds the lease.</summary>
+    private async Task<bool> ApplyToRunning(string jobId, JobCommand command)
+    {
+        ThrowIfPoisoned();
+        if (index.Get(jobId)?.Record is not { } job || Apply(job, command, time.GetUtcNow()) is null)
+        {
+            return false;
+        }
+
+        await writer.Commit();
+        return true;
     }
 
     public Task SetSplit(TrafficSplit? next)

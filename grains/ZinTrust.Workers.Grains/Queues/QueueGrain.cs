@@ -379,33 +379,6 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         return statuses;
     }
 
-    public Task<bool> ReportProgress(JobLeaseRef lease, int progress)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        return ApplyToRunning(lease.JobId, new JobCommand.Progress(null, lease.LeaseToken, progress));
-    }
-
-    public Task<bool> AppendLogs(JobLeaseRef lease, JobLogBatch logs)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentNullException.ThrowIfNull(logs);
-        return ApplyToRunning(lease.JobId, new JobCommand.Log(null, lease.LeaseToken, logs));
-    }
-
-    /// <summary>A command about a running attempt from its processor (fenced by its lease), written before it returns; false
-    /// when the attempt no longer holds the lease.</summary>
-    private async Task<bool> ApplyToRunning(string jobId, JobCommand command)
-    {
-        ThrowIfPoisoned();
-        if (index.Get(jobId)?.Record is not { } job || Apply(job, command, time.GetUtcNow()) is null)
-        {
-            return false;
-        }
-
-        await writer.Commit();
-        return true;
-    }
-
     /// <summary>Adds a checked request to the index and stages it; the caller awaits the commit. A key still held returns its job.</summary>
     private EnqueueResult Admit(EnqueueRequest request, long fingerprint)
     {
