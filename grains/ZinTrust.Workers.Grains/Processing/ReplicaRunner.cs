@@ -455,37 +455,30 @@ internal sealed partial class ReplicaRunner : IDisposable
     private async Task ReportLoopAsync()
     {
         var reader = outcomes.Reader;
+        var pending = new List<PendingOutcome>(MaxReportBatch);
         var batch = new List<JobOutcome>(MaxReportBatch);
-        var others = queues.Length == 1 ? null : new List<PendingOutcome>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            // One call per queue with outcomes, each in report order.
-            batch.Clear();
-            IQueueGrain? target = null;
-            while (batch.Count + (others?.Count ?? 0) < MaxReportBatch && reader.TryRead(out var outcome))
+            pending.Clear();
+            while (pending.Count < MaxReportBatch && reader.TryRead(out var outcome))
             {
-                target ??= outcome.Queue;
-                if (outcome.Queue == target)
-                {
-                    batch.Add(outcome.Job);
-                }
-                else
-                {
-                    others!.Add(outcome);
-                }
+                pending.Add(outcome);
             }
 
-            if (target is not null)
+            // One call per queue with outcomes (one queue but for a multi-queue worker), each in report order.
+            while (pending.Count > 0)
             {
-                await SendAsync(target, batch).ConfigureAwait(false);
-            }
-
-            while (others is { Count: > 0 })
-            {
-                target = others[0].Queue;
+                var target = pending[0].Queue;
                 batch.Clear();
-                batch.AddRange(others.Where(o => o.Queue == target).Select(o => o.Job));
-                others.RemoveAll(o => o.Queue == target);
+                foreach (var outcome in pending)
+                {
+                    if (outcome.Queue == target)
+                    {
+                        batch.Add(outcome.Job);
+                    }
+                }
+
+                pending.RemoveAll(o => o.Queue == target);
                 await SendAsync(target, batch).ConfigureAwait(false);
             }
         }

@@ -46,13 +46,16 @@ internal sealed partial class QueueGrain
         await writer.Commit();
     }
 
-    /// <summary>A flow's child whose parent has not been told how it settled: kept past retention until it has.</summary>
-    private static bool Pinned(JobEntry entry) => entry.Record is { Parent: not null, ParentNotified: false } job && JobStateMachine.IsSettled(job.State);
+    /// <summary>A flow's child that settled and whose parent has not been told yet.</summary>
+    private static bool OwesParentNotice(JobRecord? job) => job is { Parent: not null, ParentNotified: false } && JobStateMachine.IsSettled(job.State);
+
+    /// <summary>A child that owes its parent a notice is kept past retention until it has told it.</summary>
+    private static bool Pinned(JobEntry entry) => OwesParentNotice(entry.Record);
 
     /// <summary>Called for every staged record: a settled child joins the notices to send.</summary>
     private void NoteSettledChild(JobRecord job)
     {
-        if (job is { Parent: not null, ParentNotified: false } && JobStateMachine.IsSettled(job.State))
+        if (OwesParentNotice(job))
         {
             parentNotices.TryAdd(job.Id, DateTimeOffset.MinValue);
         }
@@ -96,7 +99,7 @@ internal sealed partial class QueueGrain
                 return;
             }
 
-            if (index.Get(id)?.Record is not { Parent: { } parent, ParentNotified: false } child || !JobStateMachine.IsSettled(child.State))
+            if (index.Get(id)?.Record is not { Parent: { } parent } child || !OwesParentNotice(child))
             {
                 parentNotices.Remove(id);   // revived, deleted by an operator, or already told
                 continue;

@@ -467,24 +467,29 @@ public static class ApiMapping
             j.Children?.Select(c => new ChildOutcomeResponse(c.Index, c.Queue, c.JobId, Name(c.State), Json(c.Result), c.Error, c.SettledAt, c.ResultOmitted)).ToArray());
     }
 
+    /// <summary>One job of several (a batch's, a flow's) as an enqueue request: its errors keep their code and name the job's
+    /// place (<paramref name="where"/>, such as "Job 3").</summary>
+    public static EnqueueRequest ToEnqueueAt(EnqueueJobRequest? request, string where)
+    {
+        try
+        {
+            return ToEnqueue(request ?? throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBody, "A job is null."), null);
+        }
+        catch (WorkersException ex)
+        {
+            throw ApiErrors.BadRequest(ex.Code, $"{where}: {ex.Message}");
+        }
+        catch (ApiException ex)
+        {
+            throw ApiErrors.BadRequest(ex.Code, $"{where}: {ex.Message}");
+        }
+    }
+
     /// <summary>A flow request as the flow to create (each job mapped as an enqueued one; its errors name the job's place).</summary>
     public static JobFlow ToFlow(FlowRequest request, string path = "flow")
     {
         ArgumentNullException.ThrowIfNull(request);
-        EnqueueRequest job;
-        try
-        {
-            job = ToEnqueue(request, null);
-        }
-        catch (WorkersException ex)
-        {
-            throw ApiErrors.BadRequest(ex.Code, $"{path}: {ex.Message}");
-        }
-        catch (ApiException ex)
-        {
-            throw ApiErrors.BadRequest(ex.Code, $"{path}: {ex.Message}");
-        }
-
+        var job = ToEnqueueAt(request, path);
         var policy = request.OnChildFailure?.ToLowerInvariant() switch
         {
             null or "fail" => ChildFailurePolicy.Fail,

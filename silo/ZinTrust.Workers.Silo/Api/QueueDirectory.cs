@@ -17,7 +17,7 @@ public sealed class QueueDirectory(IGrainFactory grains, IJobStore store, TimePr
 
     /// <summary>The queues of registered workers, sorted.</summary>
     public async Task<string[]> WorkerQueuesAsync() =>
-        [.. (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true)).SelectMany(w => w.Queues ?? [w.QueueName]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        [.. (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true)).SelectMany(w => w.QueueNames).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     /// <summary>Throws QUEUE_NOT_FOUND unless a worker uses the queue or the store holds something of it.</summary>
     public async Task EnsureExistsAsync(string queue, CancellationToken cancellationToken)

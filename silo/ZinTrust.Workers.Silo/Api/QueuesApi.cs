@@ -101,18 +101,7 @@ public static class QueuesApi
         var requests = new EnqueueRequest[batch.Count];
         for (int i = 0; i < batch.Count; i++)
         {
-            try
-            {
-                requests[i] = ApiMapping.ToEnqueue(batch[i] ?? throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBody, "A job is null."), null);
-            }
-            catch (WorkersException ex)
-            {
-                throw ApiErrors.BadRequest(ex.Code, $"Job {i}: {ex.Message}");
-            }
-            catch (ApiException ex)
-            {
-                throw ApiErrors.BadRequest(ex.Code, $"Job {i}: {ex.Message}");
-            }
+            requests[i] = ApiMapping.ToEnqueueAt(batch[i], $"Job {i}");
         }
 
         var acks = await WorkersActivity.SendAsync(

@@ -131,7 +131,7 @@ public static class WorkersApi
         };
         var filtered = (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive))
             .Where(w => status is null || ApiMapping.Name(w.Status) == status)
-            .Where(w => queue is null || w.QueueName == queue || w.Queues?.Contains(queue, StringComparer.Ordinal) == true)
+            .Where(w => queue is null || w.QueueNames.Contains(queue, StringComparer.Ordinal))
             .Where(w => region is null || w.Region == region);
         var ordered = descending ? filtered.OrderByDescending(key).ThenBy(w => w.Name, StringComparer.Ordinal) : filtered.OrderBy(key).ThenBy(w => w.Name, StringComparer.Ordinal);
         var all = ordered.ToArray();
@@ -146,7 +146,7 @@ public static class WorkersApi
     {
         var all = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true);
         var active = all.Where(w => w.ActiveStatus).ToArray();
-        var queues = await Task.WhenAll(active.SelectMany(w => w.Queues ?? [w.QueueName]).Distinct(StringComparer.Ordinal).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        var queues = await Task.WhenAll(active.SelectMany(w => w.QueueNames).Distinct(StringComparer.Ordinal).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
         var scores = (await Task.WhenAll(active.Where(w => w.Status == WorkerStatus.Running).Select(w => grains.GetGrain<IWorkerGrain>(w.Name).GetHealthScore())))
             .Where(s => s is not null).Select(s => (double)s!.Score).ToArray();
         var resources = await Resources(grains);
