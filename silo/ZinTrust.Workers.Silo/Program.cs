@@ -1,4 +1,4 @@
-using ZinTrust.Workers.Silo;
+using ZinTrust.Workers.Server;
 
 return await SiloHost.RunAsync(args);
 

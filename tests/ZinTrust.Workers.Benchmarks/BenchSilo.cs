@@ -7,7 +7,7 @@ using StackExchange.Redis;
 using ZinTrust.Workers.Abstractions;
 using ZinTrust.Workers.Client;
 using ZinTrust.Workers.Grains;
-using ZinTrust.Workers.Silo;
+using ZinTrust.Workers.Server;
 
 namespace ZinTrust.Workers.Benchmarks;
 

@@ -7,12 +7,11 @@ namespace ZinTrust.Workers.Client.Tests;
 public sealed class OptionsTests
 {
     [Fact]
-    public void Validator_ReportsEveryInvalidSetting_ByName_WithoutTheConnectionString()
+    public void Validator_ReportsEveryInvalidSetting_ByName()
     {
         var options = new WorkersClientOptions
         {
             GatewayPort = 0,
-            MembershipConnectionString = " ",
             ServiceId = "",
             EnqueueRetry = new EnqueueRetryOptions { MaxAttempts = 0, BaseDelay = TimeSpan.FromSeconds(3), MaxDelay = TimeSpan.FromSeconds(1), Budget = TimeSpan.Zero },
             ResultWait = new ResultWaitOptions { PushSafetyPollInterval = TimeSpan.FromHours(1), PollInitialDelay = TimeSpan.Zero },
@@ -21,7 +20,7 @@ public sealed class OptionsTests
         var result = new WorkersClientOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        foreach (var setting in new[] { "GatewayPort", "MembershipConnectionString", "ServiceId", "EnqueueRetry.MaxAttempts", "EnqueueRetry.MaxDelay", "EnqueueRetry.Budget", "ResultWait.PushSafetyPollInterval", "ResultWait.PollInitialDelay" })
+        foreach (var setting in new[] { "GatewayPort", "ServiceId", "EnqueueRetry.MaxAttempts", "EnqueueRetry.MaxDelay", "EnqueueRetry.Budget", "ResultWait.PushSafetyPollInterval", "ResultWait.PollInitialDelay" })
         {
             Assert.Contains(result.Failures!, f => f.Contains($"WorkersClientOptions.{setting} ", StringComparison.Ordinal));
         }

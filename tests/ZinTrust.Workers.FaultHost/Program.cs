@@ -1,4 +1,4 @@
-using ZinTrust.Workers.Silo;
+using ZinTrust.Workers.Server;
 
 namespace ZinTrust.Workers.FaultHost;
 

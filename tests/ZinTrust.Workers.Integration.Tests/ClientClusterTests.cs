@@ -17,7 +17,7 @@ public sealed class ClientClusterTests
         await cluster.StartAsync(1, ct);
 
         var builder = Host.CreateApplicationBuilder();
-        builder.AddZinTrustWorkersClient(o => o.MembershipConnectionString = cluster.MembershipConnectionString);
+        builder.AddZinTrustWorkersClient(clustering: c => c.UseZinTrustPostgresMembership(cluster.MembershipConnectionString));
         using var host = builder.Build();
         await host.StartAsync(ct);
         var workers = host.Services.GetRequiredService<IWorkerManager>();

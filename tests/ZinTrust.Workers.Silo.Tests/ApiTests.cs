@@ -106,6 +106,19 @@ public sealed class ApiTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Ready_AnswersProbesWithoutAKey_WithTheVerdictOnly()
+    {
+        using var probe = fixture.Factory.Client(role: null);
+
+        var response = await probe.Get("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Json();
+        Assert.Equal("ready", body.Str("status"));
+        Assert.False(body.TryGetProperty("checks", out _), "an anonymous probe sees no checks (they name backends)");
+    }
+
+    [Fact]
     public async Task Walkthrough_CreateStartEnqueueAndReadTheResult()
     {
         var worker = await CreateAndStart("api-walk", "api-walk-q");

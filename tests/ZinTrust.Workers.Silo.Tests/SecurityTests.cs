@@ -19,7 +19,7 @@ public sealed class SecurityTests(SiloFixture fixture)
     {
         ["GET /health"] = "viewer",
         ["GET /health/live"] = "anonymous",
-        ["GET /health/ready"] = "viewer",
+        ["GET /health/ready"] = "anonymous",
         ["GET /api/workers/"] = "viewer",
         ["POST /api/workers/"] = "admin",
         ["POST /api/workers/create"] = "admin",

@@ -17,6 +17,9 @@ public static class Repository
         }
     }
 
+    /// <summary>The configuration the tests were built in (Debug, Release): the folder above the target framework's.</summary>
+    public static string BuildConfiguration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
     /// <summary><c>artifacts/&lt;name&gt;</c>, created when missing.</summary>
     public static string Artifacts(string name) => Directory.CreateDirectory(Path.Combine(Root, "artifacts", name)).FullName;
 }

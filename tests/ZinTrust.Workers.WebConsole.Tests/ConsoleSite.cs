@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Playwright;
-using ZinTrust.Workers.Silo;
+using ZinTrust.Workers.Server;
 
 namespace ZinTrust.Workers.WebConsole.Tests;
 

@@ -10,16 +10,18 @@ namespace Microsoft.Extensions.Hosting;
 public static class WorkersClientExtensions
 {
     /// <summary>
-    /// Connects an Orleans client to the cluster (a localhost silo's gateway, or through the PostgreSQL membership
-    /// table when <see cref="WorkersClientOptions.MembershipConnectionString"/> is set) and registers
-    /// <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>, <see cref="ISchedules"/> and <see cref="IJobQueueFactory"/>.
+    /// Connects an Orleans client to the cluster and registers <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>,
+    /// <see cref="ISchedules"/>, <see cref="IJobQueueFactory"/> and <see cref="IJobFlows"/>. The client finds the cluster
+    /// through <paramref name="clustering"/> when given (for example <c>c => c.UseZinTrustPostgresMembership(connectionString)</c>
+    /// from the ZinTrust.Workers.Client.PostgreSql package, or <c>c => c.UseStaticClustering(…)</c>), else at a localhost
+    /// silo's gateway on <see cref="WorkersClientOptions.GatewayPort"/>.
     /// </summary>
     /// <remarks>
     /// <paramref name="configure"/> runs once here (the connection settings shape the Orleans client, so they are
     /// validated at once and an invalid one throws <see cref="OptionsValidationException"/>) and again whenever the
     /// options are built.
     /// </remarks>
-    public static IHostApplicationBuilder AddZinTrustWorkersClient(this IHostApplicationBuilder builder, Action<WorkersClientOptions>? configure = null)
+    public static IHostApplicationBuilder AddZinTrustWorkersClient(this IHostApplicationBuilder builder, Action<WorkersClientOptions>? configure = null, Action<IClientBuilder>? clustering = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = new WorkersClientOptions();
@@ -39,13 +41,9 @@ public static class WorkersClientExtensions
             // The application's spans reach into the cluster when it listens to ZinTrust.Workers and Microsoft.Orleans.*
             // (without a listener a call costs one check).
             client.AddActivityPropagation();
-            if (options.MembershipConnectionString is { Length: > 0 } connectionString)
+            if (clustering is not null)
             {
-                client.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = "Npgsql";
-                    o.ConnectionString = connectionString;
-                });
+                clustering(client);
             }
             else
             {

@@ -1,17 +1,13 @@
 namespace ZinTrust.Workers.Client;
 
 /// <summary>
-/// How the client reaches the cluster (a localhost silo's gateway, or any cluster whose membership is in PostgreSQL),
+/// How the client reaches a localhost silo (the gateway port; other clusters: the clustering argument of AddZinTrustWorkersClient),
 /// how it retries enqueues, and how it awaits results. Validated at start-up by <see cref="WorkersClientOptionsValidator"/>.
 /// </summary>
 public sealed class WorkersClientOptions
 {
     /// <summary>The silo's gateway port (GATEWAY_PORT). Default: 30000.</summary>
     public int GatewayPort { get; set; } = 30000;
-
-    /// <summary>The PostgreSQL connection string of the cluster's membership table (CLUSTER_DRIVER=postgres on the silos);
-    /// null connects to a localhost silo on <see cref="GatewayPort"/>. Never logged.</summary>
-    public string? MembershipConnectionString { get; set; }
 
     /// <summary>Must match the silo. Default: zintrust-workers.</summary>
     public string ServiceId { get; set; } = "zintrust-workers";

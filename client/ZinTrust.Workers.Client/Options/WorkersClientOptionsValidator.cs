@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace ZinTrust.Workers.Client;
 
-/// <summary>Reports every invalid client setting, naming it. The membership connection string is never echoed.</summary>
+/// <summary>Reports every invalid client setting, naming it.</summary>
 public sealed class WorkersClientOptionsValidator : IValidateOptions<WorkersClientOptions>
 {
     public ValidateOptionsResult Validate(string? name, WorkersClientOptions options)
@@ -12,11 +12,6 @@ public sealed class WorkersClientOptionsValidator : IValidateOptions<WorkersClie
         if (options.GatewayPort is < 1 or > 65535)
         {
             failures.Add($"WorkersClientOptions.GatewayPort must be between 1 and 65535 (was {options.GatewayPort}).");
-        }
-
-        if (options.MembershipConnectionString is { } connection && string.IsNullOrWhiteSpace(connection))
-        {
-            failures.Add("WorkersClientOptions.MembershipConnectionString must be null (a localhost silo) or a PostgreSQL connection string.");
         }
 
         Required(failures, options.ServiceId, nameof(options.ServiceId));

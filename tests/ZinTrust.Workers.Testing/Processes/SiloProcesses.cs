@@ -38,7 +38,7 @@ public sealed class SiloProcesses : IAsyncDisposable
     /// <summary>The admin key the silo processes accept (WORKER_API_KEYS holds its hash).</summary>
     public const string ApiKey = "zt_integration_admin_key_000000000000000000000";
 
-    public static string ApiKeysSetting => ZinTrust.Workers.Silo.ApiKeyRing.Entry("integration", ZinTrust.Workers.Silo.ApiRole.Admin, ApiKey);
+    public static string ApiKeysSetting => ZinTrust.Workers.Server.ApiKeyRing.Entry("integration", ZinTrust.Workers.Server.ApiRole.Admin, ApiKey);
 
     public HttpClient Http(int silo)
     {

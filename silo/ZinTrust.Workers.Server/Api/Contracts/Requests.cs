@@ -1,0 +1,228 @@
+using System.Text.Json;
+
+namespace ZinTrust.Workers.Server;
+
+/// <summary>POST /api/workers. Unknown fields are rejected.</summary>
+public sealed class WorkerCreateRequest
+{
+    public string? Name { get; init; }
+    public string? QueueName { get; init; }
+    public string? Version { get; init; }
+    public int? Concurrency { get; init; }
+    public string? Processor { get; init; }
+    public bool? AutoStart { get; init; }
+    public bool? ActiveStatus { get; init; }
+    public JobOptionsRequest? JobOptions { get; init; }
+    public Dictionary<string, bool>? Features { get; init; }
+    public int? Replicas { get; init; }
+    public int? DrainTimeoutMs { get; init; }
+
+    /// <summary>memory | redis | db; unset = the configured WORKER_PERSISTENCE_DRIVER (only those auto-start).</summary>
+    public string? PersistenceDriver { get; init; }
+
+    /// <summary>The worker's circuit (in force when features.circuitBreaker is true).</summary>
+    public CircuitBreakerRequest? CircuitBreaker { get; init; }
+
+    /// <summary>Opt-in restarts on critical health (off by default).</summary>
+    public HealthPolicyRequest? HealthPolicy { get; init; }
+
+    /// <summary>Replica bounds and thresholds for the auto-scaler (in force when features.autoScaling is true).</summary>
+    public AutoScalingRequest? AutoScaling { get; init; }
+
+    /// <summary>Lower-case letters, digits and '-'; unset = WORKER_REGION.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>A multi-queue worker's queues with weights ([{"name", "weight"}]); queueName, when given, must be one of them,
+    /// else the first is the worker's queue.</summary>
+    public List<WorkerQueueRequest>? Queues { get; init; }
+
+    /// <summary>The original's datacenter block: primaryRegion (the placement), secondaryRegions (the first is the failover
+    /// target), affinityRules, priority, autoFailover, healthCheckInterval (ms).</summary>
+    public DatacenterRequest? Datacenter { get; init; }
+}
+
+public sealed class AutoScalingRequest
+{
+    public int? MinReplicas { get; init; }
+    public int? MaxReplicas { get; init; }
+    public int? ScaleUpThreshold { get; init; }
+    public int? ScaleDownThreshold { get; init; }
+    public long? CooldownMs { get; init; }
+}
+
+/// <summary>POST /api/workers/{name}/scale.</summary>
+public sealed class ScaleRequest
+{
+    public int? Replicas { get; init; }
+
+    /// <summary>How long the auto-scaler leaves the worker alone (default 30; 0: not at all).</summary>
+    public int? HoldMinutes { get; init; }
+}
+
+public sealed class HealthPolicyRequest
+{
+    public bool? RestartWhenCritical { get; init; }
+    public int? CriticalSamples { get; init; }
+    public int? MaxRestarts { get; init; }
+    public long? RestartWindowMs { get; init; }
+}
+
+public sealed class CircuitBreakerRequest
+{
+    public int? FailureThreshold { get; init; }
+    public int? FailureWindowMs { get; init; }
+    public int? ResetTimeoutMs { get; init; }
+    public int? HalfOpenAttempts { get; init; }
+}
+
+/// <summary>One queue of a multi-queue worker: its name and weight (1..1000, default 1).</summary>
+public sealed class WorkerQueueRequest
+{
+    public string? Name { get; init; }
+    public int? Weight { get; init; }
+}
+
+/// <summary>PATCH /api/workers/{name}: only the fields present change.</summary>
+public sealed class WorkerUpdateRequest
+{
+    public string? QueueName { get; init; }
+
+    /// <summary>A multi-queue worker's queues with weights; [] makes it consume its queueName alone.</summary>
+    public List<WorkerQueueRequest>? Queues { get; init; }
+    public string? Version { get; init; }
+    public int? Concurrency { get; init; }
+    public string? Processor { get; init; }
+    public JsonElement AutoStart { get; init; }
+    public bool? ActiveStatus { get; init; }
+    public JobOptionsRequest? JobOptions { get; init; }
+    public Dictionary<string, bool>? Features { get; init; }
+    public int? Replicas { get; init; }
+    public int? DrainTimeoutMs { get; init; }
+    public string? PersistenceDriver { get; init; }
+    public CircuitBreakerRequest? CircuitBreaker { get; init; }
+    public HealthPolicyRequest? HealthPolicy { get; init; }
+    public AutoScalingRequest? AutoScaling { get; init; }
+    public string? Region { get; init; }
+}
+
+/// <summary>POST /api/workers/{name}/versions: a version to register (the original's body, plus what a version may change).</summary>
+public sealed class WorkerVersionRequest
+{
+    public string? Version { get; init; }
+    public string? Description { get; init; }
+    public string? Processor { get; init; }
+    public int? Concurrency { get; init; }
+    public JobOptionsRequest? JobOptions { get; init; }
+    public string? HealthCheck { get; init; }
+}
+
+/// <summary>POST /api/workers/{name}/canary/start: the original's body (duration in milliseconds), plus steps and the decision's margins.</summary>
+public sealed class CanaryStartRequest
+{
+    public string? NewVersion { get; init; }
+    public double? TrafficPercentage { get; init; }
+    public double? Duration { get; init; }
+    public bool? AutoRollback { get; init; }
+    public int? SuccessThreshold { get; init; }
+    public int? RollbackThreshold { get; init; }
+    public IReadOnlyList<double>? Steps { get; init; }
+    public double? ErrorMargin { get; init; }
+    public int? MinimumSamples { get; init; }
+    public double? EvaluationIntervalMs { get; init; }
+}
+
+public sealed class JobOptionsRequest
+{
+    public int? Attempts { get; init; }
+    public BackoffRequest? Backoff { get; init; }
+    public int? TimeoutMs { get; init; }
+    public int? MaxStalls { get; init; }
+    public int? LeaseMs { get; init; }
+    public int? RetainCompleted { get; init; }
+    public JsonElement Priority { get; init; }
+
+    /// <summary>How long idempotency keys are remembered (1 minute to 30 days; default 24 h).</summary>
+    public long? IdempotencyTtlMs { get; init; }
+
+    /// <summary>Enqueues are refused (429 QUEUE_FULL) while this many jobs wait or are delayed; 0 removes the limit.</summary>
+    public int? MaxWaiting { get; init; }
+
+    /// <summary>Dead-lettered jobs kept (oldest deleted past it); default 10000.</summary>
+    public int? MaxDeadLetters { get; init; }
+
+    /// <summary>At most this many of the queue's jobs run at once across the cluster; 0 removes the limit.</summary>
+    public int? GlobalConcurrency { get; init; }
+
+    /// <summary>At most max job starts per durationMs across the cluster; {"max": 0} removes the limit.</summary>
+    public RateLimitRequest? RateLimit { get; init; }
+
+    /// <summary>At most this many jobs of one group run at once across the cluster; 0 removes the limit.</summary>
+    public int? GroupConcurrency { get; init; }
+}
+
+public sealed class RateLimitRequest
+{
+    public int? Max { get; init; }
+    public long? DurationMs { get; init; }
+}
+
+public sealed class BackoffRequest
+{
+    /// <summary>fixed | exponential.</summary>
+    public string? Type { get; init; }
+    public int? DelayMs { get; init; }
+    public double? Jitter { get; init; }
+    public int? MaxDelayMs { get; init; }
+}
+
+/// <summary>One job in POST /api/queues/{queue}/jobs (the body is one of these, an array of them, or {"jobs": [...]}).</summary>
+public class EnqueueJobRequest
+{
+    public JsonElement? Payload { get; init; }
+
+    /// <summary>BullMQ's name for the payload; give one of payload or data.</summary>
+    public JsonElement? Data { get; init; }
+    public string? Name { get; init; }
+
+    /// <summary>A number 0..100 or critical | high | normal | low.</summary>
+    public JsonElement Priority { get; init; }
+    public long? DelayMs { get; init; }
+
+    /// <summary>Run no earlier than this time (ISO 8601, by the queue's clock); instead of delayMs.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>How long the key is remembered (1000 ms to 30 days); default: the queue's idempotencyTtlMs.</summary>
+    public long? IdempotencyTtlMs { get; init; }
+
+    /// <summary>The job's envelope: string headers the processor sees (trace context among them).</summary>
+    public Dictionary<string, string>? Headers { get; init; }
+
+    /// <summary>The job's group (a tenant, an account): groups take turns, and jobOptions.groupConcurrency bounds each one.</summary>
+    public string? Group { get; init; }
+    public int? Attempts { get; init; }
+    public BackoffRequest? Backoff { get; init; }
+    public int? TimeoutMs { get; init; }
+}
+
+public sealed class EnqueueBatchRequest
+{
+    public List<EnqueueJobRequest>? Jobs { get; init; }
+}
+
+/// <summary>POST /api/queues/{queue}/dead-letters/retry and DELETE /api/queues/{queue}/dead-letters: no ids = all.</summary>
+public sealed class DeadLetterRequest
+{
+    public List<string>? Ids { get; init; }
+}
+
+/// <summary>POST /api/flows: a job (the fields of an enqueued job) in its queue, and its children, each a flow of its own.</summary>
+public sealed class FlowRequest : EnqueueJobRequest
+{
+    public string? Queue { get; init; }
+
+    /// <summary>fail (the default: a failed child dead-letters this job at once) | ignore (it runs when all have settled).</summary>
+    public string? OnChildFailure { get; init; }
+
+    public List<FlowRequest>? Children { get; init; }
+}

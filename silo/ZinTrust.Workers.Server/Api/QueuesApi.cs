@@ -1,0 +1,275 @@
+using System.Text.Json;
+using ZinTrust.Workers.Abstractions;
+
+namespace ZinTrust.Workers.Server;
+
+/// <summary>/api/queues/{queue}: jobs, pause/resume, dead letters.</summary>
+public static class QueuesApi
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static RouteGroupBuilder MapQueuesApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var all = app.MapGroup("/api/queues").WithTags("Queues").RequireAuthorization(ApiSecurity.Viewer)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        all.MapGet("/", ListQueues).WithSummary("The queues of the registered workers, with their depth by state").Produces<QueueStatsResponse[]>();
+        all.MapPost("/prune", PruneAll).WithSummary("Delete completed and cancelled jobs older than ?hours= (default 168) in every queue of a registered worker; dead letters too with ?deadLetters=true (admin)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).RequireAuthorization(ApiSecurity.Operator);
+
+        // Enqueueing may create a queue; every other route acts on an existing one (QUEUE_NOT_FOUND otherwise), so made-up names
+        // never activate a queue or leave anything behind.
+        app.MapGroup("/api/queues/{queue}").WithTags("Queues").RequireAuthorization(ApiSecurity.Operator)
+            .MapPost("/jobs", Enqueue)
+            .WithSummary("Enqueue one job, an array of jobs, or {\"jobs\": [...]}; header Idempotency-Key for a single job")
+            .Accepts<EnqueueJobRequest>("application/json").Produces<EnqueueResponse>(StatusCodes.Status201Created).Produces<EnqueueBatchResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).AddEndpointFilter(ExistingQueue);
+        group.MapGet("/", Stats).WithSummary("Queue depth by state").Produces<QueueStatsResponse>();
+        group.MapGet("/jobs", ListJobs).WithSummary("List jobs in one state (?state=waiting|delayed|active|completed|failed|cancelled)");
+        group.MapGet("/jobs/{id}", GetJob).WithSummary("Job status").Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/jobs/{id}/logs", GetJobLogs).WithSummary("The lines a job's processor logged, oldest first").Produces<JobLogsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/jobs/{id}/cancel", Cancel).WithSummary("Cancel a waiting or running job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/jobs/{id}/retry", RetryOne).WithSummary("Retry a dead-lettered job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/prune", Prune).WithSummary("Delete completed and cancelled jobs older than ?hours= (default 168); dead letters too with ?deadLetters=true (admin)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapGet("/dead-letters", DeadLetters).WithSummary("List dead-lettered jobs");
+        group.MapPost("/dead-letters/retry", RetryDeadLetters).WithSummary("Retry dead-lettered jobs ({\"ids\": [...]} or all)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapDelete("/dead-letters", DeleteDeadLetters).WithSummary("Delete dead-lettered jobs ({\"ids\": [...]} or all)").RequireAuthorization(ApiSecurity.Admin);
+        return group;
+    }
+
+    /// <summary>A valid name of a queue that exists (a worker uses it or it holds jobs), checked before the handler runs, after the
+    /// route's other values are checked (bad input is a 400 before anything is looked up).</summary>
+    private static async ValueTask<object?> ExistingQueue(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var queue = (string)http.Request.RouteValues["queue"]!;
+        if (WorkerValidation.CheckQueueName(queue) is { } error)
+        {
+            throw error.ToException();
+        }
+
+        if (http.Request.RouteValues["id"] is string id)
+        {
+            JobId(id);
+        }
+
+        await http.RequestServices.GetRequiredService<QueueDirectory>().EnsureExistsAsync(queue, http.RequestAborted);
+        return await next(context);
+    }
+
+    private static async Task<IResult> Stats(string queue, IGrainFactory grains) =>
+        Results.Json(ApiMapping.ToResponse(await Queue(queue, grains).GetStats()), ApiJson.Options);
+
+    private static async Task<IResult> Enqueue(string queue, HttpRequest request, IGrainFactory grains, ILocalSiloDetails silo, CancellationToken cancellationToken)
+    {
+        var target = Queue(queue, grains);
+        string? key = request.Headers[IdempotencyHeader].FirstOrDefault();
+        var body = await ApiJson.ReadBodyAsync(request, required: true, cancellationToken);
+        var root = ApiJson.Parse(body);
+        List<EnqueueJobRequest>? batch = root.ValueKind switch
+        {
+            JsonValueKind.Array => ApiJson.Deserialize<List<EnqueueJobRequest>>(body),
+            JsonValueKind.Object when root.TryGetProperty("jobs", out _) => ApiJson.Deserialize<EnqueueBatchRequest>(body).Jobs,
+            JsonValueKind.Object => null,
+            _ => throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBody, "The body must be a job object, an array of jobs, or {\"jobs\": [...]}."),
+        };
+
+        if (batch is null)
+        {
+            var one = ApiMapping.ToEnqueue(ApiJson.Deserialize<EnqueueJobRequest>(body), key);
+            var ack = await WorkersActivity.SendAsync(queue, 1, silo.SiloAddress.ToString(), span => target.Enqueue(one.WithContext(span)));
+            return Results.Json(ApiMapping.ToResponse(ack, queue), ApiJson.Options, statusCode: ack.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        }
+
+        if (key is not null)
+        {
+            throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidIdempotencyKey, "The Idempotency-Key header applies to single jobs; give each job of a batch its own idempotencyKey.");
+        }
+
+        if (batch.Count is 0 or > 10_000)
+        {
+            throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBatch, "A batch holds 1 to 10000 jobs.");
+        }
+
+        var requests = new EnqueueRequest[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            requests[i] = ApiMapping.ToEnqueueAt(batch[i], $"Job {i}");
+        }
+
+        var acks = await WorkersActivity.SendAsync(
+            queue,
+            requests.Length,
+            silo.SiloAddress.ToString(),
+            span => target.EnqueueBatch(span is null ? requests : [.. requests.Select(r => r.WithContext(span))]));
+        return Results.Json(
+            new EnqueueBatchResponse(acks.Count, acks.Select(a => ApiMapping.ToResponse(a, queue)).ToArray()),
+            ApiJson.Options,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ListJobs(string queue, HttpRequest request, IGrainFactory grains)
+    {
+        var raw = request.Query["state"].FirstOrDefault() ?? "waiting";
+        if (!Enum.TryParse<JobState>(raw.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var state) || !Enum.IsDefined(state) || int.TryParse(raw, out _))
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "state must be one of waiting, delayed, active, completed, failed, cancelled, waiting-children.");
+        }
+
+        int offset = WorkersApi.Number(request.Query, "offset", 0, 0, 1_000_000);
+        int limit = WorkersApi.Number(request.Query, "limit", 50, 1, WorkersApi.MaxPageSize);
+        var jobs = await Queue(queue, grains).ListJobs(state, offset, limit);
+        return Results.Json(new { queue, state = ApiMapping.Name(state), offset, limit, jobs = jobs.Select(ApiMapping.ToResponse) }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> GetJob(string queue, string id, IGrainFactory grains)
+    {
+        var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        return Results.Json(ApiMapping.ToResponse(job), ApiJson.Options);
+    }
+
+    private static async Task<IResult> GetJobLogs(string queue, string id, IGrainFactory grains)
+    {
+        var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        return Results.Json(ApiMapping.ToLogsResponse(job), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Cancel(string queue, string id, IGrainFactory grains)
+    {
+        return await Queue(queue, grains).Cancel(JobId(id)) switch
+        {
+            CancelResult.Cancelled => Ok($"Job '{id}' cancelled."),
+            CancelResult.NotFound => throw JobNotFound(queue, id),
+            _ => throw new ApiException(StatusCodes.Status409Conflict, ApiErrors.JobAlreadyFinished, $"Job '{id}' already finished; nothing to cancel."),
+        };
+    }
+
+    private static async Task<IResult> RetryOne(string queue, string id, IGrainFactory grains)
+    {
+        var target = Queue(queue, grains);
+        var job = await target.GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        if (job.State != JobState.Failed || await target.RetryDeadLetters([id]) == 0)
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, ApiErrors.JobNotDeadLettered, $"Job '{id}' is {ApiMapping.Name(job.State)}; only dead-lettered (failed) jobs can be retried.");
+        }
+
+        return Ok($"Job '{id}' is waiting again.");
+    }
+
+    private static async Task<IResult> ListQueues(IGrainFactory grains, QueueDirectory directory)
+    {
+        var stats = await Task.WhenAll((await directory.WorkerQueuesAsync()).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        return Results.Json(new { ok = true, queues = stats.Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options);
+    }
+
+    /// <summary>Deletes completed and cancelled jobs older than ?hours= (default 168, a week) in every worker's queue; dead letters too
+    /// with ?deadLetters=true, which takes the admin role.</summary>
+    private static async Task<IResult> PruneAll(HttpRequest request, IGrainFactory grains, QueueDirectory directory)
+    {
+        int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);
+        bool deadLetters = PruneDeadLetters(request);
+        var queues = await directory.WorkerQueuesAsync();
+        var counts = await Task.WhenAll(queues.Select(q => grains.GetGrain<IQueueGrain>(q).Prune(TimeSpan.FromHours(hours), deadLetters)));
+        return Results.Json(
+            new { ok = true, pruned = counts.Sum(), olderThanHours = hours, deadLetters, queues = queues.Zip(counts, (queue, pruned) => new { queue, pruned }).ToArray() },
+            ApiJson.Options);
+    }
+
+    private static async Task<IResult> Prune(string queue, HttpRequest request, IGrainFactory grains)
+    {
+        int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);
+        bool deadLetters = PruneDeadLetters(request);
+        int pruned = await Queue(queue, grains).Prune(TimeSpan.FromHours(hours), deadLetters);
+        return Results.Json(new { ok = true, pruned, olderThanHours = hours, deadLetters }, ApiJson.Options);
+    }
+
+    /// <summary>?deadLetters=true|false (default false); deleting dead letters is for admins, as DELETE /dead-letters is.</summary>
+    private static bool PruneDeadLetters(HttpRequest request)
+    {
+        var raw = request.Query["deadLetters"].FirstOrDefault();
+        if (raw is null)
+        {
+            return false;
+        }
+
+        if (!bool.TryParse(raw, out var deadLetters))
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "deadLetters must be true or false.");
+        }
+
+        if (deadLetters && !request.HttpContext.User.IsInRole(ApiSecurity.Admin))
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden, ApiErrors.Forbidden, "Deleting dead letters takes the admin role; prune without deadLetters=true removes completed and cancelled jobs.");
+        }
+
+        return deadLetters;
+    }
+
+    private static async Task<IResult> DeadLetters(string queue, HttpRequest request, IGrainFactory grains)
+    {
+        int offset = WorkersApi.Number(request.Query, "offset", 0, 0, 1_000_000);
+        int limit = WorkersApi.Number(request.Query, "limit", 50, 1, WorkersApi.MaxPageSize);
+        var jobs = await Queue(queue, grains).ListJobs(JobState.Failed, offset, limit);
+        return Results.Json(new { queue, offset, limit, jobs = jobs.Select(ApiMapping.ToResponse) }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> RetryDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var ids = await Ids(request, cancellationToken);
+        int count = await Queue(queue, grains).RetryDeadLetters(ids);
+        return Results.Json(new { ok = true, retried = count }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> DeleteDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var ids = await Ids(request, cancellationToken);
+        int count = await Queue(queue, grains).DeleteDeadLetters(ids);
+        return Results.Json(new { ok = true, deleted = count }, ApiJson.Options);
+    }
+
+    private static async Task<IReadOnlyList<string>?> Ids(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadBodyAsync(request, required: false, cancellationToken);
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        var ids = ApiJson.Deserialize<DeadLetterRequest>(body).Ids;
+        if (ids is not null)
+        {
+            foreach (var id in ids)
+            {
+                JobId(id);
+            }
+        }
+
+        return ids;
+    }
+
+    private static IResult Ok(string message) => Results.Json(new { ok = true, message }, ApiJson.Options);
+
+    private static IQueueGrain Queue(string queue, IGrainFactory grains)
+    {
+        if (WorkerValidation.CheckQueueName(queue) is { } error)
+        {
+            throw error.ToException();
+        }
+
+        return grains.GetGrain<IQueueGrain>(queue);
+    }
+
+    private static string JobId(string id) => WorkerValidation.IsValidJobId(id)
+        ? id
+        : throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidJobId, "Job ids are letters, digits, '-' and '_' (at most 100).");
+
+    private static WorkersException JobNotFound(string queue, string id) =>
+        new(WorkersErrorCodes.JobNotFound, $"Job '{id}' was not found in queue '{queue}'.");
+}

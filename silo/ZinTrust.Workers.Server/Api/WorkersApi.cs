@@ -1,0 +1,274 @@
+using System.Globalization;
+using ZinTrust.Workers.Abstractions;
+using ZinTrust.Workers.Grains;
+
+namespace ZinTrust.Workers.Server;
+
+/// <summary>/api/workers: definitions and lifecycle.</summary>
+public static class WorkersApi
+{
+    public const int MaxPageSize = 200;
+
+    public static RouteGroupBuilder MapWorkersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/workers").WithTags("Workers").ProducesProblem(StatusCodes.Status400BadRequest)
+            .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/", List).WithSummary("List workers (paging; filters status, queue, region; sort; inactive ones with includeInactive=true)").Produces<WorkerListResponse>();
+        group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
+        group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
+        group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status, the depth of their queues, health, cluster resources and 24 h costs").Produces<SystemSummaryResponse>();
+        group.MapGet("/{name}", Get).WithSummary("Get a worker").Produces<WorkerResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
+        group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
+        group.MapDelete("/{name}", Delete).WithSummary("Stop and delete a worker").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
+        group.MapGet("/{name}/status", Status).WithSummary("Live status: replicas, counters, queue depth").Produces<WorkerStatusResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{name}/start", (string name, IGrainFactory grains) => Act(name, grains, w => w.Start(), "started"))
+            .WithSummary("Start a worker").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/{name}/stop", (string name, IGrainFactory grains) => Act(name, grains, w => w.Stop(), "stopped"))
+            .WithSummary("Stop a worker gracefully (drain, then hand unfinished jobs back)").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/{name}/restart", (string name, IGrainFactory grains) => Act(name, grains, w => w.Restart(), "restarted"))
+            .WithSummary("Restart a worker (a new generation)").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/{name}/pause", (string name, IGrainFactory grains) => Act(name, grains, w => w.Pause(), "paused"))
+            .WithSummary("Pause a worker: replicas stay up and take no new jobs; running jobs finish").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/{name}/resume", (string name, IGrainFactory grains) => Act(name, grains, w => w.Resume(), "resumed"))
+            .WithSummary("Resume a paused worker").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapGet("/{name}/health", Health).WithSummary("The latest health-check result").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/metrics", Metrics).WithSummary("Completed, failed, success rate, average duration, throughput, queue depth").Produces<WorkerMetricsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/monitoring/history", History)
+            .WithSummary("Monitoring samples (every WORKER_HEALTH_CHECK_INTERVAL while running) in ?from=&to= (ISO 8601), newest ?limit=").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/circuit-breaker/state", async (string name, IGrainFactory grains) =>
+                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).GetCircuit()) }, ApiJson.Options))
+            .WithSummary("The worker's circuit: state (closed | open | halfOpen), failures in the window, when it retries, recent transitions").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{name}/circuit-breaker/reset", async (string name, IGrainFactory grains) =>
+                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: false)) }, ApiJson.Options))
+            .WithSummary("Close the worker's circuit now").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/{name}/circuit-breaker/open", async (string name, IGrainFactory grains) =>
+                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: true)) }, ApiJson.Options))
+            .WithSummary("Open the worker's circuit now (half-open after its reset timeout)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireAuthorization(ApiSecurity.Operator);
+        group.MapVersionsApi();
+        group.MapCanaryApi();
+        group.MapPlacementApi();
+        return group;
+    }
+
+    private static async Task<IResult> Health(string name, IGrainFactory grains)
+    {
+        var worker = Worker(name, grains);
+        var info = await worker.Get() ?? throw NotFound(name);
+        var score = await worker.GetHealthScore();
+        return Results.Json(
+            new { ok = true, name, status = ApiMapping.Name(info.Status), health = ApiMapping.ToResponse(info.Health), score = ApiMapping.ToResponse(score) },
+            ApiJson.Options);
+    }
+
+    private static async Task<IResult> Metrics(string name, IGrainFactory grains)
+    {
+        var worker = Worker(name, grains);
+        var report = await worker.GetStatus();
+        var recent = await worker.GetMonitoringHistory(null, null, 60);
+        return Results.Json(ApiMapping.ToMetrics(report, recent), ApiJson.Options);
+    }
+
+    private static async Task<IResult> History(string name, HttpRequest request, IGrainFactory grains)
+    {
+        var from = Time(request.Query, "from");
+        var to = Time(request.Query, "to");
+        if (from is not null && to is not null && from > to)
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "from must not be after to.");
+        }
+
+        int limit = Number(request.Query, "limit", 100, 1, 1440);
+        var samples = await Worker(name, grains).GetMonitoringHistory(from, to, limit);
+        return Results.Json(new { ok = true, name, samples = samples.Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options);
+    }
+
+    internal static DateTimeOffset? Time(IQueryCollection query, string name)
+    {
+        var raw = query[name].FirstOrDefault();
+        if (raw is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+            ? value
+            : throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"{name} must be an ISO 8601 date and time.");
+    }
+
+    private static async Task<IResult> List(HttpRequest request, IGrainFactory grains)
+    {
+        var query = request.Query;
+        bool includeInactive = Flag(query, "includeInactive");
+        int page = Number(query, "page", 1, 1, 1_000_000);
+        int limit = Number(query, "limit", 100, 1, MaxPageSize);
+        string? status = query["status"].FirstOrDefault()?.ToLowerInvariant();
+        if (status is not null && !Enum.GetNames<WorkerStatus>().Any(s => s.Equals(status, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "status must be one of stopped, starting, running, draining, failed.");
+        }
+
+        string? queue = query["queue"].FirstOrDefault() ?? query["queueName"].FirstOrDefault();
+        string? region = query["region"].FirstOrDefault();
+        string sort = query["sort"].FirstOrDefault() ?? "name";
+        bool descending = sort.StartsWith('-');
+        Func<WorkerIndexEntry, IComparable> key = sort.TrimStart('-') switch
+        {
+            "name" => w => w.Name,
+            "status" => w => ApiMapping.Name(w.Status),
+            "queue" => w => w.QueueName,
+            "version" => w => w.Version,
+            "concurrency" => w => w.Concurrency,
+            "updatedAt" => w => w.UpdatedAt,
+            _ => throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "sort must be one of name, status, queue, version, concurrency, updatedAt (prefix - for descending)."),
+        };
+        var filtered = (await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive))
+            .Where(w => status is null || ApiMapping.Name(w.Status) == status)
+            .Where(w => queue is null || w.QueueNames.Contains(queue, StringComparer.Ordinal))
+            .Where(w => region is null || w.Region == region);
+        var ordered = descending ? filtered.OrderByDescending(key).ThenBy(w => w.Name, StringComparer.Ordinal) : filtered.OrderBy(key).ThenBy(w => w.Name, StringComparer.Ordinal);
+        var all = ordered.ToArray();
+        int totalPages = (all.Length + limit - 1) / limit;
+        var items = all.Skip((page - 1) * limit).Take(limit).Select(ApiMapping.ToListItem).ToArray();
+        return Results.Json(
+            new WorkerListResponse(items, new PaginationResponse(page, limit, all.Length, totalPages, page < totalPages, page > 1)),
+            ApiJson.Options);
+    }
+
+    private static async Task<IResult> Summary(IGrainFactory grains)
+    {
+        var all = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true);
+        var active = all.Where(w => w.ActiveStatus).ToArray();
+        var queues = await Task.WhenAll(active.SelectMany(w => w.QueueNames).Distinct(StringComparer.Ordinal).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        var scores = (await Task.WhenAll(active.Where(w => w.Status == WorkerStatus.Running).Select(w => grains.GetGrain<IWorkerGrain>(w.Name).GetHealthScore())))
+            .Where(s => s is not null).Select(s => (double)s!.Score).ToArray();
+        var resources = await Resources(grains);
+        var costs = await grains.GetGrain<IResourceMonitorGrain>(0).GetCosts();
+        var summary = new SystemSummaryResponse(
+            Total: all.Count,
+            Running: active.Count(w => w.Status == WorkerStatus.Running),
+            Stopped: active.Count(w => w.Status == WorkerStatus.Stopped),
+            Failed: active.Count(w => w.Status == WorkerStatus.Failed),
+            Transitioning: active.Count(w => w.Status is WorkerStatus.Starting or WorkerStatus.Draining),
+            Inactive: all.Count - active.Length,
+            Waiting: queues.Sum(q => q.Waiting),
+            Delayed: queues.Sum(q => q.Delayed),
+            Active: queues.Sum(q => q.Active),
+            DeadLettered: queues.Sum(q => q.Failed),
+            AverageHealth: scores.Length == 0 ? null : Math.Round(scores.Average(), 1),
+            Resources: resources,
+            Costs: costs is null ? null : ResourcesMapping.ToSummary(costs));
+        return Results.Json(new { ok = true, summary }, ApiJson.Options);
+    }
+
+    private static async Task<ResourcesResponse?> Resources(IGrainFactory grains)
+    {
+        var stats = await ClusterStatistics.ActiveSilosAsync(grains);
+        if (stats.Count == 0)
+        {
+            return null;
+        }
+
+        return new ResourcesResponse(
+            stats.Count,
+            Math.Round(stats.Average(s => s.EnvironmentStatistics.FilteredCpuUsagePercentage), 1),
+            stats.Sum(s => s.EnvironmentStatistics.FilteredMemoryUsageBytes),
+            stats.Sum(s => s.EnvironmentStatistics.MaximumAvailableMemoryBytes),
+            stats.Sum(s => s.ActivationCount));
+    }
+
+    private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, HostSettings settings, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<WorkerCreateRequest>(request, cancellationToken);
+        var definition = ApiMapping.ToDefinition(body, settings.Workers);
+        var info = await grains.GetGrain<IWorkerGrain>(definition.Name).Create(definition);
+        return Results.Json(
+            new WorkerActionResponse(true, $"Worker '{definition.Name}' created.", ApiMapping.ToResponse(info)),
+            ApiJson.Options,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> Get(string name, IGrainFactory grains)
+    {
+        var info = await Existing(name, grains);
+        return Results.Json(new { ok = true, worker = ApiMapping.ToResponse(info) }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> Update(string name, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var worker = Worker(name, grains);
+        var body = await ApiJson.ReadAsync<WorkerUpdateRequest>(request, cancellationToken);
+        var current = await worker.Get() ?? throw NotFound(name);
+        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions, current.Definition.CircuitBreaker, current.Definition.HealthPolicy, current.Definition.AutoScaling));
+        return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' updated.", ApiMapping.ToResponse(info)), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Delete(string name, IGrainFactory grains)
+    {
+        await Worker(name, grains).Delete();
+        return Results.Json(new { ok = true, message = $"Worker '{name}' deleted." }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> Status(string name, IGrainFactory grains)
+    {
+        var report = await Worker(name, grains).GetStatus();
+        return Results.Json(ApiMapping.ToResponse(report), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Act(string name, IGrainFactory grains, Func<IWorkerGrain, Task<WorkerInfo>> action, string verb)
+    {
+        var info = await action(Worker(name, grains));
+        return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' {verb}.", ApiMapping.ToResponse(info)), ApiJson.Options);
+    }
+
+    internal static IWorkerGrain Worker(string name, IGrainFactory grains)
+    {
+        if (WorkerValidation.CheckWorkerName(name) is { } error)
+        {
+            throw error.ToException();
+        }
+
+        return grains.GetGrain<IWorkerGrain>(name);
+    }
+
+    /// <summary>The worker's current definition and status; 400 for a bad name, 404 when there is none.</summary>
+    internal static async Task<WorkerInfo> Existing(string name, IGrainFactory grains) =>
+        await Worker(name, grains).Get() ?? throw NotFound(name);
+
+    internal static WorkersException NotFound(string name) => new(WorkersErrorCodes.WorkerNotFound, $"Worker '{name}' was not found.");
+
+    internal static bool Flag(IQueryCollection query, string name)
+    {
+        var raw = query[name].FirstOrDefault();
+        return raw switch
+        {
+            null => false,
+            _ when raw.Equals("true", StringComparison.OrdinalIgnoreCase) || raw == "1" => true,
+            _ when raw.Equals("false", StringComparison.OrdinalIgnoreCase) || raw == "0" => false,
+            _ => throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"{name} must be true or false."),
+        };
+    }
+
+    internal static int Number(IQueryCollection query, string name, int fallback, int min, int max)
+    {
+        var raw = query[name].FirstOrDefault();
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"{name} must be a whole number from {min} to {max}.");
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,211 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging.Console;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Serialization;
+using Orleans.Storage;
+using StackExchange.Redis;
+using ZinTrust.Workers.Grains;
+
+namespace ZinTrust.Workers.Server;
+
+/// <summary>The host's composition, part by part: the silo (logging, telemetry, Orleans and its backends) and the API's services.</summary>
+internal static class WorkersHostExtensions
+{
+    /// <summary>Logging, telemetry and the silo with its backends; <paramref name="workers"/> registers more processors,
+    /// health checks and plugins.</summary>
+    public static void AddSilo(IHostApplicationBuilder builder, HostSettings settings, Action<WorkersBuilder>? workers)
+    {
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddZinTrustTelemetry(settings);
+        ConfigureLogging(builder.Logging, settings);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = settings.ServiceId;
+                o.ClusterId = settings.ClusterId;
+            });
+            if (settings.ClusterDriver == "postgres")
+            {
+                silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: settings.ListenOnAnyAddress);
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = settings.ConnectionStrings[settings.ClusterConnectionName];
+                });
+            }
+            else
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            }
+
+            if (settings.OpenTelemetryEnabled)
+            {
+                // Grain calls carry the caller's span (through the request context) and show in its trace. Off otherwise:
+                // it costs a filter on every call.
+                silo.AddActivityPropagation();
+            }
+
+            ConfigureBackends(silo, settings);
+            if (settings.DashboardEnabled)
+            {
+                // The Orleans dashboard's grains and counters; its pages are mapped under /dashboard with the console.
+                silo.AddDashboard();
+            }
+
+            silo.AddZinTrustWorkers(w =>
+            {
+                w.Configure(o => Copy(settings.Workers, o));
+                w.ConfigurePlugins(o => builder.Configuration.GetSection(PluginOptions.SectionName).Bind(o));
+                w.ConfigureResourceMonitor(o => Copy(settings.Resources, o));
+                w.ConfigureCosts(o => Copy(settings.Costs, o));
+                w.AddBuiltInProcessors();
+                if (settings.SiloRegion is { } region)
+                {
+                    w.InRegion(region, settings.SiloZone);
+                }
+
+                if (settings.DemoWorker)
+                {
+                    w.AddDemoProcessors();
+                }
+
+                workers?.Invoke(w);
+            });
+        });
+    }
+
+    /// <summary>The REST API's services: where it listens (WORKER_API_HOST, PORT, the metrics port), readiness, the queue
+    /// directory, OpenAPI, the console's key ring and API keys and roles.</summary>
+    public static void AddApi(WebApplicationBuilder builder, HostSettings settings, ApiKeyRing keys)
+    {
+        builder.Services.AddSingleton<ReadinessProbe>();
+        builder.Services.AddSingleton(sp => new QueueDirectory(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IJobStore>(), TimeProvider.System));
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ZinTrust workers";
+            document.Info.Description = "Workers, queues and jobs. Errors are application/problem+json with a stable `code`.";
+            return Task.CompletedTask;
+        }));
+        builder.WebHost.UseUrls(settings.PrometheusPort is { } metricsPort
+            ? [$"http://{settings.HttpHost}:{settings.HttpPort}", $"http://{settings.HttpHost}:{metricsPort}"]
+            : [$"http://{settings.HttpHost}:{settings.HttpPort}"]);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = ApiJson.MaxBodyBytes;
+            k.AddServerHeader = false;
+        });
+
+        if (settings.UsesRedis)
+        {
+            // Console sessions and antiforgery tokens are protected by ASP.NET Data Protection. With the key ring in Redis,
+            // every silo of the service reads the same keys: a session opened on one silo holds on all of them, and across
+            // restarts. (Without Redis the ring stays in the user's profile directory: one machine.)
+            var redis = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(RedisOptions(settings)));
+            builder.Services.AddDataProtection()
+                .SetApplicationName($"ZinTrust.Workers/{settings.ServiceId}")
+                .PersistKeysToStackExchangeRedis(() => redis.Value.GetDatabase(settings.RedisDatabase), $"{settings.StateKeyPrefix}:data-protection-keys");
+        }
+
+        builder.Services.AddZinTrustApiSecurity(settings, keys, builder.Environment);
+    }
+
+    /// <summary>Job store, grain storage and reminders, by QUEUE_DRIVER and WORKER_PERSISTENCE_DRIVER.</summary>
+    private static void ConfigureBackends(ISiloBuilder silo, HostSettings settings)
+    {
+        if (settings.QueueDriver == "redis")
+        {
+            silo.AddZinTrustRedisJobStore(o =>
+            {
+                o.Configuration = settings.RedisConfiguration;
+                o.Database = settings.RedisDatabase;
+                o.KeyPrefix = settings.QueueRedisKeyPrefix;
+                o.ConnectTimeout = settings.Workers.ConnectionTimeout * 2;
+            });
+        }
+
+        if (settings.Workers.PersistenceDriver == "redis")
+        {
+            var prefix = settings.StateKeyPrefix;
+            silo.AddRedisGrainStorage(WorkersStorage.Name, builder => builder.Configure<Serializer>((o, serializer) =>
+            {
+                o.ConfigurationOptions = RedisOptions(settings);
+                // Orleans' binary format: version tolerant through the [Id]s of the state types, unlike the
+                // default JSON serializer whose $type names break when a type moves.
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                o.GetStorageKey = (name, grainId) => $"{prefix}:worker-state:{grainId}:{name}";
+                o.DeleteStateOnClear = true;
+            }));
+        }
+
+        if (settings.Workers.PersistenceDriver == "db")
+        {
+            silo.AddZinTrustPostgresGrainStorage(settings.ConnectionStrings[settings.DbConnectionName], settings.DbTable, settings.DbConnectionName);
+        }
+
+        if (settings.UsesRedis)
+        {
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisOptions(settings));
+            // Fail start-up early, naming REDIS_HOST, also when Redis holds only state and reminders.
+            silo.AddZinTrustRedisConnectionCheck(new ZinTrust.Workers.Redis.RedisJobStoreOptions
+            {
+                Configuration = settings.RedisConfiguration,
+                Database = settings.RedisDatabase,
+                ConnectTimeout = settings.Workers.ConnectionTimeout * 2,
+            });
+        }
+        else
+        {
+            silo.UseInMemoryReminderService();
+        }
+    }
+
+    private static ConfigurationOptions RedisOptions(HostSettings settings)
+    {
+        var options = ConfigurationOptions.Parse(settings.RedisConfiguration);
+        options.ConnectTimeout = (int)(settings.Workers.ConnectionTimeout * 2).TotalMilliseconds;
+        return options;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings)
+    {
+        logging.ClearProviders();
+        if (settings.LogFormat == "json")
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+
+        logging.SetMinimumLevel(settings.LogLevel);
+        if (settings.LogLevel > LogLevel.Debug)
+        {
+            // Orleans narrates its own start-up at Information; keep the operator's log about workers.
+            logging.AddFilter("Orleans", LogLevel.Warning);
+            logging.AddFilter("Microsoft", LogLevel.Warning);
+            logging.AddFilter("Polly", LogLevel.Warning);
+        }
+    }
+
+    /// <summary>Every settable property of the loaded (bound and validated) options onto the silo's: a field-by-field copy
+    /// silently dropped the options added after it was written (the event feed's window, the store-write bounds).</summary>
+    private static void Copy<TOptions>(TOptions from, TOptions to)
+        where TOptions : class
+    {
+        foreach (var property in typeof(TOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (property is { CanRead: true, CanWrite: true } && property.GetIndexParameters().Length == 0)
+            {
+                property.SetValue(to, property.GetValue(from));
+            }
+        }
+    }
+}
