@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using ZinTrust.Workers.Testing;
 
 namespace ZinTrust.Workers.Silo.Tests;
 
@@ -102,6 +103,18 @@ public sealed class StartupTests
 
             // Printed for the operator, never logged: no JSON log line carries it.
             Assert.DoesNotContain(lines, l => l.StartsWith('{') && l.Contains(generated, StringComparison.Ordinal));
+
+            // JSON lines carry an ISO 8601 UTC timestamp (nothing after the Z).
+            var banner = await Eventually.Get(
+                () => Task.FromResult(lines.FirstOrDefault(l => l.StartsWith('{') && l.Contains("ZinTrust workers ready", StringComparison.Ordinal))),
+                l => l is not null,
+                "the start-up banner is logged as JSON");
+            Assert.NotNull(banner);
+            using var json = System.Text.Json.JsonDocument.Parse(banner);
+            var timestamp = json.RootElement.GetProperty("Timestamp").GetString()!;
+            Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", timestamp);
+            var at = DateTimeOffset.Parse(timestamp, CultureInfo.InvariantCulture);
+            Assert.InRange(at, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1));
         }
         finally
         {

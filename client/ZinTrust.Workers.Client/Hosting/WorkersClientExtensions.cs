@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
+using ZinTrust.Workers.Abstractions.Security;
 using ZinTrust.Workers.Client;
 
 namespace Microsoft.Extensions.Hosting;
@@ -41,6 +43,18 @@ public static class WorkersClientExtensions
             // The application's spans reach into the cluster when it listens to ZinTrust.Workers and Microsoft.Orleans.*
             // (without a listener a call costs one check).
             client.AddActivityPropagation();
+            if (options.Tls is { } tls)
+            {
+                client.UseTls(o =>
+                {
+                    o.LocalCertificate = tls.Certificate;
+                    o.ClientCertificateMode = tls.Certificate is null ? RemoteCertificateMode.AllowCertificate : RemoteCertificateMode.RequireCertificate;
+                    o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    var authorities = tls.TrustedAuthorities;
+                    o.RemoteCertificateValidation = (certificate, _, errors) => TransportCertificates.IsTrusted(certificate, authorities, errors);
+                });
+            }
+
             if (clustering is not null)
             {
                 clustering(client);

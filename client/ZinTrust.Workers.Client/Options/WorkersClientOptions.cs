@@ -9,6 +9,10 @@ public sealed class WorkersClientOptions
     /// <summary>The silo's gateway port (GATEWAY_PORT). Default: 30000.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>TLS to the silos' gateways, when the silos run with SILO_TLS_*: the client's certificate (silos outside
+    /// Development require one) and the authorities the silos' certificates chain to. Null: plain TCP.</summary>
+    public WorkersClientTls? Tls { get; set; }
+
     /// <summary>Must match the silo. Default: zintrust-workers.</summary>
     public string ServiceId { get; set; } = "zintrust-workers";
 

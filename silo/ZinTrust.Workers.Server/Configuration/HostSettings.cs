@@ -145,6 +145,14 @@ public sealed class HostSettings
     /// <summary>WORKER_DASHBOARD_ENABLED: run the Orleans dashboard on this silo and serve it under /dashboard (viewer role). Default: true.</summary>
     public bool DashboardEnabled { get; set; } = true;
 
+    /// <summary>SILO_TLS_*: TLS between silos and from clients to the gateway; null: plain TCP (Development, or a network
+    /// that is trusted on its own).</summary>
+    public ClusterTls? Tls { get; set; }
+
+    /// <summary>WORKER_API_CERTIFICATE: the REST API serves HTTPS with it on PORT; null: plain HTTP (behind a proxy that
+    /// terminates TLS, or on loopback).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ApiCertificate { get; set; }
+
     /// <summary>Whether anything runs on Redis (then reminders do too).</summary>
     public bool UsesRedis => QueueDriver == "redis" || Workers.PersistenceDriver == "redis";
 

@@ -11,11 +11,11 @@ public static partial class StartupBanner
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ZinTrust.Workers");
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            LogListening(logger, $"http://{settings.HttpHost}:{settings.HttpPort}", settings.Workers.PersistenceDriver, settings.Workers.AutoStart);
+            var root = $"{(settings.ApiCertificate is null ? "http" : "https")}://{settings.HttpHost}:{settings.HttpPort}";
+            LogListening(logger, root, settings.Workers.PersistenceDriver, settings.Workers.AutoStart);
             LogKeys(logger, keys.Count, keys.GeneratedDevelopmentKey is not null);
             if (settings.ConsoleEnabled || settings.DashboardEnabled)
             {
-                var root = $"http://{settings.HttpHost}:{settings.HttpPort}";
                 LogPages(logger, settings.ConsoleEnabled ? root + "/ui/" : "off (WORKER_CONSOLE_ENABLED=false)",
                     settings.DashboardEnabled ? root + ApiSecurity.DashboardPath + "/" : "off (WORKER_DASHBOARD_ENABLED=false)");
             }
@@ -23,7 +23,7 @@ public static partial class StartupBanner
             {
                 // Straight to the terminal, not through logging: keys never reach a log sink.
                 Console.Out.WriteLine($"Development API key (admin, this run only): {key}");
-                Console.Out.WriteLine($"  curl -H 'X-Api-Key: {key}' http://{settings.HttpHost}:{settings.HttpPort}/api/workers");
+                Console.Out.WriteLine($"  curl -H 'X-Api-Key: {key}' {root}/api/workers");
             }
         });
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Dashboard;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -38,6 +39,12 @@ internal static class WorkersHostExtensions
             else
             {
                 silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            }
+
+            if (settings.Tls is { } tls)
+            {
+                // Silo-to-silo and client-to-gateway connections: TLS with certificates both ways (ClusterTls).
+                silo.UseTls(tls.Certificate, o => tls.Configure(o, builder.Environment.IsDevelopment()));
             }
 
             if (settings.OpenTelemetryEnabled)
@@ -88,13 +95,17 @@ internal static class WorkersHostExtensions
             document.Info.Description = "Workers, queues and jobs. Errors are application/problem+json with a stable `code`.";
             return Task.CompletedTask;
         }));
-        builder.WebHost.UseUrls(settings.PrometheusPort is { } metricsPort
-            ? [$"http://{settings.HttpHost}:{settings.HttpPort}", $"http://{settings.HttpHost}:{metricsPort}"]
-            : [$"http://{settings.HttpHost}:{settings.HttpPort}"]);
+        // HTTPS on PORT when WORKER_API_CERTIFICATE is set; the metrics port stays plain HTTP (a scraper on the inside).
+        var api = $"{(settings.ApiCertificate is null ? "http" : "https")}://{settings.HttpHost}:{settings.HttpPort}";
+        builder.WebHost.UseUrls(settings.PrometheusPort is { } metricsPort ? [api, $"http://{settings.HttpHost}:{metricsPort}"] : [api]);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = ApiJson.MaxBodyBytes;
             k.AddServerHeader = false;
+            if (settings.ApiCertificate is { } certificate)
+            {
+                k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            }
         });
 
         if (settings.UsesRedis)
@@ -173,7 +184,12 @@ internal static class WorkersHostExtensions
         logging.ClearProviders();
         if (settings.LogFormat == "json")
         {
-            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+            logging.AddJsonConsole(o =>
+            {
+                // The Timestamp field: UTC, as its Z says.
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
         }
         else
         {

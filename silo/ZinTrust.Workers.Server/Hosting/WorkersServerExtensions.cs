@@ -107,6 +107,7 @@ public static class WorkersServerExtensions
                 }));
         }
 
+        app.UseApiSecurityHeaders();
         app.UseWorkersErrorHandling();
         app.UseZinTrustApiSecurity();
         app.MapHealthApi();

@@ -27,7 +27,10 @@ public class SiloProcess : IAsyncLifetime
     /// <summary>The silo's client gateway (GATEWAY_PORT), for clients in other processes.</summary>
     public int GatewayPort { get; } = FreePort();
 
-    public string Url => $"http://127.0.0.1:{Port}";
+    public string Url => $"{Scheme}://127.0.0.1:{Port}";
+
+    /// <summary>http, or https for a host given WORKER_API_CERTIFICATE (with <see cref="CreateHandler"/> trusting it).</summary>
+    protected virtual string Scheme => "http";
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -75,28 +78,35 @@ public class SiloProcess : IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        Http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(CreateHandler()) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
         Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         var deadline = DateTime.UtcNow.AddSeconds(90);
+        string last = "no answer";
         while (true)
         {
             Assert.False(process.HasExited, $"the silo exited with {(process.HasExited ? process.ExitCode : 0)}:\n{Log}");
             try
             {
-                if ((await Http.GetAsync("/health/live", TestContext.Current.CancellationToken)).IsSuccessStatusCode)
+                using var answer = await Http.GetAsync("/health/live", TestContext.Current.CancellationToken);
+                if (answer.IsSuccessStatusCode)
                 {
                     return;
                 }
+
+                last = $"{(int)answer.StatusCode}";
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
-                // Not listening yet.
+                last = e.InnerException?.Message ?? e.Message;   // not listening yet, or refused
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"the silo did not answer /health/live on port {Port} within 90 s:\n{Log}");
+            Assert.True(DateTime.UtcNow < deadline, $"the silo did not answer /health/live on port {Port} within 90 s ({last}):\n{Log}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
     }
+
+    /// <summary>The handler of <see cref="Http"/> (one that trusts the host's certificate, for https).</summary>
+    public virtual HttpMessageHandler CreateHandler() => new HttpClientHandler();
 
     /// <summary>The host's assembly: by default the shipped silo's, beside the tests.</summary>
     protected virtual string HostDll => Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");

@@ -89,22 +89,7 @@ public sealed class SiloProcesses : IAsyncDisposable
     /// SILO_REGION, say).</summary>
     public async Task StartAsync(int index, CancellationToken cancellationToken, string? hostDll = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var start = StartInfo([], environment, hostDll ?? host);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        start.Environment["PORT"] = (basePort + index).ToString(CultureInfo.InvariantCulture);
-        start.Environment["SILO_PORT"] = (basePort + 100 + index).ToString(CultureInfo.InvariantCulture);
-        start.Environment["GATEWAY_PORT"] = (basePort + 200 + index).ToString(CultureInfo.InvariantCulture);
-        var process = Process.Start(start)!;
-        var log = new StreamWriter(Path.Combine(LogDirectory, $"silo-{basePort}-{index}.log"), append: true) { AutoFlush = true };   // a restart keeps the log of the run before
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        silos[index] = process;
+        var process = Launch(index, settings, hostDll);
         using var http = Http(index);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -125,6 +110,44 @@ public sealed class SiloProcesses : IAsyncDisposable
             await Task.Delay(100, cancellationToken);
         }
     }
+
+    /// <summary>Starts silo <paramref name="index"/> without waiting for it (<see cref="StartAsync"/> waits until it is healthy);
+    /// its output goes to <see cref="Log"/>.</summary>
+    public Process Launch(int index, IReadOnlyDictionary<string, string>? settings = null, string? hostDll = null)
+    {
+        var start = StartInfo([], environment, hostDll ?? host);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment["PORT"] = (basePort + index).ToString(CultureInfo.InvariantCulture);
+        start.Environment["SILO_PORT"] = (basePort + 100 + index).ToString(CultureInfo.InvariantCulture);
+        start.Environment["GATEWAY_PORT"] = (basePort + 200 + index).ToString(CultureInfo.InvariantCulture);
+        var process = Process.Start(start)!;
+        var log = new StreamWriter(LogPath(index), append: true) { AutoFlush = true };   // a restart keeps the log of the run before
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        silos[index] = process;
+        return process;
+    }
+
+    /// <summary>What silo <paramref name="index"/> has printed so far (all its runs in this cluster).</summary>
+    public string Log(int index)
+    {
+        if (!File.Exists(LogPath(index)))
+        {
+            return "";
+        }
+
+        using var stream = new FileStream(LogPath(index), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private string LogPath(int index) => Path.Combine(LogDirectory, $"silo-{basePort}-{index}.log");
 
     /// <summary>The silos whose process ended by itself (a crash) and when (Unix ms), removed from <see cref="Running"/>.</summary>
     public IReadOnlyList<(int Index, long At)> TakeExited()
