@@ -54,9 +54,9 @@ public sealed class ClusterTlsTests
         Assert.Equal(1, (await cluster.GetJson(0, "/health", ct)).GetProperty("activeSilos").GetInt32());
 
         // A client without a certificate, and one without TLS at all, are refused at the gateway: they never connect (a
-        // client that can connects within a second or two; these give up, or are stopped after 20 s).
-        await Assert.ThrowsAnyAsync<Exception>(() => StartClientAsync(cluster, new WorkersClientTls { TrustedAuthorities = TransportCertificatesOf(authority) }, ct, TimeSpan.FromSeconds(20)));
-        await Assert.ThrowsAnyAsync<Exception>(() => StartClientAsync(cluster, null, ct, TimeSpan.FromSeconds(20)));
+        // client that can connects within a second or two; these give up, or are stopped after 10 s).
+        await Assert.ThrowsAnyAsync<Exception>(() => StartClientAsync(cluster, new WorkersClientTls { TrustedAuthorities = TransportCertificatesOf(authority) }, ct, TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAnyAsync<Exception>(() => StartClientAsync(cluster, null, ct, TimeSpan.FromSeconds(10)));
     }
 
     private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection TransportCertificatesOf(TestCertificates authority) =>

@@ -17,7 +17,31 @@ public sealed partial class ReadinessProbe(
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    public async Task<(bool Ready, IReadOnlyDictionary<string, string> Checks)> CheckAsync(CancellationToken cancellationToken)
+    /// <summary>How long an answer is reused: the route needs no key, so a flood of probes costs the backends at most one
+    /// check a second.</summary>
+    private static readonly TimeSpan Reuse = TimeSpan.FromSeconds(1);
+
+    private readonly Lock gate = new();
+    private Task<(bool Ready, IReadOnlyDictionary<string, string> Checks)>? latest;
+    private long latestAt;
+
+    /// <summary>The checks, run at most once a second (callers in between share the latest run).</summary>
+    public Task<(bool Ready, IReadOnlyDictionary<string, string> Checks)> CheckAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var now = Environment.TickCount64;
+            if (latest is null || (latest.IsCompleted && now - latestAt >= (long)Reuse.TotalMilliseconds))
+            {
+                latestAt = now;
+                latest = RunAsync(CancellationToken.None);   // shared by its waiters; each check is bounded by Timeout
+            }
+
+            return latest.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task<(bool Ready, IReadOnlyDictionary<string, string> Checks)> RunAsync(CancellationToken cancellationToken)
     {
         var checks = new Dictionary<string, string>(StringComparer.Ordinal);
         var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
