@@ -21,15 +21,8 @@ public static class TelemetryHostExtensions
     /// <summary>The operation name ASP.NET Core gives a request's activity (until it is renamed after its route).</summary>
     private const string AspNetCoreRequest = "Microsoft.AspNetCore.Hosting.HttpRequestIn";
 
-    public static WebApplicationBuilder AddZinTrustTelemetry(this WebApplicationBuilder builder, HostSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddZinTrustTelemetry(settings);
-        return builder;
-    }
-
-    /// <summary>The same on a service collection (a host of one's own: the silo's <c>AddActivityPropagation()</c> is then
-    /// the caller's to add).</summary>
+    /// <summary>The meters and spans as the settings say (a host of one's own: the silo's <c>AddActivityPropagation()</c> is
+    /// then the caller's to add).</summary>
     public static IServiceCollection AddZinTrustTelemetry(this IServiceCollection services, HostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(services);
