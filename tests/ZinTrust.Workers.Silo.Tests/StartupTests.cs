@@ -51,6 +51,9 @@ public sealed class StartupTests
     [InlineData("WORKER_API_RATE_LIMIT", "-5")]
     [InlineData("WORKER_API_KEYS", "ops:root:sha256:00")]
     [InlineData("WORKER_API_KEYS_FILE", "/nonexistent/keys.json")]
+    [InlineData("SILO_TLS_CERTIFICATE", "/nonexistent/silo.pfx")]
+    [InlineData("SILO_TLS_CA", "/nonexistent/cluster-ca.pem")]
+    [InlineData("WORKER_API_CERTIFICATE", "/nonexistent/api.pfx")]
     public async Task InvalidEnvironmentVariable_StopsStartUp_NamingIt(string variable, string value)
     {
         var environment = new Dictionary<string, string> { ["WORKER_API_KEYS"] = TestKeys.Setting, [variable] = value };
@@ -59,6 +62,35 @@ public sealed class StartupTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains(variable, stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SILO_TLS_CERTIFICATE", "SILO_TLS_PASSWORD")]
+    [InlineData("WORKER_API_CERTIFICATE", "WORKER_API_CERTIFICATE_PASSWORD")]
+    public async Task ACertificateThatCannotBeLoaded_StopsStartUp_NamingIt_WithoutThePasswordOrTheFile(string variable, string passwordVariable)
+    {
+        const string Password = "zt-certificate-password-never-printed";
+        const string Content = "zt-not-a-certificate-never-printed";
+        var file = Path.Combine(Directory.CreateTempSubdirectory("zt-bad-cert-").FullName, "broken.pfx");
+        await File.WriteAllTextAsync(file, Content, TestContext.Current.CancellationToken);
+        try
+        {
+            var (exitCode, stderr) = await RunToExit(new Dictionary<string, string>
+            {
+                ["WORKER_API_KEYS"] = TestKeys.Setting,
+                [variable] = file,
+                [passwordVariable] = Password,
+            });
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"{variable}: '{file}' cannot be loaded as a certificate with its private key", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(Password, stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(Content, stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using ZinTrust.Workers.Abstractions.Security;
 
 namespace ZinTrust.Workers.Server;
 
@@ -26,17 +24,8 @@ public static class ApiHttps
 
         var key = configuration["WORKER_API_CERTIFICATE_KEY"] is { Length: > 0 } k ? k.Trim() : null;
         var password = configuration["WORKER_API_CERTIFICATE_PASSWORD"] is { Length: > 0 } p ? p : null;
-        try
-        {
-            return TransportCertificates.Load(path.Trim(), key, password);
-        }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
-        {
-            problems.Add($"WORKER_API_CERTIFICATE: '{path.Trim()}' cannot be loaded as a certificate with its private key "
-                + $"({(e is CryptographicException ? "not a certificate, no private key, or a wrong password" : "cannot be read")}); "
-                + "a .pfx/.p12 with WORKER_API_CERTIFICATE_PASSWORD, or PEM with WORKER_API_CERTIFICATE_KEY.");
-            return null;
-        }
+        return ClusterTls.FromFile("WORKER_API_CERTIFICATE", "a .pfx/.p12 with WORKER_API_CERTIFICATE_PASSWORD, or PEM with WORKER_API_CERTIFICATE_KEY",
+            path.Trim(), key, password, problems);
     }
 
     /// <summary>The security headers of every response (the console's pages add their Content-Security-Policy), and HSTS on

@@ -43,7 +43,8 @@ public sealed class ClusterTls
         }
 
         var certificate = path is not null
-            ? FromFile(path, Value(configuration, "SILO_TLS_KEY"), configuration["SILO_TLS_PASSWORD"] is { Length: > 0 } password ? password : null, problems)
+            ? FromFile("SILO_TLS_CERTIFICATE", "a .pfx/.p12 with SILO_TLS_PASSWORD, or PEM with SILO_TLS_KEY", path,
+                Value(configuration, "SILO_TLS_KEY"), configuration["SILO_TLS_PASSWORD"] is { Length: > 0 } password ? password : null, problems)
             : FromStore(thumbprint!, problems);
         X509Certificate2Collection? trusted = null;
         if (authorities is not null)
@@ -72,7 +73,9 @@ public sealed class ClusterTls
         options.RemoteCertificateValidation = (certificate, _, errors) => TransportCertificates.IsTrusted(certificate, authorities, errors);
     }
 
-    private static X509Certificate2? FromFile(string path, string? key, string? password, List<string> problems)
+    /// <summary>A certificate file named by <paramref name="setting"/> (the cluster's, or the REST API's); a file that cannot
+    /// be loaded is a problem naming the setting and <paramref name="hint"/>, never the password or the file's content.</summary>
+    internal static X509Certificate2? FromFile(string setting, string hint, string path, string? key, string? password, List<string> problems)
     {
         try
         {
@@ -80,8 +83,7 @@ public sealed class ClusterTls
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            problems.Add($"SILO_TLS_CERTIFICATE: '{path}' cannot be loaded as a certificate with its private key ({Reason(e)}); "
-                + "a .pfx/.p12 with SILO_TLS_PASSWORD, or PEM with SILO_TLS_KEY.");
+            problems.Add($"{setting}: '{path}' cannot be loaded as a certificate with its private key ({Reason(e)}); {hint}.");
             return null;
         }
     }
