@@ -61,4 +61,7 @@ public static class WorkersErrorCodes
     public const string ScheduleNotFound = "SCHEDULE_NOT_FOUND";
     public const string ScheduleExists = "SCHEDULE_EXISTS";
     public const string InvalidSchedule = "INVALID_SCHEDULE";
+    public const string EncryptionDisabled = "ENCRYPTION_DISABLED";
+    public const string RetentionDisabled = "RETENTION_DISABLED";
+    public const string InvalidDataSubject = "INVALID_DATA_SUBJECT";
 }

@@ -60,6 +60,9 @@ public sealed class RecordingJobStore(IJobStore inner, Func<string, int> count) 
     public Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken) =>
         failing ? throw new IOException("store offline (test)") : inner.ExistsAsync(queue, cancellationToken);
 
+    public Task<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken) =>
+        failing ? throw new IOException("store offline (test)") : inner.ListQueuesAsync(cancellationToken);
+
     /// <summary>Job reads (<see cref="LoadJobsAsync"/>) the store has answered so far.</summary>
     public int Reads => Volatile.Read(ref reads);
 

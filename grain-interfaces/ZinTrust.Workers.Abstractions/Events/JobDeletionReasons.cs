@@ -14,4 +14,7 @@ public static class JobDeletionReasons
 
     /// <summary>A dead letter an operator deleted.</summary>
     public const string Deleted = "deleted";
+
+    /// <summary>A dead letter deleted because its data subject's data was erased.</summary>
+    public const string Erased = "erased";
 }

@@ -9,6 +9,13 @@ public static class JobHeaders
     /// <summary>W3C trace state, carried with <see cref="TraceParent"/>.</summary>
     public const string TraceState = "tracestate";
 
+    /// <summary>
+    /// The data subject the job's personal data belongs to (a customer id: prefer a pseudonymous one to an e-mail address).
+    /// <c>DELETE /api/compliance/subjects/{id}</c> erases the payloads, results, errors and log lines of every job naming it, in
+    /// every queue. Set by the REST API's <c>dataSubject</c> field, or as this header.
+    /// </summary>
+    public const string DataSubject = "data-subject";
+
     /// <summary>Headers besides the trace context (which tracing adds to a full envelope too, so it is not counted).</summary>
     public const int MaxCount = 32;
     public const int MaxNameLength = 64;

@@ -5,7 +5,7 @@ namespace ZinTrust.Workers.Abstractions;
 /// store before the call that caused it returns.
 /// </summary>
 // v2: LeaseFor (the replica says its version) and SetSplit (canary traffic); v1 callers (replicas of the release before) keep Lease.
-[Alias("zt.IQueueGrain"), Orleans.CodeGeneration.Version(2)]
+[Alias("zt.IQueueGrain"), Orleans.CodeGeneration.Version(3)]
 public interface IQueueGrain : IGrainWithStringKey
 {
     /// <summary>Enqueues one job; returns once the job store has it. Refused with <c>QUEUE_FULL</c> (and a retry-after) while the
@@ -107,6 +107,16 @@ public interface IQueueGrain : IGrainWithStringKey
 
     [Alias("GetPolicy")]
     Task<JobOptions> GetPolicy();
+
+    /// <summary>Rewrites every stored record of the queue, so it is stored under the active encryption key (a key rotation's
+    /// re-encryption sweep); returns how many records were written. Jobs that move meanwhile are written by their own moves.</summary>
+    [Alias("Reencrypt")]
+    Task<int> Reencrypt();
+
+    /// <summary>Erases the personal data of every job naming <paramref name="subject"/> in its <see cref="JobHeaders.DataSubject"/>
+    /// header: unsettled jobs are cancelled, then completed and cancelled ones anonymised, dead letters deleted.</summary>
+    [Alias("EraseSubject")]
+    Task<SubjectErasure> EraseSubject(string subject);
 
     /// <summary>Internal: the queue's clock fired (delayed jobs due, leases expired).</summary>
     [Alias("Tick")]

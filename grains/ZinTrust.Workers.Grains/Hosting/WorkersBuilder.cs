@@ -259,6 +259,13 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>Retention of finished jobs and dead letters, and the compliance sweeps' schedule.</summary>
+    public WorkersBuilder ConfigureCompliance(Action<ComplianceOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
     /// <summary>Plugin hook timeout and refresh interval.</summary>
     public WorkersBuilder ConfigurePlugins(Action<PluginOptions> configure)
     {

@@ -71,6 +71,8 @@ public static class WorkersSiloBuilderExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResourceMonitorOptions>, ResourceMonitorOptionsValidator>());
             services.AddOptions<CostOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CostOptions>, CostOptionsValidator>());
+            services.AddOptions<ComplianceOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ComplianceOptions>, ComplianceOptionsValidator>());
             services.TryAddSingleton<LocalReplicas>();
             services.TryAddSingleton<SiloResourceSampler>();
             services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();

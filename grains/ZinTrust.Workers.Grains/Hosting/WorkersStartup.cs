@@ -89,6 +89,16 @@ internal sealed partial class WorkersStartup(
             }
         }
 
+        try
+        {
+            // Activates the compliance grain, whose reminder runs retention and re-encryption from then on (idempotent).
+            await grains.GetGrain<IComplianceGrain>(0).GetStatus();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogComplianceWakeFailed(logger, ex);
+        }
+
         IReadOnlyList<WorkerIndexEntry> workers;
         try
         {
@@ -169,6 +179,9 @@ internal sealed partial class WorkersStartup(
 
     [LoggerMessage(4004, LogLevel.Warning, "Auto-starting worker {Worker} failed")]
     private static partial void LogAutoStartFailed(ILogger logger, string worker, Exception exception);
+
+    [LoggerMessage(4013, LogLevel.Warning, "Waking the compliance grain failed; the next silo start wakes it")]
+    private static partial void LogComplianceWakeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(4012, LogLevel.Warning, "Declaring this silo's region {Region} to the cluster failed; placing workers there needs it registered")]
     private static partial void LogDeclareFailed(ILogger logger, string region, Exception exception);

@@ -36,6 +36,10 @@ public interface IJobStore
 
     /// <summary>Whether anything is stored for the queue (jobs, metadata or idempotency keys). Claims nothing, creates nothing.</summary>
     Task<bool> ExistsAsync(string queue, CancellationToken cancellationToken);
+
+    /// <summary>Every queue that holds something in the store (jobs, metadata or idempotency keys), in no particular order.
+    /// Claims nothing. Used by sweeps over all data (re-encryption, erasure, retention), not on the job path.</summary>
+    Task<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Everything a queue grain needs to rebuild itself, and the epoch its writes must carry.</summary>

@@ -93,6 +93,20 @@ public sealed class InMemoryJobStore : IJobStore
         }
     }
 
+    public async Task<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)
+    {
+        var found = new List<string>();
+        foreach (var name in queues.Keys)
+        {
+            if (await ExistsAsync(name, cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(name);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Number of job records stored for a queue (diagnostics and tests).</summary>
     public int Count(string queue)
     {

@@ -51,7 +51,16 @@ internal abstract record JobCommand
     /// <summary>Delete a finished or dead-lettered job; <paramref name="Reason"/> is one of <see cref="JobDeletionReasons"/>.</summary>
     public sealed record Delete(string Reason) : JobCommand;
 
+    /// <summary>
+    /// Erase the personal data of a completed or cancelled job (its data subject's right to erasure): payload, result, error and
+    /// log lines are dropped and the <see cref="JobHeaders.DataSubject"/> header removed; state, times and ids stay, so counts and
+    /// the audit trail still add up. The queue cancels a job that has not settled first (so no attempt writes a result
+    /// afterwards) and deletes a dead-lettered one (so no retry runs it on an empty payload).
+    /// </summary>
+    public sealed record Erase : JobCommand;
+
     public static readonly Stall Stalled = new();
+    public static readonly Erase Erased = new();
     public static readonly Cancel Cancelled = new();
     public static readonly Promote Due = new();
     public static readonly Revive Retry = new();

@@ -165,9 +165,31 @@ internal static class JobTransitions
                 return job.State is JobState.Completed or JobState.Cancelled or JobState.Failed
                     ? new Transition(null, Event(JobEventKind.Deleted, job, job, now) with { To = null, Reason = delete.Reason }, JobRefusal.None)
                     : Transition.Refused(JobRefusal.NotAllowed);
+            case JobCommand.Erase:
+                return job.State is not (JobState.Completed or JobState.Cancelled) ? Transition.Refused(JobRefusal.NotAllowed) : new Transition(job with
+                {
+                    Payload = "null",
+                    Result = job.Result is null ? null : "null",
+                    Error = null,
+                    Logs = null,
+                    LogsDropped = 0,
+                    Headers = WithoutSubject(job.Headers),
+                    UpdatedAt = now,
+                }, null, JobRefusal.None);
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command, "Unknown job command.");
         }
+    }
+
+    private static IReadOnlyDictionary<string, string>? WithoutSubject(IReadOnlyDictionary<string, string>? headers)
+    {
+        if (headers is null || !headers.ContainsKey(JobHeaders.DataSubject))
+        {
+            return headers;
+        }
+
+        var rest = headers.Where(h => h.Key != JobHeaders.DataSubject).ToDictionary(StringComparer.Ordinal);
+        return rest.Count == 0 ? null : rest;
     }
 
     /// <summary>Null when a command about a running attempt may act: the job is active under <paramref name="token"/>, held by

@@ -25,4 +25,10 @@ internal sealed partial class QueueGrain
 
     [LoggerMessage(1006, LogLevel.Debug, "Queue {Queue}: telling a watcher that job {JobId} settled failed")]
     private static partial void LogNotifyFailed(ILogger logger, string queue, string jobId, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Information, "Queue {Queue}: {Count} job records rewritten under the active encryption key")]
+    private static partial void LogReencrypted(ILogger logger, string queue, int count);
+
+    [LoggerMessage(1012, LogLevel.Information, "Queue {Queue}: a data subject's jobs erased ({Count} jobs)")]
+    private static partial void LogSubjectErased(ILogger logger, string queue, int count);
 }

@@ -289,6 +289,6 @@ internal sealed partial class CircuitBreakerGrain : Grain, ICircuitBreakerGrain,
         };
     }
 
-    [LoggerMessage(6000, LogLevel.Warning, "Circuit {Circuit}: {From} -> {To} ({Reason})")]
+    [LoggerMessage(6100, LogLevel.Warning, "Circuit {Circuit}: {From} -> {To} ({Reason})")]
     private static partial void LogTransition(ILogger logger, string circuit, CircuitState from, CircuitState to, string reason);
 }

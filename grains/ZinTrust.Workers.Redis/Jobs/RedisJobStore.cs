@@ -200,6 +200,32 @@ public sealed class RedisJobStore : IJobStore
         return await db.KeyExistsAsync([keys.Jobs, keys.Meta, keys.IdempotencyKeys]) > 0;
     }
 
+    /// <summary>
+    /// A SCAN of every primary for the queues' keys (<c>{p}:{q}:jobs</c>, <c>:meta</c>, <c>:keys</c>): O(keys in Redis), for
+    /// sweeps, never the job path.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)
+    {
+        var multiplexer = await connection.ConnectAsync(cancellationToken);
+        var database = (await connection.DatabaseAsync(cancellationToken)).Database;
+        var prefix = options.KeyPrefix + ":{";
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var server in multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(database, RedisPatternEscape(options.KeyPrefix) + ":{*}:*", pageSize: options.ScanPageSize).WithCancellation(cancellationToken))
+            {
+                var text = (string)key!;
+                int close = text.LastIndexOf("}:", StringComparison.Ordinal);
+                if (close > prefix.Length && text.StartsWith(prefix, StringComparison.Ordinal) && text[(close + 2)..] is "jobs" or "meta" or "keys")
+                {
+                    found.Add(text[prefix.Length..close]);
+                }
+            }
+        }
+
+        return [.. found];
+    }
+
     /// <summary>One HMGET on the queue's hash.</summary>
     public async Task<IReadOnlyList<JobRecord?>> LoadJobsAsync(string queue, IReadOnlyList<string> jobIds, CancellationToken cancellationToken)
     {
@@ -236,6 +262,9 @@ public sealed class RedisJobStore : IJobStore
         var db = await connection.DatabaseAsync(cancellationToken);
         return await db.HashLengthAsync(Keys(queue).Jobs);
     }
+
+    private static string RedisPatternEscape(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"[\\*?\[\]]", @"\$0");
 
     private QueueKeys Keys(string queue)
     {

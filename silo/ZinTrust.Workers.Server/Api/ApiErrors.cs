@@ -42,7 +42,8 @@ public static class ApiErrors
         WorkersErrorCodes.WorkerExists or WorkersErrorCodes.InvalidJobTransition or JobAlreadyFinished or JobNotDeadLettered or WorkersErrorCodes.IdempotencyKeyReused
             or WorkersErrorCodes.CircuitBreakerDisabled or WorkersErrorCodes.ResourceMonitoringDisabled or WorkersErrorCodes.VersionExists
             or WorkersErrorCodes.ProcessorNotOnEverySilo or WorkersErrorCodes.HealthCheckNotFound or WorkersErrorCodes.VersionRolloutFailed
-            or WorkersErrorCodes.CanaryActive or WorkersErrorCodes.CanaryNotRunning or WorkersErrorCodes.ScheduleExists => StatusCodes.Status409Conflict,
+            or WorkersErrorCodes.CanaryActive or WorkersErrorCodes.CanaryNotRunning or WorkersErrorCodes.ScheduleExists
+            or WorkersErrorCodes.EncryptionDisabled or WorkersErrorCodes.RetentionDisabled => StatusCodes.Status409Conflict,
         WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
         WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed => StatusCodes.Status422UnprocessableEntity,
         WorkersErrorCodes.WorkersDisabled or WorkersErrorCodes.QueueUnavailable or WorkersErrorCodes.RegionUnavailable => StatusCodes.Status503ServiceUnavailable,

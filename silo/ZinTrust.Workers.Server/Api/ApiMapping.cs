@@ -262,7 +262,7 @@ public static class ApiMapping
             RunAt = request.RunAt,
             IdempotencyKey = request.IdempotencyKey ?? idempotencyKey,
             IdempotencyTtl = request.IdempotencyTtlMs is { } ttl ? TimeSpan.FromMilliseconds(Math.Clamp(ttl, -1, (long)TimeSpan.FromDays(365).TotalMilliseconds)) : null,
-            Headers = request.Headers,
+            Headers = WithDataSubject(request.Headers, request.DataSubject),
             Group = request.Group,
             Attempts = request.Attempts,
             Backoff = request.Backoff is null ? null : ToBackoff(request.Backoff, BackoffOptions.Default),
@@ -270,6 +270,23 @@ public static class ApiMapping
         };
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(result));
         return result;
+    }
+
+    /// <summary>The envelope with the body's <c>dataSubject</c> as its <c>data-subject</c> header.</summary>
+    private static Dictionary<string, string>? WithDataSubject(Dictionary<string, string>? headers, string? subject)
+    {
+        if (subject is null)
+        {
+            return headers;
+        }
+
+        ComplianceApi.ThrowIfInvalidSubject(subject, "dataSubject");
+        if (headers is not null && headers.TryGetValue(JobHeaders.DataSubject, out var named) && named != subject)
+        {
+            throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidDataSubject, "dataSubject and the data-subject header differ.");
+        }
+
+        return new Dictionary<string, string>(headers ?? [], StringComparer.Ordinal) { [JobHeaders.DataSubject] = subject };
     }
 
     public static WorkerResponse ToResponse(WorkerInfo info)

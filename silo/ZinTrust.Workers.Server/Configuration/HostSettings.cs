@@ -153,6 +153,9 @@ public sealed class HostSettings
     /// terminates TLS, or on loopback).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ApiCertificate { get; set; }
 
+    /// <summary>Encryption at rest, the audit log, retention and the GDPR, HIPAA and SOC2 flags.</summary>
+    public ComplianceSettings Compliance { get; set; } = new();
+
     /// <summary>Whether anything runs on Redis (then reminders do too).</summary>
     public bool UsesRedis => QueueDriver == "redis" || Workers.PersistenceDriver == "redis";
 

@@ -153,6 +153,7 @@ public static class HostSettingsLoader
         env.Bool("WORKER_DASHBOARD_ENABLED", v => settings.DashboardEnabled = v);
         settings.Tls = ClusterTls.Read(configuration, problems);
         settings.ApiCertificate = ApiHttps.Read(configuration, problems);
+        settings.Compliance = ComplianceSettings.Read(configuration, problems);
         var resources = settings.Resources;
         env.Bool("WORKER_RESOURCE_MONITORING", v => resources.Enabled = v);
         env.Int("WORKER_RESOURCE_MONITORING_INTERVAL", v => resources.Interval = TimeSpan.FromSeconds(v), "seconds");

@@ -3,7 +3,7 @@ using ZinTrust.Workers.Grains;
 namespace ZinTrust.Workers.Server;
 
 /// <summary>
-/// The shipped host from its command line: <c>migrate</c>, <c>apikey</c>, or the silo with the REST facade. A host of one's own
+/// The shipped host from its command line: <c>migrate</c>, <c>apikey</c>, <c>encryption-key</c>, or the silo with the REST facade. A host of one's own
 /// processors runs the same way with <see cref="RunAsync"/>'s <c>workers</c>.
 /// </summary>
 public static class SiloHost
@@ -17,6 +17,12 @@ public static class SiloHost
             // The migration command shares the host's configuration (appsettings, environment) but not its arguments.
             var configuration = WebApplication.CreateBuilder().Configuration;
             return await MigrateCommand.RunAsync(args[1..], configuration, Console.Out, Console.Error, CancellationToken.None);
+        }
+
+        if (args.Length > 0 && args[0] == "encryption-key")
+        {
+            var configuration = WebApplication.CreateBuilder().Configuration;
+            return await EncryptionKeyCommand.RunAsync(args[1..], configuration, Console.Out, Console.Error, TimeProvider.System, CancellationToken.None);
         }
 
         if (args.Length > 0 && args[0] == "apikey")

@@ -67,6 +67,7 @@ internal static class WorkersHostExtensions
                 w.ConfigurePlugins(o => builder.Configuration.GetSection(PluginOptions.SectionName).Bind(o));
                 w.ConfigureResourceMonitor(o => Copy(settings.Resources, o));
                 w.ConfigureCosts(o => Copy(settings.Costs, o));
+                w.ConfigureCompliance(o => o.DataRetention = settings.Compliance.RetentionDays == 0 ? null : TimeSpan.FromDays(settings.Compliance.RetentionDays));
                 w.AddBuiltInProcessors();
                 if (settings.SiloRegion is { } region)
                 {
@@ -80,6 +81,11 @@ internal static class WorkersHostExtensions
 
                 workers?.Invoke(w);
             });
+            if (settings.Compliance.KeyRing is { } ring)
+            {
+                // After the job store is chosen: the encryption wraps whichever it is.
+                silo.AddZinTrustPayloadEncryption(ring, encryptNewData: settings.Compliance.Encrypting);
+            }
         });
     }
 

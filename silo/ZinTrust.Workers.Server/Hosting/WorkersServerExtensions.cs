@@ -118,6 +118,7 @@ public static class WorkersServerExtensions
         app.MapPluginsApi();
         app.MapScalingApi();
         app.MapResourcesApi();
+        app.MapComplianceApi();
         app.MapDatacentersApi();
         app.MapSchedulesApi();
         app.MapFlowsApi();
@@ -153,7 +154,9 @@ public static class WorkersServerExtensions
             return (HostSettings)loaded;
         }
 
-        var settings = HostSettingsLoader.Load(builder.Configuration, out var problems);
+        var settings = HostSettingsLoader.Load(builder.Configuration, out var found);
+        var problems = found.ToList();
+        ComplianceSettings.Check(settings, builder.Environment.IsDevelopment(), problems);
         errors.AddRange(problems);
         if (problems.Count == 0)
         {

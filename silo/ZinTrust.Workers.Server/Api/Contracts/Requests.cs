@@ -200,6 +200,10 @@ public class EnqueueJobRequest
 
     /// <summary>The job's group (a tenant, an account): groups take turns, and jobOptions.groupConcurrency bounds each one.</summary>
     public string? Group { get; init; }
+
+    /// <summary>Whose personal data the job carries (1..256 printable characters; a pseudonymous id is best): DELETE
+    /// /api/compliance/subjects/{id} erases it. Travels as the <c>data-subject</c> header.</summary>
+    public string? DataSubject { get; init; }
     public int? Attempts { get; init; }
     public BackoffRequest? Backoff { get; init; }
     public int? TimeoutMs { get; init; }
