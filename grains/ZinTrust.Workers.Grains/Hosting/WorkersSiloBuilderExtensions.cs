@@ -71,6 +71,12 @@ public static class WorkersSiloBuilderExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResourceMonitorOptions>, ResourceMonitorOptionsValidator>());
             services.AddOptions<CostOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CostOptions>, CostOptionsValidator>());
+            services.AddOptions<ProcessorSpecOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProcessorSpecOptions>, ProcessorSpecOptionsValidator>());
+            services.TryAddSingleton(ProcessorFetchSeams.Default);
+            services.TryAddSingleton<ProcessorSpecFetcher>();
+            services.TryAddSingleton<ProcessorSpecCache>();
+            services.TryAddSingleton<ProcessorSpecLoader>();
             services.TryAddSingleton<LocalReplicas>();
             services.TryAddSingleton<SiloResourceSampler>();
             services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();

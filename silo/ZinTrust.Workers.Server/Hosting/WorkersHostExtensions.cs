@@ -67,6 +67,7 @@ internal static class WorkersHostExtensions
                 w.ConfigurePlugins(o => builder.Configuration.GetSection(PluginOptions.SectionName).Bind(o));
                 w.ConfigureResourceMonitor(o => Copy(settings.Resources, o));
                 w.ConfigureCosts(o => Copy(settings.Costs, o));
+                w.ConfigureProcessorSpecs(o => Copy(settings.ProcessorSpecs, o));
                 w.AddBuiltInProcessors();
                 if (settings.SiloRegion is { } region)
                 {
