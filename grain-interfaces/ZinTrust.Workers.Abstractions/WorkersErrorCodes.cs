@@ -64,4 +64,17 @@ public static class WorkersErrorCodes
     public const string EncryptionDisabled = "ENCRYPTION_DISABLED";
     public const string RetentionDisabled = "RETENTION_DISABLED";
     public const string InvalidDataSubject = "INVALID_DATA_SUBJECT";
+
+    /// <summary>A processor spec that is malformed (no path or url, both, a digest that is not 64 hex digits, an http address...).</summary>
+    public const string InvalidProcessorSpec = "INVALID_PROCESSOR_SPEC";
+
+    /// <summary>A processor spec the silo will not fetch: path outside WORKER_PROCESSOR_ROOT, host not on REMOTE_PROCESSOR_ALLOWLIST,
+    /// an address that is not public, a redirect.</summary>
+    public const string ProcessorSpecRefused = "PROCESSOR_SPEC_REFUSED";
+
+    /// <summary>The bytes fetched for a processor spec do not have its SHA-256; nothing was loaded.</summary>
+    public const string ProcessorSpecDigestMismatch = "PROCESSOR_SPEC_DIGEST_MISMATCH";
+
+    /// <summary>A processor spec that could not be fetched or loaded (network failure, too large, not an assembly, no processor type).</summary>
+    public const string ProcessorSpecUnavailable = "PROCESSOR_SPEC_UNAVAILABLE";
 }

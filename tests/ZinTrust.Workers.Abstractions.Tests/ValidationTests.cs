@@ -90,4 +90,41 @@ public sealed class ValidationTests
     [InlineData("-1")]
     [InlineData(null)]
     public void BadPriorities_DoNotParse(string? text) => Assert.False(JobPriority.TryParse(text, out _));
+
+    private const string Digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Theory]
+    [InlineData("processors/p.dll", null, Digest, null, null)]
+    [InlineData(null, "https://processors.example.com/p.dll", Digest, "Acme.Processors.Render", null)]
+    [InlineData(null, null, Digest, null, "processorSpec")]
+    [InlineData("p.dll", "https://processors.example.com/p.dll", Digest, null, "processorSpec")]
+    [InlineData(null, "http://processors.example.com/p.dll", Digest, null, "processorSpec.url")]
+    [InlineData(null, "https://user:pw@processors.example.com/p.dll", Digest, null, "processorSpec.url")]
+    [InlineData("p\u0000.dll", null, Digest, null, "processorSpec.path")]
+    [InlineData("p.dll", null, "abc", null, "processorSpec.sha256")]
+    [InlineData("p.dll", null, Digest, "not a type", "processorSpec.type")]
+    public void ProcessorSpec_IsCheckedForItsForm_WithTheInvalidProcessorSpecCode(string? path, string? url, string sha256, string? type, string? field)
+    {
+        var error = WorkerValidation.CheckProcessorSpec(new ProcessorSpec { Path = path, Url = url, Sha256 = sha256, Type = type });
+
+        Assert.Equal(field, error?.Field);
+        Assert.True(error is null || error.Code == WorkersErrorCodes.InvalidProcessorSpec);
+    }
+
+    [Fact]
+    public void Definition_IsInvalid_WhenItNamesAProcessorAndASpec()
+    {
+        var errors = WorkerValidation.Validate(Valid with { Processor = "echo", ProcessorSpec = new ProcessorSpec { Path = "p.dll", Sha256 = Digest } });
+
+        Assert.Contains(errors, e => e.Code == WorkersErrorCodes.InvalidProcessorSpec);
+    }
+
+    [Fact]
+    public void VersionNamingAProcessor_DropsTheWorkersSpec_AndOneNamingNone_KeepsIt()
+    {
+        var withSpec = Valid with { Processor = null, ProcessorSpec = new ProcessorSpec { Path = "p.dll", Sha256 = Digest } };
+
+        Assert.Null(new WorkerVersionSpec { Version = "2.0.0", Processor = "echo" }.Apply(withSpec).ProcessorSpec);
+        Assert.Equal(withSpec.ProcessorSpec, new WorkerVersionSpec { Version = "2.0.0" }.Apply(withSpec).ProcessorSpec);
+    }
 }

@@ -271,4 +271,53 @@ public sealed class HostSettingsLoaderTests
 
         Assert.Contains(errors, e => e.StartsWith(named + ":", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ProcessorSpecSettings_AreOffByDefault_AndReadFromTheirVariables()
+    {
+        var defaults = Load(out var none).ProcessorSpecs;
+        var root = Path.GetTempPath();
+        var s = Load(
+            out var errors,
+            ("WORKER_PROCESSOR_ROOT", root),
+            ("REMOTE_PROCESSOR_ALLOWLIST", "processors.example.com, cdn.example.org"),
+            ("PROCESSOR_FETCH_MAX_SIZE", "1048576"),
+            ("PROCESSOR_FETCH_TIMEOUT", "5000"),
+            ("PROCESSOR_FETCH_RETRY_ATTEMPTS", "1"),
+            ("PROCESSOR_FETCH_RETRY_BACKOFF_MS", "250"),
+            ("PROCESSOR_CACHE_DEFAULT_TTL", "60"),
+            ("PROCESSOR_CACHE_MAX_TTL", "120"),
+            ("PROCESSOR_CACHE_MAX_SIZE", "1000000")).ProcessorSpecs;
+
+        Assert.Empty(none);
+        Assert.Null(defaults.Root);
+        Assert.Empty(defaults.AllowedHosts);
+        Assert.Equal(4 * 1024 * 1024, defaults.FetchMaxSize);
+        Assert.Empty(errors);
+        Assert.Equal(root, s.Root);
+        Assert.Equal(["processors.example.com", "cdn.example.org"], s.AllowedHosts);
+        Assert.Equal(1048576, s.FetchMaxSize);
+        Assert.Equal(TimeSpan.FromSeconds(5), s.FetchTimeout);
+        Assert.Equal(1, s.FetchRetryAttempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), s.FetchRetryBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(60), s.CacheDefaultTtl);
+        Assert.Equal(TimeSpan.FromSeconds(120), s.CacheMaxTtl);
+        Assert.Equal(1000000, s.CacheMaxSize);
+    }
+
+    [Fact]
+    public void ProcessorSpecSettings_NameEachBadVariable_WhenTheyAreInvalid()
+    {
+        Load(
+            out var errors,
+            ("WORKER_PROCESSOR_ROOT", "relative/processors"),
+            ("REMOTE_PROCESSOR_ALLOWLIST", "good.example.com,bad host"),
+            ("PROCESSOR_FETCH_MAX_SIZE", "0"),
+            ("PROCESSOR_CACHE_DEFAULT_TTL", "700000"));
+
+        Assert.Contains(errors, e => e.StartsWith("WORKER_PROCESSOR_ROOT", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("REMOTE_PROCESSOR_ALLOWLIST", StringComparison.Ordinal) && e.Contains("bad host", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("PROCESSOR_FETCH_MAX_SIZE", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("PROCESSOR_CACHE_DEFAULT_TTL", StringComparison.Ordinal));
+    }
 }

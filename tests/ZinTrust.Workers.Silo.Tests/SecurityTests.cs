@@ -91,6 +91,10 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["GET /api/resources/costs"] = "viewer",
         ["POST /api/resources/stop"] = "operator",
         ["POST /api/resources/start"] = "operator",   // after stop: the shared host ends with monitoring allowed
+        ["GET /api/compliance/status"] = "viewer",
+        ["DELETE /api/compliance/subjects/{subject}"] = "admin",
+        ["POST /api/compliance/encryption/reencrypt"] = "admin",
+        ["POST /api/compliance/retention/run"] = "admin",
         // Documentation: public in Development (this host), viewer elsewhere (WORKER_API_DOCS_PUBLIC).
         ["GET /openapi/{documentName}.json"] = "anonymous",
         ["GET /docs/{documentName?}"] = "anonymous",

@@ -10,7 +10,7 @@ public sealed class StartupTests
 {
     private static int nextPort = 24000 + (Environment.ProcessId % 300) * 10;
 
-    private static ProcessStartInfo Silo(IReadOnlyDictionary<string, string> environment)
+    internal static ProcessStartInfo Silo(IReadOnlyDictionary<string, string> environment)
     {
         var silo = Path.Combine(AppContext.BaseDirectory, "ZinTrust.Workers.Silo.dll");
         var start = new ProcessStartInfo("dotnet", [silo])
@@ -33,7 +33,7 @@ public sealed class StartupTests
         return start;
     }
 
-    private static async Task<(int ExitCode, string Stderr)> RunToExit(IReadOnlyDictionary<string, string> environment)
+    internal static async Task<(int ExitCode, string Stderr)> RunToExit(IReadOnlyDictionary<string, string> environment)
     {
         using var process = Process.Start(Silo(environment))!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -112,6 +112,7 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidProcessor, "processor", "Processor must be a registered processor name (letters, digits, _ . : -; at most 100)."));
         }
 
+        CheckProcessorChoice(errors, definition.Processor, definition.ProcessorSpec);
         CheckFeatures(errors, definition.Features);
         CheckJobOptions(errors, definition.JobOptions);
         CheckDrain(errors, definition.DrainTimeout);
@@ -216,6 +217,7 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidProcessor, "processor", "Processor must be a registered processor name (letters, digits, _ . : -; at most 100)."));
         }
 
+        CheckProcessorChoice(errors, update.Processor, update.ProcessorSpec);
         if (update.Features is not null)
         {
             CheckFeatures(errors, update.Features);

@@ -22,4 +22,7 @@ public sealed record ReplicaSpec
 
     /// <summary>The queues to consume with their weights (<see cref="WorkerDefinition.Queues"/>); null: <see cref="QueueName"/> alone.</summary>
     [Id(9)] public IReadOnlyList<WorkerQueue>? Queues { get; init; }
+
+    /// <summary>The assembly to load the processor from (<see cref="WorkerDefinition.ProcessorSpec"/>); null: <see cref="ProcessorName"/>.</summary>
+    [Id(10)] public ProcessorSpec? ProcessorSpec { get; init; }
 }

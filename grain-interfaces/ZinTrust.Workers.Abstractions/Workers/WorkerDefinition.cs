@@ -65,6 +65,12 @@ public sealed record WorkerDefinition
     /// </summary>
     [Id(18)] public IReadOnlyList<WorkerQueue>? Queues { get; init; }
 
+    /// <summary>
+    /// An assembly to load the processor from (a path under WORKER_PROCESSOR_ROOT or an allow-listed https address, pinned by
+    /// its SHA-256) instead of a registered <see cref="Processor"/>; null: the processor is registered by name. Not both.
+    /// </summary>
+    [Id(19)] public ProcessorSpec? ProcessorSpec { get; init; }
+
     /// <summary>The queues the worker consumes: <see cref="Queues"/>, or <see cref="QueueName"/> with weight 1.</summary>
     public IReadOnlyList<WorkerQueue> ConsumedQueues => Queues is { Count: > 0 } queues ? queues : [new WorkerQueue { Name = QueueName }];
 
@@ -74,6 +80,6 @@ public sealed record WorkerDefinition
     /// <summary>Whether the worker's circuit breaker is on.</summary>
     public bool CircuitBreakerEnabled => Features.TryGetValue("circuitBreaker", out var on) && on;
 
-    /// <summary>The processor name a replica resolves.</summary>
+    /// <summary>The processor name a replica resolves (unused when <see cref="ProcessorSpec"/> is set).</summary>
     public string ProcessorName => string.IsNullOrWhiteSpace(Processor) ? Name : Processor;
 }

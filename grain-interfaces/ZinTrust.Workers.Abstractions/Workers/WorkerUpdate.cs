@@ -25,4 +25,8 @@ public sealed record WorkerUpdate
 
     /// <summary>A multi-queue worker's queues (the worker's queue among them); an empty list makes it a single-queue worker.</summary>
     [Id(16)] public IReadOnlyList<WorkerQueue>? Queues { get; init; }
+
+    /// <summary>A processor spec to load the processor from; it replaces a registered <see cref="Processor"/> (and setting
+    /// <see cref="Processor"/> drops the spec). Not both.</summary>
+    [Id(17)] public ProcessorSpec? ProcessorSpec { get; init; }
 }

@@ -30,6 +30,7 @@ public sealed record WorkerVersionSpec
         {
             Version = Version,
             Processor = Processor ?? current.Processor,
+            ProcessorSpec = Processor is null ? current.ProcessorSpec : null,   // a version naming a registered processor leaves the spec
             Concurrency = Concurrency ?? current.Concurrency,
             JobOptions = JobOptions ?? current.JobOptions,
         };

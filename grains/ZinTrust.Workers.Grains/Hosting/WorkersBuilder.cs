@@ -266,6 +266,13 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>Where processor specs may come from (WORKER_PROCESSOR_ROOT, REMOTE_PROCESSOR_ALLOWLIST) and how they are fetched and cached.</summary>
+    public WorkersBuilder ConfigureProcessorSpecs(Action<ProcessorSpecOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
     /// <summary>Plugin hook timeout and refresh interval.</summary>
     public WorkersBuilder ConfigurePlugins(Action<PluginOptions> configure)
     {

@@ -73,6 +73,12 @@ public static class WorkersSiloBuilderExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CostOptions>, CostOptionsValidator>());
             services.AddOptions<ComplianceOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ComplianceOptions>, ComplianceOptionsValidator>());
+            services.AddOptions<ProcessorSpecOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProcessorSpecOptions>, ProcessorSpecOptionsValidator>());
+            services.TryAddSingleton(ProcessorFetchSeams.Default);
+            services.TryAddSingleton<ProcessorSpecFetcher>();
+            services.TryAddSingleton<ProcessorSpecCache>();
+            services.TryAddSingleton<ProcessorSpecLoader>();
             services.TryAddSingleton<LocalReplicas>();
             services.TryAddSingleton<SiloResourceSampler>();
             services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();

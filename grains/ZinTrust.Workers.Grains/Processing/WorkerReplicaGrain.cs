@@ -17,6 +17,7 @@ namespace ZinTrust.Workers.Grains;
 internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
 {
     private readonly ProcessorCatalog catalog;
+    private readonly ProcessorSpecLoader specs;
     private readonly IServiceProvider services;
     private readonly TimeProvider clock;
     private readonly WorkersOptions options;
@@ -27,11 +28,13 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
     private readonly ILoggerFactory loggerFactory;
     private readonly ILogger logger;
     private ReplicaRunner? runner;
+    private ProcessorLease? specLease;   // held while the runner runs a processor spec's code
     private IGrainTimer? keepAlive;
     private string? lastError;
 
     public WorkerReplicaGrain(
         ProcessorCatalog catalog,
+        ProcessorSpecLoader specs,
         IServiceProvider services,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         IOptions<WorkersOptions> options,
@@ -42,6 +45,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         ILoggerFactory loggerFactory)
     {
         this.catalog = catalog;
+        this.specs = specs;
         this.services = services;
         this.clock = clock;
         this.options = options.Value;
@@ -60,7 +64,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         ArgumentNullException.ThrowIfNull(spec);
         if (runner is { } current)
         {
-            if (current.Generation == spec.Generation && current.Spec.QueueName == spec.QueueName && SameQueues(current.Spec, spec) && current.Spec.ProcessorName == spec.ProcessorName
+            if (current.Generation == spec.Generation && current.Spec.QueueName == spec.QueueName && SameQueues(current.Spec, spec) && current.Spec.ProcessorName == spec.ProcessorName && current.Spec.ProcessorSpec == spec.ProcessorSpec
                 && current.Spec.Version == spec.Version && current.Spec.HealthCheck == spec.HealthCheck)
             {
                 current.SetConcurrency(spec.Concurrency);
@@ -79,12 +83,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             current.Dispose();
         }
 
-        var factory = catalog.Find(spec.ProcessorName, services);
-        if (factory is null)
-        {
-            lastError = $"No processor named '{spec.ProcessorName}' is registered on silo {silo.SiloAddress}.";
-            throw new WorkersException(WorkersErrorCodes.ProcessorNotFound, lastError);
-        }
+        var factory = await Processor(spec);
 
         runner = new ReplicaRunner(
             spec,
@@ -121,6 +120,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         await current.StopAsync(drainTimeout);
         var status = current.Snapshot(silo.SiloAddress.ToString());
         current.Dispose();
+        ReleaseSpec();
         keepAlive?.Dispose();
         keepAlive = null;
         this.DeactivateOnIdle();
@@ -159,6 +159,51 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             await current.StopAsync(options.ShutdownDrainTimeout);
             current.Dispose();
         }
+
+        ReleaseSpec();
+    }
+
+    /// <summary>The processor to run: the spec's (loaded on this silo, its digest checked) or the one registered by name. A spec
+    /// held for the previous runner is released after the new one is taken, so a restart with the same spec does not reload it.</summary>
+    private async Task<Func<IServiceProvider, IJobProcessor>> Processor(ReplicaSpec spec)
+    {
+        var previous = specLease;
+        specLease = null;
+        try
+        {
+            if (spec.ProcessorSpec is { } processorSpec)
+            {
+                try
+                {
+                    specLease = await specs.AcquireAsync(processorSpec, CancellationToken.None);
+                }
+                catch (WorkersException ex)
+                {
+                    lastError = $"{ex.Message} (silo {silo.SiloAddress})";
+                    throw new WorkersException(ex.Code, lastError);
+                }
+
+                return specLease.Factory;
+            }
+
+            if (catalog.Find(spec.ProcessorName, services) is { } factory)
+            {
+                return factory;
+            }
+
+            lastError = $"No processor named '{spec.ProcessorName}' is registered on silo {silo.SiloAddress}.";
+            throw new WorkersException(WorkersErrorCodes.ProcessorNotFound, lastError);
+        }
+        finally
+        {
+            previous?.Dispose();
+        }
+    }
+
+    private void ReleaseSpec()
+    {
+        specLease?.Dispose();
+        specLease = null;
     }
 
     private ReplicaStatus Stopped() => new()

@@ -23,7 +23,7 @@ internal sealed partial class WorkerGrain
         if (S.Canary?.Version != version)
         {
             var definition = spec.Apply(S.Definition!);
-            await EnsureEverySiloCanRun(definition.ProcessorName, spec.HealthCheck);
+            await EnsureEverySiloCanRun(definition, spec.HealthCheck);
         }
 
         int before = S.Canary?.Version == version ? S.Canary.Replicas : 0;

@@ -59,7 +59,7 @@ internal sealed partial class WorkerGrain
 
         var next = target.Apply(old);
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(next));
-        await EnsureEverySiloCanRun(next.ProcessorName, target.HealthCheck);
+        await EnsureEverySiloCanRun(next, target.HealthCheck);
 
         S.Definition = next;
         S.UpdatedAt = clock.GetUtcNow();
@@ -254,14 +254,16 @@ internal sealed partial class WorkerGrain
         RegisteredAt = at,
     };
 
-    /// <summary>Asks every live silo whether it can run the processor (and the health check): a replica may land on any of them.</summary>
-    private async Task EnsureEverySiloCanRun(string processor, string? healthCheck)
+    /// <summary>Asks every live silo whether it can run the processor (and the health check): a replica may land on any of them.
+    /// A processor spec is not asked about: each silo fetches and loads it when a replica starts there.</summary>
+    private async Task EnsureEverySiloCanRun(WorkerDefinition definition, string? healthCheck)
     {
+        var processor = definition.ProcessorSpec is null ? definition.ProcessorName : null;
         var silos = (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys.ToArray();
         var answers = await Task.WhenAll(silos.Select(async silo =>
         {
             var catalog = GrainFactory.GetGrain<ISiloCatalogGrain>(silo.ToParsableString());
-            return (Silo: silo, Processor: await catalog.HasProcessor(processor), Check: healthCheck is null || await catalog.HasHealthCheck(healthCheck));
+            return (Silo: silo, Processor: processor is null || await catalog.HasProcessor(processor), Check: healthCheck is null || await catalog.HasHealthCheck(healthCheck));
         }));
         if (answers.Where(a => !a.Processor).Select(a => a.Silo.ToString()).ToList() is { Count: > 0 } withoutProcessor)
         {

@@ -138,7 +138,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             QueueName = update.QueueName ?? old.QueueName,
             Version = update.Version ?? old.Version,
             Concurrency = update.Concurrency ?? old.Concurrency,
-            Processor = update.Processor ?? old.Processor,
+            Processor = update.ProcessorSpec is null ? update.Processor ?? old.Processor : null,   // a spec replaces a registered name
+            ProcessorSpec = update.Processor is null ? update.ProcessorSpec ?? old.ProcessorSpec : null,   // and a name replaces a spec
             AutoStart = update.ClearAutoStart ? null : update.AutoStart ?? old.AutoStart,
             ActiveStatus = update.ActiveStatus ?? old.ActiveStatus,
             JobOptions = update.JobOptions ?? old.JobOptions,
@@ -187,7 +188,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             await StopCore();
             await StartCore();
         }
-        else if (live && (next.ProcessorName != old.ProcessorName || next.Version != old.Version))
+        else if (live && (next.ProcessorName != old.ProcessorName || next.ProcessorSpec != old.ProcessorSpec || next.Version != old.Version))
         {
             // A new processor or version: a rolling update, one replica at a time (it rolls back, and throws, if one fails to start).
             await RollReplicas(from: old);
@@ -383,7 +384,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
         catch (Exception ex)
         {
-            var code = ex is WorkersException { Code: WorkersErrorCodes.ProcessorNotFound } ? WorkersErrorCodes.ProcessorNotFound : WorkersErrorCodes.WorkerStartFailed;
+            var code = ex is WorkersException { Code: var raised } && (raised == WorkersErrorCodes.ProcessorNotFound || raised.StartsWith("PROCESSOR_SPEC_", StringComparison.Ordinal)) ? raised : WorkersErrorCodes.WorkerStartFailed;
             // Our own errors say what went wrong in words fit for an operator; anything else stays in the log.
             var message = ex switch
             {
@@ -548,6 +549,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         QueueName = definition.QueueName,
         Queues = definition.Queues,
         ProcessorName = definition.ProcessorName,
+        ProcessorSpec = definition.ProcessorSpec,
         Concurrency = EffectiveConcurrency(definition, replica),
         Generation = S.Generation,
         Circuit = definition.CircuitBreakerEnabled ? CircuitNames.Worker(Name) : null,

@@ -45,7 +45,8 @@ public static class ApiErrors
             or WorkersErrorCodes.CanaryActive or WorkersErrorCodes.CanaryNotRunning or WorkersErrorCodes.ScheduleExists
             or WorkersErrorCodes.EncryptionDisabled or WorkersErrorCodes.RetentionDisabled => StatusCodes.Status409Conflict,
         WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
-        WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed => StatusCodes.Status422UnprocessableEntity,
+        WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed or WorkersErrorCodes.ProcessorSpecRefused
+            or WorkersErrorCodes.ProcessorSpecDigestMismatch or WorkersErrorCodes.ProcessorSpecUnavailable => StatusCodes.Status422UnprocessableEntity,
         WorkersErrorCodes.WorkersDisabled or WorkersErrorCodes.QueueUnavailable or WorkersErrorCodes.RegionUnavailable => StatusCodes.Status503ServiceUnavailable,
         WorkersErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,

@@ -34,6 +34,7 @@ public static class ApiMapping
             Version = request.Version ?? "1.0.0",
             Concurrency = request.Concurrency ?? defaults.DefaultConcurrency,
             Processor = request.Processor,
+            ProcessorSpec = ToProcessorSpec(request.ProcessorSpec),
             AutoStart = request.AutoStart,
             ActiveStatus = request.ActiveStatus ?? defaults.WorkerEnabledByDefault,
             JobOptions = ToJobOptions(request.JobOptions, defaults.DefaultJobOptions()),
@@ -51,6 +52,15 @@ public static class ApiMapping
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         return definition;
     }
+
+    /// <summary>A processor spec as given (checked with the definition or update); null when the request has none.</summary>
+    public static ProcessorSpec? ToProcessorSpec(ProcessorSpecRequest? request) => request is null ? null : new ProcessorSpec
+    {
+        Path = request.Path,
+        Url = request.Url,
+        Sha256 = request.Sha256 ?? "",
+        Type = request.Type,
+    };
 
     /// <summary>A multi-queue worker's queues as given (checked with the definition); null when the request has none.</summary>
     public static IReadOnlyList<WorkerQueue>? ToQueues(List<WorkerQueueRequest>? queues) =>
@@ -157,6 +167,7 @@ public static class ApiMapping
             Version = request.Version,
             Concurrency = request.Concurrency,
             Processor = request.Processor,
+            ProcessorSpec = ToProcessorSpec(request.ProcessorSpec),
             AutoStart = autoStart,
             ClearAutoStart = clearAutoStart,
             ActiveStatus = request.ActiveStatus,
@@ -321,7 +332,8 @@ public static class ApiMapping
             DatacenterMapping.ToResponse(d.Placement),
             DatacenterMapping.ToResponse(d.Failover),
             info.PlacedIn,
-            d.Queues?.Select(q => new WorkerQueueResponse(q.Name, q.Weight)).ToArray());
+            d.Queues?.Select(q => new WorkerQueueResponse(q.Name, q.Weight)).ToArray(),
+            d.ProcessorSpec is { } spec ? new ProcessorSpecResponse(spec.Path, spec.Url, spec.Sha256, spec.Type) : null);
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)

@@ -14,6 +14,9 @@ public sealed class HostSettings
     /// <summary>Unit prices for cost estimates (WORKER_COST_*, WORKER_SPOT_*; appsettings Workers:Costs).</summary>
     public CostOptions Costs { get; } = new();
 
+    /// <summary>Processor specs (WORKER_PROCESSOR_ROOT, REMOTE_PROCESSOR_ALLOWLIST, PROCESSOR_FETCH_*, PROCESSOR_CACHE_*; appsettings Workers:ProcessorSpecs).</summary>
+    public ProcessorSpecOptions ProcessorSpecs { get; } = new();
+
     /// <summary>LOG_LEVEL: trace | debug | info | warn | error | fatal | none. Default: info.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 

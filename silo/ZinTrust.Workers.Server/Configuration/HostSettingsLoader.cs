@@ -45,6 +45,7 @@ public static class HostSettingsLoader
         Bind(configuration, WorkersOptions.SectionName, o, problems);
         Bind(configuration, $"{WorkersOptions.SectionName}:Resources", settings.Resources, problems);
         Bind(configuration, $"{WorkersOptions.SectionName}:Costs", settings.Costs, problems);
+        Bind(configuration, ProcessorSpecOptions.SectionName, settings.ProcessorSpecs, problems);
 
         var env = new Reader(configuration, problems);
         env.Bool("WORKERS_ENABLED", v => o.Enabled = v);
@@ -164,6 +165,16 @@ public static class HostSettingsLoader
         env.String("WORKER_COST_CURRENCY", v => costs.Currency = v.Trim().ToUpperInvariant());
         env.Bool("WORKER_SPOT_INSTANCES", v => costs.SpotInstances = v);
         env.Number("WORKER_SPOT_DISCOUNT", v => costs.SpotDiscount = v);
+        var specs = settings.ProcessorSpecs;
+        env.String("WORKER_PROCESSOR_ROOT", v => specs.Root = v.Trim());
+        env.String("REMOTE_PROCESSOR_ALLOWLIST", v => specs.AllowedHosts = [.. v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]);
+        env.Int("PROCESSOR_FETCH_MAX_SIZE", v => specs.FetchMaxSize = v, "bytes");
+        env.Int("PROCESSOR_FETCH_TIMEOUT", v => specs.FetchTimeout = TimeSpan.FromMilliseconds(v), "milliseconds");
+        env.Int("PROCESSOR_FETCH_RETRY_ATTEMPTS", v => specs.FetchRetryAttempts = v);
+        env.Int("PROCESSOR_FETCH_RETRY_BACKOFF_MS", v => specs.FetchRetryBackoff = TimeSpan.FromMilliseconds(v), "milliseconds");
+        env.Int("PROCESSOR_CACHE_DEFAULT_TTL", v => specs.CacheDefaultTtl = TimeSpan.FromSeconds(v), "seconds");
+        env.Int("PROCESSOR_CACHE_MAX_TTL", v => specs.CacheMaxTtl = TimeSpan.FromSeconds(v), "seconds");
+        env.Int("PROCESSOR_CACHE_MAX_SIZE", v => specs.CacheMaxSize = v, "bytes");
         foreach (var entry in configuration.GetSection("ConnectionStrings").GetChildren())
         {
             if (!string.IsNullOrWhiteSpace(entry.Value))
@@ -232,6 +243,7 @@ public static class HostSettingsLoader
             new WorkersOptionsValidator().Validate(null, o),
             new ResourceMonitorOptionsValidator().Validate(null, settings.Resources),
             new CostOptionsValidator().Validate(null, settings.Costs),
+            new ProcessorSpecOptionsValidator().Validate(null, settings.ProcessorSpecs),
         })
         {
             if (validation.Failed)

@@ -68,6 +68,7 @@ internal static class WorkersHostExtensions
                 w.ConfigureResourceMonitor(o => Copy(settings.Resources, o));
                 w.ConfigureCosts(o => Copy(settings.Costs, o));
                 w.ConfigureCompliance(o => o.DataRetention = settings.Compliance.RetentionDays == 0 ? null : TimeSpan.FromDays(settings.Compliance.RetentionDays));
+                w.ConfigureProcessorSpecs(o => Copy(settings.ProcessorSpecs, o));
                 w.AddBuiltInProcessors();
                 if (settings.SiloRegion is { } region)
                 {

@@ -39,6 +39,10 @@ public sealed class WorkerCreateRequest
     /// <summary>The original's datacenter block: primaryRegion (the placement), secondaryRegions (the first is the failover
     /// target), affinityRules, priority, autoFailover, healthCheckInterval (ms).</summary>
     public DatacenterRequest? Datacenter { get; init; }
+
+    /// <summary>Load the processor from an assembly instead of a registered name (admin only, like every worker change):
+    /// {"path" | "url", "sha256", "type"?}. Not with processor.</summary>
+    public ProcessorSpecRequest? ProcessorSpec { get; init; }
 }
 
 public sealed class AutoScalingRequest
@@ -82,6 +86,16 @@ public sealed class WorkerQueueRequest
     public int? Weight { get; init; }
 }
 
+/// <summary>A processor spec: an assembly under WORKER_PROCESSOR_ROOT (path) or at an https address on REMOTE_PROCESSOR_ALLOWLIST
+/// (url), its SHA-256 (64 hex digits, required), and optionally the processor class's full name.</summary>
+public sealed class ProcessorSpecRequest
+{
+    public string? Path { get; init; }
+    public string? Url { get; init; }
+    public string? Sha256 { get; init; }
+    public string? Type { get; init; }
+}
+
 /// <summary>PATCH /api/workers/{name}: only the fields present change.</summary>
 public sealed class WorkerUpdateRequest
 {
@@ -103,6 +117,9 @@ public sealed class WorkerUpdateRequest
     public HealthPolicyRequest? HealthPolicy { get; init; }
     public AutoScalingRequest? AutoScaling { get; init; }
     public string? Region { get; init; }
+
+    /// <summary>A processor spec to load the processor from (replaces processor); setting processor drops the spec.</summary>
+    public ProcessorSpecRequest? ProcessorSpec { get; init; }
 }
 
 /// <summary>POST /api/workers/{name}/versions: a version to register (the original's body, plus what a version may change).</summary>

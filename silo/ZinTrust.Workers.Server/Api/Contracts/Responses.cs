@@ -30,7 +30,11 @@ public sealed record WorkerResponse(
     PlacementResponse? Placement,
     FailoverPolicyResponse? Failover,
     string? PlacedIn,
-    IReadOnlyList<WorkerQueueResponse>? Queues = null);
+    IReadOnlyList<WorkerQueueResponse>? Queues = null,
+    ProcessorSpecResponse? ProcessorSpec = null);
+
+/// <summary>A worker's processor spec: where its assembly comes from, the digest it must have, the class it names (if any).</summary>
+public sealed record ProcessorSpecResponse(string? Path, string? Url, string Sha256, string? Type);
 
 /// <summary>One queue of a multi-queue worker and its weight.</summary>
 public sealed record WorkerQueueResponse(string Name, int Weight);
