@@ -14,6 +14,9 @@ public sealed class HostSettings
     /// <summary>Unit prices for cost estimates (WORKER_COST_*, WORKER_SPOT_*; appsettings Workers:Costs).</summary>
     public CostOptions Costs { get; } = new();
 
+    /// <summary>The audit log (WORKER_AUDIT_LOG, WORKER_AUDIT_RETENTION_DAYS; appsettings Workers:Audit).</summary>
+    public AuditLogOptions Audit { get; } = new();
+
     /// <summary>LOG_LEVEL: trace | debug | info | warn | error | fatal | none. Default: info.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 

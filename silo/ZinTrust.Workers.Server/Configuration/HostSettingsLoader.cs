@@ -45,6 +45,7 @@ public static class HostSettingsLoader
         Bind(configuration, WorkersOptions.SectionName, o, problems);
         Bind(configuration, $"{WorkersOptions.SectionName}:Resources", settings.Resources, problems);
         Bind(configuration, $"{WorkersOptions.SectionName}:Costs", settings.Costs, problems);
+        Bind(configuration, AuditLogOptions.SectionName, settings.Audit, problems);
 
         var env = new Reader(configuration, problems);
         env.Bool("WORKERS_ENABLED", v => o.Enabled = v);
@@ -163,6 +164,8 @@ public static class HostSettingsLoader
         env.String("WORKER_COST_CURRENCY", v => costs.Currency = v.Trim().ToUpperInvariant());
         env.Bool("WORKER_SPOT_INSTANCES", v => costs.SpotInstances = v);
         env.Number("WORKER_SPOT_DISCOUNT", v => costs.SpotDiscount = v);
+        env.Bool("WORKER_AUDIT_LOG", v => settings.Audit.Enabled = v);
+        env.Int("WORKER_AUDIT_RETENTION_DAYS", v => settings.Audit.RetentionDays = v, "days");
         foreach (var entry in configuration.GetSection("ConnectionStrings").GetChildren())
         {
             if (!string.IsNullOrWhiteSpace(entry.Value))
@@ -231,6 +234,7 @@ public static class HostSettingsLoader
             new WorkersOptionsValidator().Validate(null, o),
             new ResourceMonitorOptionsValidator().Validate(null, settings.Resources),
             new CostOptionsValidator().Validate(null, settings.Costs),
+            new AuditLogOptionsValidator().Validate(null, settings.Audit),
         })
         {
             if (validation.Failed)
