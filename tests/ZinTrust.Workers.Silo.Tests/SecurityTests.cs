@@ -15,7 +15,7 @@ public sealed class SecurityTests(SiloFixture fixture)
     /// <see cref="EveryRoute_IsInTheRoleMatrix"/>; each entry is checked with no key, a wrong key, each lower role
     /// and the required one.
     /// </summary>
-    private static readonly Dictionary<string, string> Matrix = new()
+    internal static readonly Dictionary<string, string> Matrix = new()
     {
         ["GET /health"] = "viewer",
         ["GET /health/live"] = "anonymous",
@@ -110,6 +110,8 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["POST /api/schedules/{id}/resume"] = "operator",
         ["POST /api/schedules/{id}/trigger"] = "operator",
         ["POST /api/schedules/{id}/backfill"] = "operator",
+        ["GET /api/audit/"] = "admin",
+        ["GET /api/audit/verify"] = "admin",
         // The console: its page needs a session or key (viewer); sign-in, its assets and the session routes are open.
         ["GET /ui/"] = "viewer",
         ["GET /ui/signin"] = "anonymous",
@@ -216,7 +218,7 @@ public sealed class SecurityTests(SiloFixture fixture)
         }
     }
 
-    private static (HttpMethod Method, string Path) Instantiate(string route, string siloAddress = "127.0.0.1:1@1")
+    internal static (HttpMethod Method, string Path) Instantiate(string route, string siloAddress = "127.0.0.1:1@1")
     {
         var space = route.IndexOf(' ', StringComparison.Ordinal);
         var method = route[..space] == "ANY" ? HttpMethod.Get : new HttpMethod(route[..space]);

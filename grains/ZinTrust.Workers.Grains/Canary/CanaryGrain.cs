@@ -24,6 +24,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
     private readonly WorkersOptions options;
     private readonly TimeProvider clock;
     private readonly PluginHost plugins;
+    private readonly IAuditLog audit;
     private readonly ILogger<CanaryGrain> logger;
     private readonly string silo;
     private readonly Dictionary<string, ReplicaStatus> lastSeen = new(StringComparer.Ordinal);
@@ -37,8 +38,10 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         PluginHost plugins,
         ILocalSiloDetails silo,
+        IAuditLog audit,
         ILogger<CanaryGrain> logger)
     {
+        this.audit = audit;
         this.silo = silo.SiloAddress.ToString();
         this.state = state;
         this.options = options.Value;
@@ -333,6 +336,13 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         S.FinishedAt = clock.GetUtcNow();
         Decide(end == CanaryState.Completed ? "completed" : "rolledBack", from, toPercent, reason, by);
         await state.WriteStateAsync();
+        if (by is null)
+        {
+            // The canary's own decision (an operator's complete or rollback is recorded by the API).
+            var action = end == CanaryState.Completed ? "workers.canary.complete" : "workers.canary.rollback";
+            await audit.AppendAsync(SystemDecisions.Entry(action, WorkerName, S.FinishedAt!.Value, reason), CancellationToken.None);
+        }
+
         timer?.Dispose();
         timer = null;
         if (await this.GetReminder(Reminder) is { } reminder)

@@ -83,7 +83,7 @@ internal sealed partial class ComplianceGrain : Grain, IComplianceGrain, IRemind
             // The record names the subject only by a digest (so it can be matched to a request without holding personal data).
             await audit.AppendAsync(new AuditEntry
             {
-                Actor = "system", Action = "compliance.subject.erase", Target = SubjectDigest(subject), Outcome = AuditOutcomes.Success, At = clock.GetUtcNow(),
+                Actor = "system", Action = "compliance.subjects.erase", Target = DataSubjects.Digest(subject), Outcome = AuditOutcomes.Success, At = clock.GetUtcNow(),
                 Details = new Dictionary<string, string>
                 {
                     ["queues"] = Invariant(total.Queues), ["jobs"] = Invariant(total.Jobs), ["cancelled"] = Invariant(total.Cancelled),
@@ -148,7 +148,7 @@ internal sealed partial class ComplianceGrain : Grain, IComplianceGrain, IRemind
         {
             await audit.AppendAsync(new AuditEntry
             {
-                Actor = "system", Action = "compliance.retention", Outcome = failed.Count == 0 ? AuditOutcomes.Success : AuditOutcomes.Failed, At = now,
+                Actor = "system", Action = "compliance.retention.run", Outcome = failed.Count == 0 ? AuditOutcomes.Success : AuditOutcomes.Failed, At = now,
                 Details = new Dictionary<string, string> { ["deleted"] = Invariant(deleted), ["queues"] = Invariant(queues.Count), ["days"] = Invariant((long)retention.TotalDays) },
             }, CancellationToken.None);
         }
@@ -238,10 +238,6 @@ internal sealed partial class ComplianceGrain : Grain, IComplianceGrain, IRemind
 
         return [.. queues];
     }
-
-    /// <summary>How audit records name a data subject: <c>sha256:</c> and the first 16 bytes of the SHA-256 of its id, in hex.</summary>
-    public static string SubjectDigest(string subject) =>
-        "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(subject)).AsSpan(0, 16));
 
     private static string Invariant(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -23,7 +23,8 @@ public sealed record AuditEntry
     /// <summary>The key's role (<c>viewer</c>, <c>operator</c>, <c>admin</c>); null for the system or an unauthenticated caller.</summary>
     public string? Role { get; init; }
 
-    /// <summary>A stable dotted name: <c>worker.start</c>, <c>canary.rollback</c>, <c>compliance.subject.erase</c>, <c>http.denied</c>...</summary>
+    /// <summary>A stable dotted name made like the API's (the route's literal segments and a verb): <c>workers.start</c>,
+    /// <c>workers.canary.rollback</c>, <c>compliance.subjects.erase</c>, <c>http.unmatched</c>...</summary>
     public required string Action { get; init; }
 
     /// <summary>What it acted on: a worker, queue, job or route; null when nothing in particular.</summary>

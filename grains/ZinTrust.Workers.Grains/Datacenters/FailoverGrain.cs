@@ -26,6 +26,7 @@ internal sealed partial class FailoverGrain(
     RegionDirectory regions,
     IOptions<WorkersOptions> options,
     [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
+    IAuditLog audit,
     ILogger<FailoverGrain> logger) : Grain, IFailoverGrain, IRemindable
 {
     private const string Reminder = "failover";
@@ -102,6 +103,8 @@ internal sealed partial class FailoverGrain(
     {
         await GrainFactory.GetGrain<IWorkerGrain>(WorkerName).MoveToRegion(region, kind, reason);
         await SetSince(null);
+        var entry = SystemDecisions.Entry($"workers.{kind}", WorkerName, clock.GetUtcNow(), reason);
+        await audit.AppendAsync(entry with { Details = new Dictionary<string, string>(entry.Details!, StringComparer.Ordinal) { ["region"] = region } }, CancellationToken.None);
     }
 
     private async Task SetSince(DateTimeOffset? since)

@@ -39,6 +39,10 @@ public static class WorkersInstruments
 
     public static Counter<long> PluginDeferrals { get; } = Meter.CreateCounter<long>("zintrust.plugin.deferrals", "{job}", "Job starts a plugin deferred, by plugin and worker.");
 
+    public static Counter<long> AuditRecorded { get; } = Meter.CreateCounter<long>("zintrust.audit.records", "{record}", "Audit records written durably by the audit log's writer.");
+
+    public static Counter<long> AuditFailures { get; } = Meter.CreateCounter<long>("zintrust.audit.append_failures", "{record}", "Audit records a caller could not get written (logged; the action they describe went on).");
+
     public static Histogram<double> Duration { get; } = Meter.CreateHistogram<double>("zintrust.job.duration", "ms", "How long processors ran, by worker and outcome.");
 
     public static Histogram<double> QueueTime { get; } = Meter.CreateHistogram<double>("zintrust.job.queue_time", "ms", "How long jobs waited before a replica leased them, by queue.");

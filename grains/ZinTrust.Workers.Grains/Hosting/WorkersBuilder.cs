@@ -273,6 +273,13 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>The audit log: on or off, retention, the writer's batches.</summary>
+    public WorkersBuilder ConfigureAudit(Action<AuditLogOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
     /// <summary>Plugin hook timeout and refresh interval.</summary>
     public WorkersBuilder ConfigurePlugins(Action<PluginOptions> configure)
     {

@@ -14,7 +14,7 @@ public static class WorkersSiloBuilderExtensions
     /// <summary>
     /// Adds the worker system: grains' services, the in-memory job store and in-process state storage (unless
     /// others are registered), start-up registration and auto-start, cluster-wide supervision, the plugin host, and the
-    /// resource monitor with its per-silo samplers. Safe to call more than once; each call may register more processors
+    /// resource monitor with its per-silo samplers, and the audit log (in memory unless another store is registered). Safe to call more than once; each call may register more processors
     /// and plugins.
     /// </summary>
     public static ISiloBuilder AddZinTrustWorkers(this ISiloBuilder builder, Action<WorkersBuilder>? configure = null)
@@ -51,6 +51,10 @@ public static class WorkersSiloBuilderExtensions
             services.AddOptions<WorkersOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkersOptions>, WorkersOptionsValidator>());
             services.TryAddSingleton<IJobStore, InMemoryJobStore>();
+            services.TryAddSingleton<IAuditStore, InMemoryAuditStore>();
+            services.TryAddSingleton<IAuditLog, GrainAuditLog>();
+            services.AddOptions<AuditLogOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditLogOptions>, AuditLogOptionsValidator>());
             services.TryAddKeyedSingleton(WorkersClock.Key, TimeProvider.System);
             services.TryAddSingleton<InProcessStateStore>();
             services.TryAddKeyedSingleton<IGrainStorage>(

@@ -32,6 +32,7 @@ internal sealed partial class CircuitBreakerGrain : Grain, ICircuitBreakerGrain,
     private readonly IPersistentState<CircuitBreakerState> state;
     private readonly TimeProvider clock;
     private readonly IEnumerable<DependencyCircuit> dependencies;
+    private readonly IAuditLog audit;
     private readonly ILogger<CircuitBreakerGrain> logger;
     private readonly Queue<DateTimeOffset> failures = new();
     private ITimer? timer;
@@ -46,8 +47,10 @@ internal sealed partial class CircuitBreakerGrain : Grain, ICircuitBreakerGrain,
         [PersistentState("circuit", WorkersStorage.Name)] IPersistentState<CircuitBreakerState> state,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         IEnumerable<DependencyCircuit> dependencies,
+        IAuditLog audit,
         ILogger<CircuitBreakerGrain> logger)
     {
+        this.audit = audit;
         this.state = state;
         this.clock = clock;
         this.dependencies = dependencies;
@@ -157,7 +160,7 @@ internal sealed partial class CircuitBreakerGrain : Grain, ICircuitBreakerGrain,
         failures.Clear();
         if (S.State != CircuitState.Closed)
         {
-            await Move(CircuitState.Closed, "reset by an operator");
+            await Move(CircuitState.Closed, "reset by an operator", byOperator: true);
         }
 
         return Snapshot();
@@ -167,7 +170,7 @@ internal sealed partial class CircuitBreakerGrain : Grain, ICircuitBreakerGrain,
     {
         if (S.State != CircuitState.Open)
         {
-            await Move(CircuitState.Open, "opened by an operator");
+            await Move(CircuitState.Open, "opened by an operator", byOperator: true);
         }
 
         return Snapshot();
@@ -191,7 +194,7 @@ internal sealed partial class CircuitBreakerGrain : Grain, ICircuitBreakerGrain,
         }
     }
 
-    private async Task Move(CircuitState to, string reason)
+    private async Task Move(CircuitState to, string reason, bool byOperator = false)
     {
         var now = clock.GetUtcNow();
         var from = S.State;
@@ -222,6 +225,14 @@ internal sealed partial class CircuitBreakerGrain : Grain, ICircuitBreakerGrain,
 
         await state.WriteStateAsync();
         LogTransition(logger, Name, from, to, reason);
+        if (!byOperator)
+        {
+            // The circuit's own move (an operator's open or reset is recorded by the API): workers.circuit-breaker.open and so on.
+            var kind = S.Worker is null ? "dependencies" : "workers";
+            var move = to switch { CircuitState.Open => "open", CircuitState.HalfOpen => "half-open", _ => "close" };
+            await audit.AppendAsync(SystemDecisions.Entry($"{kind}.circuit-breaker.{move}", S.Worker ?? Name[(Name.IndexOf(':', StringComparison.Ordinal) + 1)..], now, reason), CancellationToken.None);
+        }
+
         ArmTimer();
         if (to == CircuitState.Closed)
         {

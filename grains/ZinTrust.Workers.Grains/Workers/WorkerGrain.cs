@@ -21,6 +21,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private readonly PluginHost plugins;
     private readonly RegionDirectory regions;
     private readonly string silo;
+    private readonly IAuditLog audit;
     private readonly ILogger<WorkerGrain> logger;
     private WorkerHealth health = new();
     private IGrainTimer? supervision;
@@ -39,8 +40,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         PluginHost plugins,
         RegionDirectory regions,
         ILocalSiloDetails silo,
+        IAuditLog audit,
         ILogger<WorkerGrain> logger)
     {
+        this.audit = audit;
         this.regions = regions;
         this.state = state;
         this.options = options.Value;
@@ -570,26 +573,6 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         Paused = S.Paused,
         PlacedIn = S.Region,
     };
-
-    private Task Index()
-    {
-        var d = S.Definition!;
-        return Registry().Upsert(new WorkerIndexEntry
-        {
-            Name = Name,
-            QueueName = d.QueueName,
-            Queues = d.Queues?.Select(q => q.Name).ToArray(),
-            Version = d.Version,
-            Status = S.Status,
-            ActiveStatus = d.ActiveStatus,
-            Concurrency = d.Concurrency,
-            AutoStart = d.AutoStart,
-            UpdatedAt = S.UpdatedAt,
-            PersistenceDriver = d.PersistenceDriver,
-            Region = d.Region,
-            ResourceMonitoring = ResourceMonitorPolicy.Requests(d),
-        });
-    }
 
     private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index, null, S.Region).ToString());
 

@@ -55,7 +55,7 @@ public static class ComplianceApi
         var controls = new List<ComplianceControlResponse>
         {
             Control("encryption-at-rest", compliance.Encrypting, compliance, hipaa: true),
-            Control("audit-log", compliance.AuditLog, compliance, gdpr: true, hipaa: true, soc2: true),
+            Control("audit-log", settings.Audit.Enabled, compliance, gdpr: true, hipaa: true, soc2: true),
             Control("retention", compliance.RetentionDays > 0, compliance, gdpr: true, hipaa: true),
             Control("api-keys-and-roles", true, compliance, soc2: true),
             Control("api-https", settings.ApiCertificate is not null, compliance, hipaa: true),
@@ -66,7 +66,7 @@ public static class ComplianceApi
             true,
             new ComplianceFlagsResponse(compliance.Gdpr, compliance.Hipaa, compliance.Soc2),
             encryption,
-            new AuditLogStatusResponse(compliance.AuditLog),
+            new AuditLogStatusResponse(settings.Audit.Enabled),
             new RetentionStatusResponse(compliance.RetentionDays, compliance.RetentionDays > 0, sweeps.Retention is { } r ? ToResponse(r) : null),
             controls));
     }

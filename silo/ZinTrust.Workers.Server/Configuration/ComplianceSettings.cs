@@ -5,8 +5,8 @@ namespace ZinTrust.Workers.Server;
 
 /// <summary>
 /// The compliance controls' settings: encryption at rest (WORKER_ENCRYPTION, WORKER_ENCRYPTION_KEYS_FILE or
-/// WORKER_ENCRYPTION_KEYS), the audit log (WORKER_AUDIT_LOG), retention (WORKER_DATA_RETENTION) and the GDPR, HIPAA and SOC2
-/// flags, each of which requires a documented set of the others (<see cref="Check"/>).
+/// WORKER_ENCRYPTION_KEYS), retention (WORKER_DATA_RETENTION) and the GDPR, HIPAA and SOC2 flags, each of which requires a
+/// documented set of controls (<see cref="Check"/>); the audit log's own settings are <see cref="HostSettings.Audit"/>.
 /// </summary>
 public sealed class ComplianceSettings
 {
@@ -19,9 +19,6 @@ public sealed class ComplianceSettings
 
     /// <summary>Whether new payloads, results, errors and log lines are encrypted.</summary>
     public bool Encrypting => KeyRing is not null && EncryptionRequested != false;
-
-    /// <summary>WORKER_AUDIT_LOG: record state-changing calls, refused calls and the cluster's decisions. Default: true.</summary>
-    public bool AuditLog { get; set; } = true;
 
     /// <summary>WORKER_DATA_RETENTION: days finished jobs and dead letters are kept (0: no age limit). Default: 90.</summary>
     public int RetentionDays { get; set; } = 90;
@@ -42,7 +39,6 @@ public sealed class ComplianceSettings
     {
         var settings = new ComplianceSettings();
         settings.EncryptionRequested = Bool(configuration, "WORKER_ENCRYPTION", problems);
-        settings.AuditLog = Bool(configuration, "WORKER_AUDIT_LOG", problems) ?? settings.AuditLog;
         settings.Gdpr = Bool(configuration, "WORKER_GDPR", problems) ?? settings.Gdpr;
         settings.Hipaa = Bool(configuration, "WORKER_HIPAA", problems) ?? settings.Hipaa;
         settings.Soc2 = Bool(configuration, "WORKER_SOC2", problems) ?? settings.Soc2;
@@ -89,6 +85,7 @@ public sealed class ComplianceSettings
     internal static void Check(HostSettings host, bool development, List<string> problems)
     {
         var settings = host.Compliance;
+        var audit = host.Audit.Enabled;
         if (settings.EncryptionRequested == true && settings.KeyRing is null && (!development || settings.Hipaa))
         {
             problems.Add("WORKER_ENCRYPTION: encryption at rest is on but no key ring is configured; set WORKER_ENCRYPTION_KEYS_FILE (make one with: encryption-key --id k1 --out keys.json).");
@@ -96,7 +93,7 @@ public sealed class ComplianceSettings
 
         foreach (var (flag, on) in new[] { ("WORKER_GDPR", settings.Gdpr), ("WORKER_HIPAA", settings.Hipaa), ("WORKER_SOC2", settings.Soc2) })
         {
-            if (on && !settings.AuditLog)
+            if (on && !audit)
             {
                 problems.Add($"{flag}: requires the audit log; WORKER_AUDIT_LOG is false (set {flag}=false to run without it).");
             }

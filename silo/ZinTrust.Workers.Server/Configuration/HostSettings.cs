@@ -16,6 +16,8 @@ public sealed class HostSettings
 
     /// <summary>Processor specs (WORKER_PROCESSOR_ROOT, REMOTE_PROCESSOR_ALLOWLIST, PROCESSOR_FETCH_*, PROCESSOR_CACHE_*; appsettings Workers:ProcessorSpecs).</summary>
     public ProcessorSpecOptions ProcessorSpecs { get; } = new();
+    /// <summary>The audit log (WORKER_AUDIT_LOG, WORKER_AUDIT_RETENTION_DAYS; appsettings Workers:Audit).</summary>
+    public AuditLogOptions Audit { get; } = new();
 
     /// <summary>LOG_LEVEL: trace | debug | info | warn | error | fatal | none. Default: info.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;

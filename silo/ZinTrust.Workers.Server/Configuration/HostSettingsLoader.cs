@@ -46,6 +46,7 @@ public static class HostSettingsLoader
         Bind(configuration, $"{WorkersOptions.SectionName}:Resources", settings.Resources, problems);
         Bind(configuration, $"{WorkersOptions.SectionName}:Costs", settings.Costs, problems);
         Bind(configuration, ProcessorSpecOptions.SectionName, settings.ProcessorSpecs, problems);
+        Bind(configuration, AuditLogOptions.SectionName, settings.Audit, problems);
 
         var env = new Reader(configuration, problems);
         env.Bool("WORKERS_ENABLED", v => o.Enabled = v);
@@ -175,6 +176,8 @@ public static class HostSettingsLoader
         env.Int("PROCESSOR_CACHE_DEFAULT_TTL", v => specs.CacheDefaultTtl = TimeSpan.FromSeconds(v), "seconds");
         env.Int("PROCESSOR_CACHE_MAX_TTL", v => specs.CacheMaxTtl = TimeSpan.FromSeconds(v), "seconds");
         env.Int("PROCESSOR_CACHE_MAX_SIZE", v => specs.CacheMaxSize = v, "bytes");
+        env.Bool("WORKER_AUDIT_LOG", v => settings.Audit.Enabled = v);
+        env.Int("WORKER_AUDIT_RETENTION_DAYS", v => settings.Audit.RetentionDays = v, "days");
         foreach (var entry in configuration.GetSection("ConnectionStrings").GetChildren())
         {
             if (!string.IsNullOrWhiteSpace(entry.Value))
@@ -244,6 +247,7 @@ public static class HostSettingsLoader
             new ResourceMonitorOptionsValidator().Validate(null, settings.Resources),
             new CostOptionsValidator().Validate(null, settings.Costs),
             new ProcessorSpecOptionsValidator().Validate(null, settings.ProcessorSpecs),
+            new AuditLogOptionsValidator().Validate(null, settings.Audit),
         })
         {
             if (validation.Failed)

@@ -69,6 +69,7 @@ internal static class WorkersHostExtensions
                 w.ConfigureCosts(o => Copy(settings.Costs, o));
                 w.ConfigureCompliance(o => o.DataRetention = settings.Compliance.RetentionDays == 0 ? null : TimeSpan.FromDays(settings.Compliance.RetentionDays));
                 w.ConfigureProcessorSpecs(o => Copy(settings.ProcessorSpecs, o));
+                w.ConfigureAudit(o => Copy(settings.Audit, o));
                 w.AddBuiltInProcessors();
                 if (settings.SiloRegion is { } region)
                 {
@@ -129,7 +130,7 @@ internal static class WorkersHostExtensions
         builder.Services.AddZinTrustApiSecurity(settings, keys, builder.Environment);
     }
 
-    /// <summary>Job store, grain storage and reminders, by QUEUE_DRIVER and WORKER_PERSISTENCE_DRIVER.</summary>
+    /// <summary>Job store, grain storage, reminders and the audit log's store, by QUEUE_DRIVER and WORKER_PERSISTENCE_DRIVER.</summary>
     private static void ConfigureBackends(ISiloBuilder silo, HostSettings settings)
     {
         if (settings.QueueDriver == "redis")
@@ -164,6 +165,14 @@ internal static class WorkersHostExtensions
 
         if (settings.UsesRedis)
         {
+            // The audit log goes where the durable state goes: a Redis stream beside the worker state's keys.
+            silo.AddZinTrustRedisAuditStore(o =>
+            {
+                o.Configuration = settings.RedisConfiguration;
+                o.Database = settings.RedisDatabase;
+                o.KeyPrefix = settings.StateKeyPrefix;
+                o.ConnectTimeout = settings.Workers.ConnectionTimeout * 2;
+            });
             silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisOptions(settings));
             // Fail start-up early, naming REDIS_HOST, also when Redis holds only state and reminders.
             silo.AddZinTrustRedisConnectionCheck(new ZinTrust.Workers.Redis.RedisJobStoreOptions

@@ -108,6 +108,7 @@ public static class WorkersServerExtensions
         }
 
         app.UseApiSecurityHeaders();
+        app.UseZinTrustAuditTrail();   // outside the error handling and security: it sees every request's final status
         app.UseWorkersErrorHandling();
         app.UseZinTrustApiSecurity();
         app.MapHealthApi();
@@ -122,6 +123,7 @@ public static class WorkersServerExtensions
         app.MapDatacentersApi();
         app.MapSchedulesApi();
         app.MapFlowsApi();
+        app.MapAuditApi();
 
         var openApi = app.MapOpenApi();                             // /openapi/v1.json
         var docs = app.MapScalarApiReference("/docs");              // a browsable UI over it
