@@ -38,7 +38,7 @@ public sealed class BenchSilo : IAsyncDisposable
     /// <summary>OTLP exports received, when traced.</summary>
     public (long Requests, long Bytes)? Exported => sink is null ? null : (sink.Requests, sink.Bytes);
 
-    public static async Task<BenchSilo> StartAsync(string? redis, CancellationToken cancellationToken, bool tracing = false, bool dashboard = false)
+    public static async Task<BenchSilo> StartAsync(string? redis, CancellationToken cancellationToken, bool tracing = false, bool dashboard = false, bool encryption = false)
     {
         var probe = new Probe();
         var prefix = $"zt-bench-{Guid.NewGuid():N}";
@@ -80,6 +80,11 @@ public sealed class BenchSilo : IAsyncDisposable
                     o.Configuration = redis;
                     o.KeyPrefix = prefix;
                 });
+            }
+
+            if (encryption)
+            {
+                silo.AddZinTrustPayloadEncryption(ZinTrust.Workers.Grains.EncryptionKeyRing.Create("bench", TimeProvider.System));
             }
         });
         // One attempt and no generated idempotency key, so the enqueue figures measure what they measured before

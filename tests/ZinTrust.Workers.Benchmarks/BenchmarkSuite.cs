@@ -25,11 +25,11 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
             // Idle first, in a fresh silo: later scenarios leave a million jobs in memory.
             if (Run("idle"))
             {
-                await using var idle = await BenchSilo.StartAsync(settings.Redis, cancellationToken, settings.Tracing, settings.Dashboard);
+                await using var idle = await BenchSilo.StartAsync(settings.Redis, cancellationToken, settings.Tracing, settings.Dashboard, settings.Encryption);
                 await Idle(idle, cancellationToken);
             }
 
-            await using var silo = await BenchSilo.StartAsync(settings.Redis, cancellationToken, settings.Tracing, settings.Dashboard);
+            await using var silo = await BenchSilo.StartAsync(settings.Redis, cancellationToken, settings.Tracing, settings.Dashboard, settings.Encryption);
             if (Run("enqueue"))
             {
                 await Enqueue(silo, cancellationToken);
@@ -67,7 +67,7 @@ public sealed class BenchmarkSuite(BenchmarkSettings settings, Action<string> lo
 
         if (Run("e2e"))
         {
-            await using var memory = await BenchSilo.StartAsync(null, cancellationToken, settings.Tracing, settings.Dashboard);
+            await using var memory = await BenchSilo.StartAsync(null, cancellationToken, settings.Tracing, settings.Dashboard, settings.Encryption);
             await EndToEnd(memory, retain: 0, cancellationToken);
         }
     }

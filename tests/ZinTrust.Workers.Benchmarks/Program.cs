@@ -39,7 +39,7 @@ internal static class BenchmarkProgram
             redis = "127.0.0.1:" + (Environment.GetEnvironmentVariable("ZT_REDIS_PORT") ?? "16379");
         }
 
-        var settings = (smoke ? BenchmarkSettings.Smoke(redis) : BenchmarkSettings.Full(redis)) with { Tracing = args.Contains("--tracing"), Dashboard = args.Contains("--dashboard") };
+        var settings = (smoke ? BenchmarkSettings.Smoke(redis) : BenchmarkSettings.Full(redis)) with { Tracing = args.Contains("--tracing"), Dashboard = args.Contains("--dashboard"), Encryption = args.Contains("--encryption") };
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 5 : 30));
         var suite = new BenchmarkSuite(settings, Console.WriteLine);
         var watch = Stopwatch.StartNew();

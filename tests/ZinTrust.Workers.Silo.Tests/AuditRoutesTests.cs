@@ -53,7 +53,7 @@ public sealed class AuditRoutesTests : IAsyncLifetime
             var pattern = route[(route.IndexOf(' ', StringComparison.Ordinal) + 1)..];
             var details = record.GetProperty("details");
             string expectedOutcome = status < 400 ? "success" : status is 401 or 403 ? "denied" : "failed";
-            string expectedTarget = string.Join('/', new[] { "{name}", "{queue}", "{id}", "{version}" }
+            string expectedTarget = string.Join('/', new[] { "{name}", "{queue}", "{id}", "{version}", "{subject}" }
                 .Select(p => (Index: pattern.IndexOf(p, StringComparison.Ordinal), Value: Value(p)))
                 .Where(p => p.Index >= 0).OrderBy(p => p.Index).Select(p => p.Value));
             if (details.Str("route") != pattern || details.Str("method") != method.Method || details.Str("status") != status.ToString(System.Globalization.CultureInfo.InvariantCulture)
@@ -168,7 +168,7 @@ public sealed class AuditRoutesTests : IAsyncLifetime
     [Fact]
     public async Task AuditLog_RecordsNothing_WhenWorkerAuditLogIsOff()
     {
-        await using var off = new SiloFactory(new Dictionary<string, string> { ["WORKER_AUDIT_LOG"] = "false" });
+        await using var off = new SiloFactory(new Dictionary<string, string> { ["WORKER_AUDIT_LOG"] = "false", ["WORKER_SOC2"] = "false" });
         using var client = off.Client(ApiRole.Admin);
 
         Assert.Equal(HttpStatusCode.Created, (await client.PostJson("/api/queues/audit-off-q/jobs", """{"payload":{}}""")).StatusCode);
@@ -182,6 +182,7 @@ public sealed class AuditRoutesTests : IAsyncLifetime
         "{name}" => "matrix-worker",
         "{queue}" => "matrix-queue",
         "{id}" => "no-such-job",
+        "{subject}" => ZinTrust.Workers.Grains.DataSubjects.Digest("matrix-subject"),   // personal data: named by its digest
         _ => "9.9.9",
     };
 
