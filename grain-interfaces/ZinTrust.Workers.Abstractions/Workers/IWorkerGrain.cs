@@ -4,8 +4,8 @@ namespace ZinTrust.Workers.Abstractions;
 
 /// <summary>One worker (key: its name): definition, lifecycle, replica supervision.</summary>
 // v2: versions (RegisterVersion, ListVersions, ActivateVersion) and SetCanary. v3: regions (SetPlacement, SetFailover,
-// MoveToRegion, GetRegionStatus).
-[Alias("zt.IWorkerGrain"), Orleans.CodeGeneration.Version(3)]
+// MoveToRegion, GetRegionStatus). v4: SetMonitoring.
+[Alias("zt.IWorkerGrain"), Orleans.CodeGeneration.Version(4)]
 public interface IWorkerGrain : IGrainWithStringKey
 {
     /// <summary>Creates the worker (stopped). Throws WORKER_EXISTS when it exists.</summary>
@@ -76,7 +76,15 @@ public interface IWorkerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetMonitoringHistory")]
     Task<IReadOnlyList<WorkerMonitoringSample>> GetMonitoringHistory(DateTimeOffset? from, DateTimeOffset? to, int limit);
 
-    /// <summary>The latest health score (null when not running or not sampled yet); no calls to replicas.</summary>
+    /// <summary>
+    /// Starts (true) or stops (false) the worker's health monitoring: the samples of its history, its health score and the
+    /// health policy that acts on the score. Kept in the worker's state (so across restarts and moves); idempotent. Stopping
+    /// keeps the samples taken so far and clears the score; starting takes a sample at once when the worker runs.
+    /// </summary>
+    [Alias("SetMonitoring")]
+    Task<WorkerInfo> SetMonitoring(bool enabled);
+
+    /// <summary>The latest health score (null when not running, not sampled yet or not monitored); no calls to replicas.</summary>
     [AlwaysInterleave, Alias("GetHealthScore")]
     Task<WorkerHealthScore?> GetHealthScore();
 

@@ -20,4 +20,8 @@ public sealed record WorkerInfo
 
     /// <summary>The region the replicas run in now (the placement's, or the failover's secondary); null = anywhere.</summary>
     [Id(9)] public string? PlacedIn { get; init; }
+
+    /// <summary>Health monitoring is stopped (POST …/monitoring/stop): no samples, no health score, no health policy. False by
+    /// default, so a worker is monitored unless an operator stopped it.</summary>
+    [Id(10)] public bool MonitoringStopped { get; init; }
 }

@@ -7,12 +7,17 @@ internal sealed partial class WorkerGrain
 {
     private async Task Sample()
     {
-        if (!Exists || S.Status is not (WorkerStatus.Running or WorkerStatus.Starting))
+        if (!Exists || S.Status is not (WorkerStatus.Running or WorkerStatus.Starting) || S.MonitoringStopped)
         {
             return;
         }
 
         var report = await GetStatus();
+        if (S.MonitoringStopped)
+        {
+            return;   // stopped while this interleaved tick waited for the status: it leaves no sample and no score
+        }
+
         var now = clock.GetUtcNow();
         (long Completed, long Failed, long DurationTicks, long Stalls) totals =
             (report.Completed, report.Failed, report.Replicas.Sum(r => r.TotalDuration.Ticks), report.Queue?.Counters.Stalled ?? 0);

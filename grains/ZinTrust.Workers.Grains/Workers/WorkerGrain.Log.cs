@@ -34,6 +34,9 @@ internal sealed partial class WorkerGrain
     [LoggerMessage(3008, LogLevel.Information, "Worker {Worker}: paused = {Paused}")]
     private static partial void LogPaused(ILogger logger, string worker, bool paused);
 
+    [LoggerMessage(3011, LogLevel.Information, "Worker {Worker}: health monitoring = {Monitoring}")]
+    private static partial void LogMonitoring(ILogger logger, string worker, bool monitoring);
+
     [LoggerMessage(3007, LogLevel.Warning, "Worker {Worker}: stopping replica {Replica} failed")]
     private static partial void LogReplicaStopFailed(ILogger logger, string worker, int replica, Exception exception);
 }

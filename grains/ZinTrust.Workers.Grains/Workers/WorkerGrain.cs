@@ -508,10 +508,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
     private void ArmSupervision()
     {
-        sampling ??= this.RegisterGrainTimer(
-            static (g, _) => g.Sample(),
-            this,
-            new GrainTimerCreationOptions(TimeSpan.Zero, options.HealthCheckInterval) { KeepAlive = true, Interleave = true });
+        ArmSampling();
         supervision ??= this.RegisterGrainTimer(
             static (g, _) => g.SuperviseCore(forceWrite: false),
             this,
@@ -530,8 +527,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     {
         supervision?.Dispose();
         supervision = null;
-        sampling?.Dispose();
-        sampling = null;
+        DisarmSampling();
     }
 
     private void EnsureExists()
@@ -572,6 +568,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         Generation = S.Generation,
         Paused = S.Paused,
         PlacedIn = S.Region,
+        MonitoringStopped = S.MonitoringStopped,
     };
 
     private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index, null, S.Region).ToString());

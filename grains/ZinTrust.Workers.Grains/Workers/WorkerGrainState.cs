@@ -46,6 +46,10 @@ public sealed class WorkerGrainState
 
     /// <summary>The last moves between regions, oldest first.</summary>
     [Id(17)] public List<RegionMove> RegionMoves { get; set; } = [];
+
+    /// <summary>An operator stopped the worker's health monitoring (no sampling timer, no score, no health policy) until they
+    /// start it again. False for every worker stored before the flag existed: monitored, as before.</summary>
+    [Id(18)] public bool MonitoringStopped { get; set; }
 }
 
 /// <summary>A canary's replicas: how many, running which registered version.</summary>

@@ -333,7 +333,8 @@ public static class ApiMapping
             DatacenterMapping.ToResponse(d.Failover),
             info.PlacedIn,
             d.Queues?.Select(q => new WorkerQueueResponse(q.Name, q.Weight)).ToArray(),
-            d.ProcessorSpec is { } spec ? new ProcessorSpecResponse(spec.Path, spec.Url, spec.Sha256, spec.Type) : null);
+            d.ProcessorSpec is { } spec ? new ProcessorSpecResponse(spec.Path, spec.Url, spec.Sha256, spec.Type) : null,
+            !info.MonitoringStopped);
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)
@@ -390,6 +391,28 @@ public static class ApiMapping
             report.HealthScore?.Score,
             report.HealthScore is { } h ? Name(h.State) : null,
             w.Paused);
+    }
+
+    /// <summary>The status in the original documentation's shape: success rate 0–1 (4 decimals), average duration in ms.</summary>
+    public static OriginalWorkerStatusResponse ToOriginalStatus(WorkerStatusReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var d = report.Worker.Definition;
+        long runs = report.Completed + report.Failed;
+        return new OriginalWorkerStatusResponse(
+            true,
+            new OriginalWorkerStatus(
+                d.Name,
+                Name(report.Worker.Status),
+                d.Version,
+                report.HealthScore?.Score,
+                d.QueueName,
+                d.Concurrency,
+                new OriginalWorkerMetrics(
+                    report.Completed,
+                    report.Failed,
+                    runs == 0 ? null : Math.Round((double)report.Completed / runs, 4),
+                    Math.Round(report.AverageDuration.TotalMilliseconds, 1))));
     }
 
     public static WorkerMetricsResponse ToMetrics(WorkerStatusReport report, IReadOnlyList<WorkerMonitoringSample> recent)

@@ -1,4 +1,7 @@
+using System.ComponentModel;
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using ZinTrust.Workers.Abstractions;
 using ZinTrust.Workers.Grains;
 
@@ -21,7 +24,9 @@ public static class WorkersApi
         group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapDelete("/{name}", Delete).WithSummary("Stop and delete a worker").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
-        group.MapGet("/{name}/status", Status).WithSummary("Live status: replicas, counters, queue depth").Produces<WorkerStatusResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}/status", Status)
+            .WithSummary("Live status: replicas, counters, queue depth; ?format=original answers in the original's shape {ok, status: {name, state, version, health, queue, concurrency, metrics}}")
+            .Produces<WorkerStatusResponse>().Produces<OriginalWorkerStatusResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{name}/start", (string name, IGrainFactory grains) => Act(name, grains, w => w.Start(), "started"))
             .WithSummary("Start a worker").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .RequireAuthorization(ApiSecurity.Operator);
@@ -39,8 +44,6 @@ public static class WorkersApi
             .RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/{name}/health", Health).WithSummary("The latest health-check result").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{name}/metrics", Metrics).WithSummary("Completed, failed, success rate, average duration, throughput, queue depth").Produces<WorkerMetricsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{name}/monitoring/history", History)
-            .WithSummary("Monitoring samples (every WORKER_HEALTH_CHECK_INTERVAL while running) in ?from=&to= (ISO 8601), newest ?limit=").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{name}/circuit-breaker/state", async (string name, IGrainFactory grains) =>
                 Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).GetCircuit()) }, ApiJson.Options))
             .WithSummary("The worker's circuit: state (closed | open | halfOpen), failures in the window, when it retries, recent transitions").ProducesProblem(StatusCodes.Status404NotFound);
@@ -52,6 +55,8 @@ public static class WorkersApi
                 Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: true)) }, ApiJson.Options))
             .WithSummary("Open the worker's circuit now (half-open after its reset timeout)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .RequireAuthorization(ApiSecurity.Operator);
+        group.MapWorkerMonitoringApi();
+        group.MapWorkerDeadLettersApi();
         group.MapVersionsApi();
         group.MapCanaryApi();
         group.MapPlacementApi();
@@ -76,23 +81,11 @@ public static class WorkersApi
         return Results.Json(ApiMapping.ToMetrics(report, recent), ApiJson.Options);
     }
 
-    private static async Task<IResult> History(string name, HttpRequest request, IGrainFactory grains)
-    {
-        var from = Time(request.Query, "from");
-        var to = Time(request.Query, "to");
-        if (from is not null && to is not null && from > to)
-        {
-            throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "from must not be after to.");
-        }
+    internal static DateTimeOffset? Time(IQueryCollection query, string name) => Time(query[name].FirstOrDefault(), name);
 
-        int limit = Number(request.Query, "limit", 100, 1, 1440);
-        var samples = await Worker(name, grains).GetMonitoringHistory(from, to, limit);
-        return Results.Json(new { ok = true, name, samples = samples.Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options);
-    }
-
-    internal static DateTimeOffset? Time(IQueryCollection query, string name)
+    /// <summary>An ISO 8601 time (UTC when it names no offset), null when absent; INVALID_QUERY (400) naming the parameter otherwise.</summary>
+    internal static DateTimeOffset? Time(string? raw, string name)
     {
-        var raw = query[name].FirstOrDefault();
         if (raw is null)
         {
             return null;
@@ -216,10 +209,26 @@ public static class WorkersApi
         return Results.Json(new { ok = true, message = $"Worker '{name}' deleted." }, ApiJson.Options);
     }
 
-    private static async Task<IResult> Status(string name, IGrainFactory grains)
+    /// <summary>The status in our shape, or with <c>?format=original</c> in the original documentation's (a query parameter rather
+    /// than an Accept profile: it shows in a URL, a curl line and the OpenAPI document, and caches key on it).</summary>
+    private static async Task<Results<JsonHttpResult<WorkerStatusResponse>, JsonHttpResult<OriginalWorkerStatusResponse>>> Status(
+        string name,
+        [FromQuery, Description("default (this API's shape) | original ({ok, status: {…, metrics}}, success rate 0–1)")] string? format,
+        IGrainFactory grains)
     {
+        bool original = format switch
+        {
+            null or "default" => false,
+            "original" => true,
+            _ => throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "format must be default or original."),
+        };
         var report = await Worker(name, grains).GetStatus();
-        return Results.Json(ApiMapping.ToResponse(report), ApiJson.Options);
+        if (original)
+        {
+            return TypedResults.Json(ApiMapping.ToOriginalStatus(report), ApiJson.Options);
+        }
+
+        return TypedResults.Json(ApiMapping.ToResponse(report), ApiJson.Options);
     }
 
     private static async Task<IResult> Act(string name, IGrainFactory grains, Func<IWorkerGrain, Task<WorkerInfo>> action, string verb)
@@ -256,9 +265,13 @@ public static class WorkersApi
         };
     }
 
-    internal static int Number(IQueryCollection query, string name, int fallback, int min, int max)
+    internal static int Number(IQueryCollection query, string name, int fallback, int min, int max) =>
+        Number(query[name].FirstOrDefault(), name, fallback, min, max);
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, <paramref name="fallback"/> when absent;
+    /// INVALID_QUERY (400) naming the parameter otherwise.</summary>
+    internal static int Number(string? raw, string name, int fallback, int min, int max)
     {
-        var raw = query[name].FirstOrDefault();
         if (raw is null)
         {
             return fallback;

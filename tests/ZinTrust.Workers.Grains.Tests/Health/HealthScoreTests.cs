@@ -44,7 +44,8 @@ public sealed class HealthScoreTests
     private static async Task<WorkersCluster> Cluster(Switch healthy) =>
         await WorkersCluster.StartAsync(silos: 1, workers: w => w
             .AddHealthCheck("hs-fall", _ => Task.FromResult(new HealthCheckOutcome(healthy.On, healthy.On ? null : "down")))
-            .AddHealthCheck("hs-restart", _ => Task.FromResult(new HealthCheckOutcome(healthy.On, healthy.On ? null : "down"))));
+            .AddHealthCheck("hs-restart", _ => Task.FromResult(new HealthCheckOutcome(healthy.On, healthy.On ? null : "down")))
+            .AddHealthCheck("hs-quiet", _ => Task.FromResult(new HealthCheckOutcome(healthy.On, healthy.On ? null : "down"))));
 
     private static Task<WorkerMonitoringSample> Sample(IWorkerGrain worker, Func<WorkerMonitoringSample, bool> match, string what) =>
         Eventually.Get(
@@ -109,6 +110,40 @@ public sealed class HealthScoreTests
             TimeSpan.FromSeconds(30));
         Assert.Equal(generation + 1, (await worker.Get())!.Generation);
         Assert.Equal(WorkerStatus.Running, (await worker.Get())!.Status);
+    }
+
+    [Fact]
+    public async Task StoppedMonitoring_TakesNoSamples_AndItsPolicyRestartsNothing_UntilMonitoringStarts()
+    {
+        var healthy = new Switch { On = false };
+        await using var c = await Cluster(healthy);
+        var worker = c.Worker("hs-quiet");
+        await worker.Create(new WorkerDefinition
+        {
+            Name = "hs-quiet",
+            QueueName = "q-hs-quiet",
+            Processor = "test",
+            Concurrency = 1,
+            HealthPolicy = new WorkerHealthPolicy { RestartWhenCritical = true, CriticalSamples = 2, MaxRestarts = 1 },
+        });
+        Assert.True((await worker.SetMonitoring(false)).MonitoringStopped);
+        var generation = (await worker.Start()).Generation;
+        for (int i = 0; i < 400; i++)
+        {
+            await c.Enqueue("q-hs-quiet", new TestJob { FailTimes = 1, SleepMs = 40 }, attempts: 1);
+        }
+
+        // Failing jobs and a failing check would make every sample critical and the policy restart within two intervals (1 s
+        // here); with monitoring stopped, four intervals pass without a sample, a score or a restart.
+        await Eventually.True(async () => (await worker.Get())!.Health.Healthy == false, "the failing health check reported");
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+        Assert.Empty(await worker.GetMonitoringHistory(null, null, 1440));
+        Assert.Null(await worker.GetHealthScore());
+        Assert.Equal(generation, (await worker.Get())!.Generation);
+
+        Assert.False((await worker.SetMonitoring(true)).MonitoringStopped);
+        await Sample(worker, s => s.Health!.State == WorkerHealthState.Critical, "a critical sample once monitoring started");
+        await Eventually.True(async () => (await worker.Get())!.Generation == generation + 1, "the health policy's restart once monitoring started", TimeSpan.FromSeconds(30));
     }
 
     private sealed class Switch

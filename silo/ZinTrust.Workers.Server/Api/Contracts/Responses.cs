@@ -31,7 +31,8 @@ public sealed record WorkerResponse(
     FailoverPolicyResponse? Failover,
     string? PlacedIn,
     IReadOnlyList<WorkerQueueResponse>? Queues = null,
-    ProcessorSpecResponse? ProcessorSpec = null);
+    ProcessorSpecResponse? ProcessorSpec = null,
+    bool Monitoring = true);
 
 /// <summary>A worker's processor spec: where its assembly comes from, the digest it must have, the class it names (if any).</summary>
 public sealed record ProcessorSpecResponse(string? Path, string? Url, string Sha256, string? Type);
