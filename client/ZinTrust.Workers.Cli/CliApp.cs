@@ -4,8 +4,9 @@ using System.CommandLine.Invocation;
 namespace ZinTrust.Workers.Cli;
 
 /// <summary>
-/// The <c>zin</c> command line: parses the arguments, runs one command, returns its exit code. Tests run it
-/// in-process with their own writers (and, when they need to, their own HTTP handler and environment).
+/// The <c>zin</c> command line (also invoked as <c>zintrust</c>, the original's other name): parses the arguments, runs one
+/// command, returns its exit code. Tests run it in-process with their own writers (and, when they need to, their own HTTP
+/// handler, environment and input).
 /// </summary>
 public static class CliApp
 {
@@ -20,7 +21,7 @@ public static class CliApp
         var parseResult = root.Parse(args);
         if (parseResult.Action is ParseErrorAction)
         {
-            return await ReportUsageErrorsAsync(parseResult, root, context.Error);
+            return await ReportUsageErrorsAsync(parseResult, root, context);
         }
 
         try
@@ -45,31 +46,39 @@ public static class CliApp
 
     public static RootCommand CreateRootCommand(CliContext context)
     {
-        var queue = new Command("queue", "Queue commands spelled as two words (zin queue prune)");
+        ArgumentNullException.ThrowIfNull(context);
+        var queue = new Command("queue", $"Queue commands spelled as two words ({context.CommandName} queue prune)");
         queue.Subcommands.Add(QueuePruneCommand.Create(context, "prune"));
-        var root = new RootCommand("zin: manage ZinTrust workers through their REST API (port 7777), and run the PostgreSQL migrations.")
-        {
+        var root = new RootCommand($"{context.CommandName}: manage ZinTrust workers through their REST API (port 7777), and run the PostgreSQL migrations.");
+
+        // The order of the valid-commands line: workers, their deployments and schedules, queues, jobs, dead letters, the rest.
+        IEnumerable<Command> commands =
+        [
             WorkerListCommand.Create(context),
             WorkerStatusCommand.Create(context),
             WorkerShowCommand.Create(context),
-            WorkerLifecycleCommand.Create(context, "start", "started", "Start a stopped worker"),
-            WorkerLifecycleCommand.Create(context, "stop", "stopped", "Stop a running worker gracefully (in-flight jobs drain)"),
-            WorkerLifecycleCommand.Create(context, "restart", "restarted", "Restart a worker"),
+            WorkerLifecycleCommand.Create(context, "start", "started", "Starting", "Start a stopped worker"),
+            WorkerLifecycleCommand.Create(context, "stop", "stopped", "Stopping (draining)", "Stop a running worker gracefully (in-flight jobs drain)"),
+            WorkerLifecycleCommand.Create(context, "restart", "restarted", "Restarting (draining)", "Restart a worker (its replicas drain, then start again)"),
             WorkerVersionsCommand.List(context),
             WorkerVersionsCommand.Activate(context),
+            .. ScalingCommands.Create(context),
             WorkerSummaryCommand.Create(context),
+            .. CanaryCommands.Create(context),
+            .. DatacenterCommands.Create(context),
+            .. ScheduleCommands.Create(context),
+            .. QueueCommands.Create(context),
             QueuePruneCommand.Create(context, "queue:prune"),
             queue,
+            .. JobCommands.Create(context),
             JobLogsCommand.Create(context),
+            .. DeadLetterCommands.Create(context),
             ResourceMonitorCommand.Create(context),
             MigrateWorkerCommand.Create(context),
-        };
-
-        // After the worker commands in the valid-commands line: canary:start, canary:status, ..., datacenter:regions, ...
-        int at = root.Subcommands.IndexOf(root.Subcommands.First(c => c.Name == "worker:summary")) + 1;
-        foreach (var command in CanaryCommands.Create(context).Concat(DatacenterCommands.Create(context)).Concat(ScheduleCommands.Create(context)))
+        ];
+        foreach (var command in commands)
         {
-            root.Subcommands.Insert(at++, command);
+            root.Subcommands.Add(command);
         }
 
         return root;
@@ -96,8 +105,9 @@ public static class CliApp
     }
 
     /// <summary>Each parse error as "[ERROR] ...", then the valid commands (or how to get the command's usage); exit code 2.</summary>
-    private static async Task<int> ReportUsageErrorsAsync(ParseResult parseResult, RootCommand root, TextWriter error)
+    private static async Task<int> ReportUsageErrorsAsync(ParseResult parseResult, RootCommand root, CliContext context)
     {
+        var error = context.Error;
         var command = parseResult.CommandResult.Command;
         bool group = command == root || command.Subcommands.Count > 0;
         if (group && parseResult.UnmatchedTokens.Count > 0)
@@ -115,11 +125,11 @@ public static class CliApp
         if (group)
         {
             await error.WriteLineAsync($"Valid commands: {string.Join(", ", CommandNames(root))}");
-            await error.WriteLineAsync("Run 'zin --help' for a description of each.");
+            await error.WriteLineAsync($"Run '{context.CommandName} --help' for a description of each.");
         }
         else
         {
-            await error.WriteLineAsync($"Run 'zin {command.Name} --help' for its arguments and options.");
+            await error.WriteLineAsync($"Run '{context.CommandName} {command.Name} --help' for its arguments and options.");
         }
 
         return ExitCodes.Usage;

@@ -8,6 +8,6 @@ public static class ExitCodes
     /// <summary>The service or database refused or failed, or could not be reached.</summary>
     public const int Failure = 1;
 
-    /// <summary>Bad usage: an unknown command, a missing argument, an invalid option or action.</summary>
+    /// <summary>Bad usage: an unknown command, a missing argument, an invalid option, action or value; a deletion not confirmed (nothing done).</summary>
     public const int Usage = 2;
 }

@@ -124,4 +124,56 @@ public sealed class MigrateWorkerCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Equal(["[ERROR] --step N (N ≥ 1) goes with --rollback."], result.ErrorLines);
     }
+
+    [Fact]
+    public async Task All_RunsTheActionOnEveryConfiguredConnection_InNameOrder()
+    {
+        var alpha = await TestPostgres.FreshDatabaseAsync(migrate: false, Ct);
+        var beta = await TestPostgres.FreshDatabaseAsync(migrate: false, Ct);
+        var env = new Dictionary<string, string> { ["ConnectionStrings__beta"] = beta, ["ConnectionStrings__alpha"] = alpha, ["ZIN_API_PORT"] = "7777" };
+
+        var apply = await Cli.RunAsync(["migrate:worker", "--all"], env);
+        var status = await Cli.RunAsync(["migrate:worker", "--all", "--status"], env);
+
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        Assert.Equal(["--- Connection: alpha ---", .. AllSteps.Select(s => $"Applied {s}"), "--- Connection: beta ---", .. AllSteps.Select(s => $"Applied {s}")], apply.OutputLines);
+        Assert.True(await TestPostgres.TableExistsAsync(alpha, "zintrust_workers", Ct));
+        Assert.True(await TestPostgres.TableExistsAsync(beta, "zintrust_workers", Ct));
+        Assert.Equal(2 + (2 * AllSteps.Length), status.OutputLines.Length);
+    }
+
+    [Fact]
+    public async Task All_StopsAtTheFirstConnectionThatFails_AndExits1()
+    {
+        var port = SiloProcess.FreePort().ToString(CultureInfo.InvariantCulture);
+        var env = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__a_down"] = $"Host=127.0.0.1;Port={port};Username=postgres;Password=x;Timeout=3",
+            ["ConnectionStrings__b_never"] = $"Host=127.0.0.1;Port={port};Username=postgres;Password=x;Timeout=3",
+        };
+
+        var result = await Cli.RunAsync(["migrate:worker", "--all", "--status"], env);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(["--- Connection: a_down ---"], result.OutputLines);
+        Assert.StartsWith("[ERROR] connection 'a_down' failed: ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task All_WithoutConnectionStrings_SaysWhatToSet_AndExits2()
+    {
+        var result = await Cli.RunAsync(["migrate:worker", "--all"], new Dictionary<string, string> { ["ConnectionStrings__empty"] = " " });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(["[ERROR] --all found no connection strings; set ConnectionStrings__NAME for each database."], result.ErrorLines);
+    }
+
+    [Fact]
+    public async Task All_WithConnection_IsAUsageError()
+    {
+        var result = await Cli.RunAsync("migrate:worker", "--all", "--connection", "reporting");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(["[ERROR] Give --connection or --all, not both."], result.ErrorLines);
+    }
 }

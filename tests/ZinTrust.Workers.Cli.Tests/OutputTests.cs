@@ -149,6 +149,39 @@ public sealed class OutputTests
         Assert.Equal([("name", "w"), ("jobOptions.backoff.type", "fixed"), ("features", "-"), ("tags", "a, b"), ("lastError", "-")], fields);
     }
 
+    [Fact]
+    public void Scaling_OfAnAutoScaledWorker_ShowsItsBounds()
+    {
+        var lines = Render(ScalingCommands.Render, """
+            {"ok":true,"name":"w1","autoScaled":true,"replicas":3,"bounds":{"minReplicas":1,"maxReplicas":8,"scaleUpThreshold":100,"scaleDownThreshold":10,"cooldownMs":60000},
+             "overrideUntil":null,"lastChangeAt":null,"decisions":[]}
+            """);
+
+        Assert.Equal(
+            ["Worker w1: 3 replica(s); auto-scaled: yes (1 to 8 replicas, up above 100 waiting, down below 10, cooldown 60.0s)", "No manual override", "No scaling decisions yet."],
+            lines);
+    }
+
+    [Fact]
+    public void Job_Completed_ShowsItsResultAsJson_AndNoError()
+    {
+        var lines = Render(JobCommands.Render, """
+            {"id":"j1","queue":"emails","name":null,"state":"completed","attempts":1,"maxAttempts":3,"progress":100,"result":{"sent":true},"error":null,
+             "failureReason":null,"createdAt":"2026-01-01T00:00:00+00:00","runAt":null,"startedAt":"2026-01-01T00:00:01+00:00","finishedAt":"2026-01-01T00:00:02+00:00","version":"1.0.0"}
+            """);
+
+        Assert.Equal(
+            ["Job: j1", "━━━━━━━", "Queue: emails", "State: completed", "Attempts: 1/3", "Progress: 100%", "Version: 1.0.0",
+             "Created: 2026-01-01T00:00:00+00:00", "Started: 2026-01-01T00:00:01+00:00", "Finished: 2026-01-01T00:00:02+00:00", "Result: {\"sent\":true}"],
+            lines);
+    }
+
+    [Fact]
+    public void QueueList_WithoutQueues_SaysSo()
+    {
+        Assert.Equal(["No queues found."], Render(QueueCommands.Render, """{"ok":true,"queues":[]}"""));
+    }
+
     private static string[] Render(Action<JsonElement, IAnsiConsole> render, string json)
     {
         using var writer = new StringWriter();

@@ -89,6 +89,70 @@ public sealed class ServiceAnswerTests
             result.ErrorLines);
     }
 
+    [Fact]
+    public async Task ResourceMonitor_Json_PrintsTheServicesAnswerAlone()
+    {
+        var service = new CannedService(HttpStatusCode.OK, """{"ok":true,"message":"Resource monitoring stopped"}""");
+
+        var result = await Cli.RunAsync(["rm", "stop", "--json"], new Dictionary<string, string>(), service);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["""{"ok":true,"message":"Resource monitoring stopped"}"""], result.OutputLines);
+    }
+
+    [Fact]
+    public async Task DeadLetterDelete_WithIds_SendsThemInTheBody_OfADelete()
+    {
+        var service = new CannedService(HttpStatusCode.OK, """{"ok":true,"deleted":2}""");
+
+        var result = await Cli.RunAsync(["dead-letter:delete", "emails", "--id", "j1", "--id", "j2", "--yes"], new Dictionary<string, string>(), service);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("DELETE", service.Method);
+        Assert.Equal("http://127.0.0.1:7777/api/queues/emails/dead-letters", service.Url);
+        Assert.Equal("""{"ids":["j1","j2"]}""", service.Body);
+        Assert.Equal(["Deleted 2 dead-lettered job(s) of queue 'emails'."], result.OutputLines);
+    }
+
+    [Fact]
+    public async Task DeadLetterRetry_WithoutIds_RetriesEveryOne_WithAnEmptyBody()
+    {
+        var service = new CannedService(HttpStatusCode.OK, """{"ok":true,"retried":1234}""");
+
+        var result = await Cli.RunAsync(["dead-letter:retry", "emails"], new Dictionary<string, string>(), service);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("POST", service.Method);
+        Assert.Equal("http://127.0.0.1:7777/api/queues/emails/dead-letters/retry", service.Url);
+        Assert.Equal("", service.Body);
+        Assert.Equal(["Retried 1,234 dead-lettered job(s) of queue 'emails'."], result.OutputLines);
+    }
+
+    [Fact]
+    public async Task DeadLetterDelete_AskedAndAnsweredYes_Deletes()
+    {
+        var service = new CannedService(HttpStatusCode.OK, """{"ok":true,"deleted":1}""");
+
+        var result = await Cli.RunAsync(["dead-letter:delete", "emails", "--id", "j1"], new Dictionary<string, string>(), service, input: "yes\n");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("Delete 1 dead-lettered job(s) (j1) of queue 'emails' for good? [y/N] ", result.Error);
+        Assert.Equal("DELETE", service.Method);
+    }
+
+    [Fact]
+    public async Task WorkerScale_SendsReplicasAndHoldMinutes()
+    {
+        var service = new CannedService(HttpStatusCode.OK, """{"ok":true,"message":"Worker 'w1' scaled to 3 replicas."}""");
+
+        var result = await Cli.RunAsync(["worker:scale", "w1", "3", "--hold-minutes", "0"], new Dictionary<string, string>(), service);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("http://127.0.0.1:7777/api/workers/w1/scale", service.Url);
+        Assert.Equal("""{"replicas":3,"holdMinutes":0}""", service.Body);
+        Assert.Equal(["Worker 'w1' scaled to 3 replicas."], result.OutputLines);
+    }
+
     /// <summary>Answers every request with one status and body, noting the request it got.</summary>
     private sealed class CannedService(HttpStatusCode status, string body, string mediaType = "application/problem+json") : HttpMessageHandler
     {
@@ -100,11 +164,15 @@ public sealed class ServiceAnswerTests
 
         public string? Method { get; private set; }
 
+        /// <summary>The request's body, or null when it had none.</summary>
+        public string? Body { get; private set; }
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             ApiKey = request.Headers.TryGetValues("X-Api-Key", out var values) ? string.Join(",", values) : null;
             Url = request.RequestUri?.ToString();
             Method = request.Method.Method;
+            Body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
             await Task.Delay(Delay, cancellationToken);
             return new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, mediaType), ReasonPhrase = null };
         }

@@ -305,12 +305,86 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
         Assert.Equal(4, lines.Length);
     }
 
+    [Fact]
+    public async Task WorkerScaleScalingAndScaleClear_SetReplicas_ShowTheOverride_AndHandItBack()
+    {
+        var name = await silo.CreateWorkerAsync("cli-scale", "cli-scale-queue");
+        await silo.PostJsonAsync($"/api/workers/{name}/start", new { });
+
+        var scale = await Zin("worker:scale", name, "2", "--hold-minutes", "5");
+        var scaling = await Zin("worker:scaling", name);
+        var json = await Zin("worker:scaling", name, "--json");
+        var clear = await Zin("worker:scale-clear", name);
+        var cleared = await Zin("worker:scaling", name);
+        var tooMany = await Zin("worker:scale", name, "65");
+        var unknown = await Zin("worker:scale", "no-such-worker", "2");
+
+        Assert.True(scale.ExitCode == 0, scale.ToString());
+        Assert.Equal([$"Worker '{name}' scaled to 2 replicas."], scale.OutputLines);
+        Assert.True(scaling.ExitCode == 0, scaling.ToString());
+        Assert.Matches($@"^Worker {name}: 2 replica\(s\); auto-scaled: (yes|no)", scaling.OutputLines[0]);
+        Assert.StartsWith("Manual override until ", scaling.OutputLines[1], StringComparison.Ordinal);
+        Assert.Matches(@"^│ \S.*│ 1\s+│ 2\s+│ yes\s+│ manual\s+│ set by an operator", Assert.Single(scaling.OutputLines, l => l.Contains("│ manual", StringComparison.Ordinal)));
+        using (var doc = JsonDocument.Parse(json.Output))
+        {
+            Assert.Equal(2, doc.RootElement.GetProperty("replicas").GetInt32());
+            Assert.Equal(JsonValueKind.String, doc.RootElement.GetProperty("overrideUntil").ValueKind);
+        }
+
+        Assert.True(clear.ExitCode == 0, clear.ToString());
+        Assert.Equal([$"The auto-scaler manages worker '{name}' again."], clear.OutputLines);
+        Assert.Equal("No manual override", cleared.OutputLines[1]);
+        Assert.Equal(1, tooMany.ExitCode);
+        Assert.Contains("64", tooMany.Error, StringComparison.Ordinal);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("(WORKER_NOT_FOUND)", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_OnStatusSummaryAndLifecycle_PrintsTheServicesAnswerAlone()
+    {
+        var name = await silo.CreateWorkerAsync("cli-json", "cli-json-queue");
+
+        var start = await Zin("worker:start", name, "--json");
+        var status = await Zin("worker:status", name, "--json");
+        var summary = await Zin("worker:summary", "--json");
+        var stop = await Zin("worker:stop", name, "--json");
+
+        foreach (var result in new[] { start, status, summary, stop })
+        {
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Empty(result.Error);
+        }
+
+        using (var doc = JsonDocument.Parse(start.Output))
+        {
+            Assert.Equal($"Worker '{name}' started.", doc.RootElement.GetProperty("message").GetString());
+        }
+
+        using (var doc = JsonDocument.Parse(status.Output))
+        {
+            Assert.Equal(name, doc.RootElement.GetProperty("name").GetString());
+        }
+
+        using (var doc = JsonDocument.Parse(summary.Output))
+        {
+            Assert.True(doc.RootElement.GetProperty("summary").GetProperty("total").GetInt32() >= 1);
+        }
+
+        using (var doc = JsonDocument.Parse(stop.Output))
+        {
+            Assert.Equal($"Worker '{name}' stopped.", doc.RootElement.GetProperty("message").GetString());
+        }
+    }
+
     [Theory]
     [InlineData("worker:status")]
     [InlineData("worker:show")]
     [InlineData("worker:start")]
     [InlineData("worker:stop")]
     [InlineData("worker:restart")]
+    [InlineData("worker:scaling")]
+    [InlineData("worker:scale-clear")]
     public async Task UnknownWorker_PrintsTheServicesNotFound_AndExits1(string command)
     {
         var result = await Zin(command, "no-such-worker");

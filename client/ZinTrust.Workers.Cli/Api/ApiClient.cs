@@ -40,6 +40,10 @@ internal sealed class ApiClient(HttpClient http, ApiEndpoint endpoint)
     public async Task<JsonElement> DeleteJsonAsync(string pathAndQuery, CancellationToken cancellationToken) =>
         Parse(await SendAsync(HttpMethod.Delete, pathAndQuery, cancellationToken));
 
+    /// <summary>DELETEs with a JSON body (which jobs) and parses the answer.</summary>
+    public async Task<JsonElement> DeleteJsonAsync(string pathAndQuery, string json, CancellationToken cancellationToken) =>
+        Parse(await SendAsync(HttpMethod.Delete, pathAndQuery, cancellationToken, json));
+
     /// <summary>A path segment (a worker or queue name) escaped for the URL.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
@@ -73,9 +77,13 @@ internal sealed class ApiClient(HttpClient http, ApiEndpoint endpoint)
             request.Headers.TryAddWithoutValidation(ApiEndpoint.ApiKeyHeader, key);
         }
 
-        if (method == HttpMethod.Post || method == HttpMethod.Put)
+        if (json is not null)
         {
-            request.Content = json is null ? new ByteArrayContent([]) : new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+        else if (method == HttpMethod.Post || method == HttpMethod.Put)
+        {
+            request.Content = new ByteArrayContent([]);
         }
 
         HttpResponseMessage response;

@@ -7,7 +7,7 @@ namespace ZinTrust.Workers.Cli;
 /// <summary>
 /// Builds a command that talks to the REST API: adds the connection options, resolves the endpoint, makes the
 /// HTTP client, and turns every failure into the CLI's error lines and exit code (1 for a failure, 2 for bad
-/// usage).
+/// usage). Every such command takes <c>--json</c> (<see cref="JsonOutput"/>).
 /// </summary>
 internal static class ApiCommand
 {
@@ -23,6 +23,7 @@ internal static class ApiCommand
         var command = new Command(name, description);
         var options = new ApiOptions();
         options.AddTo(command);
+        command.Options.Add(JsonOutput.CreateOption());
         command.SetAction((parseResult, cancellationToken) => InvokeAsync(parseResult, context, options, failure, run, cancellationToken));
         return command;
     }

@@ -13,13 +13,14 @@ internal static class CliConsole
 
     public static IAnsiConsole Create(TextWriter writer)
     {
-        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        bool terminal = IsTerminal(writer);
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            // Live output (the spinner) only on a terminal; prompts read the CLI's own input, never Spectre's.
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
         if (!terminal)
         {
@@ -29,6 +30,9 @@ internal static class CliConsole
 
         return console;
     }
+
+    /// <summary>Whether <paramref name="writer"/> is the process's standard output and that is a terminal (not a pipe or a file).</summary>
+    public static bool IsTerminal(TextWriter writer) => ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>A title and a heavy rule as long as the title, as the seed prints its status blocks.</summary>
     public static void Heading(this IAnsiConsole console, string title)

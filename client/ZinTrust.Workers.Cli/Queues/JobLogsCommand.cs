@@ -11,16 +11,14 @@ internal static class JobLogsCommand
     {
         var queue = new Argument<string>("queue") { Description = "The job's queue" };
         var id = new Argument<string>("id") { Description = "The job's id" };
-        var json = WorkerArguments.Json();
         var command = ApiCommand.Create("job:logs", "Show the lines a job's processor logged", context, p => $"read the logs of job '{p.GetValue(id)}'",
             async (parseResult, client, console, cancellationToken) =>
             {
                 var path = $"/api/queues/{ApiClient.Segment(parseResult.GetRequiredValue(queue))}/jobs/{ApiClient.Segment(parseResult.GetRequiredValue(id))}/logs";
-                return await WorkerArguments.ShowAsync(await client.GetAsync(path, cancellationToken), parseResult.GetValue(json), context.Output, console, Render);
+                return await JsonOutput.ShowAsync(parseResult, await client.GetAsync(path, cancellationToken), context.Output, console, Render);
             });
         command.Arguments.Add(queue);
         command.Arguments.Add(id);
-        command.Options.Add(json);
         return command;
     }
 

@@ -5,9 +5,9 @@ using System.Text.Json;
 namespace ZinTrust.Workers.Cli;
 
 /// <summary>
-/// <c>zin queue:prune [--hours N] [--queue NAME] [--dead-letters]</c> (also <c>zin queue prune</c>): deletes completed and
-/// cancelled jobs that finished more than N hours ago (default 168), in one queue or in all; with <c>--dead-letters</c> (an admin
-/// key) dead-lettered ones too.
+/// <c>zin queue:prune [--hours N] [--queue NAME] [--dead-letters] [--json]</c> (also <c>zin queue prune</c>): deletes completed
+/// and cancelled jobs that finished more than N hours ago (default 168), in one queue or in all; with <c>--dead-letters</c> (an
+/// admin key) dead-lettered ones too. A terminal shows a spinner while the queues are swept.
 /// </summary>
 internal static class QueuePruneCommand
 {
@@ -36,7 +36,14 @@ internal static class QueuePruneCommand
                 var target = parseResult.GetValue(queue);
                 var query = ApiClient.Query(("hours", age.ToString(CultureInfo.InvariantCulture)), ("deadLetters", parseResult.GetValue(deadLetters) ? "true" : null));
                 var path = target is null ? "/api/queues/prune" : $"/api/queues/{ApiClient.Segment(target)}/prune";
-                var response = await client.PostJsonAsync(path + query, cancellationToken);
+                var response = await Waiting.RunAsync(context, parseResult, console, target is null ? "Pruning the queues..." : $"Pruning queue '{target}'...",
+                    () => client.PostJsonAsync(path + query, cancellationToken));
+                if (JsonOutput.Requested(parseResult))
+                {
+                    await context.Output.WriteLineAsync(response.GetRawText());
+                    return ExitCodes.Success;
+                }
+
                 foreach (var line in Describe(response, target, age))
                 {
                     await context.Output.WriteLineAsync(line);

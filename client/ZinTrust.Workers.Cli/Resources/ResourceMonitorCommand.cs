@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace ZinTrust.Workers.Cli;
 
-/// <summary><c>zin resource:monitor start|stop</c> (alias <c>rm</c>): POST /api/resources/start or /stop, with the seed's output.</summary>
+/// <summary>
+/// <c>zin resource:monitor start|stop</c> (alias <c>rm</c>): POST /api/resources/start or /stop, with the seed's output (with
+/// <c>--json</c>, the service's answer alone).
+/// </summary>
 internal static class ResourceMonitorCommand
 {
     public const string InvalidAction = "[ERROR] Invalid action. Use \"start\" or \"stop\".";
@@ -25,6 +28,12 @@ internal static class ResourceMonitorCommand
                 }
 
                 var path = $"/api/resources/{verb}";
+                if (JsonOutput.Requested(parseResult))
+                {
+                    await context.Output.WriteLineAsync((await client.PostAsync(path, cancellationToken)).Trim());
+                    return ExitCodes.Success;
+                }
+
                 await context.Output.WriteLineAsync($"[INFO] Sending {verb} request to {client.Endpoint.Url(path)}...");
                 await client.PostAsync(path, cancellationToken);
                 await context.Output.WriteLineAsync($"[INFO] Success: Resource monitoring {(verb == "start" ? "started" : "stopped")}");

@@ -7,7 +7,8 @@ namespace ZinTrust.Workers.Cli;
 
 /// <summary>
 /// <c>zin canary:start NAME VERSION [--traffic N] [--steps 10,25,50,100] [--duration-ms N] [--no-auto-rollback]</c>,
-/// <c>canary:status NAME [--json]</c>, <c>canary:pause|resume|rollback|complete NAME</c>: /api/workers/{name}/canary/*.
+/// <c>canary:status NAME</c>, <c>canary:pause|resume|rollback|complete NAME</c>: /api/workers/{name}/canary/*; each with
+/// <c>--json</c>.
 /// </summary>
 internal static class CanaryCommands
 {
@@ -64,8 +65,7 @@ internal static class CanaryCommands
                 }
 
                 var response = await client.PostJsonAsync($"/api/workers/{ApiClient.Segment(worker)}/canary/start", JsonSerializer.Serialize(body), cancellationToken);
-                Render(response, console);
-                return ExitCodes.Success;
+                return await JsonOutput.ShowAsync(parseResult, response, context.Output, console, Render);
             });
         command.Arguments.Add(version);
         command.Options.Add(traffic);
@@ -77,7 +77,6 @@ internal static class CanaryCommands
 
     private static Command StatusCommand(CliContext context)
     {
-        var json = WorkerArguments.Json();
         var command = WorkerArguments.ForWorker(
             "canary:status",
             "Show a worker's canary: versions, traffic, step, health, error rate and p95 per version, decisions",
@@ -86,9 +85,8 @@ internal static class CanaryCommands
             async (worker, parseResult, client, console, cancellationToken) =>
             {
                 var body = await client.GetAsync($"/api/workers/{ApiClient.Segment(worker)}/canary/status", cancellationToken);
-                return await WorkerArguments.ShowAsync(body, parseResult.GetValue(json), context.Output, console, Render);
+                return await JsonOutput.ShowAsync(parseResult, body, context.Output, console, Render);
             });
-        command.Options.Add(json);
         return command;
     }
 
@@ -97,11 +95,10 @@ internal static class CanaryCommands
         description,
         context,
         worker => $"{action} the canary of worker '{worker}'",
-        async (worker, _, client, console, cancellationToken) =>
+        async (worker, parseResult, client, console, cancellationToken) =>
         {
             var response = await client.PostJsonAsync($"/api/workers/{ApiClient.Segment(worker)}/canary/{action}", cancellationToken);
-            Render(response, console);
-            return ExitCodes.Success;
+            return await JsonOutput.ShowAsync(parseResult, response, context.Output, console, Render);
         });
 
     /// <summary>A line of what the canary is doing, a table of the two versions, and its decisions.</summary>

@@ -8,7 +8,7 @@ namespace ZinTrust.Workers.Cli;
 /// <summary>
 /// <c>zin datacenter:regions [--json]</c>, <c>datacenter:register ID [--name N] [--lat X --lon Y] [--capacity N]</c>,
 /// <c>datacenter:topology [--json]</c>, <c>worker:placement NAME [REGION] [--priority P] [--affinity a,b]</c> and
-/// <c>worker:failover NAME PRIMARY SECONDARY [--interval-ms N] [--failback-hold-ms N] [--manual]</c>.
+/// <c>worker:failover NAME PRIMARY SECONDARY [--interval-ms N] [--failback-hold-ms N] [--manual]</c>; each with <c>--json</c>.
 /// </summary>
 internal static class DatacenterCommands
 {
@@ -41,8 +41,7 @@ internal static class DatacenterCommands
                 }
 
                 var response = await client.PostJsonAsync("/api/datacenters/regions", JsonSerializer.Serialize(body), cancellationToken);
-                console.WriteLine(response.String("message") ?? "Region registered");
-                return ExitCodes.Success;
+                return await JsonOutput.MessageAsync(parseResult, response, context.Output, "Region registered");
             });
         command.Arguments.Add(id);
         command.Options.Add(name);
@@ -58,11 +57,9 @@ internal static class DatacenterCommands
     /// <summary>A read of one route, rendered, or printed as it came with --json.</summary>
     private static Command Show(CliContext context, string name, string description, string failure, string path, Action<JsonElement, IAnsiConsole> render)
     {
-        var json = WorkerArguments.Json();
         var command = ApiCommand.Create(name, description, context, _ => failure,
             async (parseResult, client, console, cancellationToken) =>
-                await WorkerArguments.ShowAsync(await client.GetAsync(path, cancellationToken), parseResult.GetValue(json), context.Output, console, render));
-        command.Options.Add(json);
+                await JsonOutput.ShowAsync(parseResult, await client.GetAsync(path, cancellationToken), context.Output, console, render));
         return command;
     }
 
@@ -90,8 +87,7 @@ internal static class DatacenterCommands
                     response = await client.GetJsonAsync($"/api/workers/{ApiClient.Segment(worker)}/placement", cancellationToken);
                 }
 
-                RenderPlacement(response.Object("placement") ?? response, console);
-                return ExitCodes.Success;
+                return await JsonOutput.ShowAsync(parseResult, response, context.Output, console, (r, c) => RenderPlacement(r.Object("placement") ?? r, c));
             });
         command.Arguments.Add(region);
         command.Options.Add(priority);
@@ -118,8 +114,7 @@ internal static class DatacenterCommands
                     ["failbackHold"] = parseResult.GetValue(hold),
                 };
                 var response = await client.PutJsonAsync($"/api/workers/{ApiClient.Segment(worker)}/failover", JsonSerializer.Serialize(body), cancellationToken);
-                RenderPlacement(response.Object("placement") ?? response, console);
-                return ExitCodes.Success;
+                return await JsonOutput.ShowAsync(parseResult, response, context.Output, console, (r, c) => RenderPlacement(r.Object("placement") ?? r, c));
             });
         command.Arguments.Add(primary);
         command.Arguments.Add(secondary);

@@ -30,24 +30,20 @@ internal static class ScheduleCommands
 
     private static Command List(CliContext context)
     {
-        var json = WorkerArguments.Json();
         var command = ApiCommand.Create("schedule:list", "List the schedules with their next run times", context, _ => "list the schedules",
             async (parseResult, client, console, cancellationToken) =>
-                await WorkerArguments.ShowAsync(await client.GetAsync("/api/schedules", cancellationToken), parseResult.GetValue(json), context.Output, console, RenderList));
-        command.Options.Add(json);
+                await JsonOutput.ShowAsync(parseResult, await client.GetAsync("/api/schedules", cancellationToken), context.Output, console, RenderList));
         return command;
     }
 
     private static Command Show(CliContext context)
     {
         var id = Id();
-        var json = WorkerArguments.Json();
         var command = ApiCommand.Create("schedule:show", "Show a schedule with its latest occurrences", context, p => $"show schedule '{p.GetValue(id)}'",
             async (parseResult, client, console, cancellationToken) =>
-                await WorkerArguments.ShowAsync(await client.GetAsync(Path(parseResult.GetRequiredValue(id)), cancellationToken), parseResult.GetValue(json), context.Output, console,
+                await JsonOutput.ShowAsync(parseResult, await client.GetAsync(Path(parseResult.GetRequiredValue(id)), cancellationToken), context.Output, console,
                     (response, c) => RenderOne(response.Object("schedule") ?? response, c)));
         command.Arguments.Add(id);
-        command.Options.Add(json);
         return command;
     }
 
@@ -99,8 +95,7 @@ internal static class ScheduleCommands
                 var response = parseResult.GetValue(replace)
                     ? await client.PutJsonAsync(Path(scheduleId), json, cancellationToken)
                     : await client.PostJsonAsync("/api/schedules", json, cancellationToken);
-                console.WriteLine(response.String("message") ?? "Schedule created");
-                return ExitCodes.Success;
+                return await JsonOutput.MessageAsync(parseResult, response, context.Output, "Schedule created");
             });
         command.Arguments.Add(id);
         command.Arguments.Add(queue);
@@ -120,8 +115,7 @@ internal static class ScheduleCommands
             async (parseResult, client, console, cancellationToken) =>
             {
                 var response = await client.PostJsonAsync(Path(parseResult.GetRequiredValue(id), action), JsonSerializer.Serialize(new { note = parseResult.GetValue(note) }), cancellationToken);
-                console.WriteLine(response.String("message") ?? "Done");
-                return ExitCodes.Success;
+                return await JsonOutput.MessageAsync(parseResult, response, context.Output, "Done");
             });
         command.Arguments.Add(id);
         command.Options.Add(note);
@@ -135,8 +129,7 @@ internal static class ScheduleCommands
             async (parseResult, client, console, cancellationToken) =>
             {
                 var response = await client.PostJsonAsync(Path(parseResult.GetRequiredValue(id), action), cancellationToken);
-                console.WriteLine(response.String("message") ?? "Done");
-                return ExitCodes.Success;
+                return await JsonOutput.MessageAsync(parseResult, response, context.Output, "Done");
             });
         command.Arguments.Add(id);
         return command;
@@ -152,8 +145,7 @@ internal static class ScheduleCommands
             {
                 var body = JsonSerializer.Serialize(new { from = parseResult.GetValue(from), to = parseResult.GetValue(to) });
                 var response = await client.PostJsonAsync(Path(parseResult.GetRequiredValue(id), "backfill"), body, cancellationToken);
-                console.WriteLine(response.String("message") ?? "Done");
-                return ExitCodes.Success;
+                return await JsonOutput.MessageAsync(parseResult, response, context.Output, "Done");
             });
         command.Arguments.Add(id);
         command.Arguments.Add(from);
@@ -168,8 +160,7 @@ internal static class ScheduleCommands
             async (parseResult, client, console, cancellationToken) =>
             {
                 var response = await client.DeleteJsonAsync(Path(parseResult.GetRequiredValue(id)), cancellationToken);
-                console.WriteLine(response.String("message") ?? "Schedule deleted");
-                return ExitCodes.Success;
+                return await JsonOutput.MessageAsync(parseResult, response, context.Output, "Schedule deleted");
             });
         command.Arguments.Add(id);
         return command;

@@ -1,10 +1,9 @@
 using System.CommandLine;
-using System.Text.Json;
 using Spectre.Console;
 
 namespace ZinTrust.Workers.Cli;
 
-/// <summary>What the worker commands share: the NAME argument, <c>--json</c>, the seed's status word.</summary>
+/// <summary>What the worker commands share: the NAME argument and the seed's status word.</summary>
 internal static class WorkerArguments
 {
     /// <summary>What a command on one worker does, given the worker's name.</summary>
@@ -22,23 +21,6 @@ internal static class WorkerArguments
             (r, client, console, cancellationToken) => run(r.GetRequiredValue(worker), r, client, console, cancellationToken));
         command.Arguments.Add(worker);
         return command;
-    }
-
-    public static Option<bool> Json() => new("--json") { Description = "Print the service's JSON as it came" };
-
-    /// <summary>The body as it came with <c>--json</c>, else rendered for people.</summary>
-    public static async Task<int> ShowAsync(string body, bool json, TextWriter output, IAnsiConsole console, Action<JsonElement, IAnsiConsole> render)
-    {
-        if (json)
-        {
-            await output.WriteLineAsync(body);
-        }
-        else
-        {
-            render(ApiClient.Parse(body), console);
-        }
-
-        return ExitCodes.Success;
     }
 
     /// <summary>The seed's word for a running worker.</summary>

@@ -15,7 +15,6 @@ internal static class WorkerListCommand
         var all = new Option<bool>("--all") { Description = "Include inactive workers (activeStatus false)" };
         var page = new Option<int?>("--page") { Description = "Page number (default 1)" };
         var limit = new Option<int?>("--limit") { Description = "Workers per page (default 100, at most 200)" };
-        var json = WorkerArguments.Json();
         var command = ApiCommand.Create("worker:list", "List workers with their status", context, _ => "list workers", async (parseResult, client, console, cancellationToken) =>
         {
             var wanted = parseResult.GetValue(status)?.Trim().ToLowerInvariant();
@@ -26,14 +25,13 @@ internal static class WorkerListCommand
                 ("queue", parseResult.GetValue(queue)),
                 ("includeInactive", parseResult.GetValue(all) ? "true" : null));
             var body = await client.GetAsync("/api/workers" + query, cancellationToken);
-            return await WorkerArguments.ShowAsync(body, parseResult.GetValue(json), context.Output, console, Render);
+            return await JsonOutput.ShowAsync(parseResult, body, context.Output, console, Render);
         });
         command.Options.Add(status);
         command.Options.Add(queue);
         command.Options.Add(all);
         command.Options.Add(page);
         command.Options.Add(limit);
-        command.Options.Add(json);
         return command;
     }
 

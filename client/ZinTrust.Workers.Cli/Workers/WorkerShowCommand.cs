@@ -9,7 +9,6 @@ internal static class WorkerShowCommand
 {
     public static Command Create(CliContext context)
     {
-        var json = WorkerArguments.Json();
         var command = WorkerArguments.ForWorker(
             "worker:show",
             "Show a worker's definition: queue, version, processor, job options, features, timestamps",
@@ -18,9 +17,8 @@ internal static class WorkerShowCommand
             async (worker, parseResult, client, console, cancellationToken) =>
             {
                 var body = await client.GetAsync($"/api/workers/{ApiClient.Segment(worker)}", cancellationToken);
-                return await WorkerArguments.ShowAsync(body, parseResult.GetValue(json), context.Output, console, Render);
+                return await JsonOutput.ShowAsync(parseResult, body, context.Output, console, Render);
             });
-        command.Options.Add(json);
         return command;
     }
 

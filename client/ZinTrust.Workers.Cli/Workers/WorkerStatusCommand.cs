@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace ZinTrust.Workers.Cli;
 
-/// <summary><c>zin worker:status NAME</c>: GET /api/workers/{name}/status as the seed's status block.</summary>
+/// <summary><c>zin worker:status NAME [--json]</c>: GET /api/workers/{name}/status as the seed's status block.</summary>
 internal static class WorkerStatusCommand
 {
     public static Command Create(CliContext context) => WorkerArguments.ForWorker(
@@ -13,11 +13,8 @@ internal static class WorkerStatusCommand
         "Show a worker's live status: health, concurrency in use, job counters",
         context,
         worker => $"get the status of worker '{worker}'",
-        async (worker, _, client, console, cancellationToken) =>
-        {
-            Render(await client.GetJsonAsync($"/api/workers/{ApiClient.Segment(worker)}/status", cancellationToken), console);
-            return ExitCodes.Success;
-        });
+        async (worker, parseResult, client, console, cancellationToken) =>
+            await JsonOutput.ShowAsync(parseResult, await client.GetAsync($"/api/workers/{ApiClient.Segment(worker)}/status", cancellationToken), context.Output, console, Render));
 
     /// <summary>
     /// The block: status, health (a 0..100 score when the service gives one, else its last health check),

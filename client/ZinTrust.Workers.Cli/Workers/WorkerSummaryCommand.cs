@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace ZinTrust.Workers.Cli;
 
-/// <summary><c>zin worker:summary</c>: GET /api/workers/system/summary as the seed's summary block.</summary>
+/// <summary><c>zin worker:summary [--json]</c>: GET /api/workers/system/summary as the seed's summary block.</summary>
 internal static class WorkerSummaryCommand
 {
     public static Command Create(CliContext context) => ApiCommand.Create(
@@ -14,11 +14,8 @@ internal static class WorkerSummaryCommand
         "Show the system-wide summary: workers by status, job counts, and health, resources and costs when the service reports them",
         context,
         _ => "get the system summary",
-        async (_, client, console, cancellationToken) =>
-        {
-            Render(await client.GetJsonAsync("/api/workers/system/summary", cancellationToken), console);
-            return ExitCodes.Success;
-        });
+        async (parseResult, client, console, cancellationToken) =>
+            await JsonOutput.ShowAsync(parseResult, await client.GetAsync("/api/workers/system/summary", cancellationToken), context.Output, console, Render));
 
     /// <summary>
     /// Workers and jobs always; the Health line, "Resources:" and "Costs (24h):" only when the service sends

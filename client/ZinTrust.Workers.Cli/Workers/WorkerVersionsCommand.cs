@@ -6,14 +6,13 @@ namespace ZinTrust.Workers.Cli;
 
 /// <summary>
 /// <c>zin worker:versions NAME [--json]</c>: GET /api/workers/{name}/versions as a table (the active one marked) and the last
-/// rolling update; <c>zin worker:activate NAME VERSION</c>: POST /api/workers/{name}/versions/{version}/activate (a rolling
-/// update; an older version is the rollback).
+/// rolling update; <c>zin worker:activate NAME VERSION [--json]</c>: POST /api/workers/{name}/versions/{version}/activate (a
+/// rolling update, answered when every replica runs it, so a terminal shows a spinner; an older version is the rollback).
 /// </summary>
 internal static class WorkerVersionsCommand
 {
     public static Command List(CliContext context)
     {
-        var json = WorkerArguments.Json();
         var command = WorkerArguments.ForWorker(
             "worker:versions",
             "List a worker's registered versions, which one is active, and the last rolling update",
@@ -22,9 +21,8 @@ internal static class WorkerVersionsCommand
             async (worker, parseResult, client, console, cancellationToken) =>
             {
                 var body = await client.GetAsync($"/api/workers/{ApiClient.Segment(worker)}/versions", cancellationToken);
-                return await WorkerArguments.ShowAsync(body, parseResult.GetValue(json), context.Output, console, Render);
+                return await JsonOutput.ShowAsync(parseResult, body, context.Output, console, Render);
             });
-        command.Options.Add(json);
         return command;
     }
 
@@ -36,12 +34,12 @@ internal static class WorkerVersionsCommand
             "Activate a registered version: replicas move to it one at a time (activate an older version to roll back)",
             context,
             worker => $"activate a version of worker '{worker}'",
-            async (worker, parseResult, client, _, cancellationToken) =>
+            async (worker, parseResult, client, console, cancellationToken) =>
             {
                 var target = parseResult.GetRequiredValue(version);
-                var response = await client.PostJsonAsync($"/api/workers/{ApiClient.Segment(worker)}/versions/{ApiClient.Segment(target)}/activate", cancellationToken);
-                await context.Output.WriteLineAsync(response.String("message") ?? $"Worker '{worker}' runs version {target}.");
-                return ExitCodes.Success;
+                var response = await Waiting.RunAsync(context, parseResult, console, $"Rolling worker '{worker}' to version {target}...",
+                    () => client.PostJsonAsync($"/api/workers/{ApiClient.Segment(worker)}/versions/{ApiClient.Segment(target)}/activate", cancellationToken));
+                return await JsonOutput.MessageAsync(parseResult, response, context.Output, $"Worker '{worker}' runs version {target}.");
             });
         command.Arguments.Add(version);
         return command;
