@@ -1,4 +1,3 @@
-using System.Globalization;
 using ZinTrust.Workers.Grains;
 
 namespace ZinTrust.Workers.Server;
@@ -20,6 +19,9 @@ public sealed class ComplianceSettings
     /// <summary>Whether new payloads, results, errors and log lines are encrypted.</summary>
     public bool Encrypting => KeyRing is not null && EncryptionRequested != false;
 
+    /// <summary>The longest WORKER_DATA_RETENTION.</summary>
+    public const int MaxRetentionDays = 36_500;
+
     /// <summary>WORKER_DATA_RETENTION: days finished jobs and dead letters are kept (0: no age limit). Default: 90.</summary>
     public int RetentionDays { get; set; } = 90;
 
@@ -35,25 +37,11 @@ public sealed class ComplianceSettings
     /// <summary>WORKER_ENCRYPTION=true without a ring in Development: the host runs without encryption and says so.</summary>
     public bool EncryptionUnavailable => EncryptionRequested == true && KeyRing is null;
 
-    internal static ComplianceSettings Read(IConfiguration configuration, List<string> problems)
+    /// <summary>The key ring from WORKER_ENCRYPTION_KEYS_FILE or WORKER_ENCRYPTION_KEYS (the flags and days are read with the
+    /// host's other variables); a problem names the variable, never a key.</summary>
+    internal static ComplianceSettings ReadKeyRing(IConfiguration configuration, List<string> problems)
     {
         var settings = new ComplianceSettings();
-        settings.EncryptionRequested = Bool(configuration, "WORKER_ENCRYPTION", problems);
-        settings.Gdpr = Bool(configuration, "WORKER_GDPR", problems) ?? settings.Gdpr;
-        settings.Hipaa = Bool(configuration, "WORKER_HIPAA", problems) ?? settings.Hipaa;
-        settings.Soc2 = Bool(configuration, "WORKER_SOC2", problems) ?? settings.Soc2;
-        if (configuration["WORKER_DATA_RETENTION"] is { Length: > 0 } days)
-        {
-            if (int.TryParse(days.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 36_500)
-            {
-                settings.RetentionDays = value;
-            }
-            else
-            {
-                problems.Add("WORKER_DATA_RETENTION: days finished jobs and dead letters are kept must be a whole number 0..36500 (0: no age limit).");
-            }
-        }
-
         var file = configuration["WORKER_ENCRYPTION_KEYS_FILE"] is { Length: > 0 } path ? path.Trim() : null;
         var inline = configuration["WORKER_ENCRYPTION_KEYS"] is { Length: > 0 } json ? json : null;
         if (file is not null && inline is not null)
@@ -86,6 +74,11 @@ public sealed class ComplianceSettings
     {
         var settings = host.Compliance;
         var audit = host.Audit.Enabled;
+        if (settings.RetentionDays > MaxRetentionDays)
+        {
+            problems.Add($"WORKER_DATA_RETENTION: {settings.RetentionDays} days is over {MaxRetentionDays} (100 years); 0 turns retention off.");
+        }
+
         if (settings.EncryptionRequested == true && settings.KeyRing is null && (!development || settings.Hipaa))
         {
             problems.Add("WORKER_ENCRYPTION: encryption at rest is on but no key ring is configured; set WORKER_ENCRYPTION_KEYS_FILE (make one with: encryption-key --id k1 --out keys.json).");
@@ -128,21 +121,4 @@ public sealed class ComplianceSettings
 
     private static bool IsLoopback(string host) =>
         host is "localhost" || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
-
-    private static bool? Bool(IConfiguration configuration, string name, List<string> problems)
-    {
-        if (configuration[name] is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        switch (text.Trim().ToLowerInvariant())
-        {
-            case "true" or "1" or "yes" or "on": return true;
-            case "false" or "0" or "no" or "off": return false;
-            default:
-                problems.Add($"{name}: '{(text.Length > 40 ? text[..40] + "…" : text)}' is not true or false.");
-                return null;
-        }
-    }
 }

@@ -155,7 +155,12 @@ public static class HostSettingsLoader
         env.Bool("WORKER_DASHBOARD_ENABLED", v => settings.DashboardEnabled = v);
         settings.Tls = ClusterTls.Read(configuration, problems);
         settings.ApiCertificate = ApiHttps.Read(configuration, problems);
-        settings.Compliance = ComplianceSettings.Read(configuration, problems);
+        var compliance = settings.Compliance = ComplianceSettings.ReadKeyRing(configuration, problems);
+        env.Bool("WORKER_ENCRYPTION", v => compliance.EncryptionRequested = v);
+        env.Int("WORKER_DATA_RETENTION", v => compliance.RetentionDays = v, "days");
+        env.Bool("WORKER_GDPR", v => compliance.Gdpr = v);
+        env.Bool("WORKER_HIPAA", v => compliance.Hipaa = v);
+        env.Bool("WORKER_SOC2", v => compliance.Soc2 = v);
         var resources = settings.Resources;
         env.Bool("WORKER_RESOURCE_MONITORING", v => resources.Enabled = v);
         env.Int("WORKER_RESOURCE_MONITORING_INTERVAL", v => resources.Interval = TimeSpan.FromSeconds(v), "seconds");
