@@ -340,7 +340,7 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
         {
             // The canary's own decision (an operator's complete or rollback is recorded by the API).
             var action = end == CanaryState.Completed ? "workers.canary.complete" : "workers.canary.rollback";
-            await audit.AppendAsync(SystemDecisions.Entry(action, WorkerName, S.FinishedAt!.Value, reason), CancellationToken.None);
+            SystemDecisions.Record(audit, SystemDecisions.Entry(action, WorkerName, S.FinishedAt!.Value, reason));
         }
 
         timer?.Dispose();

@@ -104,7 +104,7 @@ internal sealed partial class FailoverGrain(
         await GrainFactory.GetGrain<IWorkerGrain>(WorkerName).MoveToRegion(region, kind, reason);
         await SetSince(null);
         var entry = SystemDecisions.Entry($"workers.{kind}", WorkerName, clock.GetUtcNow(), reason);
-        await audit.AppendAsync(entry with { Details = new Dictionary<string, string>(entry.Details!, StringComparer.Ordinal) { ["region"] = region } }, CancellationToken.None);
+        SystemDecisions.Record(audit, entry with { Details = new Dictionary<string, string>(entry.Details!, StringComparer.Ordinal) { ["region"] = region } });
     }
 
     private async Task SetSince(DateTimeOffset? since)

@@ -230,7 +230,7 @@ internal sealed partial class CircuitBreakerGrain : Grain, ICircuitBreakerGrain,
             // The circuit's own move (an operator's open or reset is recorded by the API): workers.circuit-breaker.open and so on.
             var kind = S.Worker is null ? "dependencies" : "workers";
             var move = to switch { CircuitState.Open => "open", CircuitState.HalfOpen => "half-open", _ => "close" };
-            await audit.AppendAsync(SystemDecisions.Entry($"{kind}.circuit-breaker.{move}", S.Worker ?? Name[(Name.IndexOf(':', StringComparison.Ordinal) + 1)..], now, reason), CancellationToken.None);
+            SystemDecisions.Record(audit, SystemDecisions.Entry($"{kind}.circuit-breaker.{move}", S.Worker ?? Name[(Name.IndexOf(':', StringComparison.Ordinal) + 1)..], now, reason));
         }
 
         ArmTimer();

@@ -82,7 +82,7 @@ internal sealed partial class WorkerGrain
         healthRestarts.Enqueue(now);
         LogHealthRestart(logger, Name, current.Score, policy.CriticalSamples);
         var reason = $"health {current.Score} was critical for {policy.CriticalSamples} samples";
-        audit.AppendAsync(SystemDecisions.Entry("workers.restart", Name, now, reason), CancellationToken.None).AsTask().Ignore();   // never throws
+        SystemDecisions.Record(audit, SystemDecisions.Entry("workers.restart", Name, now, reason));
 
         // This runs in an interleaved timer turn: queue the restart as an ordinary call rather than await it here.
         this.AsReference<IWorkerGrain>().Restart().Ignore();
