@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using ZinTrust.Workers.Abstractions;
@@ -28,9 +27,9 @@ public static class RealServers
     public static string RepositoryRoot => Repository.Root;
 
     /// <summary>A Redis job store with its own key prefix (so runs and tests never see each other's queues).</summary>
-    public static (RedisJobStore Store, RedisJobStoreOptions Options) RedisStore(string? prefix = null)
+    public static (RedisJobStore Store, RedisJobStoreOptions Options) RedisStore(string? prefix = null, string? configuration = null)
     {
-        var options = new RedisJobStoreOptions { Configuration = Redis, KeyPrefix = prefix ?? $"zt-test-{Guid.NewGuid():N}" };
+        var options = new RedisJobStoreOptions { Configuration = configuration ?? Redis, KeyPrefix = prefix ?? $"zt-test-{Guid.NewGuid():N}" };
         var store = new RedisJobStore(
             new RedisConnection(options),
             Serialization.GetRequiredService<Serializer<JobRecord>>(),
@@ -42,21 +41,6 @@ public static class RealServers
 
     public static RecordingJobStore Recording(RedisJobStore store) =>
         new(store, queue => (int)store.CountAsync(queue, CancellationToken.None).GetAwaiter().GetResult());
-
-    /// <summary>Runs an infra script (for example <c>redis.sh restart</c>) and fails the test if it fails.</summary>
-    public static async Task Infra(string script, string action)
-    {
-        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot, "infra", script), action])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"infra/{script} {action} failed: {await stderr}");
-    }
 
     private static InvalidOperationException Skip(string variable) =>
         new InvalidOperationException($"{variable} is not set: run the integration tests through ./infra/test.sh, which starts the real servers.");

@@ -77,7 +77,9 @@ public sealed class RedisClusterTests
     [Fact]
     public async Task RedisRestart_MidRun_ProducersSeeErrorsOrSuccess_AndEveryAcknowledgedJobSurvives()
     {
-        var (redis, _) = RealServers.RedisStore();
+        // A Redis of this test's own: the shared one serves the other test projects running beside this one.
+        await using var server = await DedicatedRedis.LaunchAsync(TestContext.Current.CancellationToken);
+        var (redis, _) = RealServers.RedisStore(configuration: server.Endpoint);
         await using var c = await WorkersCluster.StartAsync(silos: 1, store: RealServers.Recording(redis));
         await c.StartWorker("redis-restart", "q-redis-restart", concurrency: 16);
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -103,7 +105,8 @@ public sealed class RedisClusterTests
         }, TestContext.Current.CancellationToken);
 
         await Eventually.True(() => acknowledged.Count >= 200, "jobs flow before the restart");
-        await RealServers.Infra("redis.sh", "restart");
+        await server.ShutdownAsync(TestContext.Current.CancellationToken);
+        await server.StartAsync(TestContext.Current.CancellationToken);
         await Eventually.True(() => acknowledged.Count >= 400, "jobs flow again after the restart", TimeSpan.FromSeconds(60));
         await stop.CancelAsync();
         await producer;

@@ -38,13 +38,17 @@ public sealed class ResourceMonitorTests
         await CreateWorker(c, "gate-worker", requestsMonitoring: workerRequestsIt);
         await CreateWorker(c, "gate-quiet", requestsMonitoring: false);
 
-        // The registry tells the monitor one-way, so the status settles shortly after the worker is created.
-        var status = await Eventually.Get(monitor.GetStatus, s => s.Gate == expected, $"the gate settles on {expected}", TimeSpan.FromSeconds(10));
+        // The registry tells the monitor one-way, so the status settles shortly after the worker is created. An operator's
+        // stop shows at once, before the registry's word arrives: wait for both.
+        string[] requesting = environment != false && workerRequestsIt ? ["gate-worker"] : [];
+        var status = await Eventually.Get(
+            monitor.GetStatus,
+            s => s.Gate == expected && s.RequestingWorkers.SequenceEqual(requesting),
+            $"the gate settles on {expected} with [{string.Join(", ", requesting)}] requesting",
+            TimeSpan.FromSeconds(10));
 
         Assert.Equal(expected == ResourceMonitorGate.Running, status.Running);
         Assert.Equal(environment ?? true, status.EnvironmentEnabled);
-        string[] requesting = environment != false && workerRequestsIt ? ["gate-worker"] : [];
-        Assert.Equal(requesting, status.RequestingWorkers);
         if (expected == ResourceMonitorGate.Running)
         {
             await Eventually.True(async () => (await monitor.GetStatus()).Latest.Count == 1, "a snapshot of the silo");

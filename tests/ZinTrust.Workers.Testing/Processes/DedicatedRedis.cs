@@ -79,6 +79,32 @@ public sealed class DedicatedRedis : IAsyncDisposable
         }
     }
 
+    /// <summary>A clean stop (<c>SHUTDOWN</c>: the AOF is flushed and fsynced), as <c>infra/redis.sh restart</c> does;
+    /// <see cref="StartAsync"/> starts it again on the same data.</summary>
+    public async Task ShutdownAsync(CancellationToken cancellationToken)
+    {
+        if (server is not { HasExited: false } running)
+        {
+            return;
+        }
+
+        await using (var connection = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { Endpoint }, AllowAdmin = true, ConnectTimeout = 5000 }))
+        {
+            try
+            {
+                await connection.GetServer(Endpoint).ExecuteAsync("SHUTDOWN");
+            }
+            catch (RedisConnectionException)
+            {
+                // The server closes the connection as it goes: that is the expected answer.
+            }
+        }
+
+        await running.WaitForExitAsync(cancellationToken);
+        running.Dispose();
+        server = null;
+    }
+
     /// <summary>SIGKILL: no shutdown, no final fsync (the OS still has what Redis wrote, as after a process crash).</summary>
     public void Kill()
     {
