@@ -13,6 +13,7 @@ public sealed class ApiTests(SiloFixture fixture)
     {
         var created = await Client.PostJson("/api/workers", new { name, queueName = queue, processor, concurrency });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal($"/api/workers/{name}", created.Headers.Location?.OriginalString);
         var started = await Client.Post($"/api/workers/{name}/start");
         Assert.Equal(HttpStatusCode.OK, started.StatusCode);
         return (await started.Json()).GetProperty("worker");
@@ -42,6 +43,11 @@ public sealed class ApiTests(SiloFixture fixture)
         Assert.False(string.IsNullOrEmpty(body.Str("message")));
         Assert.False(string.IsNullOrEmpty(body.Str("error")));
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        // RFC 9457's members as the framework writes them, and the request's trace id to find it in the logs.
+        Assert.Equal((int)status, body.GetProperty("status").GetInt32());
+        Assert.Equal(body.Str("message"), body.Str("detail"));
+        Assert.StartsWith("urn:zintrust:workers:error:", body.Str("type"), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(body.Str("traceId")));
     }
 
     [Fact]
@@ -127,6 +133,8 @@ public sealed class ApiTests(SiloFixture fixture)
         var enqueued = await Client.PostJson("/api/queues/api-walk-q/jobs", """{"payload":{"to":"ada@example.com"},"priority":"high"}""");
         Assert.Equal(HttpStatusCode.Created, enqueued.StatusCode);
         var id = (await enqueued.Json()).Str("id");
+        // 201 names where the job is read.
+        Assert.Equal(id, (await (await Client.Get(enqueued.Headers.Location!.OriginalString)).Json()).Str("id"));
 
         var job = await WaitForJob("api-walk-q", id, "completed");
         Assert.Equal("ada@example.com", job.GetProperty("result").GetProperty("to").GetString());

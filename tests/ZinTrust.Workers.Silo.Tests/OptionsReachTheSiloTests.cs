@@ -15,6 +15,7 @@ public sealed class OptionsReachTheSiloTests
             ["Workers:EventFeedWindow"] = "500",
             ["Workers:EventFeedHold"] = "00:00:07",
             ["Workers:StoreWriteMaxJobs"] = "777",
+            ["Workers:AutoScalingReminderPeriod"] = "00:03:00",
             ["WORKER_CONCURRENCY"] = "9",
         });
         using var client = factory.Client();
@@ -23,5 +24,6 @@ public sealed class OptionsReachTheSiloTests
         var options = factory.Services.GetRequiredService<IOptions<WorkersOptions>>().Value;
 
         Assert.Equal((500, TimeSpan.FromSeconds(7), 777, 9), (options.EventFeedWindow, options.EventFeedHold, options.StoreWriteMaxJobs, options.DefaultConcurrency));
+        Assert.Equal(TimeSpan.FromMinutes(3), options.AutoScalingReminderPeriod);   // once validated and then dropped
     }
 }

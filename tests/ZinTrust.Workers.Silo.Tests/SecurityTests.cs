@@ -270,8 +270,11 @@ public sealed class SecurityTests(SiloFixture fixture)
 
         Assert.Equal(HttpStatusCode.Unauthorized, a.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, b.StatusCode);
-        Assert.Equal(await a.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), await b.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        Assert.Equal("UNAUTHORIZED", (await a.Json()).Str("code"));
+        // The same problem but for each request's own trace id: nothing tells which kind of wrong key it was.
+        var (first, second) = (await a.Json(), await b.Json());
+        Assert.NotEqual(first.Str("traceId"), second.Str("traceId"));
+        Assert.Equal(WithoutTraceId(first), WithoutTraceId(second));
+        Assert.Equal("UNAUTHORIZED", first.Str("code"));
         Assert.Contains("ApiKey", a.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
     }
 
@@ -406,4 +409,7 @@ public sealed class SecurityTests(SiloFixture fixture)
                 lines.Enqueue($"{formatter(state, exception)} {state} {exception}");
         }
     }
+
+    private static string WithoutTraceId(System.Text.Json.JsonElement problem) =>
+        string.Join(",", problem.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value.GetRawText()}"));
 }

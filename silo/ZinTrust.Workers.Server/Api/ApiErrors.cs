@@ -1,11 +1,14 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Server;
 
 /// <summary>
-/// Errors as ProblemDetails-style JSON that keeps the seed's shape: <c>{error, message, code}</c> plus
-/// <c>type, title, status, detail</c>. The code is stable; the message is for people.
+/// Errors as the framework's ProblemDetails (RFC 9457, <c>application/problem+json</c>): <c>type, title, status, detail</c>
+/// plus the seed's <c>error, message, code</c> and the request's <c>traceId</c> (added by the problem-details service). The
+/// code is stable; the message is for people.
 /// </summary>
 public static class ApiErrors
 {
@@ -20,18 +23,29 @@ public static class ApiErrors
     public const string Forbidden = "FORBIDDEN";
     public const string RateLimited = "RATE_LIMITED";
 
-    public static IResult Problem(int status, string code, string message) => Results.Json(
-        new ErrorBody(
-            Type: $"urn:zintrust:workers:error:{code.ToLowerInvariant()}",
-            Title: ReasonPhrases.GetReasonPhrase(status),
-            Status: status,
-            Detail: message,
-            Error: ReasonPhrases.GetReasonPhrase(status),
-            Message: message,
-            Code: code),
-        ApiJson.Options,
-        contentType: "application/problem+json",
-        statusCode: status);
+    public static ProblemHttpResult Problem(int status, string code, string message) => TypedResults.Problem(Details(status, code, message));
+
+    /// <summary>The problem of an error: the seed's fields ride as extensions, so clients of either shape read it.</summary>
+    public static ProblemDetails Details(int status, string code, string message) => new()
+    {
+        Type = $"urn:zintrust:workers:error:{code.ToLowerInvariant()}",
+        Title = ReasonPhrases.GetReasonPhrase(status),
+        Status = status,
+        Detail = message,
+        Extensions =
+        {
+            ["error"] = ReasonPhrases.GetReasonPhrase(status),
+            ["message"] = message,
+            ["code"] = code,
+        },
+    };
+
+    /// <summary>Adds the request's trace id to every problem the service writes (W3C trace id when a trace runs).</summary>
+    public static void AddTraceId(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+    }
 
     /// <summary>The HTTP status of a domain error code.</summary>
     public static int StatusOf(string code) => code switch
@@ -55,6 +69,4 @@ public static class ApiErrors
     public static ApiException NotFound(string code, string message) => new(StatusCodes.Status404NotFound, code, message);
 
     public static ApiException BadRequest(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
-
-    public sealed record ErrorBody(string Type, string Title, int Status, string Detail, string Error, string Message, string Code);
 }

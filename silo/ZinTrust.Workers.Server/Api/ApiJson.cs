@@ -22,6 +22,27 @@ public static class ApiJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>A 201 with its body in the facade's JSON and <c>Location</c> naming where the new resource is read.</summary>
+    public static IResult Created<T>(T body, string location) => new CreatedJson<T>(body, location);
+
+    /// <summary>201 when <paramref name="created"/> (with <c>Location</c>), else 200 (an idempotent repeat or a replacement).</summary>
+    public static IResult CreatedOrOk<T>(bool created, T body, string location) =>
+        created ? Created(body, location) : Results.Json(body, Options);
+
+    private sealed class CreatedJson<T>(T body, string location) : IResult, IStatusCodeHttpResult, IValueHttpResult<T>
+    {
+        public int? StatusCode => StatusCodes.Status201Created;
+
+        public T Value => body;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            ArgumentNullException.ThrowIfNull(httpContext);
+            httpContext.Response.Headers.Location = location;
+            return Results.Json(body, Options, statusCode: StatusCodes.Status201Created).ExecuteAsync(httpContext);
+        }
+    }
+
     /// <summary>Reads the whole body (bounded), or throws a 400/413 <see cref="ApiException"/>.</summary>
     public static async Task<byte[]> ReadBodyAsync(HttpRequest request, bool required, CancellationToken cancellationToken)
     {

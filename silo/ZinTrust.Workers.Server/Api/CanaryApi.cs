@@ -51,7 +51,7 @@ public static class CanaryApi
             EvaluationInterval = body.EvaluationIntervalMs is { } every ? Milliseconds(every, "evaluationIntervalMs") : null,
         };
         var status = await Canary(name, grains).Start(request, http.CallerName());
-        return Results.Json(ToResponse(status), ApiJson.Options, statusCode: StatusCodes.Status201Created);
+        return ApiJson.Created(ToResponse(status), $"/api/workers/{Uri.EscapeDataString(name)}/canary/status");
     }
 
     private static async Task<IResult> Act(string name, IGrainFactory grains, Func<ICanaryGrain, string?, Task<CanaryStatus>> action, HttpContext http)

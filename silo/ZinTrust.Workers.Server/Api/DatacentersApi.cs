@@ -69,7 +69,7 @@ public static class DatacentersApi
             Location = body.Location is { } l ? new GeoLocation { Lat = l.Lat!.Value, Lon = l.Lon!.Value } : null,
             Capacity = body.Capacity ?? 0,
         });
-        return Results.Json(new RegionActionResponse(true, $"Region {region.Id} registered", DatacenterMapping.ToResponse(region)), ApiJson.Options, statusCode: StatusCodes.Status201Created);
+        return ApiJson.Created(new RegionActionResponse(true, $"Region {region.Id} registered", DatacenterMapping.ToResponse(region)), "/api/datacenters/regions");
     }
 
     private static async Task<IResult> SetPlacement(string name, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)

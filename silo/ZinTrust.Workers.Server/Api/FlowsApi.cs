@@ -27,6 +27,7 @@ public static class FlowsApi
 
         // Without a key of the caller's, one of our own: it covers the jobs of this call only (a retry by the caller makes a new flow).
         var created = await JobFlows.CreateAsync(grains, flow, header ?? flow.Job.IdempotencyKey ?? $"flow-{Guid.NewGuid():N}", cancellationToken);
-        return Results.Json(ApiMapping.ToResponse(created), ApiJson.Options, statusCode: created.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        var answer = ApiMapping.ToResponse(created);
+        return ApiJson.CreatedOrOk(created.Created, answer, QueuesApi.JobLocation(answer.Queue, answer.Id));
     }
 }

@@ -85,7 +85,7 @@ public static class QueuesApi
         {
             var one = ApiMapping.ToEnqueue(ApiJson.Deserialize<EnqueueJobRequest>(body), key);
             var ack = await WorkersActivity.SendAsync(queue, 1, silo.SiloAddress.ToString(), span => target.Enqueue(one.WithContext(span)));
-            return Results.Json(ApiMapping.ToResponse(ack, queue), ApiJson.Options, statusCode: ack.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+            return ApiJson.CreatedOrOk(ack.Created, ApiMapping.ToResponse(ack, queue), JobLocation(queue, ack.JobId));
         }
 
         if (key is not null)
@@ -128,6 +128,9 @@ public static class QueuesApi
         var jobs = await Queue(queue, grains).ListJobs(state, offset, limit);
         return Results.Json(new { queue, state = ApiMapping.Name(state), offset, limit, jobs = jobs.Select(ApiMapping.ToResponse) }, ApiJson.Options);
     }
+
+    /// <summary>Where a job is read: <c>GET /api/queues/{queue}/jobs/{id}</c>.</summary>
+    public static string JobLocation(string queue, string id) => $"/api/queues/{Uri.EscapeDataString(queue)}/jobs/{Uri.EscapeDataString(id)}";
 
     private static async Task<IResult> GetJob(string queue, string id, IGrainFactory grains)
     {

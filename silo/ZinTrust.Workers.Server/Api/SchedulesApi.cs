@@ -80,7 +80,7 @@ public static class SchedulesApi
         var existed = replace && await schedule.Get() is not null;
         var info = await schedule.Put(definition, replace, http.CallerName());
         var answer = new ScheduleAnswer(true, $"Schedule '{id}' {(existed ? "replaced" : "created")}; next run {Next(info)}.", ScheduleMapping.ToResponse(info));
-        return Results.Json(answer, ApiJson.Options, statusCode: existed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+        return ApiJson.CreatedOrOk(!existed, answer, $"/api/schedules/{Uri.EscapeDataString(id)}");
     }
 
     private static async Task<IResult> Note(string id, HttpContext http, IGrainFactory grains,

@@ -59,7 +59,7 @@ public static class VersionsApi
             JobOptions = body.JobOptions is null ? null : ApiMapping.ToJobOptions(body.JobOptions, current.Definition.JobOptions),
             HealthCheck = body.HealthCheck,
         });
-        return Results.Json(ToResponse(registered, current.Definition.Version), ApiJson.Options, statusCode: StatusCodes.Status201Created);
+        return ApiJson.Created(ToResponse(registered, current.Definition.Version), $"/api/workers/{Uri.EscapeDataString(name)}/versions");
     }
 
     private static async Task<IResult> Activate(string name, string version, IGrainFactory grains)

@@ -182,10 +182,9 @@ public static class WorkersApi
         var body = await ApiJson.ReadAsync<WorkerCreateRequest>(request, cancellationToken);
         var definition = ApiMapping.ToDefinition(body, settings.Workers);
         var info = await grains.GetGrain<IWorkerGrain>(definition.Name).Create(definition);
-        return Results.Json(
+        return ApiJson.Created(
             new WorkerActionResponse(true, $"Worker '{definition.Name}' created.", ApiMapping.ToResponse(info)),
-            ApiJson.Options,
-            statusCode: StatusCodes.Status201Created);
+            $"/api/workers/{Uri.EscapeDataString(definition.Name)}");
     }
 
     private static async Task<IResult> Get(string name, IGrainFactory grains)

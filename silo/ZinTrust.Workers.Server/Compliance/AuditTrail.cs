@@ -62,7 +62,11 @@ public static class AuditTrail
 
     private static AuditEntry Entry(HttpContext context, int status, DateTimeOffset at)
     {
-        var pattern = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern;
+        // A call that failed went through the exception handler, which clears the endpoint and route values and keeps the
+        // originals in its feature.
+        var handled = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>();
+        var pattern = ((context.GetEndpoint() ?? handled?.Endpoint) as RouteEndpoint)?.RoutePattern;
+        var routeValues = handled?.RouteValues is { Count: > 0 } original ? original : context.Request.RouteValues;
         var user = context.User;
         bool authenticated = user.Identity?.IsAuthenticated == true;
         return new AuditEntry
@@ -70,7 +74,7 @@ public static class AuditTrail
             Actor = authenticated ? user.Identity!.Name ?? Anonymous : Anonymous,
             Role = authenticated ? HighestRole(user) : null,
             Action = AuditActionNames.Of(context.Request.Method, pattern),
-            Target = AuditActionNames.Target(pattern, context.Request.RouteValues),
+            Target = AuditActionNames.Target(pattern, routeValues),
             Outcome = status switch
             {
                 StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden => AuditOutcomes.Denied,

@@ -96,6 +96,10 @@ internal static class WorkersHostExtensions
     public static void AddApi(WebApplicationBuilder builder, HostSettings settings, ApiKeyRing keys)
     {
         builder.Services.AddSingleton<ReadinessProbe>();
+        // Errors are the framework's problem details (with our code and the trace id); what escapes an endpoint is mapped
+        // by the exception handler.
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiErrors.AddTraceId);
+        builder.Services.AddExceptionHandler<WorkersExceptionHandler>();
         builder.Services.AddSingleton(sp => new QueueDirectory(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IJobStore>(), TimeProvider.System));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
