@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Server;
@@ -11,37 +12,31 @@ public static class ApiJson
     public const int MaxBodyBytes = 2 * 1024 * 1024;
     public const int MaxDepth = 32;
 
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>The facade's settings on a set of options: <see cref="Options"/>, and the framework's own (typed results and
+    /// the OpenAPI schemas) so both write the same JSON.</summary>
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        MaxDepth = MaxDepth,
-        NumberHandling = JsonNumberHandling.Strict,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        ArgumentNullException.ThrowIfNull(options);
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = true;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.MaxDepth = MaxDepth;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
 
         // An API for programs, never embedded in HTML: keep quotes and apostrophes readable.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        return options;
+    }
 
-    /// <summary>A 201 with its body in the facade's JSON and <c>Location</c> naming where the new resource is read.</summary>
-    public static IResult Created<T>(T body, string location) => new CreatedJson<T>(body, location);
+    /// <summary>A 201 naming where the new resource is read (<c>Location</c>).</summary>
+    public static Created<T> Created<T>(T body, string location) => TypedResults.Created(location, body);
 
     /// <summary>201 when <paramref name="created"/> (with <c>Location</c>), else 200 (an idempotent repeat or a replacement).</summary>
-    public static IResult CreatedOrOk<T>(bool created, T body, string location) =>
-        created ? Created(body, location) : Results.Json(body, Options);
-
-    private sealed class CreatedJson<T>(T body, string location) : IResult, IStatusCodeHttpResult, IValueHttpResult<T>
-    {
-        public int? StatusCode => StatusCodes.Status201Created;
-
-        public T Value => body;
-
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            ArgumentNullException.ThrowIfNull(httpContext);
-            httpContext.Response.Headers.Location = location;
-            return Results.Json(body, Options, statusCode: StatusCodes.Status201Created).ExecuteAsync(httpContext);
-        }
-    }
+    public static Results<Created<T>, Ok<T>> CreatedOrOk<T>(bool created, T body, string location) =>
+        created ? TypedResults.Created(location, body) : TypedResults.Ok(body);
 
     /// <summary>Reads the whole body (bounded), or throws a 400/413 <see cref="ApiException"/>.</summary>
     public static async Task<byte[]> ReadBodyAsync(HttpRequest request, bool required, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Microsoft.Extensions.Primitives;
+using System.ComponentModel;
+using Microsoft.AspNetCore.Mvc;
 using ZinTrust.Workers.Grains;
 
 namespace ZinTrust.Workers.Server;
@@ -24,35 +25,44 @@ public static class AuditApi
         return group;
     }
 
-    private static async Task<IResult> List(HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> List(
+        IGrainFactory grains,
+        [FromQuery, Description("Records of this actor (an API key's name, or anonymous)")] string? actor,
+        [FromQuery, Description("Records of this action (such as workers.start)")] string? action,
+        [FromQuery, Description("Records of this target (a worker, queue or job)")] string? target,
+        [FromQuery, Description("success | denied | failed")] string? outcome,
+        [FromQuery, Description("Records at or after this ISO 8601 time")] string? from,
+        [FromQuery, Description("Records at or before this ISO 8601 time")] string? to,
+        [FromQuery, Description("Records after this sequence (the previous page's next)")] string? after,
+        [FromQuery, Description("Records to return, 1..1000 (default 100)")] string? limit)
     {
-        var query = http.Request.Query;
-        var outcome = Text(query["outcome"]);
+        outcome = Text(outcome);
         if (outcome is not (null or AuditOutcomes.Success or AuditOutcomes.Denied or AuditOutcomes.Failed))
         {
             throw Invalid("outcome must be success, denied or failed.");
         }
 
-        int limit = (int)(Number(query["limit"], "limit", 1, AuditQuery.MaxLimit) ?? AuditQuery.DefaultLimit);
         var page = await grains.GetGrain<IAuditLogGrain>(0).Query(new AuditQuery
         {
-            Actor = Text(query["actor"]),
-            Action = Text(query["action"]),
-            Target = Text(query["target"]),
+            Actor = Text(actor),
+            Action = Text(action),
+            Target = Text(target),
             Outcome = outcome,
-            From = Time(query["from"], "from"),
-            To = Time(query["to"], "to"),
-            After = Number(query["after"], "after", 0, long.MaxValue) ?? 0,
-            Limit = limit,
+            From = Time(from, "from"),
+            To = Time(to, "to"),
+            After = Number(after, "after", 0, long.MaxValue) ?? 0,
+            Limit = (int)(Number(limit, "limit", 1, AuditQuery.MaxLimit) ?? AuditQuery.DefaultLimit),
         });
         return TypedResults.Json(new AuditPageResponse([.. page.Records.Select(ToResponse)], page.Next), ApiJson.Options);
     }
 
-    private static async Task<IResult> Verify(HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> Verify(
+        IGrainFactory grains,
+        [FromQuery(Name = "from"), Description("The first sequence to check (default: the log's anchor)")] string? fromText,
+        [FromQuery(Name = "to"), Description("The last sequence to check (default: the head)")] string? toText)
     {
-        var query = http.Request.Query;
-        long? from = Number(query["from"], "from", 1, long.MaxValue);
-        long? to = Number(query["to"], "to", 1, long.MaxValue);
+        long? from = Number(fromText, "from", 1, long.MaxValue);
+        long? to = Number(toText, "to", 1, long.MaxValue);
         if (from > to)
         {
             throw Invalid("from must not be above to.");
@@ -65,9 +75,9 @@ public static class AuditApi
     private static AuditRecordResponse ToResponse(AuditRecord r) =>
         new(r.Sequence, r.At, r.Actor, r.Role, r.Action, r.Target, r.Outcome, r.ClientAddress, r.CorrelationId, r.Details, r.PreviousHash, r.Hash);
 
-    private static string? Text(StringValues value) => value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value[0];
+    private static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static long? Number(StringValues value, string name, long min, long max)
+    private static long? Number(string? value, string name, long min, long max)
     {
         if (Text(value) is not { } raw)
         {
@@ -79,7 +89,7 @@ public static class AuditApi
             : throw Invalid($"{name} must be a whole number from {min} to {max}.");
     }
 
-    private static DateTimeOffset? Time(StringValues value, string name)
+    private static DateTimeOffset? Time(string? value, string name)
     {
         if (Text(value) is not { } raw)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Server;
@@ -28,8 +29,8 @@ public static class DatacentersApi
     public static RouteGroupBuilder MapPlacementApi(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("/{name}/placement", async (string name, IGrainFactory grains) => Results.Json(
-                new { ok = true, placement = await Status(name, grains) }, ApiJson.Options))
+        group.MapGet("/{name}/placement", async Task<Ok<WorkerPlacementAnswer>> (string name, IGrainFactory grains) =>
+                TypedResults.Ok(new WorkerPlacementAnswer(true, await Status(name, grains))))
             .WithSummary("Where the worker's replicas run: its placement, failover policy and state, and the last moves between regions")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{name}/placement", SetPlacement)

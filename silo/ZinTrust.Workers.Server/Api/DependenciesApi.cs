@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Server;
@@ -19,7 +20,7 @@ public static class DependenciesApi
         return group;
     }
 
-    private static IResult Answer(CircuitSnapshot snapshot) => Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(snapshot) }, ApiJson.Options);
+    private static Ok<CircuitAnswer> Answer(CircuitSnapshot snapshot) => TypedResults.Ok(new CircuitAnswer(true, ApiMapping.ToResponse(snapshot)));
 
     private static ICircuitBreakerGrain Circuit(string name, IGrainFactory grains)
     {

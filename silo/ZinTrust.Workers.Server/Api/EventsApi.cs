@@ -1,6 +1,8 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using ZinTrust.Workers.Abstractions;
 using ZinTrust.Workers.Grains;
 
@@ -24,14 +26,20 @@ public static class EventsApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/", StreamAsync)
             .WithSummary("Job events as Server-Sent Events (?queue=&worker=&type=, comma-separated; Last-Event-ID resumes)")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces<JobEventResponse>(StatusCodes.Status200OK, "text/event-stream");   // each event's data
         return group;
     }
 
-    private static async Task StreamAsync(HttpContext http, JobEventFeed feed)
+    private static async Task StreamAsync(
+        HttpContext http,
+        JobEventFeed feed,
+        [FromQuery, Description("Events of these queues (comma-separated)")] string? queue,
+        [FromQuery, Description("Events of these workers (comma-separated)")] string? worker,
+        [FromQuery, Description("Events of these kinds (comma-separated: enqueued, started, completed, failed, retried, ...)")] string? type,
+        [FromQuery, Description("Resume after this event id (as the Last-Event-ID header, which wins)")] string? lastEventId)
     {
-        var filter = Filter(http.Request.Query);
-        var lastId = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault();
+        var filter = Filter(queue, worker, type);
+        var lastId = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId;
         long? after = null;
         bool foreign = false;
         if (lastId is { Length: > 0 })
@@ -101,11 +109,11 @@ public static class EventsApi
         }
     }
 
-    private static Func<JobEvent, bool> Filter(IQueryCollection query)
+    private static Func<JobEvent, bool> Filter(string? queue, string? worker, string? typeList)
     {
-        var queues = List(query, "queue");
-        var workers = List(query, "worker");
-        var types = List(query, "type");
+        var queues = List(queue);
+        var workers = List(worker);
+        var types = List(typeList);
         HashSet<JobEventKind>? kinds = null;
         if (types is not null)
         {
@@ -121,9 +129,9 @@ public static class EventsApi
             }
         }
 
-        foreach (var queue in queues ?? [])
+        foreach (var name in queues ?? [])
         {
-            if (WorkerValidation.CheckQueueName(queue) is { } error)
+            if (WorkerValidation.CheckQueueName(name) is { } error)
             {
                 throw error.ToException();
             }
@@ -134,8 +142,8 @@ public static class EventsApi
             && (kinds is null || kinds.Contains(change.Kind));
     }
 
-    private static HashSet<string>? List(IQueryCollection query, string name) =>
-        query[name].FirstOrDefault() is { Length: > 0 } raw
+    private static HashSet<string>? List(string? value) =>
+        value is { Length: > 0 } raw
             ? raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
             : null;
 

@@ -1,4 +1,7 @@
+using System.ComponentModel;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Server;
@@ -13,7 +16,7 @@ public static class QueuesApi
         ArgumentNullException.ThrowIfNull(app);
         var all = app.MapGroup("/api/queues").WithTags("Queues").RequireAuthorization(ApiSecurity.Viewer)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        all.MapGet("/", ListQueues).WithSummary("The queues of the registered workers, with their depth by state").Produces<QueueStatsResponse[]>();
+        all.MapGet("/", ListQueues).WithSummary("The queues of the registered workers, with their depth by state");
         all.MapPost("/prune", PruneAll).WithSummary("Delete completed and cancelled jobs older than ?hours= (default 168) in every queue of a registered worker; dead letters too with ?deadLetters=true (admin)")
             .ProducesProblem(StatusCodes.Status400BadRequest).RequireAuthorization(ApiSecurity.Operator);
 
@@ -29,15 +32,16 @@ public static class QueuesApi
         var group = app.MapGroup("/api/queues/{queue}").WithTags("Queues").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).AddEndpointFilter(ExistingQueue);
-        group.MapGet("/", Stats).WithSummary("Queue depth by state").Produces<QueueStatsResponse>();
+        group.MapGet("/", Stats).WithSummary("Queue depth by state");
         group.MapGet("/jobs", ListJobs).WithSummary("List jobs in one state (?state=waiting|delayed|active|completed|failed|cancelled)");
-        group.MapGet("/jobs/{id}", GetJob).WithSummary("Job status").Produces<JobResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/jobs/{id}/logs", GetJobLogs).WithSummary("The lines a job's processor logged, oldest first").Produces<JobLogsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/jobs/{id}", GetJob).WithSummary("Job status").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/jobs/{id}/logs", GetJobLogs).WithSummary("The lines a job's processor logged, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/jobs/{id}/cancel", Cancel).WithSummary("Cancel a waiting or running job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/jobs/{id}/retry", RetryOne).WithSummary("Retry a dead-lettered job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
-        group.MapPost("/pause", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)").RequireAuthorization(ApiSecurity.Operator);
-        group.MapPost("/resume", async (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue").RequireAuthorization(ApiSecurity.Operator);
-        group.MapPost("/prune", Prune).WithSummary("Delete completed and cancelled jobs older than ?hours= (default 168); dead letters too with ?deadLetters=true (admin)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/pause", async Task<Ok<MessageResponse>> (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/resume", async Task<Ok<MessageResponse>> (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/prune", Prune).WithSummary("Delete completed and cancelled jobs older than ?hours= (default 168); dead letters too with ?deadLetters=true (admin)")
+            .RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/dead-letters", DeadLetters).WithSummary("List dead-lettered jobs");
         group.MapPost("/dead-letters/retry", RetryDeadLetters).WithSummary("Retry dead-lettered jobs ({\"ids\": [...]} or all)").RequireAuthorization(ApiSecurity.Operator);
         group.MapDelete("/dead-letters", DeleteDeadLetters).WithSummary("Delete dead-lettered jobs ({\"ids\": [...]} or all)").RequireAuthorization(ApiSecurity.Admin);
@@ -64,8 +68,8 @@ public static class QueuesApi
         return await next(context);
     }
 
-    private static async Task<IResult> Stats(string queue, IGrainFactory grains) =>
-        Results.Json(ApiMapping.ToResponse(await Queue(queue, grains).GetStats()), ApiJson.Options);
+    private static async Task<Ok<QueueStatsResponse>> Stats(string queue, IGrainFactory grains) =>
+        TypedResults.Ok(ApiMapping.ToResponse(await Queue(queue, grains).GetStats()));
 
     private static async Task<IResult> Enqueue(string queue, HttpRequest request, IGrainFactory grains, ILocalSiloDetails silo, CancellationToken cancellationToken)
     {
@@ -109,42 +113,52 @@ public static class QueuesApi
             requests.Length,
             silo.SiloAddress.ToString(),
             span => target.EnqueueBatch(span is null ? requests : [.. requests.Select(r => r.WithContext(span))]));
-        return Results.Json(
+        // Many resources: Location names the queue's waiting jobs, where they are listed.
+        return ApiJson.Created(
             new EnqueueBatchResponse(acks.Count, acks.Select(a => ApiMapping.ToResponse(a, queue)).ToArray()),
-            ApiJson.Options,
-            statusCode: StatusCodes.Status201Created);
+            $"/api/queues/{Uri.EscapeDataString(queue)}/jobs");
     }
 
-    private static async Task<IResult> ListJobs(string queue, HttpRequest request, IGrainFactory grains)
+    private static async Task<Ok<JobPageResponse>> ListJobs(
+        string queue,
+        IGrainFactory grains,
+        [FromQuery, Description("waiting (default) | delayed | active | completed | failed | cancelled | waiting-children")] string? state,
+        [FromQuery, Description("Jobs to skip, 0..1000000 (default 0)")] string? offset,
+        [FromQuery, Description("Jobs to return, 1..200 (default 50)")] string? limit)
     {
-        var raw = request.Query["state"].FirstOrDefault() ?? "waiting";
-        if (!Enum.TryParse<JobState>(raw.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var state) || !Enum.IsDefined(state) || int.TryParse(raw, out _))
+        var raw = state ?? "waiting";
+        if (!Enum.TryParse<JobState>(raw.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var wanted) || !Enum.IsDefined(wanted) || int.TryParse(raw, out _))
         {
             throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "state must be one of waiting, delayed, active, completed, failed, cancelled, waiting-children.");
         }
 
-        int offset = WorkersApi.Number(request.Query, "offset", 0, 0, 1_000_000);
-        int limit = WorkersApi.Number(request.Query, "limit", 50, 1, WorkersApi.MaxPageSize);
-        var jobs = await Queue(queue, grains).ListJobs(state, offset, limit);
-        return Results.Json(new { queue, state = ApiMapping.Name(state), offset, limit, jobs = jobs.Select(ApiMapping.ToResponse) }, ApiJson.Options);
+        return TypedResults.Ok(await Page(queue, grains, wanted, offset, limit));
     }
 
     /// <summary>Where a job is read: <c>GET /api/queues/{queue}/jobs/{id}</c>.</summary>
     public static string JobLocation(string queue, string id) => $"/api/queues/{Uri.EscapeDataString(queue)}/jobs/{Uri.EscapeDataString(id)}";
 
-    private static async Task<IResult> GetJob(string queue, string id, IGrainFactory grains)
+    private static async Task<JobPageResponse> Page(string queue, IGrainFactory grains, JobState state, string? offsetText, string? limitText)
     {
-        var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
-        return Results.Json(ApiMapping.ToResponse(job), ApiJson.Options);
+        int offset = WorkersApi.Number(offsetText, "offset", 0, 0, 1_000_000);
+        int limit = WorkersApi.Number(limitText, "limit", 50, 1, WorkersApi.MaxPageSize);
+        var jobs = await Queue(queue, grains).ListJobs(state, offset, limit);
+        return new JobPageResponse(queue, ApiMapping.Name(state), offset, limit, [.. jobs.Select(ApiMapping.ToResponse)]);
     }
 
-    private static async Task<IResult> GetJobLogs(string queue, string id, IGrainFactory grains)
+    private static async Task<Ok<JobResponse>> GetJob(string queue, string id, IGrainFactory grains)
     {
         var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
-        return Results.Json(ApiMapping.ToLogsResponse(job), ApiJson.Options);
+        return TypedResults.Ok(ApiMapping.ToResponse(job));
     }
 
-    private static async Task<IResult> Cancel(string queue, string id, IGrainFactory grains)
+    private static async Task<Ok<JobLogsResponse>> GetJobLogs(string queue, string id, IGrainFactory grains)
+    {
+        var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        return TypedResults.Ok(ApiMapping.ToLogsResponse(job));
+    }
+
+    private static async Task<Ok<MessageResponse>> Cancel(string queue, string id, IGrainFactory grains)
     {
         return await Queue(queue, grains).Cancel(JobId(id)) switch
         {
@@ -154,7 +168,7 @@ public static class QueuesApi
         };
     }
 
-    private static async Task<IResult> RetryOne(string queue, string id, IGrainFactory grains)
+    private static async Task<Ok<MessageResponse>> RetryOne(string queue, string id, IGrainFactory grains)
     {
         var target = Queue(queue, grains);
         var job = await target.GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
@@ -166,37 +180,47 @@ public static class QueuesApi
         return Ok($"Job '{id}' is waiting again.");
     }
 
-    private static async Task<IResult> ListQueues(IGrainFactory grains, QueueDirectory directory)
+    private static async Task<Ok<QueueListResponse>> ListQueues(IGrainFactory grains, QueueDirectory directory)
     {
         var stats = await Task.WhenAll((await directory.WorkerQueuesAsync()).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
-        return Results.Json(new { ok = true, queues = stats.Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options);
+        return TypedResults.Ok(new QueueListResponse(true, [.. stats.Select(ApiMapping.ToResponse)]));
     }
 
     /// <summary>Deletes completed and cancelled jobs older than ?hours= (default 168, a week) in every worker's queue; dead letters too
     /// with ?deadLetters=true, which takes the admin role.</summary>
-    private static async Task<IResult> PruneAll(HttpRequest request, IGrainFactory grains, QueueDirectory directory)
+    private static async Task<Ok<PruneAllResponse>> PruneAll(
+        HttpContext http,
+        IGrainFactory grains,
+        QueueDirectory directory,
+        [FromQuery(Name = "hours"), Description(PruneHoursText)] string? hoursText,
+        [FromQuery(Name = "deadLetters"), Description(PruneDeadLettersText)] string? deadLettersText)
     {
-        int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);
-        bool deadLetters = PruneDeadLetters(request);
+        int hours = WorkersApi.Number(hoursText, "hours", 168, 1, 24 * 365 * 10);
+        bool deadLetters = PruneDeadLetters(http, deadLettersText);
         var queues = await directory.WorkerQueuesAsync();
         var counts = await Task.WhenAll(queues.Select(q => grains.GetGrain<IQueueGrain>(q).Prune(TimeSpan.FromHours(hours), deadLetters)));
-        return Results.Json(
-            new { ok = true, pruned = counts.Sum(), olderThanHours = hours, deadLetters, queues = queues.Zip(counts, (queue, pruned) => new { queue, pruned }).ToArray() },
-            ApiJson.Options);
+        return TypedResults.Ok(new PruneAllResponse(true, counts.Sum(), hours, deadLetters, [.. queues.Zip(counts, (queue, pruned) => new QueuePrunedResponse(queue, pruned))]));
     }
 
-    private static async Task<IResult> Prune(string queue, HttpRequest request, IGrainFactory grains)
+    private static async Task<Ok<PruneResponse>> Prune(
+        string queue,
+        HttpContext http,
+        IGrainFactory grains,
+        [FromQuery(Name = "hours"), Description(PruneHoursText)] string? hoursText,
+        [FromQuery(Name = "deadLetters"), Description(PruneDeadLettersText)] string? deadLettersText)
     {
-        int hours = WorkersApi.Number(request.Query, "hours", 168, 1, 24 * 365 * 10);
-        bool deadLetters = PruneDeadLetters(request);
+        int hours = WorkersApi.Number(hoursText, "hours", 168, 1, 24 * 365 * 10);
+        bool deadLetters = PruneDeadLetters(http, deadLettersText);
         int pruned = await Queue(queue, grains).Prune(TimeSpan.FromHours(hours), deadLetters);
-        return Results.Json(new { ok = true, pruned, olderThanHours = hours, deadLetters }, ApiJson.Options);
+        return TypedResults.Ok(new PruneResponse(true, pruned, hours, deadLetters));
     }
+
+    private const string PruneHoursText = "Delete what finished more than this many hours ago, 1..87600 (default 168)";
+    private const string PruneDeadLettersText = "true: dead letters too (admin); default false";
 
     /// <summary>?deadLetters=true|false (default false); deleting dead letters is for admins, as DELETE /dead-letters is.</summary>
-    private static bool PruneDeadLetters(HttpRequest request)
+    private static bool PruneDeadLetters(HttpContext http, string? raw)
     {
-        var raw = request.Query["deadLetters"].FirstOrDefault();
         if (raw is null)
         {
             return false;
@@ -207,7 +231,7 @@ public static class QueuesApi
             throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "deadLetters must be true or false.");
         }
 
-        if (deadLetters && !request.HttpContext.User.IsInRole(ApiSecurity.Admin))
+        if (deadLetters && !http.User.IsInRole(ApiSecurity.Admin))
         {
             throw new ApiException(StatusCodes.Status403Forbidden, ApiErrors.Forbidden, "Deleting dead letters takes the admin role; prune without deadLetters=true removes completed and cancelled jobs.");
         }
@@ -215,26 +239,23 @@ public static class QueuesApi
         return deadLetters;
     }
 
-    private static async Task<IResult> DeadLetters(string queue, HttpRequest request, IGrainFactory grains)
-    {
-        int offset = WorkersApi.Number(request.Query, "offset", 0, 0, 1_000_000);
-        int limit = WorkersApi.Number(request.Query, "limit", 50, 1, WorkersApi.MaxPageSize);
-        var jobs = await Queue(queue, grains).ListJobs(JobState.Failed, offset, limit);
-        return Results.Json(new { queue, offset, limit, jobs = jobs.Select(ApiMapping.ToResponse) }, ApiJson.Options);
-    }
+    private static async Task<Ok<JobPageResponse>> DeadLetters(
+        string queue,
+        IGrainFactory grains,
+        [FromQuery, Description("Dead letters to skip, 0..1000000 (default 0)")] string? offset,
+        [FromQuery, Description("Dead letters to return, 1..200 (default 50)")] string? limit) =>
+        TypedResults.Ok(await Page(queue, grains, JobState.Failed, offset, limit));
 
-    private static async Task<IResult> RetryDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<Ok<RetriedResponse>> RetryDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var ids = await Ids(request, cancellationToken);
-        int count = await Queue(queue, grains).RetryDeadLetters(ids);
-        return Results.Json(new { ok = true, retried = count }, ApiJson.Options);
+        return TypedResults.Ok(new RetriedResponse(true, await Queue(queue, grains).RetryDeadLetters(ids)));
     }
 
-    private static async Task<IResult> DeleteDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<Ok<DeletedResponse>> DeleteDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var ids = await Ids(request, cancellationToken);
-        int count = await Queue(queue, grains).DeleteDeadLetters(ids);
-        return Results.Json(new { ok = true, deleted = count }, ApiJson.Options);
+        return TypedResults.Ok(new DeletedResponse(true, await Queue(queue, grains).DeleteDeadLetters(ids)));
     }
 
     private static async Task<IReadOnlyList<string>?> Ids(HttpRequest request, CancellationToken cancellationToken)
@@ -257,7 +278,7 @@ public static class QueuesApi
         return ids;
     }
 
-    private static IResult Ok(string message) => Results.Json(new { ok = true, message }, ApiJson.Options);
+    private static Ok<MessageResponse> Ok(string message) => TypedResults.Ok(new MessageResponse(true, message));
 
     private static IQueueGrain Queue(string queue, IGrainFactory grains)
     {

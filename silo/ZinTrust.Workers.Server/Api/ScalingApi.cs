@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Server;
@@ -10,10 +11,10 @@ public static class ScalingApi
         ArgumentNullException.ThrowIfNull(app);
         var scaler = app.MapGroup("/api/autoscaler").WithTags("Scaling").RequireAuthorization(ApiSecurity.Viewer)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        scaler.MapGet("/", async (IGrainFactory grains) => Results.Json(new { ok = true, autoscaler = Status(await Scaler(grains).GetStatus()) }, ApiJson.Options))
+        scaler.MapGet("/", async Task<Ok<AutoScalerAnswer>> (IGrainFactory grains) => TypedResults.Ok(new AutoScalerAnswer(true, Status(await Scaler(grains).GetStatus()))))
             .WithSummary("Whether the auto-scaler runs, its interval, the off-peak window, its last run");
-        scaler.MapPost("/evaluate", async (IGrainFactory grains) =>
-                Results.Json(new { ok = true, decisions = (await Scaler(grains).Evaluate()).Select(ApiMapping.ToResponse).ToArray() }, ApiJson.Options))
+        scaler.MapPost("/evaluate", async Task<Ok<ScalingDecisionsAnswer>> (IGrainFactory grains) =>
+                TypedResults.Ok(new ScalingDecisionsAnswer(true, [.. (await Scaler(grains).Evaluate()).Select(ApiMapping.ToResponse)])))
             .WithSummary("Evaluate every auto-scaled worker now (what the interval does)").RequireAuthorization(ApiSecurity.Operator);
 
         var worker = app.MapGroup("/api/workers/{name}").WithTags("Scaling").RequireAuthorization(ApiSecurity.Viewer)
@@ -23,36 +24,32 @@ public static class ScalingApi
         worker.MapPost("/scale", Scale)
             .WithSummary("Set the replica count now; the auto-scaler holds off for holdMinutes (default 30)").Accepts<ScaleRequest>("application/json")
             .RequireAuthorization(ApiSecurity.Operator);
-        worker.MapDelete("/scaling/override", async (string name, IGrainFactory grains) =>
+        worker.MapDelete("/scaling/override", async Task<Ok<ScalingOverrideClearedResponse>> (string name, IGrainFactory grains) =>
             {
                 await WorkersApi.Existing(name, grains);
                 var scaling = await Scaler(grains).ClearOverride(name);
-                return Results.Json(new { ok = true, message = $"The auto-scaler manages worker '{name}' again.", overrideUntil = scaling.OverrideUntil }, ApiJson.Options);
+                return TypedResults.Ok(new ScalingOverrideClearedResponse(true, $"The auto-scaler manages worker '{name}' again.", scaling.OverrideUntil));
             })
             .WithSummary("End a manual override now").RequireAuthorization(ApiSecurity.Operator);
         return app;
     }
 
-    private static async Task<IResult> Scaling(string name, IGrainFactory grains)
+    private static async Task<Ok<WorkerScalingResponse>> Scaling(string name, IGrainFactory grains)
     {
         var info = await WorkersApi.Existing(name, grains);
         var scaling = await Scaler(grains).GetScaling(name);
-        return Results.Json(
-            new
-            {
-                ok = true,
-                name,
-                autoScaled = scaling.Enabled && info.Definition.AutoScalingEnabled,
-                replicas = info.Definition.Replicas,
-                bounds = ApiMapping.ToResponse(info.Definition.AutoScaling),
-                overrideUntil = scaling.OverrideUntil,
-                lastChangeAt = scaling.LastChangeAt,
-                decisions = scaling.Decisions.Select(ApiMapping.ToResponse).ToArray(),
-            },
-            ApiJson.Options);
+        return TypedResults.Ok(new WorkerScalingResponse(
+            true,
+            name,
+            scaling.Enabled && info.Definition.AutoScalingEnabled,
+            info.Definition.Replicas,
+            ApiMapping.ToResponse(info.Definition.AutoScaling),
+            scaling.OverrideUntil,
+            scaling.LastChangeAt,
+            [.. scaling.Decisions.Select(ApiMapping.ToResponse)]));
     }
 
-    private static async Task<IResult> Scale(string name, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<Ok<ScaleAnswer>> Scale(string name, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<ScaleRequest>(request, cancellationToken);
         if (body.Replicas is not { } replicas)
@@ -67,20 +64,11 @@ public static class ScalingApi
 
         await WorkersApi.Existing(name, grains);
         var decision = await Scaler(grains).ScaleManually(name, replicas, TimeSpan.FromMinutes(body.HoldMinutes ?? 30));
-        return Results.Json(new { ok = true, message = $"Worker '{name}' scaled to {decision.To} replicas.", decision = ApiMapping.ToResponse(decision) }, ApiJson.Options);
+        return TypedResults.Ok(new ScaleAnswer(true, $"Worker '{name}' scaled to {decision.To} replicas.", ApiMapping.ToResponse(decision)));
     }
 
-    private static object Status(AutoScalerStatus s) => new
-    {
-        s.Enabled,
-        intervalSeconds = s.Interval.TotalSeconds,
-        s.LastRunAt,
-        s.OffPeakScaling,
-        s.OffPeakSchedule,
-        s.OffPeakReduction,
-        s.OffPeakNow,
-        s.Evaluations,
-    };
+    private static AutoScalerStatusResponse Status(AutoScalerStatus s) =>
+        new(s.Enabled, s.Interval.TotalSeconds, s.LastRunAt, s.OffPeakScaling, s.OffPeakSchedule, s.OffPeakReduction, s.OffPeakNow, s.Evaluations);
 
     private static IAutoScalerGrain Scaler(IGrainFactory grains) => grains.GetGrain<IAutoScalerGrain>(0);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using ZinTrust.Workers.Abstractions;
 
@@ -15,13 +16,13 @@ public static class SchedulesApi
             .WithSummary("Create a schedule: id, queue, cron (+ timeZone) or everyMs (+ offsetMs), payload, job options, overlap, catchupWindowMs, pauseOnFailure, jitterMs, startAt, endAt")
             .Accepts<ScheduleRequest>("application/json").Produces<ScheduleAnswer>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict)
             .RequireAuthorization(ApiSecurity.Admin);
-        group.MapGet("/{id}", async (string id, IGrainFactory grains) =>
-                Results.Json(new { ok = true, schedule = ScheduleMapping.ToResponse(await Existing(grains, id)) }, ApiJson.Options))
+        group.MapGet("/{id}", async Task<Ok<ScheduleDetailAnswer>> (string id, IGrainFactory grains) =>
+                TypedResults.Ok(new ScheduleDetailAnswer(true, ScheduleMapping.ToResponse(await Existing(grains, id)))))
             .WithSummary("One schedule with its latest occurrences").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{id}", (string id, HttpContext http, IGrainFactory grains, CancellationToken ct) => Put(id, http, grains, ct))
             .WithSummary("Create or replace a schedule (its counters stay; the next run time is computed again)")
             .Accepts<ScheduleRequest>("application/json").Produces<ScheduleAnswer>().RequireAuthorization(ApiSecurity.Admin);
-        group.MapDelete("/{id}", async (string id, HttpContext http, IGrainFactory grains) =>
+        group.MapDelete("/{id}", async Task<Ok<MessageResponse>> (string id, HttpContext http, IGrainFactory grains) =>
             {
                 Check(id);
                 if (!await grains.GetGrain<IScheduleGrain>(id).Delete(http.CallerName()))
@@ -29,7 +30,7 @@ public static class SchedulesApi
                     throw NotFound(id);
                 }
 
-                return Results.Json(new { ok = true, message = $"Schedule '{id}' deleted; its jobs stay." }, ApiJson.Options);
+                return TypedResults.Ok(new MessageResponse(true, $"Schedule '{id}' deleted; its jobs stay."));
             })
             .WithSummary("Delete a schedule (its jobs stay)").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapPost("/{id}/pause", (string id, HttpContext http, IGrainFactory grains, CancellationToken ct) =>

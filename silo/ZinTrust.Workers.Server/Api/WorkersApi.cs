@@ -16,11 +16,11 @@ public static class WorkersApi
     {
         var group = app.MapGroup("/api/workers").WithTags("Workers").ProducesProblem(StatusCodes.Status400BadRequest)
             .RequireAuthorization(ApiSecurity.Viewer).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapGet("/", List).WithSummary("List workers (paging; filters status, queue, region; sort; inactive ones with includeInactive=true)").Produces<WorkerListResponse>();
+        group.MapGet("/", List).WithSummary("List workers (paging; filters status, queue, region; sort; inactive ones with includeInactive=true)");
         group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
         group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
         group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status, the depth of their queues, health, cluster resources and 24 h costs").Produces<SystemSummaryResponse>();
-        group.MapGet("/{name}", Get).WithSummary("Get a worker").Produces<WorkerResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{name}", Get).WithSummary("Get a worker").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapDelete("/{name}", Delete).WithSummary("Stop and delete a worker").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
@@ -44,15 +44,15 @@ public static class WorkersApi
             .RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/{name}/health", Health).WithSummary("The latest health-check result").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{name}/metrics", Metrics).WithSummary("Completed, failed, success rate, average duration, throughput, queue depth").Produces<WorkerMetricsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{name}/circuit-breaker/state", async (string name, IGrainFactory grains) =>
-                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).GetCircuit()) }, ApiJson.Options))
+        group.MapGet("/{name}/circuit-breaker/state", async Task<Ok<CircuitAnswer>> (string name, IGrainFactory grains) =>
+                TypedResults.Ok(new CircuitAnswer(true, ApiMapping.ToResponse(await Worker(name, grains).GetCircuit()))))
             .WithSummary("The worker's circuit: state (closed | open | halfOpen), failures in the window, when it retries, recent transitions").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{name}/circuit-breaker/reset", async (string name, IGrainFactory grains) =>
-                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: false)) }, ApiJson.Options))
+        group.MapPost("/{name}/circuit-breaker/reset", async Task<Ok<CircuitAnswer>> (string name, IGrainFactory grains) =>
+                TypedResults.Ok(new CircuitAnswer(true, ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: false)))))
             .WithSummary("Close the worker's circuit now").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .RequireAuthorization(ApiSecurity.Operator);
-        group.MapPost("/{name}/circuit-breaker/open", async (string name, IGrainFactory grains) =>
-                Results.Json(new { ok = true, circuit = ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: true)) }, ApiJson.Options))
+        group.MapPost("/{name}/circuit-breaker/open", async Task<Ok<CircuitAnswer>> (string name, IGrainFactory grains) =>
+                TypedResults.Ok(new CircuitAnswer(true, ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: true)))))
             .WithSummary("Open the worker's circuit now (half-open after its reset timeout)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .RequireAuthorization(ApiSecurity.Operator);
         group.MapWorkerMonitoringApi();
@@ -63,14 +63,12 @@ public static class WorkersApi
         return group;
     }
 
-    private static async Task<IResult> Health(string name, IGrainFactory grains)
+    private static async Task<Ok<WorkerHealthAnswer>> Health(string name, IGrainFactory grains)
     {
         var worker = Worker(name, grains);
         var info = await worker.Get() ?? throw NotFound(name);
         var score = await worker.GetHealthScore();
-        return Results.Json(
-            new { ok = true, name, status = ApiMapping.Name(info.Status), health = ApiMapping.ToResponse(info.Health), score = ApiMapping.ToResponse(score) },
-            ApiJson.Options);
+        return TypedResults.Ok(new WorkerHealthAnswer(true, name, ApiMapping.Name(info.Status), ApiMapping.ToResponse(info.Health), ApiMapping.ToResponse(score)));
     }
 
     private static async Task<IResult> Metrics(string name, IGrainFactory grains)
@@ -96,21 +94,28 @@ public static class WorkersApi
             : throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"{name} must be an ISO 8601 date and time.");
     }
 
-    private static async Task<IResult> List(HttpRequest request, IGrainFactory grains)
+    private static async Task<Ok<WorkerListResponse>> List(
+        IGrainFactory grains,
+        [FromQuery(Name = "page"), Description("The page, from 1 (default 1)")] string? pageText,
+        [FromQuery(Name = "limit"), Description("Workers per page, 1..200 (default 100)")] string? limitText,
+        [FromQuery, Description("Only workers in this status: stopped | starting | running | draining | failed")] string? status,
+        [FromQuery, Description("Only workers consuming this queue")] string? queue,
+        [FromQuery, Description("The same as queue (the original's name)")] string? queueName,
+        [FromQuery, Description("Only workers of this region")] string? region,
+        [FromQuery(Name = "includeInactive"), Description("true: inactive workers too (default false)")] string? includeInactiveText,
+        [FromQuery, Description("name (default) | status | queue | version | concurrency | updatedAt; prefix - for descending")] string? sort)
     {
-        var query = request.Query;
-        bool includeInactive = Flag(query, "includeInactive");
-        int page = Number(query, "page", 1, 1, 1_000_000);
-        int limit = Number(query, "limit", 100, 1, MaxPageSize);
-        string? status = query["status"].FirstOrDefault()?.ToLowerInvariant();
+        bool includeInactive = Flag(includeInactiveText, "includeInactive");
+        int page = Number(pageText, "page", 1, 1, 1_000_000);
+        int limit = Number(limitText, "limit", 100, 1, MaxPageSize);
+        status = status?.ToLowerInvariant();
         if (status is not null && !Enum.GetNames<WorkerStatus>().Any(s => s.Equals(status, StringComparison.OrdinalIgnoreCase)))
         {
             throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "status must be one of stopped, starting, running, draining, failed.");
         }
 
-        string? queue = query["queue"].FirstOrDefault() ?? query["queueName"].FirstOrDefault();
-        string? region = query["region"].FirstOrDefault();
-        string sort = query["sort"].FirstOrDefault() ?? "name";
+        queue ??= queueName;
+        sort ??= "name";
         bool descending = sort.StartsWith('-');
         Func<WorkerIndexEntry, IComparable> key = sort.TrimStart('-') switch
         {
@@ -130,9 +135,7 @@ public static class WorkersApi
         var all = ordered.ToArray();
         int totalPages = (all.Length + limit - 1) / limit;
         var items = all.Skip((page - 1) * limit).Take(limit).Select(ApiMapping.ToListItem).ToArray();
-        return Results.Json(
-            new WorkerListResponse(items, new PaginationResponse(page, limit, all.Length, totalPages, page < totalPages, page > 1)),
-            ApiJson.Options);
+        return TypedResults.Ok(new WorkerListResponse(items, new PaginationResponse(page, limit, all.Length, totalPages, page < totalPages, page > 1)));
     }
 
     private static async Task<IResult> Summary(IGrainFactory grains)
@@ -187,10 +190,10 @@ public static class WorkersApi
             $"/api/workers/{Uri.EscapeDataString(definition.Name)}");
     }
 
-    private static async Task<IResult> Get(string name, IGrainFactory grains)
+    private static async Task<Ok<WorkerAnswer>> Get(string name, IGrainFactory grains)
     {
         var info = await Existing(name, grains);
-        return Results.Json(new { ok = true, worker = ApiMapping.ToResponse(info) }, ApiJson.Options);
+        return TypedResults.Ok(new WorkerAnswer(true, ApiMapping.ToResponse(info)));
     }
 
     private static async Task<IResult> Update(string name, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
@@ -202,10 +205,10 @@ public static class WorkersApi
         return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' updated.", ApiMapping.ToResponse(info)), ApiJson.Options);
     }
 
-    private static async Task<IResult> Delete(string name, IGrainFactory grains)
+    private static async Task<Ok<MessageResponse>> Delete(string name, IGrainFactory grains)
     {
         await Worker(name, grains).Delete();
-        return Results.Json(new { ok = true, message = $"Worker '{name}' deleted." }, ApiJson.Options);
+        return TypedResults.Ok(new MessageResponse(true, $"Worker '{name}' deleted."));
     }
 
     /// <summary>The status in our shape, or with <c>?format=original</c> in the original documentation's (a query parameter rather
@@ -252,9 +255,9 @@ public static class WorkersApi
 
     internal static WorkersException NotFound(string name) => new(WorkersErrorCodes.WorkerNotFound, $"Worker '{name}' was not found.");
 
-    internal static bool Flag(IQueryCollection query, string name)
+    /// <summary>true / 1, false / 0, false when absent; INVALID_QUERY (400) naming the parameter otherwise.</summary>
+    internal static bool Flag(string? raw, string name)
     {
-        var raw = query[name].FirstOrDefault();
         return raw switch
         {
             null => false,

@@ -101,12 +101,8 @@ internal static class WorkersHostExtensions
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiErrors.AddTraceId);
         builder.Services.AddExceptionHandler<WorkersExceptionHandler>();
         builder.Services.AddSingleton(sp => new QueueDirectory(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IJobStore>(), TimeProvider.System));
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "ZinTrust workers";
-            document.Info.Description = "Workers, queues and jobs. Errors are application/problem+json with a stable `code`.";
-            return Task.CompletedTask;
-        }));
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));   // typed results write as ApiJson does
+        builder.Services.AddWorkersOpenApi();
         // HTTPS on PORT when WORKER_API_CERTIFICATE is set; the metrics port stays plain HTTP (a scraper on the inside).
         var api = $"{(settings.ApiCertificate is null ? "http" : "https")}://{settings.HttpHost}:{settings.HttpPort}";
         builder.WebHost.UseUrls(settings.PrometheusPort is { } metricsPort ? [api, $"http://{settings.HttpHost}:{metricsPort}"] : [api]);

@@ -145,3 +145,5 @@ public static class DatacenterMapping
         value is >= 0 and <= 24 * 3600 * 1000 ? TimeSpan.FromMilliseconds(value)
         : throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidFailoverPolicy, $"{field} must be between 0 and 86400000 milliseconds.");
 }
+
+public sealed record WorkerPlacementAnswer(bool Ok, WorkerRegionResponse Placement);

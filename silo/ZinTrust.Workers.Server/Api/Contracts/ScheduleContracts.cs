@@ -80,3 +80,5 @@ public sealed record ScheduleAnswer(bool Ok, string Message, ScheduleResponse Sc
 public sealed record ScheduleListResponse(bool Ok, IReadOnlyList<ScheduleResponse> Schedules, int Count);
 
 public sealed record ScheduleFiresResponse(bool Ok, string Message, IReadOnlyList<ScheduleFireResponse> Fires);
+
+public sealed record ScheduleDetailAnswer(bool Ok, ScheduleResponse Schedule);

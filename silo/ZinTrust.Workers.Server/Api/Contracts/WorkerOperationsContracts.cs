@@ -47,3 +47,8 @@ public sealed record WorkerDeadLetterRetriedResponse(string Queue, int Retried);
 
 /// <summary>The answer to a worker-scoped retry: the jobs moved back to waiting (fresh attempts), in all and by queue.</summary>
 public sealed record WorkerDeadLetterRetryResponse(bool Ok, string Worker, int Retried, IReadOnlyList<WorkerDeadLetterRetriedResponse> Queues);
+
+public sealed record WorkerAnswer(bool Ok, WorkerResponse Worker);
+
+/// <summary>A worker's latest health-check result and its health score (null before a sample).</summary>
+public sealed record WorkerHealthAnswer(bool Ok, string Name, string Status, HealthResponse Health, HealthScoreResponse? Score);
