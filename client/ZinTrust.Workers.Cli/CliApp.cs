@@ -56,6 +56,7 @@ public static class CliApp
         [
             WorkerListCommand.Create(context),
             WorkerStatusCommand.Create(context),
+            WorkerMetricsCommand.Create(context),
             WorkerShowCommand.Create(context),
             WorkerLifecycleCommand.Create(context, "start", "started", "Starting", "Start a stopped worker"),
             WorkerLifecycleCommand.Create(context, "stop", "stopped", "Stopping (draining)", "Stop a running worker gracefully (in-flight jobs drain)"),

@@ -6,7 +6,7 @@ namespace ZinTrust.Workers.Cli.Tests;
 public sealed class CommandLineTests
 {
     private const string ValidCommands =
-        "Valid commands: worker:list, worker:status, worker:show, worker:start, worker:stop, worker:restart, worker:versions, worker:activate, worker:scaling, worker:scale, worker:scale-clear, worker:summary, canary:start, canary:status, canary:pause, canary:resume, canary:rollback, canary:complete, datacenter:regions, datacenter:register, datacenter:topology, worker:placement, worker:failover, schedule:list, schedule:show, schedule:create, schedule:pause, schedule:resume, schedule:trigger, schedule:backfill, schedule:delete, queue:list, queue:pause, queue:resume, queue:prune, queue prune, job:show, job:cancel, job:retry, job:logs, dead-letter:list, dead-letter:retry, dead-letter:delete, resource:monitor (rm), migrate:worker";
+        "Valid commands: worker:list, worker:status, worker:metrics, worker:show, worker:start, worker:stop, worker:restart, worker:versions, worker:activate, worker:scaling, worker:scale, worker:scale-clear, worker:summary, canary:start, canary:status, canary:pause, canary:resume, canary:rollback, canary:complete, datacenter:regions, datacenter:register, datacenter:topology, worker:placement, worker:failover, schedule:list, schedule:show, schedule:create, schedule:pause, schedule:resume, schedule:trigger, schedule:backfill, schedule:delete, queue:list, queue:pause, queue:resume, queue:prune, queue prune, job:show, job:cancel, job:retry, job:logs, dead-letter:list, dead-letter:retry, dead-letter:delete, resource:monitor (rm), migrate:worker";
 
     private static readonly string DeadPort = SiloProcess.FreePort().ToString(CultureInfo.InvariantCulture);
 
@@ -48,7 +48,7 @@ public sealed class CommandLineTests
         Assert.Equal(0, result.ExitCode);
         foreach (var command in new[]
         {
-            "worker:list", "worker:status", "worker:show", "worker:start", "worker:stop", "worker:restart", "worker:scaling", "worker:scale", "worker:scale-clear", "worker:summary",
+            "worker:list", "worker:status", "worker:metrics", "worker:show", "worker:start", "worker:stop", "worker:restart", "worker:scaling", "worker:scale", "worker:scale-clear", "worker:summary",
             "queue:list", "queue:pause", "queue:resume", "queue:prune", "job:show", "job:cancel", "job:retry", "dead-letter:list", "dead-letter:retry", "dead-letter:delete",
             "resource:monitor, rm", "migrate:worker",
         })
@@ -87,6 +87,8 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("list workers", "worker:list")]
     [InlineData("get the status of worker 'demo-worker'", "worker:status", "demo-worker")]
+    [InlineData("get the metrics of worker 'demo-worker'", "worker:metrics", "demo-worker")]
+    [InlineData("get the metrics of worker 'demo-worker'", "worker:metrics", "demo-worker", "--period", "day", "--limit", "7")]
     [InlineData("get worker 'demo-worker'", "worker:show", "demo-worker")]
     [InlineData("start worker 'demo-worker'", "worker:start", "demo-worker")]
     [InlineData("stop worker 'demo-worker'", "worker:stop", "demo-worker")]
@@ -141,6 +143,7 @@ public sealed class CommandLineTests
     [InlineData("worker:scaling")]
     [InlineData("worker:scale", "demo-worker")]
     [InlineData("worker:scale-clear")]
+    [InlineData("worker:metrics")]
     public async Task NewCommands_MissingArguments_AreUsageErrors_PointingAtTheirHelp(params string[] args)
     {
         var result = await Cli.RunAsync([.. args, "--port", DeadPort]);
@@ -170,6 +173,8 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("worker:scale", "demo-worker", "two")]
     [InlineData("dead-letter:list", "emails", "--limit", "many")]
+    [InlineData("worker:metrics", "demo-worker", "--period", "day", "--limit", "many")]
+    [InlineData("worker:metrics", "demo-worker", "--period", "week")]
     public async Task NewCommands_ValuesThatAreNotNumbers_AreParseErrors(params string[] args)
     {
         var result = await Cli.RunAsync([.. args, "--port", DeadPort]);

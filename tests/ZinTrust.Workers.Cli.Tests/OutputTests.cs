@@ -15,7 +15,8 @@ public sealed class OutputTests
         var lines = Render(WorkerSummaryCommand.Render, """
             {"ok":true,"summary":{"total":12,"running":10,"stopped":2,"failed":0,"transitioning":0,"inactive":0,
              "waiting":40,"delayed":3,"active":7,"deadLettered":1,"averageHealth":96.4,
-             "resources":{"cpuPercent":45,"memoryUsedBytes":2469606195,"memoryTotalBytes":8589934592},
+             "resources":{"cpuPercent":45,"memoryUsedBytes":2469606195,"memoryTotalBytes":8589934592,
+               "diskReadBytesPerSecond":94371840,"diskWriteBytesPerSecond":31457280,"networkReceiveBytesPerSecond":524288,"networkTransmitBytesPerSecond":900},
              "costs":{"compute":12.45,"storage":0.89,"total":13.34,"currency":"USD"}}}
             """);
 
@@ -29,6 +30,8 @@ public sealed class OutputTests
                 "Resources:",
                 "  CPU: 45%",
                 "  Memory: 2.3 GB / 8.0 GB",
+                "  Disk I/O: 120.0 MB/s",
+                "  Network: 512.0 KB/s in, 900 B/s out",
                 "Costs (24h):",
                 "  Compute: $12.45",
                 "  Storage: $0.89",
@@ -53,6 +56,74 @@ public sealed class OutputTests
                 "Jobs: 0 waiting, 0 delayed, 0 active, 0 dead-lettered",
                 "Costs (24h):",
                 "  Total: 1.50 EUR",
+            ],
+            lines);
+    }
+
+    [Fact]
+    public void Summary_WithoutRates_LeavesTheDiskAndNetworkLinesOut()
+    {
+        var lines = Render(WorkerSummaryCommand.Render, """
+            {"ok":true,"summary":{"total":1,"running":1,"stopped":0,
+             "resources":{"cpuPercent":5,"memoryUsedBytes":1048576,"memoryTotalBytes":2097152,
+               "diskReadBytesPerSecond":null,"diskWriteBytesPerSecond":null,"networkReceiveBytesPerSecond":null,"networkTransmitBytesPerSecond":null}}}
+            """);
+
+        Assert.Equal(["Resources:", "  CPU: 5%", "  Memory: 1.0 MB / 2.0 MB"], lines[^3..]);
+    }
+
+    [Fact]
+    public void MetricsByPeriod_PrintsARowPerPeriod_AndWhatIsKept()
+    {
+        var lines = Render(WorkerMetricsCommand.RenderPeriods, """
+            {"ok":true,"name":"email-sender","period":"hour","retention":48,"count":2,"collectedAt":"2026-01-31T14:20:00+00:00",
+             "savedAt":"2026-01-31T14:19:30+00:00","percentileRelativeError":0.05,"buckets":[
+              {"start":"2026-01-31T13:00:00+00:00","end":"2026-01-31T14:00:00+00:00","completed":1234,"failed":12,"runs":1246,"retried":9,
+               "deadLettered":3,"successRate":99.0,"averageMs":1234.5,"minMs":3.1,"maxMs":8100,"p50Ms":350,"p95Ms":2100,"p99Ms":4400,"updatedAt":"2026-01-31T13:59:40+00:00"},
+              {"start":"2026-01-31T14:00:00+00:00","end":"2026-01-31T15:00:00+00:00","completed":0,"failed":0,"runs":0,"retried":0,
+               "deadLettered":0,"successRate":null,"averageMs":null,"minMs":null,"maxMs":null,"p50Ms":null,"p95Ms":null,"p99Ms":null,"updatedAt":"2026-01-31T14:20:00+00:00"}]}
+            """);
+
+        Assert.Equal("Worker Metrics by hour: email-sender (UTC)", lines[0]);
+        Assert.Matches(@"^│ Period\s+│ Runs\s+│ Completed │ Failed │ Success │ Retried │ Dead │ Avg\s+│ p50\s+│ p95\s+│ p99\s+│ Max\s+│$", lines.Single(l => l.Contains("Period", StringComparison.Ordinal)));
+        Assert.Matches(@"^│ 2026-01-31 13:00 │ 1,246 │ 1,234\s+│ 12\s+│ 99\.0%\s+│ 9\s+│ 3\s+│ 1\.2s │ 350ms │ 2\.1s │ 4\.4s │ 8\.1s │$", lines.Single(l => l.Contains("13:00", StringComparison.Ordinal)));
+        Assert.Matches(@"^│ 2026-01-31 14:00 │ 0\s+│ 0\s+│ 0\s+│ -\s+│ 0\s+│ 0\s+│ -\s+│ -\s+│ -\s+│ -\s+│ -\s+│$", lines.Single(l => l.Contains("14:00", StringComparison.Ordinal)));
+        Assert.Equal("48 hours kept; run times within 5 %; saved 2026-01-31 14:19:30 UTC", lines[^1]);
+    }
+
+    [Fact]
+    public void MetricsByPeriod_WithoutBuckets_SaysWhy_AndMonthsReadAsMonths()
+    {
+        Assert.Equal(
+            ["Worker Metrics by day: idle (UTC)", new string('━', 33), "No daily metrics yet: they are collected while the worker runs.", "62 days kept; run times within 5 %"],
+            Render(WorkerMetricsCommand.RenderPeriods, """{"ok":true,"name":"idle","period":"day","retention":62,"count":0,"savedAt":null,"percentileRelativeError":0.05,"buckets":[]}"""));
+        var months = Render(WorkerMetricsCommand.RenderPeriods, """
+            {"name":"m","period":"month","retention":24,"buckets":[{"start":"2026-02-01T00:00:00+00:00","runs":1,"completed":1,"failed":0,"successRate":100}]}
+            """);
+        Assert.Contains(months, l => l.StartsWith("│ 2026-02 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LiveMetrics_PrintCountersRunTimesAndThroughput()
+    {
+        var lines = Render(WorkerMetricsCommand.RenderLive, """
+            {"name":"email-sender","completed":1234,"failed":12,"successRate":99.0,"averageDurationMs":1234.5,"p50Ms":350,"p95Ms":2100,
+             "p99Ms":null,"inFlight":2,"throughputPerMinute":12.5,"retried":9,"deadLettered":3,"stalled":0,"queue":null}
+            """);
+
+        Assert.Equal(
+            [
+                "Worker Metrics: email-sender",
+                new string('━', 28),
+                "Jobs Completed: 1,234",
+                "Jobs Failed: 12",
+                "Success Rate: 99.0%",
+                "Avg Duration: 1.2s",
+                "p50 / p95 / p99: 350ms / 2.1s / n/a",
+                "Throughput: 12.5/min",
+                "Retried: 9",
+                "Dead-lettered: 3",
+                "In Flight: 2",
             ],
             lines);
     }

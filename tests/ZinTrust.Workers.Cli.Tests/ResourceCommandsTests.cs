@@ -49,6 +49,18 @@ public sealed class ResourceCommandsTests(PricedSiloProcess silo) : IClassFixtur
         Assert.Equal([$"[INFO] Sending start request to {silo.Url}/api/resources/start...", "[INFO] Success: Resource monitoring started"], start.OutputLines);
         Assert.True(started.GetProperty("running").GetBoolean());
         Assert.False(started.GetProperty("stoppedByOperator").GetBoolean());
+
+        // Running again, the summary shows the seed's Disk I/O line (read + write) and the network, where the platform tells.
+        if (new ZinTrust.Workers.Grains.ProcIoCounters().Read() is { DiskReadBytes: not null, Network: not null })
+        {
+            await Eventually.True(
+                async () => (await silo.GetJsonAsync("/api/workers/system/summary")).GetProperty("summary").GetProperty("resources").GetProperty("diskReadBytesPerSecond").ValueKind == JsonValueKind.Number,
+                "the summary has disk rates");
+            var withRates = await Cli.RunAsync(["worker:summary", .. silo.Target]);
+            Assert.True(withRates.ExitCode == 0, withRates.ToString());
+            Assert.Contains(withRates.OutputLines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^  Disk I/O: \d+(\.\d)? [KMGT]?B/s$"));
+            Assert.Contains(withRates.OutputLines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^  Network: \d+(\.\d)? [KMGT]?B/s in, \d+(\.\d)? [KMGT]?B/s out$"));
+        }
     }
 
     private static string Dollars(JsonElement costs, string member) => Formats.Money(costs.GetProperty(member).GetDouble(), "USD");

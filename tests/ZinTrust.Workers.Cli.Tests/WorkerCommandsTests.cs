@@ -385,6 +385,7 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
     [InlineData("worker:restart")]
     [InlineData("worker:scaling")]
     [InlineData("worker:scale-clear")]
+    [InlineData("worker:metrics")]
     public async Task UnknownWorker_PrintsTheServicesNotFound_AndExits1(string command)
     {
         var result = await Zin(command, "no-such-worker");
@@ -392,6 +393,39 @@ public sealed partial class WorkerCommandsTests(SiloProcess silo) : IClassFixtur
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(["[ERROR] Worker 'no-such-worker' was not found. (WORKER_NOT_FOUND)"], result.ErrorLines);
         Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task WorkerMetrics_PrintsTheLiveFigures_AndTheDurablePeriods_AsTheServiceGivesThem()
+    {
+        var name = await silo.CreateWorkerAsync("cli-metrics", "cli-metrics-queue");
+        await silo.PostJsonAsync($"/api/workers/{name}/start", new { });
+        var id = (await silo.PostJsonAsync("/api/queues/cli-metrics-queue/jobs", new { payload = new { n = 1 } })).GetProperty("id").GetString();
+        await Eventually.True(async () => (await silo.GetJsonAsync($"/api/queues/cli-metrics-queue/jobs/{id}")).GetProperty("state").GetString() == "completed", "the job completes");
+        await silo.PostJsonAsync($"/api/workers/{name}/stop", new { });   // a graceful stop hands the last runs to the durable metrics
+        await StatusOf(name, "stopped");
+
+        var hours = await Zin("worker:metrics", name, "--period", "hour");
+        var days = await Zin("worker:metrics", name, "--period", "day", "--limit", "3", "--json");
+        var live = await Zin("worker:metrics", name);
+        var tooMany = await Zin("worker:metrics", name, "--period", "month", "--limit", "25");
+
+        Assert.True(hours.ExitCode == 0, hours.ToString());
+        Assert.Equal($"Worker Metrics by hour: {name} (UTC)", hours.OutputLines[0]);
+        Assert.Contains(hours.OutputLines, l => Regex.IsMatch(l, @"^│ \d{4}-\d{2}-\d{2} \d{2}:00 │ 1\s+│ 1\s+│ 0\s+│ 100\.0%\s+│ 0\s+│ 0\s+│ \d+ms │"));
+        Assert.StartsWith("48 hours kept; run times within 5 %; saved ", hours.OutputLines[^1], StringComparison.Ordinal);
+        Assert.True(days.ExitCode == 0, days.ToString());
+        using (var json = JsonDocument.Parse(days.Output))
+        {
+            Assert.Equal("day", json.RootElement.GetProperty("period").GetString());
+            Assert.Equal(1, json.RootElement.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("completed").GetInt64()));
+        }
+
+        Assert.True(live.ExitCode == 0, live.ToString());
+        Assert.Equal($"Worker Metrics: {name}", live.OutputLines[0]);
+        Assert.Contains("Jobs Completed: 0", live.OutputLines);   // the live figures are the running replicas': none now
+        Assert.Equal(1, tooMany.ExitCode);
+        Assert.Contains("(INVALID_QUERY)", tooMany.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -97,6 +97,48 @@ public sealed class SiloRestartAndConfigTests
         Assert.Equal(1, job.GetProperty("attempts").GetInt32());
     }
 
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("db")]
+    public async Task DurableMetrics_SurviveAFullRestart_InTheRealGrainStorage(string driver)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var statePrefix = $"zt-state-{Guid.NewGuid():N}";
+        var queuePrefix = $"zt-jobs-{Guid.NewGuid():N}";
+        var database = driver == "db" ? await RealServers.FreshDatabaseAsync(migrate: true, ct) : null;
+        await using (var first = new RedisSilo(statePrefix, queuePrefix, driver, database))
+        {
+            var http = first.CreateClient();
+            http.DefaultRequestHeaders.Add("X-Api-Key", SiloProcesses.ApiKey);
+            Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/api/workers", Body("""{"name":"counted","queueName":"counted-q","processor":"echo"}"""), ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/workers/counted/start", null, ct)).StatusCode);
+            var ids = new List<string>();
+            for (int i = 0; i < 3; i++)
+            {
+                ids.Add((await Json(await http.PostAsync("/api/queues/counted-q/jobs", Body("""{"payload":{"n":1}}"""), ct))).GetProperty("id").GetString()!);
+            }
+
+            foreach (var id in ids)
+            {
+                await Eventually.True(async () => (await Json(await http.GetAsync($"/api/queues/counted-q/jobs/{id}", ct))).GetProperty("state").GetString() == "completed", $"job {id} completes");
+            }
+
+            // A graceful stop hands the replica's last counters over and writes them to the grain storage.
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/workers/counted/stop", null, ct)).StatusCode);
+        }
+
+        await using var second = new RedisSilo(statePrefix, queuePrefix, driver, database);
+        var again = second.CreateClient();
+        again.DefaultRequestHeaders.Add("X-Api-Key", SiloProcesses.ApiKey);
+        foreach (var period in new[] { "hour", "day", "month" })
+        {
+            var metrics = await Json(await again.GetAsync($"/api/workers/counted/metrics?period={period}", ct));
+            Assert.Equal(3, metrics.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("completed").GetInt64()));
+            Assert.Equal(JsonValueKind.String, metrics.GetProperty("savedAt").ValueKind);
+            Assert.All(metrics.GetProperty("buckets").EnumerateArray(), b => Assert.Equal(JsonValueKind.Number, b.GetProperty("p95Ms").ValueKind));
+        }
+    }
+
     public static TheoryData<string, string, string> BadPostgres => new()
     {
         { "Host=127.0.0.1;Port=1;Username=postgres;Password=x;Database=x;Timeout=3", "WORKER_PERSISTENCE_DB_CONNECTION", "failed to connect" },

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using ZinTrust.Workers.Grains;
 using ZinTrust.Workers.Testing;
 
 namespace ZinTrust.Workers.Silo.Tests;
@@ -56,6 +57,23 @@ public sealed class ResourceRoutesTests(PricedSiloFixture fixture) : IClassFixtu
         }
 
         Assert.Equal(1, snapshot.GetProperty("periodSeconds").GetDouble());
+
+        // Disk and network throughput: from a silo's second snapshot on, where the platform tells (Linux's /proc), else null.
+        var io = new ProcIoCounters().Read();
+        string[] rates = ["diskReadBytesPerSecond", "diskWriteBytesPerSecond", "networkReceiveBytesPerSecond", "networkTransmitBytesPerSecond"];
+        bool told = io.DiskReadBytes is not null && io.Network is not null;
+        var measured = await Poll(
+            "/api/resources",
+            s => s.GetProperty("silos").GetArrayLength() == 1 && (!told || rates.All(r => s.GetProperty("silos")[0].GetProperty(r).ValueKind == JsonValueKind.Number)),
+            "a snapshot with disk and network rates");
+        var resources = (await (await Client.Get("/api/workers/system/summary")).Json()).GetProperty("summary").GetProperty("resources");
+        foreach (var rate in rates)
+        {
+            var kind = told ? JsonValueKind.Number : JsonValueKind.Null;
+            Assert.Equal(kind, measured.GetProperty("silos")[0].GetProperty(rate).ValueKind);
+            Assert.Equal(kind, resources.GetProperty(rate).ValueKind);
+            Assert.True(!told || resources.GetProperty(rate).GetDouble() >= 0, rate);
+        }
 
         // Once a snapshot saw the worker's replica, the estimate attributes compute to it.
         var costs = await Poll(
@@ -164,5 +182,6 @@ public sealed class ResourceGateRoutesTests
         Assert.False(costs.GetProperty("configured").GetBoolean());
         Assert.Equal(JsonValueKind.Null, costs.GetProperty("costs").ValueKind);
         Assert.Equal(JsonValueKind.Null, summary.GetProperty("costs").ValueKind);
+        Assert.Equal(JsonValueKind.Null, summary.GetProperty("resources").GetProperty("diskReadBytesPerSecond").ValueKind);   // no monitor, no rates
     }
 }

@@ -19,7 +19,8 @@ internal static class WorkerSummaryCommand
 
     /// <summary>
     /// Workers and jobs always; the Health line, "Resources:" and "Costs (24h):" only when the service sends
-    /// <c>averageHealth</c>, <c>resources</c> and <c>costs</c> (each may be missing or null).
+    /// <c>averageHealth</c>, <c>resources</c> and <c>costs</c> (each may be missing or null); within Resources, the Disk I/O and
+    /// Network lines only when it has those rates (the resource monitor runs, on a platform that tells).
     /// </summary>
     public static void Render(JsonElement response, IAnsiConsole console)
     {
@@ -54,6 +55,17 @@ internal static class WorkerSummaryCommand
                 var total = resources.Number("memoryTotalBytes") is { } all ? " / " + Formats.Bytes(all) : "";
                 console.PlainField("Memory", Formats.Bytes(used) + total, indent: 2);
             }
+
+            // The resource monitor's latest throughput: disk as the seed's one figure (read + write), the network in and out.
+            if (Sum(resources, "diskReadBytesPerSecond", "diskWriteBytesPerSecond") is { } disk)
+            {
+                console.PlainField("Disk I/O", Rate(disk), indent: 2);
+            }
+
+            if (resources.Number("networkReceiveBytesPerSecond") is { } received && resources.Number("networkTransmitBytesPerSecond") is { } sent)
+            {
+                console.PlainField("Network", $"{Rate(received)} in, {Rate(sent)} out", indent: 2);
+            }
         }
 
         if (summary.Object("costs") is { } costs)
@@ -80,4 +92,15 @@ internal static class WorkerSummaryCommand
     };
 
     private static string Count(JsonElement summary, string member) => Formats.Count(summary.Integer(member) ?? 0);
+
+    /// <summary>Bytes per second in the summary's units: "120.0 MB/s".</summary>
+    private static string Rate(double bytesPerSecond) => Formats.Bytes(bytesPerSecond) + "/s";
+
+    /// <summary>The sum of the members that are numbers; null when neither is.</summary>
+    private static double? Sum(JsonElement element, string first, string second) =>
+        (element.Number(first), element.Number(second)) switch
+        {
+            (null, null) => null,
+            var (a, b) => (a ?? 0) + (b ?? 0),
+        };
 }

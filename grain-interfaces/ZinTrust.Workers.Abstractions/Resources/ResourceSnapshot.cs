@@ -56,6 +56,25 @@ public sealed record ResourceSnapshot
     /// <summary>Physical memory in use on the machine (or in the container), by any process, as the GC last saw it.</summary>
     [Id(18)] public long MemoryLoadBytes { get; init; }
 
+    /// <summary>
+    /// Bytes per second the silo process made the storage layer read since the silo's previous snapshot (Linux:
+    /// <c>/proc/self/io</c> read_bytes). Null on a silo's first snapshot, after a counter reset, and where the platform does not
+    /// tell (not Linux, or a kernel without per-process I/O accounting).
+    /// </summary>
+    [Id(19)] public double? DiskReadBytesPerSecond { get; init; }
+
+    /// <summary>Bytes per second the silo process wrote to storage (write_bytes), as <see cref="DiskReadBytesPerSecond"/>.</summary>
+    [Id(20)] public double? DiskWriteBytesPerSecond { get; init; }
+
+    /// <summary>
+    /// Bytes per second received since the previous snapshot over every network interface of the silo's network namespace but
+    /// loopback (Linux: <c>/proc/self/net/dev</c>; in a container, the container's interfaces). Null as for the disk figures.
+    /// </summary>
+    [Id(21)] public double? NetworkReceiveBytesPerSecond { get; init; }
+
+    /// <summary>Bytes per second sent, as <see cref="NetworkReceiveBytesPerSecond"/>.</summary>
+    [Id(22)] public double? NetworkTransmitBytesPerSecond { get; init; }
+
     /// <summary>The machine's memory in use as a share of <see cref="MemoryTotalBytes"/> (the seed's memory figure), 0–100.</summary>
     public double MemoryPercent => MemoryTotalBytes <= 0 ? 0 : Math.Clamp(100.0 * MemoryLoadBytes / MemoryTotalBytes, 0, 100);
 }

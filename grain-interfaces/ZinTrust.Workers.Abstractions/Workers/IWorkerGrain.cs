@@ -4,8 +4,8 @@ namespace ZinTrust.Workers.Abstractions;
 
 /// <summary>One worker (key: its name): definition, lifecycle, replica supervision.</summary>
 // v2: versions (RegisterVersion, ListVersions, ActivateVersion) and SetCanary. v3: regions (SetPlacement, SetFailover,
-// MoveToRegion, GetRegionStatus). v4: SetMonitoring.
-[Alias("zt.IWorkerGrain"), Orleans.CodeGeneration.Version(4)]
+// MoveToRegion, GetRegionStatus). v4: SetMonitoring. v5: GetMetrics.
+[Alias("zt.IWorkerGrain"), Orleans.CodeGeneration.Version(5)]
 public interface IWorkerGrain : IGrainWithStringKey
 {
     /// <summary>Creates the worker (stopped). Throws WORKER_EXISTS when it exists.</summary>
@@ -90,6 +90,14 @@ public interface IWorkerGrain : IGrainWithStringKey
 
     [AlwaysInterleave, Alias("GetStatus")]
     Task<WorkerStatusReport> GetStatus();
+
+    /// <summary>
+    /// The worker's durable metrics: per hour, day or month (UTC), the newest <paramref name="limit"/> buckets it keeps (oldest
+    /// first), each with its counters and run-time percentiles. Kept in grain storage beside the worker's state; no calls to
+    /// replicas. WORKER_NOT_FOUND.
+    /// </summary>
+    [AlwaysInterleave, Alias("GetMetrics")]
+    Task<WorkerMetricsHistory> GetMetrics(WorkerMetricsPeriod period, int limit);
 
     /// <summary>Re-asserts the running replicas (re-activating any lost with its silo). Idempotent.</summary>
     [Alias("Supervise")]

@@ -21,4 +21,13 @@ public sealed record ReplicaStatus
 
     /// <summary>The worker version the replica runs.</summary>
     [Id(12)] public string? Version { get; init; }
+
+    /// <summary>The same runs as <see cref="DurationBuckets"/>, in the finer <see cref="RunTimeHistogram"/> buckets (within 5 %);
+    /// null from replicas of builds before it.</summary>
+    [Id(13)] public long[]? RunTimeBuckets { get; init; }
+
+    /// <summary>Names this start of the replica's runner (new each time it starts): within one incarnation the counters only grow,
+    /// so the worker can tell a restarted replica from one it has already counted. Null when no runner runs, and from replicas of
+    /// builds before it.</summary>
+    [Id(14)] public string? Incarnation { get; init; }
 }

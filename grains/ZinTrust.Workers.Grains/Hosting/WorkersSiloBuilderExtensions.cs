@@ -84,6 +84,7 @@ public static class WorkersSiloBuilderExtensions
             services.TryAddSingleton<ProcessorSpecCache>();
             services.TryAddSingleton<ProcessorSpecLoader>();
             services.TryAddSingleton<LocalReplicas>();
+            services.TryAddSingleton<IIoCounters, ProcIoCounters>();
             services.TryAddSingleton<SiloResourceSampler>();
             services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkersStartup>();

@@ -38,6 +38,22 @@ public sealed class WorkersOptions
     /// <summary>WORKER_PERSISTENCE_DRIVER: memory | redis | db. Default: memory.</summary>
     public string PersistenceDriver { get; set; } = "memory";
 
+    /// <summary>
+    /// How often a running worker collects its replicas' and queues' counters into its durable hourly, daily and monthly metrics.
+    /// Runs are counted in the period of the collection that sees them, so a run near a boundary may land in the next period,
+    /// by at most this much. Default: 30 s.
+    /// </summary>
+    public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long collected durable metrics may wait for a write to grain storage: a collection that changed them writes when at
+    /// least this long has passed since the last write (so nothing waits longer than this plus <see cref="MetricsInterval"/>);
+    /// a graceful stop of replicas and a deactivation of the worker grain write at once. Bounds what a crash of the worker's
+    /// silo can lose: runs of replicas that died with it, collected since the last write. 0 writes at every change.
+    /// Default: 1 min.
+    /// </summary>
+    public TimeSpan MetricsWriteInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often running workers re-assert their replicas (and after every membership change). Default: 10 s.</summary>
     public TimeSpan SupervisionInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -41,6 +41,16 @@ public sealed class WorkersOptionsValidator : IValidateOptions<WorkersOptions>
             failures.Add("WORKER_HEALTH_CHECK_INTERVAL must be between 1 and 86400 seconds.");
         }
 
+        if (options.MetricsInterval < TimeSpan.FromSeconds(1) || options.MetricsInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"Workers:MetricsInterval must be between 1 second and 1 hour (was {options.MetricsInterval}).");
+        }
+
+        if (options.MetricsWriteInterval < TimeSpan.Zero || options.MetricsWriteInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"Workers:MetricsWriteInterval must be between 0 and 1 hour (was {options.MetricsWriteInterval}).");
+        }
+
         if (!Drivers.Contains(options.PersistenceDriver))
         {
             failures.Add($"WORKER_PERSISTENCE_DRIVER must be one of memory, redis, db (was '{options.PersistenceDriver}').");

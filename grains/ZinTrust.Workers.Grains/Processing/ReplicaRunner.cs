@@ -62,6 +62,8 @@ internal sealed partial class ReplicaRunner : IDisposable
     private long failed;
     private long durationTicks;
     private readonly DurationHistogram durations = new();
+    private readonly RunTimeHistogram runTimes = new();
+    private readonly string incarnation = Guid.NewGuid().ToString("N");
     private volatile ReplicaState state = ReplicaState.Stopped;
     private volatile WorkerHealth health = new();
     private volatile string? lastError;
@@ -168,6 +170,8 @@ internal sealed partial class ReplicaRunner : IDisposable
         Version = spec.Version,
         TotalDuration = TimeSpan.FromTicks(Interlocked.Read(ref durationTicks)),
         DurationBuckets = durations.Snapshot(),
+        RunTimeBuckets = runTimes.Snapshot(),
+        Incarnation = incarnation,
         LastError = lastError,
         Health = health,
     };
@@ -450,6 +454,7 @@ internal sealed partial class ReplicaRunner : IDisposable
 
         Interlocked.Add(ref durationTicks, elapsed.Ticks);
         durations.Record(elapsed);
+        runTimes.Record(elapsed);
     }
 
     private async Task ReportLoopAsync()

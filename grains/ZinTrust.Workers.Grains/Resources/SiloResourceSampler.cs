@@ -8,23 +8,27 @@ namespace ZinTrust.Workers.Grains;
 
 /// <summary>
 /// Measures this silo's process: Orleans' CPU and memory statistics, the process's own CPU time since the
-/// previous measurement, the GC, the thread pool and the worker replicas hosted here. One per silo.
+/// previous measurement, disk and network throughput since the previous measurement (<see cref="IIoCounters"/>), the GC, the
+/// thread pool and the worker replicas hosted here. One per silo.
 /// </summary>
 internal sealed class SiloResourceSampler(
     IEnvironmentStatisticsProvider environment,
     LocalReplicas replicas,
     ILocalSiloDetails silo,
+    IIoCounters io,
     [FromKeyedServices(WorkersClock.Key)] TimeProvider clock)
 {
     private static readonly TimeSpan MinimumSpan = TimeSpan.FromMilliseconds(100);
     private readonly Lock gate = new();
     private TimeSpan lastCpu = Environment.CpuUsage.TotalTime;
     private long lastTimestamp = Stopwatch.GetTimestamp();
+    private readonly IoRateMeter ioRates = new(io, clock);
 
     public ResourceSnapshot Take(TimeSpan period)
     {
         var statistics = environment.GetEnvironmentStatistics();
         var gc = GC.GetGCMemoryInfo();
+        var rates = ioRates.Measure();
         return new ResourceSnapshot
         {
             At = clock.GetUtcNow(),
@@ -45,6 +49,10 @@ internal sealed class SiloResourceSampler(
             ThreadPoolQueueLength = ThreadPool.PendingWorkItemCount,
             Period = period,
             Workers = replicas.Shares(),
+            DiskReadBytesPerSecond = rates.DiskReadBytesPerSecond,
+            DiskWriteBytesPerSecond = rates.DiskWriteBytesPerSecond,
+            NetworkReceiveBytesPerSecond = rates.NetworkReceiveBytesPerSecond,
+            NetworkTransmitBytesPerSecond = rates.NetworkTransmitBytesPerSecond,
         };
     }
 

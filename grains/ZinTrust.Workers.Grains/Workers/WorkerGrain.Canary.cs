@@ -75,7 +75,7 @@ internal sealed partial class WorkerGrain
         {
             try
             {
-                await CanaryReplica(i).Stop(drain);
+                CountStopped(await CanaryReplica(i).Stop(drain));
             }
             catch (Exception ex)
             {

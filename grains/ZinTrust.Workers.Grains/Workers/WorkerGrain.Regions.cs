@@ -168,7 +168,7 @@ internal sealed partial class WorkerGrain
         {
             try
             {
-                await GrainFactory.GetGrain<IWorkerReplicaGrain>(key.ToString()).Stop(drain).WaitAsync(drain + StopGrace);
+                CountStopped(await GrainFactory.GetGrain<IWorkerReplicaGrain>(key.ToString()).Stop(drain).WaitAsync(drain + StopGrace));
             }
             catch (Exception ex)
             {

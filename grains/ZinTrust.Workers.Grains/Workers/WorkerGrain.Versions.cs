@@ -202,7 +202,7 @@ internal sealed partial class WorkerGrain
     {
         try
         {
-            await Replica(index).Stop(drain);
+            CountStopped(await Replica(index).Stop(drain));
         }
         catch (Exception ex)
         {

@@ -16,6 +16,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private const string SupervisionReminder = "supervise";
 
     private readonly IPersistentState<WorkerGrainState> state;
+    private readonly IPersistentState<WorkerMetricsState> metrics;
     private readonly WorkersOptions options;
     private readonly TimeProvider clock;
     private readonly PluginHost plugins;
@@ -35,6 +36,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
     public WorkerGrain(
         [PersistentState("worker", WorkersStorage.Name)] IPersistentState<WorkerGrainState> state,
+        [PersistentState("metrics", WorkersStorage.Name)] IPersistentState<WorkerMetricsState> metrics,
         IOptions<WorkersOptions> options,
         [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
         PluginHost plugins,
@@ -46,6 +48,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         this.audit = audit;
         this.regions = regions;
         this.state = state;
+        this.metrics = metrics;
         this.options = options.Value;
         this.clock = clock;
         this.plugins = plugins;
@@ -232,6 +235,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         await UnregisterReminder();
         await state.ClearStateAsync();
         state.State = new WorkerGrainState();
+        await ClearMetrics();
         await Registry().Remove(Name);
         DisarmSupervision();
         LogDeleted(logger, Name);
@@ -489,13 +493,14 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             try
             {
-                await Replica(i).Stop(drain);
+                CountStopped(await Replica(i).Stop(drain));
             }
             catch (Exception ex)
             {
                 LogReplicaStopFailed(logger, Name, i, ex);
             }
         }));
+        await SaveMetrics();   // the stopped replicas' last runs, counted just now
     }
 
     private async Task SetStatus(WorkerStatus status)
@@ -509,6 +514,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private void ArmSupervision()
     {
         ArmSampling();
+        ArmMetrics();
         supervision ??= this.RegisterGrainTimer(
             static (g, _) => g.SuperviseCore(forceWrite: false),
             this,
@@ -528,6 +534,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         supervision?.Dispose();
         supervision = null;
         DisarmSampling();
+        DisarmMetrics();
     }
 
     private void EnsureExists()

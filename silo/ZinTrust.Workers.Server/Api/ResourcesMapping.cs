@@ -70,7 +70,11 @@ public static class ResourcesMapping
             s.ThreadPoolQueueLength,
             s.Activations,
             s.Period.TotalSeconds,
-            [.. s.Workers.Select(w => new WorkerShareResponse(w.Worker, w.Replicas, w.InFlight))]);
+            [.. s.Workers.Select(w => new WorkerShareResponse(w.Worker, w.Replicas, w.InFlight))],
+            s.DiskReadBytesPerSecond,
+            s.DiskWriteBytesPerSecond,
+            s.NetworkReceiveBytesPerSecond,
+            s.NetworkTransmitBytesPerSecond);
     }
 
     public static CostsDetailResponse ToResponse(CostEstimate c)

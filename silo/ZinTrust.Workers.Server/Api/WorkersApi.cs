@@ -43,7 +43,6 @@ public static class WorkersApi
             .WithSummary("Resume a paused worker").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/{name}/health", Health).WithSummary("The latest health-check result").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{name}/metrics", Metrics).WithSummary("Completed, failed, success rate, average duration, throughput, queue depth").Produces<WorkerMetricsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{name}/circuit-breaker/state", async Task<Ok<CircuitAnswer>> (string name, IGrainFactory grains) =>
                 TypedResults.Ok(new CircuitAnswer(true, ApiMapping.ToResponse(await Worker(name, grains).GetCircuit()))))
             .WithSummary("The worker's circuit: state (closed | open | halfOpen), failures in the window, when it retries, recent transitions").ProducesProblem(StatusCodes.Status404NotFound);
@@ -55,6 +54,7 @@ public static class WorkersApi
                 TypedResults.Ok(new CircuitAnswer(true, ApiMapping.ToResponse(await Worker(name, grains).SetCircuit(open: true)))))
             .WithSummary("Open the worker's circuit now (half-open after its reset timeout)").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .RequireAuthorization(ApiSecurity.Operator);
+        group.MapWorkerMetricsApi();
         group.MapWorkerMonitoringApi();
         group.MapWorkerDeadLettersApi();
         group.MapVersionsApi();
@@ -69,14 +69,6 @@ public static class WorkersApi
         var info = await worker.Get() ?? throw NotFound(name);
         var score = await worker.GetHealthScore();
         return TypedResults.Ok(new WorkerHealthAnswer(true, name, ApiMapping.Name(info.Status), ApiMapping.ToResponse(info.Health), ApiMapping.ToResponse(score)));
-    }
-
-    private static async Task<IResult> Metrics(string name, IGrainFactory grains)
-    {
-        var worker = Worker(name, grains);
-        var report = await worker.GetStatus();
-        var recent = await worker.GetMonitoringHistory(null, null, 60);
-        return Results.Json(ApiMapping.ToMetrics(report, recent), ApiJson.Options);
     }
 
     internal static DateTimeOffset? Time(IQueryCollection query, string name) => Time(query[name].FirstOrDefault(), name);
@@ -172,12 +164,34 @@ public static class WorkersApi
             return null;
         }
 
+        // Throughput needs two readings apart in time: the resource monitor's latest round has them (rates since its previous one).
+        var monitor = await grains.GetGrain<IResourceMonitorGrain>(0).GetStatus();
+        ResourceSnapshot[] round = monitor.Running && monitor.LastSnapshotAt is { } last ? [.. monitor.Latest.Where(s => s.At == last)] : [];
         return new ResourcesResponse(
             stats.Count,
             Math.Round(stats.Average(s => s.EnvironmentStatistics.FilteredCpuUsagePercentage), 1),
             stats.Sum(s => s.EnvironmentStatistics.FilteredMemoryUsageBytes),
             stats.Sum(s => s.EnvironmentStatistics.MaximumAvailableMemoryBytes),
-            stats.Sum(s => s.ActivationCount));
+            stats.Sum(s => s.ActivationCount),
+            SumKnown(round.Select(s => s.DiskReadBytesPerSecond)),
+            SumKnown(round.Select(s => s.DiskWriteBytesPerSecond)),
+            SumKnown(round.Select(s => s.NetworkReceiveBytesPerSecond)),
+            SumKnown(round.Select(s => s.NetworkTransmitBytesPerSecond)));
+    }
+
+    /// <summary>The sum of the silos' figures that are known; null when none is.</summary>
+    private static double? SumKnown(IEnumerable<double?> values)
+    {
+        double? sum = null;
+        foreach (var value in values)
+        {
+            if (value is { } known)
+            {
+                sum = (sum ?? 0) + known;
+            }
+        }
+
+        return sum is { } total ? Math.Round(total, 1) : null;
     }
 
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, HostSettings settings, CancellationToken cancellationToken)

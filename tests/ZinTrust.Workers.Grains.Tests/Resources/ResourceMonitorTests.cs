@@ -228,6 +228,46 @@ public sealed class ResourceMonitorTests
         Assert.Equal(2.0, fresh.Storage, 9);
     }
 
+    [Fact]
+    public async Task Snapshots_CarryDiskAndNetworkRates_SinceTheSilosPreviousSnapshot_NullOnTheFirst()
+    {
+        var counters = new SettableIoCounters { Now = Io(read: 0, write: 0, received: 0, transmitted: 0) };
+        await using var c = await WorkersCluster.StartAsync(silos: 1, fakeClock: true, workers: w =>
+        {
+            w.Services.AddSingleton<IIoCounters>(counters);
+            w.ConfigureResourceMonitor(o => o.Interval = Interval);
+        });
+        var monitor = Monitor(c);
+        await CreateWorker(c, "io-worker", requestsMonitoring: true);
+        var first = Assert.Single(await Eventually.Get(() => monitor.GetHistory(null, null, null, 100), h => h.Count == 1, "the first snapshot"));
+
+        counters.Now = Io(read: 30 * 1_000, write: 30 * 2_000, received: 30 * 10_000, transmitted: 30 * 5_000);
+        c.Clock!.Advance(Interval);
+        var second = (await Eventually.Get(() => monitor.GetHistory(null, null, null, 100), h => h.Count == 2, "the second snapshot"))[^1];
+
+        counters.Now = IoCounterReading.None;
+        c.Clock.Advance(Interval);
+        var third = (await Eventually.Get(() => monitor.GetHistory(null, null, null, 100), h => h.Count == 3, "the third snapshot"))[^1];
+
+        Assert.Equal((null, null, null, null), (first.DiskReadBytesPerSecond, first.DiskWriteBytesPerSecond, first.NetworkReceiveBytesPerSecond, first.NetworkTransmitBytesPerSecond));
+        Assert.Equal((1_000, 2_000, 10_000, 5_000), (second.DiskReadBytesPerSecond, second.DiskWriteBytesPerSecond, second.NetworkReceiveBytesPerSecond, second.NetworkTransmitBytesPerSecond));
+        Assert.Equal((null, null, null, null), (third.DiskReadBytesPerSecond, third.DiskWriteBytesPerSecond, third.NetworkReceiveBytesPerSecond, third.NetworkTransmitBytesPerSecond));
+    }
+
+    private static IoCounterReading Io(long read, long write, long received, long transmitted) => new()
+    {
+        DiskReadBytes = read,
+        DiskWriteBytes = write,
+        Network = new Dictionary<string, NetworkInterfaceBytes> { ["eth0"] = new(received, transmitted) },
+    };
+
+    private sealed class SettableIoCounters : IIoCounters
+    {
+        public volatile IoCounterReading Now = IoCounterReading.None;
+
+        public IoCounterReading Read() => Now;
+    }
+
     private sealed class FixedStorage : IStorageUsage
     {
         public long Bytes { get; set; }

@@ -118,6 +118,7 @@ public sealed class StoredFormatTests
         },
         ["resource-monitor-state.v1.bin"] = new ResourceMonitorState { StoppedByOperator = true, ChangedAt = T0 },
         ["plugin-registry-state.v1.bin"] = new PluginRegistryState { Disabled = ["audit"], Version = 7 },
+        ["worker-metrics-state.v1.bin"] = MetricsState(),
     };
 
     [Theory]
@@ -198,6 +199,44 @@ public sealed class StoredFormatTests
         Name = "welcome-mail",
         MaxStalls = 2,
     };
+
+    private static WorkerMetricsState MetricsState()
+    {
+        MetricsBucketState Bucket(DateTimeOffset start) => new()
+        {
+            Start = start,
+            Completed = 1_234,
+            Failed = 12,
+            Retried = 9,
+            DeadLettered = 3,
+            DurationTicks = 1_481_000_000,
+            RunTimes = new Dictionary<int, long> { [118] = 1_000, [130] = 240, [171] = 6 },
+            UpdatedAt = T0,
+        };
+        return new WorkerMetricsState
+        {
+            Hours = [Bucket(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero)), Bucket(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero))],
+            Days = [Bucket(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero))],
+            Months = [Bucket(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero))],
+            Replicas =
+            {
+                ["mailer/0"] = new ReplicaMetricsBaseline
+                {
+                    Incarnation = "5f0c2d0e8b7a4c1d9e3f2a1b0c9d8e7f",
+                    Completed = 800,
+                    Failed = 4,
+                    DurationTicks = 960_000_000,
+                    RunTimes = new Dictionary<int, long> { [118] = 700, [130] = 104 },
+                    Retired = ["0a1b2c3d4e5f60718293a4b5c6d7e8f9"],
+                    SeenAt = T0,
+                },
+            },
+            Queues = { ["emails"] = new QueueMetricsBaseline { Since = T0.AddDays(-2), Retried = 40, DeadLettered = 7, SeenAt = T0 } },
+            CollectingSince = T0.AddDays(-30),
+            CollectedAt = T0,
+            SavedAt = T0.AddSeconds(-20),
+        };
+    }
 
     private static WorkerGrainState MultiQueueWorkerState()
     {

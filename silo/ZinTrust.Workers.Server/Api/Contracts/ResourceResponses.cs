@@ -21,6 +21,8 @@ public sealed record ResourceActionResponse(bool Ok, string Message, bool Runnin
 
 public sealed record ResourceHistoryResponse(bool Ok, int Count, IReadOnlyList<ResourceSnapshotResponse> Snapshots);
 
+/// <summary>One silo's snapshot. Disk figures are the silo process's (bytes per second since the silo's previous snapshot); network
+/// figures are its network namespace's, loopback left out; both null on a silo's first snapshot and off Linux.</summary>
 public sealed record ResourceSnapshotResponse(
     DateTimeOffset At,
     string Silo,
@@ -41,7 +43,11 @@ public sealed record ResourceSnapshotResponse(
     long ThreadPoolQueueLength,
     int Activations,
     double PeriodSeconds,
-    IReadOnlyList<WorkerShareResponse> Workers);
+    IReadOnlyList<WorkerShareResponse> Workers,
+    double? DiskReadBytesPerSecond,
+    double? DiskWriteBytesPerSecond,
+    double? NetworkReceiveBytesPerSecond,
+    double? NetworkTransmitBytesPerSecond);
 
 public sealed record WorkerShareResponse(string Worker, int Replicas, int InFlight);
 

@@ -290,4 +290,18 @@ public sealed record SystemSummaryResponse(
     ResourcesResponse? Resources,
     CostsSummaryResponse? Costs);
 
-public sealed record ResourcesResponse(int Silos, double CpuPercent, long MemoryUsedBytes, long MemoryTotalBytes, int Activations);
+/// <summary>
+/// The cluster's resources now: CPU, memory and activations from Orleans' statistics of the active silos; disk and network
+/// throughput (bytes per second, summed over the silos) from the resource monitor's latest round, null while the monitor does
+/// not run or the platform does not tell.
+/// </summary>
+public sealed record ResourcesResponse(
+    int Silos,
+    double CpuPercent,
+    long MemoryUsedBytes,
+    long MemoryTotalBytes,
+    int Activations,
+    double? DiskReadBytesPerSecond = null,
+    double? DiskWriteBytesPerSecond = null,
+    double? NetworkReceiveBytesPerSecond = null,
+    double? NetworkTransmitBytesPerSecond = null);

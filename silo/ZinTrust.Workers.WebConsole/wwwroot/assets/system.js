@@ -4,6 +4,9 @@ import { actionButton } from './app.js';
 import { lineChart } from './chart.js';
 
 const mb = (bytes) => (bytes === null || bytes === undefined ? '—' : number(bytes / 1048576, 0) + ' MB');
+/** Bytes per second in MB/s (a figure is null on a silo's first snapshot and where the platform does not tell). */
+const rate = (bytes) => (bytes === null || bytes === undefined ? '—' : number(bytes / 1048576, 2) + ' MB/s');
+const sum = (a, b) => (a === null || a === undefined) && (b === null || b === undefined) ? null : (a ?? 0) + (b ?? 0);
 
 /** Resources and costs: the monitor's state, each silo's latest snapshot, CPU and memory over time, the 24 h cost estimate. */
 export async function resourcesPage() {
@@ -30,6 +33,8 @@ export async function resourcesPage() {
       section('Cluster now', cluster ? facts([
         ['Silos', number(cluster.silos)], ['CPU', number(cluster.cpuPercent, 1) + ' %'],
         ['Memory', `${mb(cluster.memoryUsedBytes)} of ${mb(cluster.memoryTotalBytes)}`], ['Grain activations', number(cluster.activations)],
+        ['Disk I/O', rate(sum(cluster.diskReadBytesPerSecond, cluster.diskWriteBytesPerSecond))],
+        ['Network', cluster.networkReceiveBytesPerSecond == null ? '—' : `${rate(cluster.networkReceiveBytesPerSecond)} in, ${rate(cluster.networkTransmitBytesPerSecond)} out`],
       ]) : h('p', { class: 'muted' }, 'No figures.'))),
     section('CPU (%)', lineChart(series((s) => s.cpuPercent, ' %'), { max: 100, label: 'CPU per silo' })),
     section('Memory used (MB)', lineChart(series((s) => s.memoryUsedBytes / 1048576, ' MB'), { label: 'memory per silo' })),
@@ -40,6 +45,10 @@ export async function resourcesPage() {
       { title: 'Memory', numeric: true, cell: (s) => mb(s.memoryUsedBytes) },
       { title: 'GC heap', numeric: true, cell: (s) => mb(s.gcHeapBytes) },
       { title: 'Thread pool queue', numeric: true, cell: (s) => number(s.threadPoolQueueLength) },
+      { title: 'Disk read', numeric: true, cell: (s) => rate(s.diskReadBytesPerSecond) },
+      { title: 'Disk write', numeric: true, cell: (s) => rate(s.diskWriteBytesPerSecond) },
+      { title: 'Network in', numeric: true, cell: (s) => rate(s.networkReceiveBytesPerSecond) },
+      { title: 'Network out', numeric: true, cell: (s) => rate(s.networkTransmitBytesPerSecond) },
       { title: 'Activations', numeric: true, cell: (s) => number(s.activations) },
     ], status.silos ?? [], { empty: 'No snapshots: the monitor runs while a running worker asks for it (features.resourceMonitoring).' })),
     section('Costs (last 24 h)', costs?.configured && costs.costs ? [
