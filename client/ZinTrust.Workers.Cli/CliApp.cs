@@ -75,6 +75,7 @@ public static class CliApp
             JobLogsCommand.Create(context),
             .. DeadLetterCommands.Create(context),
             ResourceMonitorCommand.Create(context),
+            .. ResourceAlertCommands.Create(context),
             MigrateWorkerCommand.Create(context),
         ];
         foreach (var command in commands)

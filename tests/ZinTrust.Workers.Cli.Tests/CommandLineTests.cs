@@ -6,7 +6,7 @@ namespace ZinTrust.Workers.Cli.Tests;
 public sealed class CommandLineTests
 {
     private const string ValidCommands =
-        "Valid commands: worker:list, worker:status, worker:metrics, worker:show, worker:start, worker:stop, worker:restart, worker:versions, worker:activate, worker:scaling, worker:scale, worker:scale-clear, worker:summary, canary:start, canary:status, canary:pause, canary:resume, canary:rollback, canary:complete, datacenter:regions, datacenter:register, datacenter:topology, worker:placement, worker:failover, schedule:list, schedule:show, schedule:create, schedule:pause, schedule:resume, schedule:trigger, schedule:backfill, schedule:delete, queue:list, queue:pause, queue:resume, queue:prune, queue prune, job:show, job:cancel, job:retry, job:logs, dead-letter:list, dead-letter:retry, dead-letter:delete, resource:monitor (rm), migrate:worker";
+        "Valid commands: worker:list, worker:status, worker:metrics, worker:show, worker:start, worker:stop, worker:restart, worker:versions, worker:activate, worker:scaling, worker:scale, worker:scale-clear, worker:summary, canary:start, canary:status, canary:pause, canary:resume, canary:rollback, canary:complete, datacenter:regions, datacenter:register, datacenter:topology, worker:placement, worker:failover, schedule:list, schedule:show, schedule:create, schedule:pause, schedule:resume, schedule:trigger, schedule:backfill, schedule:delete, queue:list, queue:pause, queue:resume, queue:prune, queue prune, job:show, job:cancel, job:retry, job:logs, dead-letter:list, dead-letter:retry, dead-letter:delete, resource:monitor (rm), resource:alerts, resource:trends, migrate:worker";
 
     private static readonly string DeadPort = SiloProcess.FreePort().ToString(CultureInfo.InvariantCulture);
 
@@ -50,7 +50,7 @@ public sealed class CommandLineTests
         {
             "worker:list", "worker:status", "worker:metrics", "worker:show", "worker:start", "worker:stop", "worker:restart", "worker:scaling", "worker:scale", "worker:scale-clear", "worker:summary",
             "queue:list", "queue:pause", "queue:resume", "queue:prune", "job:show", "job:cancel", "job:retry", "dead-letter:list", "dead-letter:retry", "dead-letter:delete",
-            "resource:monitor, rm", "migrate:worker",
+            "resource:monitor, rm", "resource:alerts", "resource:trends", "migrate:worker",
         })
         {
             Assert.Contains(command, result.Output, StringComparison.Ordinal);

@@ -93,6 +93,8 @@ public sealed class SecurityTests(SiloFixture fixture)
         ["GET /api/resources/current"] = "viewer",
         ["GET /api/resources/history"] = "viewer",
         ["GET /api/resources/costs"] = "viewer",
+        ["GET /api/resources/alerts"] = "viewer",
+        ["GET /api/resources/trends"] = "viewer",
         ["POST /api/resources/stop"] = "operator",
         ["POST /api/resources/start"] = "operator",   // after stop: the shared host ends with monitoring allowed
         ["GET /api/compliance/status"] = "viewer",

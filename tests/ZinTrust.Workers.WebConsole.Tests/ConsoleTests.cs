@@ -258,6 +258,7 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
         await ConsoleSite.ScreenshotAsync(page, "cluster");
         await page.GotoAsync(site.Url(0, "/ui/#/resources"));
         await Expect(page.Locator("h1")).ToHaveTextAsync("Resources and costs");
+        await Expect(page.Locator("#alerts")).ToBeVisibleAsync();   // the cluster's alerts (none, or those raised meanwhile)
         await ConsoleSite.ScreenshotAsync(page, "resources");
         await page.Context.CloseAsync();
     }

@@ -12,7 +12,8 @@ namespace ZinTrust.Workers.Abstractions;
 /// and a throwing or timed-out <see cref="OnJobStartAsync"/> counts as <see cref="JobStartDecision.Proceed"/>.</para>
 /// <para>Where hooks run: job hooks on the silo running the job (outside grain turns, possibly many at once);
 /// health-check hooks on each replica's silo after each check; worker start, stop and failover hooks once per event
-/// on the silo hosting the worker grain; scale hooks wherever the scaling component runs.</para>
+/// on the silo hosting the worker grain; scale hooks wherever the scaling component runs; alert hooks on the silo running
+/// the cluster's alert evaluator.</para>
 /// </remarks>
 public interface IWorkerPlugin
 {
@@ -56,4 +57,7 @@ public interface IWorkerPlugin
 
     /// <summary>After a canary was completed: its version is the worker's active one.</summary>
     ValueTask OnCanaryCompleteAsync(PluginCanaryContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>After an alert was raised, changed severity or was resolved (once per change, on the silo that evaluated it).</summary>
+    ValueTask OnAlertAsync(PluginAlertContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -25,6 +25,13 @@ public sealed record QueueStats
 
     /// <summary>Flows' parents waiting for their children.</summary>
     [Id(11)] public int WaitingChildren { get; init; }
+
+    /// <summary>When the job that has waited longest became waiting (enqueued, or back after a delay, a retry's backoff or a
+    /// stall), to the second; null when no job waits. Read from the queue's index, not from the job store.</summary>
+    [Id(12)] public DateTimeOffset? OldestWaitingSince { get; init; }
+
+    /// <summary>How long that job has waited, on the queue's clock when the stats were taken; null when no job waits.</summary>
+    [Id(13)] public TimeSpan? OldestWaitingAge { get; init; }
 }
 
 /// <summary>A queue's limits on job starts, and whether the rate limit holds jobs back now.</summary>

@@ -43,6 +43,14 @@ public static class WorkersInstruments
 
     public static Counter<long> AuditFailures { get; } = Meter.CreateCounter<long>("zintrust.audit.append_failures", "{record}", "Audit records a caller could not get written (logged; the action they describe went on).");
 
+    public const string AlertRuleTag = "zintrust.alert.rule";
+    public const string AlertSeverityTag = "zintrust.alert.severity";
+    public const string AlertChangeTag = "zintrust.alert.change";
+
+    public static Counter<long> AlertChanges { get; } = Meter.CreateCounter<long>("zintrust.alerts.changes", "{change}", "Alerts raised, escalated, de-escalated and resolved, by rule, severity and change.");
+
+    public static Counter<long> AlertWebhookDeliveries { get; } = Meter.CreateCounter<long>("zintrust.alerts.webhook.deliveries", "{notification}", "Alert webhook notifications by outcome: delivered, failed (after its retries), dropped (the queue was full).");
+
     public static Histogram<double> Duration { get; } = Meter.CreateHistogram<double>("zintrust.job.duration", "ms", "How long processors ran, by worker and outcome.");
 
     public static Histogram<double> QueueTime { get; } = Meter.CreateHistogram<double>("zintrust.job.queue_time", "ms", "How long jobs waited before a replica leased them, by queue.");

@@ -252,6 +252,13 @@ public sealed class WorkersBuilder
         return this;
     }
 
+    /// <summary>Alert rules, their thresholds, hold and hysteresis, and the alert webhook.</summary>
+    public WorkersBuilder ConfigureAlerts(Action<AlertOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
     /// <summary>Unit prices for cost estimates.</summary>
     public WorkersBuilder ConfigureCosts(Action<CostOptions> configure)
     {

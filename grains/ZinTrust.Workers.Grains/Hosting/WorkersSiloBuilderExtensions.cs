@@ -75,6 +75,12 @@ public static class WorkersSiloBuilderExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResourceMonitorOptions>, ResourceMonitorOptionsValidator>());
             services.AddOptions<CostOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CostOptions>, CostOptionsValidator>());
+            services.AddOptions<AlertOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>());
+            services.TryAddSingleton(AlertWebhookSeams.Default);
+            services.AddSingleton<AlertWebhookSink>();
+            services.AddSingleton<IAlertSink>(static sp => sp.GetRequiredService<AlertWebhookSink>());
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<AlertWebhookSink>());
             services.AddOptions<ComplianceOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ComplianceOptions>, ComplianceOptionsValidator>());
             services.AddOptions<ProcessorSpecOptions>().ValidateOnStart();

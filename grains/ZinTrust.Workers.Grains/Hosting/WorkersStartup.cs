@@ -75,6 +75,16 @@ internal sealed partial class WorkersStartup(
             LogMonitorWakeFailed(logger, ex);
         }
 
+        try
+        {
+            // Idempotent: makes sure the cluster's alert evaluator runs (its timer and reminder), or does not when alerts are off.
+            await grains.GetGrain<IAlertGrain>(IAlertGrain.Key).Ensure();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogAlertsWakeFailed(logger, ex);
+        }
+
         var settings = options.Value;
         if (settings.AutoScalingEnabled)
         {
@@ -158,6 +168,9 @@ internal sealed partial class WorkersStartup(
 
     [LoggerMessage(4006, LogLevel.Warning, "Waking the resource monitor failed; its reminder or the next silo start wakes it")]
     private static partial void LogMonitorWakeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7220, LogLevel.Warning, "Waking the alert evaluator failed; its reminder or the next silo start wakes it")]
+    private static partial void LogAlertsWakeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(4005, LogLevel.Information, "Persistence held no auto-start candidates; registered {Count} discovered worker definitions")]
     private static partial void LogDiscovered(ILogger logger, int count);

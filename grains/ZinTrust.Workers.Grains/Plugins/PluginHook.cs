@@ -14,4 +14,5 @@ public enum PluginHook
     CanaryStep = 8,
     CanaryRollback = 9,
     CanaryComplete = 10,
+    Alert = 11,
 }

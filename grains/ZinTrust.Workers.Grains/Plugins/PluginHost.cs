@@ -120,6 +120,10 @@ public sealed partial class PluginHost : ILifecycleParticipant<ISiloLifecycle>, 
     public ValueTask NotifyCanaryCompleteAsync(PluginCanaryContext context, CancellationToken cancellationToken = default) =>
         InvokeAllAsync(enabled[PluginHook.CanaryComplete], PluginHook.CanaryComplete, context, static (p, c, t) => p.OnCanaryCompleteAsync(c, t), cancellationToken);
 
+    /// <summary>Tells enabled plugins that an alert was raised, changed severity or was resolved.</summary>
+    public ValueTask NotifyAlertAsync(PluginAlertContext context, CancellationToken cancellationToken = default) =>
+        InvokeAllAsync(enabled[PluginHook.Alert], PluginHook.Alert, context, static (p, c, t) => p.OnAlertAsync(c, t), cancellationToken);
+
     public ValueTask NotifyWorkerStartedAsync(PluginWorkerContext context, CancellationToken cancellationToken = default) =>
         InvokeAllAsync(enabled[PluginHook.WorkerStart], PluginHook.WorkerStart, context, static (p, c, t) => p.OnWorkerStartAsync(c, t), cancellationToken);
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,9 +8,9 @@ using ZinTrust.Workers.Abstractions;
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>
-/// Fetches processor assemblies over https from allow-listed hosts, guarding against server-side request forgery: the
-/// handler's connect callback resolves the host itself, refuses it when any of its addresses is not public
-/// (<see cref="ProcessorAddressPolicy"/>), and connects to the addresses it checked, so no second lookup can change the
+/// Fetches processor assemblies over https from allow-listed hosts, guarding against server-side request forgery with
+/// <see cref="GuardedHttp"/>: the handler's connect callback resolves the host itself, refuses it when any of its addresses is
+/// not public (<see cref="PublicAddressPolicy"/>), and connects to the addresses it checked, so no second lookup can change the
 /// answer. No proxy, no redirects, no decompression; bodies past PROCESSOR_FETCH_MAX_SIZE are cut off. Failures that may
 /// pass are retried with a doubling backoff; refusals never are.
 /// </summary>
@@ -32,18 +31,7 @@ internal sealed partial class ProcessorSpecFetcher : IDisposable
         this.time = time;
         this.logger = logger;
         allowed = new HashSet<string>(this.options.AllowedHosts.Select(Normalize), StringComparer.OrdinalIgnoreCase);
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,                       // a proxy would make the connection the guard must see
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectCallback = ConnectAsync,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-            MaxResponseHeadersLength = 64,          // KiB
-        };
-        seams.ConfigureHandler?.Invoke(handler);
-        client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };   // each attempt has its own limit
+        client = new HttpClient(GuardedHttp.CreateHandler(seams, ConnectAsync)) { Timeout = Timeout.InfiniteTimeSpan };   // each attempt has its own limit
     }
 
     /// <summary>Refuses an address that is not https or whose host is not on REMOTE_PROCESSOR_ALLOWLIST (nothing is resolved).</summary>
@@ -143,41 +131,19 @@ internal sealed partial class ProcessorSpecFetcher : IDisposable
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var host = context.DnsEndPoint.Host.Trim('[', ']');
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await seams.Resolve(host, cancellationToken);
-        if (addresses.Length == 0)
+        try
         {
-            throw Refused($"host '{host}' has no address.");
+            return await GuardedHttp.ConnectAsync(seams, context, cancellationToken);
         }
-
-        foreach (var address in addresses)
+        catch (OutboundAddressRefusedException ex) when (ex.Address is null)
         {
-            if (seams.AddressRefusal(address) is { } why)
-            {
-                LogAddressRefused(logger, host, address.ToString(), why);
-                throw Refused($"host '{host}' resolves to {address}, {why}; processor fetches connect to public addresses only.");
-            }
+            throw Refused($"{ex.Message}.");
         }
-
-        // Connect to the addresses just checked, never to a fresh lookup (an attacker's DNS could answer differently the second time).
-        Exception? failure = null;
-        foreach (var address in addresses)
+        catch (OutboundAddressRefusedException ex)
         {
-            var target = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-            var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(target, context.DnsEndPoint.Port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                failure = ex;
-            }
+            LogAddressRefused(logger, ex.Host, ex.Address!.ToString(), ex.Reason);
+            throw Refused($"{ex.Message}; processor fetches connect to public addresses only.");
         }
-
-        throw failure!;
     }
 
     private static bool IsTransient(Exception ex) => ex switch

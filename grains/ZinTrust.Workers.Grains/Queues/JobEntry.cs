@@ -3,7 +3,7 @@ using ZinTrust.Workers.Abstractions;
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>
-/// One job in a queue's index: what ordering and state checks need (80 bytes). The full record is kept while the job
+/// One job in a queue's index: what ordering, state checks and the oldest-waiting age need (88 bytes). The full record is kept while the job
 /// is active, dead-lettered or finished (<see cref="Record"/>); waiting and delayed jobs are read back from the job store
 /// when they are leased, promoted, cancelled or shown, so their payloads do not sit in the silo's memory (but for a
 /// bounded few read ahead of the next leases).
@@ -31,6 +31,10 @@ internal sealed class JobEntry(JobKey key)
 
     /// <summary>The job's enqueue sequence: FIFO among equal <see cref="Primary"/> values.</summary>
     public long Sequence { get; set; }
+
+    /// <summary>While the job waits: when it became waiting (UTC ticks of the record that moved it there), for the queue's
+    /// oldest-waiting age; kept when a waiting job's record is replaced without leaving the state.</summary>
+    public long WaitingSince { get; set; }
 
     /// <summary>The latest record when the job is active, dead-lettered or finished; for a waiting or delayed job only while it
     /// is about to be leased (read ahead, or just promoted), within a bounded budget; otherwise null.</summary>

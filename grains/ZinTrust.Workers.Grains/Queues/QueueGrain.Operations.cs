@@ -93,8 +93,19 @@ internal sealed partial class QueueGrain
 
     public Task Resume() => SetPaused(false);
 
-    public Task<QueueStats> GetStats() =>
-        Task.FromResult(index.Stats(queue, paused) with { Counters = metrics.Counters, Watchers = watchers.Count, Limits = Limits(time.GetUtcNow()) });
+    public Task<QueueStats> GetStats()
+    {
+        var now = time.GetUtcNow();
+        var oldest = index.OldestWaitingSince();
+        return Task.FromResult(index.Stats(queue, paused) with
+        {
+            Counters = metrics.Counters,
+            Watchers = watchers.Count,
+            Limits = Limits(now),
+            OldestWaitingSince = oldest,
+            OldestWaitingAge = oldest is { } since ? (since <= now ? now - since : TimeSpan.Zero) : null,
+        });
+    }
 
     public async Task<int> RetryDeadLetters(IReadOnlyList<string>? jobIds)
     {

@@ -7,7 +7,7 @@ namespace ZinTrust.Workers.Grains;
 /// so per-job cost does not grow with queue depth. Not thread-safe: owned by one queue grain activation.
 /// </summary>
 /// <remarks>
-/// Compact by design (about 170 bytes per waiting job): a waiting or delayed job is a <see cref="JobEntry"/> without
+/// Compact by design (about 180 bytes per waiting job): a waiting or delayed job is a <see cref="JobEntry"/> without
 /// its record, found through a hash set of entries (no separate key objects) and ordered by a sorted set of the same
 /// entries. Active, dead-lettered and finished jobs keep their records (bounded by concurrency and retention).
 /// </remarks>
@@ -24,6 +24,7 @@ internal sealed class QueueIndex
     private readonly SortedSet<JobEntry> parked = new(Order);    // (created-at, sequence): flows' parents waiting for their children
     private readonly int[] counts = new int[7];                   // per JobState, reserved entries included
     private int heldAhead;                                        // waiting or delayed entries that hold their record
+    private readonly WaitingAges waitingAges = new();             // waiting entries (reserved ones included) by the second they began waiting
     private readonly Dictionary<string, JobGroup> groups = new(StringComparer.Ordinal);   // groups with waiting or active jobs
     private readonly LinkedList<JobGroup> rotation = new();      // the lanes with waiting jobs, next turn first; the unnamed lane always
     private int groupedWaiting;                                   // waiting entries in a group's lane (reserved ones excluded)
@@ -73,8 +74,10 @@ internal sealed class QueueIndex
     public JobEntry Put(JobRecord record, bool holdRecord = false)
     {
         var key = JobKey.From(record.Id);
+        bool wasWaiting = false;
         if (byKey.TryGetValue(key, out var entry))
         {
+            wasWaiting = entry.State == JobState.Waiting;
             Unlink(entry);
         }
         else
@@ -86,6 +89,11 @@ internal sealed class QueueIndex
         entry.State = record.State;
         entry.Group = record.Group is { } group && record.State is JobState.Waiting or JobState.Active ? Lane(group) : null;
         entry.Sequence = record.Sequence;
+        if (record.State == JobState.Waiting && !wasWaiting)
+        {
+            entry.WaitingSince = record.UpdatedAt.UtcTicks;   // every move into waiting stamps the record
+        }
+
         entry.Primary = Primary(record);
         entry.Record = holdRecord || JobEntry.KeepsRecord(record.State) ? record : null;
         entry.Reserved = false;
@@ -300,6 +308,9 @@ internal sealed class QueueIndex
         }
     }
 
+    /// <summary>When the job that has waited longest became waiting (to the second; reserved ones included), or null.</summary>
+    public DateTimeOffset? OldestWaitingSince() => waitingAges.Oldest();
+
     public QueueStats Stats(string queue, bool paused) => new()
     {
         Queue = queue,
@@ -440,6 +451,11 @@ internal sealed class QueueIndex
     {
         Attach(entry);
         counts[(int)entry.State]++;
+        if (entry.State == JobState.Waiting)
+        {
+            waitingAges.Add(entry.WaitingSince);
+        }
+
         if (entry.Group is { } group)
         {
             group.Members++;
@@ -463,6 +479,11 @@ internal sealed class QueueIndex
         }
 
         counts[(int)entry.State]--;
+        if (entry.State == JobState.Waiting)
+        {
+            waitingAges.Remove(entry.WaitingSince);
+        }
+
         if (entry.Group is { } group)
         {
             if (entry.State == JobState.Active)

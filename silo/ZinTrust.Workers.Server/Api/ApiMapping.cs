@@ -483,7 +483,9 @@ public static class ApiMapping
             s.Limits is { } l
                 ? new QueueLimitsResponse(l.GlobalConcurrency, l.RateLimit is { } r ? new RateLimitResponse(r.Max, (long)r.Duration.TotalMilliseconds) : null, l.RateLimitedUntil, l.GroupConcurrency, l.Groups)
                 : null,
-            s.WaitingChildren);
+            s.WaitingChildren,
+            s.OldestWaitingSince,
+            s.OldestWaitingAge?.TotalSeconds);
     }
 
     public static JobResponse ToResponse(JobRecord j)

@@ -4,7 +4,8 @@ using ZinTrust.Workers.Grains;
 
 namespace ZinTrust.Workers.Server;
 
-/// <summary>/api/resources: the resource monitor (status, start/stop, snapshot history) and cost estimates.</summary>
+/// <summary>/api/resources: the resource monitor (status, start/stop, snapshot history), cost estimates, and the cluster's alerts and
+/// trends (<see cref="ResourceAlertsApi"/>).</summary>
 public static class ResourcesApi
 {
     public const int MaxHistoryLimit = 10_000;
@@ -29,6 +30,7 @@ public static class ResourcesApi
             .WithSummary("Stop resource monitoring until a start (kept across restarts; the history is kept)")
             .Produces<ResourceActionResponse>()
             .RequireAuthorization(ApiSecurity.Operator);
+        group.MapResourceAlertsApi();
         return group;
     }
 

@@ -17,9 +17,9 @@ public static class ResourcesMapping
     public static string Detail(ResourceMonitorGate gate) => gate switch
     {
         ResourceMonitorGate.Running => "Snapshots are being taken.",
-        ResourceMonitorGate.DisabledByEnvironment => "Blocked by WORKER_RESOURCE_MONITORING=false.",
-        ResourceMonitorGate.StoppedByOperator => "Stopped by an operator (POST /api/resources/start to resume).",
-        _ => "No active worker has features.resourceMonitoring: true.",
+        ResourceMonitorGate.DisabledByEnvironment => "Blocked by WORKER_RESOURCE_MONITORING=false; resource alerts are disabled.",
+        ResourceMonitorGate.StoppedByOperator => "Stopped by an operator (POST /api/resources/start to resume); resource alerts are disabled meanwhile.",
+        _ => "No active worker has features.resourceMonitoring: true; resource alerts are disabled.",
     };
 
     public static ResourceStatusResponse ToResponse(ResourceMonitorStatus status)

@@ -14,6 +14,9 @@ public sealed class HostSettings
     /// <summary>Unit prices for cost estimates (WORKER_COST_*, WORKER_SPOT_*; appsettings Workers:Costs).</summary>
     public CostOptions Costs { get; } = new();
 
+    /// <summary>Alerts (WORKER_ALERTS, WORKER_ALERT_*; appsettings Workers:Alerts).</summary>
+    public AlertOptions Alerts { get; } = new();
+
     /// <summary>Processor specs (WORKER_PROCESSOR_ROOT, REMOTE_PROCESSOR_ALLOWLIST, PROCESSOR_FETCH_*, PROCESSOR_CACHE_*; appsettings Workers:ProcessorSpecs).</summary>
     public ProcessorSpecOptions ProcessorSpecs { get; } = new();
     /// <summary>The audit log (WORKER_AUDIT_LOG, WORKER_AUDIT_RETENTION_DAYS; appsettings Workers:Audit).</summary>

@@ -9,7 +9,7 @@ namespace ZinTrust.Workers.Server;
 /// Reads <see cref="HostSettings"/> from configuration: the <c>Workers</c> section of appsettings first, then the
 /// seed's environment variables (which win). Every problem is reported, each naming the setting to fix.
 /// </summary>
-public static class HostSettingsLoader
+public static partial class HostSettingsLoader
 {
     /// <summary>SILO_ADVERTISED_IP: an IP address as it is, or a host name resolved now (IPv4 first), so a bad name stops start-up
     /// with its variable named rather than a silo no one can reach.</summary>
@@ -47,6 +47,7 @@ public static class HostSettingsLoader
         Bind(configuration, $"{WorkersOptions.SectionName}:Costs", settings.Costs, problems);
         Bind(configuration, ProcessorSpecOptions.SectionName, settings.ProcessorSpecs, problems);
         Bind(configuration, AuditLogOptions.SectionName, settings.Audit, problems);
+        Bind(configuration, AlertOptions.SectionName, settings.Alerts, problems);
 
         var env = new Reader(configuration, problems);
         env.Bool("WORKERS_ENABLED", v => o.Enabled = v);
@@ -181,6 +182,7 @@ public static class HostSettingsLoader
         env.Int("PROCESSOR_CACHE_DEFAULT_TTL", v => specs.CacheDefaultTtl = TimeSpan.FromSeconds(v), "seconds");
         env.Int("PROCESSOR_CACHE_MAX_TTL", v => specs.CacheMaxTtl = TimeSpan.FromSeconds(v), "seconds");
         env.Int("PROCESSOR_CACHE_MAX_SIZE", v => specs.CacheMaxSize = v, "bytes");
+        ReadAlerts(env, settings.Alerts);
         env.Bool("WORKER_AUDIT_LOG", v => settings.Audit.Enabled = v);
         env.Int("WORKER_AUDIT_RETENTION_DAYS", v => settings.Audit.RetentionDays = v, "days");
         foreach (var entry in configuration.GetSection("ConnectionStrings").GetChildren())
@@ -253,6 +255,7 @@ public static class HostSettingsLoader
             new CostOptionsValidator().Validate(null, settings.Costs),
             new ProcessorSpecOptionsValidator().Validate(null, settings.ProcessorSpecs),
             new AuditLogOptionsValidator().Validate(null, settings.Audit),
+            new AlertOptionsValidator().Validate(null, settings.Alerts),
         })
         {
             if (validation.Failed)

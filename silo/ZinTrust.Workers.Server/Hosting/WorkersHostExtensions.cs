@@ -67,6 +67,7 @@ internal static class WorkersHostExtensions
                 w.ConfigurePlugins(o => builder.Configuration.GetSection(PluginOptions.SectionName).Bind(o));
                 w.ConfigureResourceMonitor(o => Copy(settings.Resources, o));
                 w.ConfigureCosts(o => Copy(settings.Costs, o));
+                w.ConfigureAlerts(o => Copy(settings.Alerts, o));
                 w.ConfigureCompliance(o => o.DataRetention = settings.Compliance.RetentionDays == 0 ? null : TimeSpan.FromDays(settings.Compliance.RetentionDays));
                 w.ConfigureProcessorSpecs(o => Copy(settings.ProcessorSpecs, o));
                 w.ConfigureAudit(o => Copy(settings.Audit, o));

@@ -46,6 +46,9 @@ public sealed class RecordingPlugin(string name, HookJournal journal) : IWorkerP
     public ValueTask OnCanaryCompleteAsync(PluginCanaryContext context, CancellationToken cancellationToken) =>
         Record("canaryComplete", context.WorkerName, null, context);
 
+    public ValueTask OnAlertAsync(PluginAlertContext context, CancellationToken cancellationToken) =>
+        Record("alert", context.Alert.Subject, context.Silo, context);
+
     private ValueTask Record(string hook, string subject, string? silo, object context)
     {
         journal.Add(Name, hook, subject, silo, context);

@@ -75,7 +75,7 @@ public sealed class ProcessorSpecWorkerTests(ProcessorSpecWorkerTests.Fixture fi
     public async Task Fetch_IsRefusedWithoutAConnection_WhenTheRealAddressPolicyMeetsTheLoopbackServer()
     {
         int connections = fixture.Server.Connections;
-        using var fetcher = fixture.Fetcher(ProcessorAddressPolicy.Refusal);
+        using var fetcher = fixture.Fetcher(PublicAddressPolicy.Refusal);
 
         var error = await Assert.ThrowsAsync<WorkersException>(() => fetcher.FetchAsync(new Uri(fixture.Url), TestContext.Current.CancellationToken));
 
@@ -121,7 +121,7 @@ public sealed class ProcessorSpecWorkerTests(ProcessorSpecWorkerTests.Fixture fi
         public WorkersCluster Cluster => cluster ?? throw new InvalidOperationException("Cluster not started.");
 
         /// <summary>Test-only: 127.0.0.1 (where the test server is) is allowed; everything else follows the real policy.</summary>
-        public static string? LoopbackOnly(IPAddress address) => address.Equals(IPAddress.Loopback) ? null : ProcessorAddressPolicy.Refusal(address);
+        public static string? LoopbackOnly(IPAddress address) => address.Equals(IPAddress.Loopback) ? null : PublicAddressPolicy.Refusal(address);
 
         public async ValueTask InitializeAsync()
         {

@@ -119,6 +119,28 @@ public sealed class StoredFormatTests
         ["resource-monitor-state.v1.bin"] = new ResourceMonitorState { StoppedByOperator = true, ChangedAt = T0 },
         ["plugin-registry-state.v1.bin"] = new PluginRegistryState { Disabled = ["audit"], Version = 7 },
         ["worker-metrics-state.v1.bin"] = MetricsState(),
+        ["alert-state.v1.bin"] = new AlertGrainState
+        {
+            Active =
+            [
+                new Alert
+                {
+                    Id = "0f5c2d8e9a7b4c1d8e2f3a4b5c6d7e8f", Rule = AlertRule.QueueDepth, SubjectKind = AlertSubjectKind.Queue, Subject = "emails",
+                    Severity = AlertSeverity.Critical, Value = 12_500, Peak = 13_000, Threshold = 10_000, ClearThreshold = 900, Unit = "jobs",
+                    Since = T0, RaisedAt = T0.AddSeconds(60), LastSeenAt = T0.AddSeconds(90), Message = "Queue 'emails': 12,500 waiting jobs", WasCritical = true,
+                },
+            ],
+            Resolved =
+            [
+                new Alert
+                {
+                    Id = "1a2b3c4d5e6f40718293a4b5c6d7e8f9", Rule = AlertRule.SiloCpu, SubjectKind = AlertSubjectKind.Silo, Subject = "S10.0.0.5:11111:1",
+                    Severity = AlertSeverity.Warning, Value = 41.5, Peak = 88.25, Threshold = 80, ClearThreshold = 72, Unit = "percent",
+                    Since = T0, RaisedAt = T0.AddMinutes(1), LastSeenAt = T0.AddMinutes(5), ResolvedAt = T0.AddMinutes(5), Message = "CPU 88.3%", Resolution = "Back to 41.5%",
+                },
+            ],
+            LastEvaluatedAt = T0.AddMinutes(5),
+        },
     };
 
     [Theory]

@@ -69,7 +69,9 @@ public sealed record WorkerListResponse(IReadOnlyList<WorkerListItem> Workers, P
 
 public sealed record ReplicaResponse(string Id, string State, string? Silo, int Concurrency, int InFlight, long Completed, long Failed, string? LastError);
 
-public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters, QueueLimitsResponse? Limits = null, int WaitingChildren = 0);
+/// <summary>A queue's depth by state; <c>oldestWaitingSince</c> / <c>oldestWaitingAgeSeconds</c>: when the job waiting longest became
+/// waiting and how long ago (null when none waits).</summary>
+public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters, QueueLimitsResponse? Limits = null, int WaitingChildren = 0, DateTimeOffset? OldestWaitingSince = null, double? OldestWaitingAgeSeconds = null);
 
 /// <summary>A queue's limits on job starts (globalConcurrency, rateLimit, groupConcurrency), while the rate window is full when
 /// it reopens, and how many groups have jobs waiting or running.</summary>

@@ -8,13 +8,14 @@ const mb = (bytes) => (bytes === null || bytes === undefined ? '—' : number(by
 const rate = (bytes) => (bytes === null || bytes === undefined ? '—' : number(bytes / 1048576, 2) + ' MB/s');
 const sum = (a, b) => (a === null || a === undefined) && (b === null || b === undefined) ? null : (a ?? 0) + (b ?? 0);
 
-/** Resources and costs: the monitor's state, each silo's latest snapshot, CPU and memory over time, the 24 h cost estimate. */
+/** Resources and costs: the monitor's state, the cluster's alerts, each silo's latest snapshot, CPU and memory over time, the 24 h cost estimate. */
 export async function resourcesPage() {
-  const [status, history, costs, summary] = await Promise.all([
+  const [status, history, costs, summary, alerts] = await Promise.all([
     get('/api/resources'),
     get('/api/resources/history?limit=500').catch(() => ({ snapshots: [] })),
     get('/api/resources/costs').catch(() => null),
     get('/api/workers/system/summary').catch(() => null),
+    get('/api/resources/alerts?limit=50').catch(() => null),
   ]);
   const silos = [...new Set(history.snapshots.map((s) => s.silo))];
   const series = (pick, unit) => silos.map((silo) => ({ name: silo, unit, points: history.snapshots.filter((s) => s.silo === silo).map((s) => ({ x: new Date(s.at), y: pick(s) })) }));
@@ -36,6 +37,17 @@ export async function resourcesPage() {
         ['Disk I/O', rate(sum(cluster.diskReadBytesPerSecond, cluster.diskWriteBytesPerSecond))],
         ['Network', cluster.networkReceiveBytesPerSecond == null ? '—' : `${rate(cluster.networkReceiveBytesPerSecond)} in, ${rate(cluster.networkTransmitBytesPerSecond)} out`],
       ]) : h('p', { class: 'muted' }, 'No figures.'))),
+    section('Alerts', alerts ? [
+      alerts.resourceAlerts && !alerts.resourceAlerts.enabled ? h('p', { class: 'muted', id: 'resource-alerts-off' }, alerts.resourceAlerts.detail) : null,
+      table([
+        { title: 'Severity', cell: (a) => badge(a.severity) },
+        { title: 'State', cell: (a) => (a.state === 'active' ? 'active' : 'resolved ' + when(a.resolvedAt)) },
+        { title: 'Rule', cell: (a) => a.rule },
+        { title: 'Subject', cell: (a) => a.subject },
+        { title: 'Since', cell: (a) => when(a.since) },
+        { title: 'Why', cell: (a) => (a.state === 'active' ? a.message : a.resolution) },
+      ], alerts.alerts ?? [], { id: 'alerts', empty: alerts.enabled ? 'No alerts.' : 'Alerts are off (WORKER_ALERTS=false).' }),
+    ] : h('p', { class: 'muted' }, 'Alerts could not be read.')),
     section('CPU (%)', lineChart(series((s) => s.cpuPercent, ' %'), { max: 100, label: 'CPU per silo' })),
     section('Memory used (MB)', lineChart(series((s) => s.memoryUsedBytes / 1048576, ' MB'), { label: 'memory per silo' })),
     section('Silos (latest snapshot)', table([

@@ -4,12 +4,13 @@ using System.Net.Sockets;
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>
-/// Which addresses a processor fetch may connect to: public unicast only. Loopback, private, link-local (the cloud metadata
+/// Which addresses an outbound request the cluster makes on its own (a processor fetch, an alert webhook) may connect to:
+/// public unicast only. Loopback, private, link-local (the cloud metadata
 /// address 169.254.169.254 among them), shared (CGNAT), unspecified, multicast, broadcast, reserved, documentation and
 /// benchmark ranges are refused, in IPv4 and IPv6, and so are IPv6 forms that carry an IPv4 address (mapped, compatible,
 /// NAT64, 6to4, Teredo) when they could reach one of those.
 /// </summary>
-internal static class ProcessorAddressPolicy
+internal static class PublicAddressPolicy
 {
     /// <summary>Why <paramref name="address"/> is refused, or null when it is a public address.</summary>
     public static string? Refusal(IPAddress address)

@@ -3,7 +3,7 @@ using System.Net;
 namespace ZinTrust.Workers.Grains.Tests;
 
 /// <summary>The fetch guard's address table: only public unicast addresses, in every IPv4 and IPv6 spelling.</summary>
-public sealed class ProcessorAddressPolicyTests
+public sealed class PublicAddressPolicyTests
 {
     [Theory]
     [InlineData("127.0.0.1")]
@@ -45,7 +45,7 @@ public sealed class ProcessorAddressPolicyTests
     [InlineData("2001:0:4136:e378::1")]
     public void Refusal_NamesTheReason_WhenTheAddressIsNotPublic(string address)
     {
-        Assert.NotNull(ProcessorAddressPolicy.Refusal(IPAddress.Parse(address)));
+        Assert.NotNull(PublicAddressPolicy.Refusal(IPAddress.Parse(address)));
     }
 
     [Theory]
@@ -60,6 +60,6 @@ public sealed class ProcessorAddressPolicyTests
     [InlineData("2606:2800:220:1:248:1893:25c8:1946")]
     public void Refusal_IsNull_WhenTheAddressIsPublic(string address)
     {
-        Assert.Null(ProcessorAddressPolicy.Refusal(IPAddress.Parse(address)));
+        Assert.Null(PublicAddressPolicy.Refusal(IPAddress.Parse(address)));
     }
 }
