@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Orleans.Hosting;
+using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Silo.Tests;
 
@@ -49,15 +50,33 @@ public sealed class SiloFactory(IReadOnlyDictionary<string, string>? settings = 
         }
 
         // A processor of the tests' own beside the shipped ones: it logs its job's group and answers with the job's envelope.
-        builder.ConfigureTestServices(services => services.AddZinTrustWorkers(w => w.AddProcessor(EnvelopeProcessor, ctx =>
-        {
-            ctx.Log($"group: {ctx.Group ?? "none"}");
-            return Task.FromResult<object?>(ctx.Headers);
-        })));
+        // Then the processors and the health check the original documentation's examples name, so its HTTP examples run as
+        // written (OriginalDocumentationWalkTests): "email-sender" (a worker created without a processor runs the one of its
+        // own name, as the original's registerProcessor('email-sender', ...)), "EmailProcessor", "EmailProcessorV2" and
+        // "EmailHealthCheck".
+        builder.ConfigureTestServices(services => services.AddZinTrustWorkers(w => w
+            .AddProcessor(EnvelopeProcessor, ctx =>
+            {
+                ctx.Log($"group: {ctx.Group ?? "none"}");
+                return Task.FromResult<object?>(ctx.Headers);
+            })
+            .AddProcessor("email-sender", SendEmail(1))
+            .AddProcessor("EmailProcessor", SendEmail(1))
+            .AddProcessor("EmailProcessorV2", SendEmail(2))
+            .AddHealthCheck(EmailHealthCheck, _ => Task.FromResult(new HealthCheckOutcome(true, EmailHealthMessage)))));
     }
 
     /// <summary>The test processor that logs "group: NAME" and returns the headers its job came with.</summary>
     public const string EnvelopeProcessor = "envelope";
+
+    /// <summary>The health check the original documentation's create example names; it always passes with <see cref="EmailHealthMessage"/>.</summary>
+    public const string EmailHealthCheck = "EmailHealthCheck";
+
+    public const string EmailHealthMessage = "smtp connection ok";
+
+    /// <summary>The original's example e-mail processor: answers <c>{sent, messageId, version}</c> (the processor's version).</summary>
+    private static Func<JobContext, Task<object?>> SendEmail(int version) =>
+        ctx => Task.FromResult<object?>(new { sent = true, messageId = ctx.JobId, version });
 
     /// <summary>A client sending the key of <paramref name="role"/> (admin by default); null: no key at all.</summary>
     public HttpClient Client(ApiRole? role = ApiRole.Admin)

@@ -244,11 +244,13 @@ internal sealed partial class WorkerGrain
         }
     }
 
+    /// <summary>The version a definition runs. A definition without a processor runs the one of the worker's name: the version
+    /// names it, so activating this version again (a rollback) runs it rather than keeping the processor active by then.</summary>
     private static WorkerVersionSpec VersionOf(WorkerDefinition definition, DateTimeOffset at, string? description) => new()
     {
         Version = definition.Version,
         Description = description,
-        Processor = definition.Processor,
+        Processor = definition.ProcessorSpec is null ? definition.ProcessorName : null,
         Concurrency = definition.Concurrency,
         JobOptions = definition.JobOptions,
         RegisteredAt = at,

@@ -165,6 +165,25 @@ public sealed class VersionTests
         Assert.Equal(("3.0.0", "\"v3\""), (done.WorkerVersion, done.Result));
     }
 
+    [Fact]
+    public async Task ARollbackToTheFirstVersion_RunsTheProcessorOfTheWorkersName_WhenItWasCreatedWithoutOne()
+    {
+        await using var c = await WorkersCluster.StartAsync(silos: 1, workers: w => w
+            .AddProcessor("own-name", ctx => Task.FromResult<object?>("v1"))
+            .AddProcessor("test-v2", ctx => Task.FromResult<object?>("v2")));
+        var worker = c.Worker("own-name");
+        await worker.Create(new WorkerDefinition { Name = "own-name", QueueName = "q-own-name", AutoStart = false });
+        await worker.RegisterVersion(new WorkerVersionSpec { Version = "2.0.0", Processor = "test-v2" });
+        Assert.Equal("test-v2", (await worker.ActivateVersion("2.0.0")).Definition.ProcessorName);
+
+        var back = await worker.ActivateVersion("1.0.0");
+        Assert.Equal(("1.0.0", "own-name"), (back.Definition.Version, back.Definition.ProcessorName));
+        await worker.Start();
+        var ack = await c.Enqueue("q-own-name", new TestJob());
+        var done = await c.WaitForState("q-own-name", ack.JobId, JobState.Completed);
+        Assert.Equal(("1.0.0", "\"v1\""), (done.WorkerVersion, done.Result));
+    }
+
     private static IEnumerable<EnqueueRequest> Jobs(int count, string tag) =>
         Enumerable.Range(0, count).Select(i => new EnqueueRequest { Payload = ExecutionLedger.Payload(new TestJob { Tag = $"{tag}-{i}", SleepMs = 20 }) });
 
