@@ -24,13 +24,13 @@ public sealed partial class OriginalDocumentationWalkTests(SiloFixture fixture) 
     public Task CreateExamples_WithAHealthCheck_AnInfrastructureBlock_AndHealthMonitoring_AnswerAsDocumented() =>
         WalkAsync(OriginalDocumentationExamples.PendingDefinition);
 
-    [Fact(Skip = "Lands with GET /api/resources/alerts and /api/resources/trends (issue 17); enable after merging it.")]
+    [Fact]
     public Task ResourceAlertsAndTrends_AnswerForAViewer() =>
-        WalkAsync(OriginalDocumentationExamples.PendingAlerts);
+        WalkAsync(OriginalDocumentationExamples.Alerts);
 
-    [Fact(Skip = "Lands with GET /api/workers/{name}/metrics?period=hour|day|month (issue 17); enable after merging it.")]
+    [Fact]
     public Task MetricsByPeriod_AnswerForEachPeriod_AndRefuseAnother() =>
-        WalkAsync(OriginalDocumentationExamples.PendingMetrics);
+        WalkAsync(OriginalDocumentationExamples.MetricsByPeriod);
 
     /// <summary>Each difference an example points at is a section of docs/differences.md, and every example of the document
     /// names where it is and sends what the document sends.</summary>
