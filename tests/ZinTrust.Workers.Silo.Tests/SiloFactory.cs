@@ -48,16 +48,22 @@ public sealed class SiloFactory(IReadOnlyDictionary<string, string>? settings = 
             builder.UseSetting(key, value);
         }
 
-        // A processor of the tests' own beside the shipped ones: it logs its job's group and answers with the job's envelope.
-        builder.ConfigureTestServices(services => services.AddZinTrustWorkers(w => w.AddProcessor(EnvelopeProcessor, ctx =>
-        {
-            ctx.Log($"group: {ctx.Group ?? "none"}");
-            return Task.FromResult<object?>(ctx.Headers);
-        })));
+        // A processor of the tests' own beside the shipped ones: it logs its job's group and answers with the job's envelope; and
+        // the original documentation's registered health check, which always passes.
+        builder.ConfigureTestServices(services => services.AddZinTrustWorkers(w => w
+            .AddProcessor(EnvelopeProcessor, ctx =>
+            {
+                ctx.Log($"group: {ctx.Group ?? "none"}");
+                return Task.FromResult<object?>(ctx.Headers);
+            })
+            .AddHealthCheck(EmailHealthCheck, _ => Task.FromResult(new ZinTrust.Workers.Abstractions.HealthCheckOutcome(true, "smtp answers")))));
     }
 
     /// <summary>The test processor that logs "group: NAME" and returns the headers its job came with.</summary>
     public const string EnvelopeProcessor = "envelope";
+
+    /// <summary>The registered health check of the original documentation's create body (always healthy).</summary>
+    public const string EmailHealthCheck = "EmailHealthCheck";
 
     /// <summary>A client sending the key of <paramref name="role"/> (admin by default); null: no key at all.</summary>
     public HttpClient Client(ApiRole? role = ApiRole.Admin)
