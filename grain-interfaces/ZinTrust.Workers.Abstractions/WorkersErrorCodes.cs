@@ -65,6 +65,24 @@ public static class WorkersErrorCodes
     public const string RetentionDisabled = "RETENTION_DISABLED";
     public const string InvalidDataSubject = "INVALID_DATA_SUBJECT";
 
+    /// <summary>A declared health check that is malformed (unknown kind, bad URL, host, port, timeout, interval or threshold).</summary>
+    public const string InvalidHealthCheck = "INVALID_HEALTH_CHECK";
+
+    /// <summary>Why a worker is failed: its declared health check failed its threshold's times in a row (a failure code, not an
+    /// HTTP error).</summary>
+    public const string HealthCheckFailed = "HEALTH_CHECK_FAILED";
+
+    /// <summary>A feature flag value that cannot apply here (clustering, compliance or versioning set to false), or a flag set to
+    /// false together with what it turns off (a placement with datacenterOrchestration: false).</summary>
+    public const string FeatureNotSupported = "FEATURE_NOT_SUPPORTED";
+
+    /// <summary>An operation the worker's feature flags turn off (placing a worker whose datacenterOrchestration is false).</summary>
+    public const string FeatureDisabled = "FEATURE_DISABLED";
+
+    /// <summary>An infrastructure (or persistence) block naming a driver that does not exist here, or settings a worker cannot
+    /// have of its own (another Redis, database connection, table or key prefix than the cluster's).</summary>
+    public const string InvalidInfrastructure = "INVALID_INFRASTRUCTURE";
+
     /// <summary>A processor spec that is malformed (no path or url, both, a digest that is not 64 hex digits, an http address...).</summary>
     public const string InvalidProcessorSpec = "INVALID_PROCESSOR_SPEC";
 

@@ -52,7 +52,7 @@ public sealed class ValidationTests
     {
         var features = WorkerValidation.KnownFeatures.ToDictionary(f => f, _ => true);
         Assert.Empty(WorkerValidation.Validate(Valid with { Features = features }));
-        Assert.Equal(11, features.Count);
+        Assert.Equal(12, features.Count);   // the original's eleven and its healthMonitoring
     }
 
     [Theory]

@@ -188,6 +188,21 @@ public sealed class OutputTests
         Assert.Contains("Last Error: processor 'x' not found", lines);
     }
 
+    [Fact]
+    public void Status_OfAWorkerFailedByItsHealthCheck_ShowsWhySinceWhen_AndHowToRecover()
+    {
+        var lines = Render(WorkerStatusCommand.Render, """
+            {"name":"email-sender","status":"failed","lastError":"Health check 'EmailHealthCheck' failed 2 times in a row on replica email-sender/0: smtp refused",
+             "completed":0,"failed":0,"successRate":null,
+             "failure":{"code":"HEALTH_CHECK_FAILED","reason":"Health check 'EmailHealthCheck' failed 2 times in a row on replica email-sender/0: smtp refused","at":"2026-01-01T00:00:00+00:00"}}
+            """);
+
+        Assert.Contains("Status: ✗ Failed", lines);
+        Assert.Contains("Last Error: Health check 'EmailHealthCheck' failed 2 times in a row on replica email-sender/0: smtp refused", lines);
+        Assert.Contains("Failed Since: 2026-01-01T00:00:00+00:00 (HEALTH_CHECK_FAILED)", lines);
+        Assert.Contains("Recovery: zin worker:restart email-sender", lines);
+    }
+
     [Theory]
     [InlineData(349.6, "350ms")]
     [InlineData(0.4, "0ms")]

@@ -56,6 +56,8 @@ public sealed class SiloRestartAndConfigTests
         var queuePrefix = $"zt-jobs-{Guid.NewGuid():N}";
         var database = driver == "db" ? await RealServers.FreshDatabaseAsync(migrate: true, ct) : null;
         string delayedJob;
+        JsonElement failure;
+        await using var unhealthy = new TestHttpEndpoint(status: 503);
         await using (var first = new RedisSilo(statePrefix, queuePrefix, driver, database))
         {
             var http = first.CreateClient();
@@ -64,6 +66,15 @@ public sealed class SiloRestartAndConfigTests
             Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/api/workers", Body("""{"name":"sleeper","queueName":"sleeper-q","processor":"echo","version":"0.0.1"}"""), ct)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/workers/survivor/start", null, ct)).StatusCode);
             delayedJob = (await Json(await http.PostAsync("/api/queues/survivor-q/jobs", Body("""{"payload":{"n":1},"delayMs":500}"""), ct))).GetProperty("id").GetString()!;
+
+            // A worker failed by its declared health check: the failure and its reason are part of the stored state.
+            var failer = $$"""{"name":"failer","queueName":"failer-q","processor":"echo","healthCheck":{"kind":"http","url":"{{unhealthy.Url()}}","intervalMs":1000,"failureThreshold":1} }""";
+            Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/api/workers", Body(failer), ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/workers/failer/start", null, ct)).StatusCode);
+            failure = (await Eventually.Get(
+                async () => await Json(await http.GetAsync("/api/workers/failer", ct)),
+                w => w.GetProperty("worker").GetProperty("status").GetString() == "failed",
+                "the worker failed its health check")).GetProperty("worker").GetProperty("failure");
         }
 
         await using var second = new RedisSilo(statePrefix, queuePrefix, driver, database);
@@ -85,6 +96,10 @@ public sealed class SiloRestartAndConfigTests
         Assert.Equal("running", survivor.GetProperty("status").GetString());
         Assert.Equal("0.0.1", sleeper.GetProperty("version").GetString());
         Assert.Equal("stopped", sleeper.GetProperty("status").GetString());
+        var failed = (await Json(await again.GetAsync("/api/workers/failer/status", ct)));
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Equal(failure.GetRawText(), failed.GetProperty("failure").GetRawText());
+        Assert.Empty(failed.GetProperty("replicas").EnumerateArray());
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         JsonElement job;

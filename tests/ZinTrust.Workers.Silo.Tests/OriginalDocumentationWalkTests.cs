@@ -20,7 +20,7 @@ public sealed partial class OriginalDocumentationWalkTests(SiloFixture fixture) 
     public Task EveryExampleThatRunsToday_AnswersAsDocumented_OrAsDocsDifferencesSays() =>
         WalkAsync(OriginalDocumentationExamples.Walk);
 
-    [Fact(Skip = "Lands with the worker definition's healthCheck, infrastructure and healthMonitoring (issue 17); enable after merging it.")]
+    [Fact]
     public Task CreateExamples_WithAHealthCheck_AnInfrastructureBlock_AndHealthMonitoring_AnswerAsDocumented() =>
         WalkAsync(OriginalDocumentationExamples.PendingDefinition);
 

@@ -18,7 +18,8 @@ internal static class WorkerStatusCommand
 
     /// <summary>
     /// The block: status, health (a 0..100 score when the service gives one, else its last health check),
-    /// version, queue, concurrency in use, and the job metrics.
+    /// version, queue, concurrency in use, and the job metrics; for a failed worker its last error, since when it is failed
+    /// and how to recover.
     /// </summary>
     public static void Render(JsonElement status, IAnsiConsole console)
     {
@@ -40,6 +41,13 @@ internal static class WorkerStatusCommand
         if (status.String("lastError") is { } lastError)
         {
             console.PlainField("Last Error", lastError);
+        }
+
+        if (status.Object("failure") is { } failure)
+        {
+            // Why it is failed is the Last Error above; this says since when, and what kind of failure (HEALTH_CHECK_FAILED…).
+            console.PlainField("Failed Since", $"{failure.String("at") ?? "?"} ({failure.String("code") ?? "?"})");
+            console.PlainField("Recovery", $"zin worker:restart {status.String("name") ?? "NAME"}");
         }
     }
 

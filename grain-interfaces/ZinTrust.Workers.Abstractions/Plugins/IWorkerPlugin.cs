@@ -11,9 +11,9 @@ namespace ZinTrust.Workers.Abstractions;
 /// is logged and counted (<c>zintrust.plugin.errors</c>) and changes nothing: a job is never failed by a plugin,
 /// and a throwing or timed-out <see cref="OnJobStartAsync"/> counts as <see cref="JobStartDecision.Proceed"/>.</para>
 /// <para>Where hooks run: job hooks on the silo running the job (outside grain turns, possibly many at once);
-/// health-check hooks on each replica's silo after each check; worker start, stop and failover hooks once per event
-/// on the silo hosting the worker grain; scale hooks wherever the scaling component runs; alert hooks on the silo running
-/// the cluster's alert evaluator.</para>
+/// health-check hooks on each replica's silo after each check (a worker's own HTTP or TCP check: on the silo hosting its
+/// grain); worker start, stop and failover hooks once per event on the silo hosting the worker grain; scale hooks wherever
+/// the scaling component runs; alert hooks on the silo running the cluster's alert evaluator.</para>
 /// </remarks>
 public interface IWorkerPlugin
 {
@@ -40,7 +40,8 @@ public interface IWorkerPlugin
     /// <summary>After a worker stopped (its replicas drained).</summary>
     ValueTask OnWorkerStopAsync(PluginWorkerContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    /// <summary>After each run of a worker's health check, on each replica (only workers with a health check).</summary>
+    /// <summary>After each run of a worker's health check, on each replica, or once per worker for a declared HTTP or TCP
+    /// check (only workers with a health check).</summary>
     ValueTask OnHealthCheckAsync(PluginHealthCheckContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>After a worker's replica count changed by a scaling decision.</summary>

@@ -18,12 +18,8 @@ public static partial class WorkerValidation
     /// <summary>The persistence drivers a worker may name.</summary>
     public static IReadOnlySet<string> PersistenceDrivers { get; } = new HashSet<string>(StringComparer.Ordinal) { "memory", "redis", "db" };
 
-    /// <summary>The feature flags a worker may set (booleans only).</summary>
-    public static IReadOnlySet<string> KnownFeatures { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "clustering", "metrics", "autoScaling", "circuitBreaker", "deadLetterQueue", "resourceMonitoring",
-        "compliance", "observability", "plugins", "versioning", "datacenterOrchestration",
-    };
+    /// <summary>The feature flags a worker may set (booleans only): <see cref="WorkerFeatures.Known"/>.</summary>
+    public static IReadOnlySet<string> KnownFeatures => WorkerFeatures.Known;
 
     [GeneratedRegex("^[a-zA-Z0-9_-]{3,50}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
@@ -37,6 +33,9 @@ public static partial class WorkerValidation
     public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
 
     public static bool IsValidVersion(string? version) => version is not null && VersionPattern().IsMatch(version);
+
+    /// <summary>A registered health check's name: the processor names' rule.</summary>
+    public static bool IsValidCheckName(string? name) => name is not null && ProcessorPattern().IsMatch(name);
 
     /// <summary>Job ids are generated (32 hex characters) but looked up from user input.</summary>
     public static bool IsValidJobId(string? id) => id is { Length: > 0 and <= MaxJobIdLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
@@ -121,6 +120,8 @@ public static partial class WorkerValidation
         CheckHealthPolicy(errors, definition.HealthPolicy);
         CheckScaling(errors, definition.AutoScaling);
         CheckRegion(errors, definition.Region);
+        CheckHealthCheck(errors, definition.HealthCheck);
+        CheckDatacenterFeature(errors, definition);
         return errors;
     }
 
@@ -250,6 +251,11 @@ public static partial class WorkerValidation
         }
 
         CheckRegion(errors, update.Region);
+        CheckHealthCheck(errors, update.HealthCheck);
+        if (update.HealthCheck is not null && update.ClearHealthCheck)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidHealthCheck, "healthCheck", "Give a health check or clear it, not both."));
+        }
 
         return errors;
     }
@@ -401,17 +407,6 @@ public static partial class WorkerValidation
         if (drain < TimeSpan.Zero || drain > TimeSpan.FromHours(1))
         {
             errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "drainTimeout", "Drain timeout must be between 0 and 1 hour."));
-        }
-    }
-
-    private static void CheckFeatures(List<ValidationError> errors, IReadOnlyDictionary<string, bool> features)
-    {
-        foreach (var key in features.Keys)
-        {
-            if (!KnownFeatures.Contains(key))
-            {
-                errors.Add(new(WorkersErrorCodes.InvalidFeatureFlag, "features", $"Unknown feature flag '{Truncate(key)}'. Known: {string.Join(", ", KnownFeatures)}."));
-            }
         }
     }
 

@@ -25,4 +25,23 @@ public sealed record ReplicaSpec
 
     /// <summary>The assembly to load the processor from (<see cref="WorkerDefinition.ProcessorSpec"/>); null: <see cref="ProcessorName"/>.</summary>
     [Id(10)] public ProcessorSpec? ProcessorSpec { get; init; }
+
+    /// <summary>True: the replica runs no health check (the worker is not health-monitored, or its declared check is one the worker
+    /// runs itself).</summary>
+    [Id(11)] public bool HealthCheckOff { get; init; }
+
+    /// <summary>How often the replica's check runs; null: WORKER_HEALTH_CHECK_INTERVAL.</summary>
+    [Id(12)] public TimeSpan? HealthCheckInterval { get; init; }
+
+    /// <summary>How long one run of the check may take; null: WORKER_CONNECTION_TIMEOUT.</summary>
+    [Id(13)] public TimeSpan? HealthCheckTimeout { get; init; }
+
+    /// <summary>features.observability false: no trace span per attempt.</summary>
+    [Id(14)] public bool TracingOff { get; init; }
+
+    /// <summary>features.metrics false: the worker's own series (run time by worker) are not recorded.</summary>
+    [Id(15)] public bool MetricsOff { get; init; }
+
+    /// <summary>features.plugins false: no plugin hook runs for its jobs or checks.</summary>
+    [Id(16)] public bool PluginsOff { get; init; }
 }

@@ -71,14 +71,27 @@ public sealed record WorkerDefinition
     /// </summary>
     [Id(19)] public ProcessorSpec? ProcessorSpec { get; init; }
 
+    /// <summary>
+    /// The worker's declared health check (a registered check, an HTTP URL or a TCP host:port) with its failure threshold; null:
+    /// none declared (a check registered under the worker's name still runs, as an input to the health score only). A version
+    /// naming a registered check runs that one instead while it is active. Declared, its consecutive failures mark the worker failed.
+    /// </summary>
+    [Id(20)] public HealthCheckSpec? HealthCheck { get; init; }
+
     /// <summary>The queues the worker consumes: <see cref="Queues"/>, or <see cref="QueueName"/> with weight 1.</summary>
     public IReadOnlyList<WorkerQueue> ConsumedQueues => Queues is { Count: > 0 } queues ? queues : [new WorkerQueue { Name = QueueName }];
 
     /// <summary>Whether the auto-scaler manages this worker's replicas.</summary>
-    public bool AutoScalingEnabled => Features.TryGetValue("autoScaling", out var on) && on;
+    public bool AutoScalingEnabled => Feature(WorkerFeatures.AutoScaling);
 
     /// <summary>Whether the worker's circuit breaker is on.</summary>
-    public bool CircuitBreakerEnabled => Features.TryGetValue("circuitBreaker", out var on) && on;
+    public bool CircuitBreakerEnabled => Feature(WorkerFeatures.CircuitBreaker);
+
+    /// <summary>Whether the worker is health-monitored (checks, samples, score, policy, failure detection); on unless false.</summary>
+    public bool HealthMonitoringEnabled => Feature(WorkerFeatures.HealthMonitoring);
+
+    /// <summary>A feature flag's value, or its default when the definition leaves it out (<see cref="WorkerFeatures"/>).</summary>
+    public bool Feature(string name) => WorkerFeatures.IsOn(Features, name);
 
     /// <summary>The processor name a replica resolves (unused when <see cref="ProcessorSpec"/> is set).</summary>
     public string ProcessorName => string.IsNullOrWhiteSpace(Processor) ? Name : Processor;

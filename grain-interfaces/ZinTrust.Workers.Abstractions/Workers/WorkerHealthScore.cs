@@ -49,6 +49,11 @@ public sealed record WorkerHealthPolicy
     [Id(2)] public int MaxRestarts { get; init; } = 3;
     [Id(3)] public TimeSpan RestartWindow { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Restart the worker (rather than leave it failed) when its declared health check failed its threshold's times in
+    /// a row; counted against <see cref="MaxRestarts"/> per <see cref="RestartWindow"/> with the critical-health restarts.
+    /// Off by default (the original's "no auto-restart").</summary>
+    [Id(4)] public bool RestartWhenFailed { get; init; }
+
     public IEnumerable<string> Problems()
     {
         if (CriticalSamples is < 1 or > 1000)

@@ -21,6 +21,9 @@ public sealed record WorkerIndexEntry
     /// <summary>A multi-queue worker's queues (<see cref="WorkerDefinition.Queues"/>); null: <see cref="QueueName"/> alone.</summary>
     [Id(11)] public IReadOnlyList<string>? Queues { get; init; }
 
+    /// <summary>While the worker is failed: why and when (<see cref="WorkerInfo.Failure"/>).</summary>
+    [Id(12)] public WorkerFailure? Failure { get; init; }
+
     /// <summary>The queues the worker consumes: <see cref="Queues"/>, or <see cref="QueueName"/> alone.</summary>
     public IReadOnlyList<string> QueueNames => Queues ?? [QueueName];
 }

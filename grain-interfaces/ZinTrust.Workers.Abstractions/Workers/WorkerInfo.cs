@@ -24,4 +24,7 @@ public sealed record WorkerInfo
     /// <summary>Health monitoring is stopped (POST …/monitoring/stop): no samples, no health score, no health policy. False by
     /// default, so a worker is monitored unless an operator stopped it.</summary>
     [Id(10)] public bool MonitoringStopped { get; init; }
+
+    /// <summary>While <see cref="Status"/> is failed: why (a failed start, or a health check that failed too often) and when.</summary>
+    [Id(11)] public WorkerFailure? Failure { get; init; }
 }

@@ -29,4 +29,10 @@ public sealed record WorkerUpdate
     /// <summary>A processor spec to load the processor from; it replaces a registered <see cref="Processor"/> (and setting
     /// <see cref="Processor"/> drops the spec). Not both.</summary>
     [Id(17)] public ProcessorSpec? ProcessorSpec { get; init; }
+
+    /// <summary>A new declared health check (<see cref="WorkerDefinition.HealthCheck"/>).</summary>
+    [Id(18)] public HealthCheckSpec? HealthCheck { get; init; }
+
+    /// <summary>Set when the declared health check should be removed (failure detection ends with it).</summary>
+    [Id(19)] public bool ClearHealthCheck { get; init; }
 }

@@ -91,6 +91,14 @@ public static class WorkersSiloBuilderExtensions
             services.TryAddSingleton<ProcessorSpecLoader>();
             services.TryAddSingleton<LocalReplicas>();
             services.TryAddSingleton<IIoCounters, ProcIoCounters>();
+            services.TryAddSingleton<HealthProbe>();
+
+            // The worker health checks' HTTP client: connections through the probe's address check, no redirects, proxy or
+            // cookies, and no request logging (a check runs every interval; its outcome is the worker's health).
+            services.AddHttpClient(HealthProbe.HttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(static sp => sp.GetRequiredService<HealthProbe>().CreateHandler())
+                .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .RemoveAllLoggers();
             services.TryAddSingleton<SiloResourceSampler>();
             services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkersStartup>();

@@ -150,6 +150,14 @@ internal sealed partial class WorkersStartup(
                 continue;
             }
 
+            if (entry is { Status: WorkerStatus.Failed, Failure.Code: WorkersErrorCodes.HealthCheckFailed })
+            {
+                // Failed by its health check: it waits for an operator. A silo that starts (say, replacing a lost one) is not a
+                // restart of the application, and must not undo the failure while the other silos run on.
+                LogAutoStartSkippedFailed(logger, entry.Name);
+                continue;
+            }
+
             try
             {
                 await grains.GetGrain<IWorkerGrain>(entry.Name).Start();
@@ -165,6 +173,9 @@ internal sealed partial class WorkersStartup(
 
     private static bool IsCandidate(WorkerIndexEntry entry, WorkersOptions settings) =>
         AutoStartPolicy.ShouldAutoStart(settings.AutoStart, entry.AutoStart, entry.ActiveStatus, entry.PersistenceDriver, settings.PersistenceDriver);
+
+    [LoggerMessage(3305, LogLevel.Information, "Auto-start passes over worker {Worker}: it failed its health check and waits for an operator's start or restart")]
+    private static partial void LogAutoStartSkippedFailed(ILogger logger, string worker);
 
     [LoggerMessage(4006, LogLevel.Warning, "Waking the resource monitor failed; its reminder or the next silo start wakes it")]
     private static partial void LogMonitorWakeFailed(ILogger logger, Exception exception);

@@ -15,7 +15,7 @@ internal sealed partial class ReplicaRunner
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-                timeout.CancelAfter(options.ConnectionTimeout);
+                timeout.CancelAfter(spec.HealthCheckTimeout ?? options.ConnectionTimeout);
                 outcome = await healthCheck!.CheckAsync(spec.WorkerName, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -27,7 +27,7 @@ internal sealed partial class ReplicaRunner
                 outcome = new HealthCheckOutcome(false, Describe(ex));
             }
 
-            var result = new WorkerHealth { Healthy = outcome.Healthy, Message = outcome.Message, CheckedAt = clock.GetUtcNow() };
+            var result = new WorkerHealth { Healthy = outcome.Healthy, Message = outcome.Message, CheckedAt = clock.GetUtcNow(), Source = replicaId, Generation = spec.Generation };
             health = result;
             try
             {
@@ -38,7 +38,7 @@ internal sealed partial class ReplicaRunner
                 LogHealthReportFailed(logger, replicaId, ex);
             }
 
-            if (plugins.HasPlugins)
+            if (plugins.HasPlugins && !spec.PluginsOff)
             {
                 await plugins.NotifyHealthCheckedAsync(
                     new PluginHealthCheckContext { WorkerName = spec.WorkerName, ReplicaId = replicaId, Silo = silo, Outcome = outcome, CheckedAt = result.CheckedAt.Value },
@@ -47,7 +47,7 @@ internal sealed partial class ReplicaRunner
 
             try
             {
-                await Task.Delay(options.HealthCheckInterval, token).ConfigureAwait(false);
+                await Task.Delay(spec.HealthCheckInterval ?? options.HealthCheckInterval, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

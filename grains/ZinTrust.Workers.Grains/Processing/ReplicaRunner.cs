@@ -292,8 +292,8 @@ internal sealed partial class ReplicaRunner : IDisposable
         var context = new RunnerJobContext(run, spec.WorkerName, spec.Version, SlotOf(run.Job).Grain, grains);
 
         // Plugins: the enabled set is read once per job. Without plugins on this silo that check is the whole cost.
-        var hooks = plugins.HasPlugins ? plugins.Enabled : null;
-        bool traced = WorkersActivity.Source.HasListeners();
+        var hooks = plugins.HasPlugins && !spec.PluginsOff ? plugins.Enabled : null;
+        bool traced = !spec.TracingOff && WorkersActivity.Source.HasListeners();
         JobAttemptResult result;
         try
         {
@@ -431,7 +431,7 @@ internal sealed partial class ReplicaRunner : IDisposable
 
     private void Count(JobOutcomeKind kind, TimeSpan elapsed)
     {
-        if (kind is JobOutcomeKind.Completed or JobOutcomeKind.Failed or JobOutcomeKind.FailedUnrecoverable)
+        if (!spec.MetricsOff && kind is JobOutcomeKind.Completed or JobOutcomeKind.Failed or JobOutcomeKind.FailedUnrecoverable)
         {
             WorkersInstruments.Duration.Record(
                 elapsed.TotalMilliseconds,

@@ -65,7 +65,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
         if (runner is { } current)
         {
             if (current.Generation == spec.Generation && current.Spec.QueueName == spec.QueueName && SameQueues(current.Spec, spec) && current.Spec.ProcessorName == spec.ProcessorName && current.Spec.ProcessorSpec == spec.ProcessorSpec
-                && current.Spec.Version == spec.Version && current.Spec.HealthCheck == spec.HealthCheck)
+                && current.Spec.Version == spec.Version && SameChecksAndFlags(current.Spec, spec))
             {
                 current.SetConcurrency(spec.Concurrency);
                 return current.Snapshot(silo.SiloAddress.ToString());
@@ -90,7 +90,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
             ReplicaId,
             GrainFactory,
             factory,
-            catalog.FindHealthCheck(spec.HealthCheck ?? spec.WorkerName, services),
+            spec.HealthCheckOff ? null : catalog.FindHealthCheck(spec.HealthCheck ?? spec.WorkerName, services),
             services,
             clock,
             options,
@@ -219,4 +219,9 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
 
     private static bool SameQueues(ReplicaSpec a, ReplicaSpec b) =>
         (a.Queues ?? []).SequenceEqual(b.Queues ?? []);
+
+    /// <summary>The same health check (and its timing) and the same flags: otherwise the runner is replaced.</summary>
+    private static bool SameChecksAndFlags(ReplicaSpec a, ReplicaSpec b) =>
+        a.HealthCheck == b.HealthCheck && a.HealthCheckOff == b.HealthCheckOff && a.HealthCheckInterval == b.HealthCheckInterval
+        && a.HealthCheckTimeout == b.HealthCheckTimeout && a.TracingOff == b.TracingOff && a.MetricsOff == b.MetricsOff && a.PluginsOff == b.PluginsOff;
 }

@@ -7,7 +7,7 @@ internal sealed partial class WorkerGrain
 {
     private async Task Sample()
     {
-        if (!Exists || S.Status is not (WorkerStatus.Running or WorkerStatus.Starting) || S.MonitoringStopped)
+        if (!Exists || S.Status is not (WorkerStatus.Running or WorkerStatus.Starting) || S.MonitoringStopped || !S.Definition!.HealthMonitoringEnabled)
         {
             return;
         }

@@ -35,16 +35,18 @@ internal sealed partial class WorkerGrain
             // afresh when monitoring starts again. The samples taken so far stay readable.
             score = null;
             criticalStreak = 0;
+            failureStreaks.Clear();
         }
 
         LogMonitoring(logger, Name, enabled);
         return Info();
     }
 
-    /// <summary>Arms the sampling timer unless monitoring is stopped; idempotent.</summary>
+    /// <summary>Arms the sampling timer and the worker's own health check unless monitoring is stopped (by an operator, or by
+    /// features.healthMonitoring false); idempotent.</summary>
     private void ArmSampling()
     {
-        if (S.MonitoringStopped)
+        if (S.MonitoringStopped || !S.Definition!.HealthMonitoringEnabled)
         {
             return;
         }
@@ -53,11 +55,13 @@ internal sealed partial class WorkerGrain
             static (g, _) => g.Sample(),
             this,
             new GrainTimerCreationOptions(TimeSpan.Zero, options.HealthCheckInterval) { KeepAlive = true, Interleave = true });
+        ArmProbe();
     }
 
     private void DisarmSampling()
     {
         sampling?.Dispose();
         sampling = null;
+        DisarmProbe();
     }
 }

@@ -54,9 +54,9 @@ internal sealed partial class WorkerGrain
     /// </summary>
     private void PublishToPlugins<TContext>(TContext context, Func<PluginHost, TContext, ValueTask> notify)
     {
-        if (!plugins.HasPlugins)
+        if (!plugins.HasPlugins || (Exists && !S.Definition!.Feature(WorkerFeatures.Plugins)))
         {
-            return;
+            return;   // no plugins here, or features.plugins is false for this worker
         }
 
         var host = plugins;

@@ -17,6 +17,7 @@ internal sealed partial class WorkerGrain
     public async Task<WorkerInfo> SetPlacement(WorkerPlacement? placement, string? by)
     {
         EnsureExists();
+        EnsureDatacenterOrchestration(placement is not null);
         var policy = S.Definition!.Failover;
         if (placement is not null)
         {
@@ -49,6 +50,7 @@ internal sealed partial class WorkerGrain
     public async Task<WorkerInfo> SetFailover(FailoverPolicy? policy, string? by)
     {
         EnsureExists();
+        EnsureDatacenterOrchestration(policy is not null);
         var placement = S.Definition!.Placement;
         if (policy is not null)
         {
@@ -65,6 +67,16 @@ internal sealed partial class WorkerGrain
         await MoveReplicas(target, "placement", policy is null ? "the failover policy was removed" : $"failover policy {policy.PrimaryRegion} -> {policy.SecondaryRegion}", by);
         Failover().Watch().Ignore();
         return Info();
+    }
+
+    /// <summary>features.datacenterOrchestration false: the worker takes no placement or failover policy (removing them is fine).</summary>
+    private void EnsureDatacenterOrchestration(bool setting)
+    {
+        if (setting && !S.Definition!.Feature(WorkerFeatures.DatacenterOrchestration))
+        {
+            throw new WorkersException(WorkersErrorCodes.FeatureDisabled,
+                $"Worker '{Name}' has features.datacenterOrchestration false: it runs on any silo and takes no placement or failover policy.");
+        }
     }
 
     public async Task<WorkerInfo> MoveToRegion(string region, string kind, string reason)

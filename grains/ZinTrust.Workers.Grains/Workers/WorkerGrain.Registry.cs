@@ -22,6 +22,7 @@ internal sealed partial class WorkerGrain
             PersistenceDriver = d.PersistenceDriver,
             Region = d.Region,
             ResourceMonitoring = ResourceMonitorPolicy.Requests(d),
+            Failure = S.Failure,
         });
     }
 }

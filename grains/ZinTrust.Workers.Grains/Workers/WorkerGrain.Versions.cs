@@ -74,6 +74,9 @@ internal sealed partial class WorkerGrain
         if (S.Status is WorkerStatus.Running or WorkerStatus.Starting)
         {
             await RollReplicas(from: old);
+            failureStreaks.Clear();
+            DisarmProbe();
+            ArmProbe();   // the new version's check may be one the worker runs itself, or one its replicas run
         }
 
         LogVersionActivated(logger, Name, old.Version, next.Version);

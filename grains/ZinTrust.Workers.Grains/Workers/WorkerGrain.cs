@@ -23,6 +23,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     private readonly RegionDirectory regions;
     private readonly string silo;
     private readonly IAuditLog audit;
+    private readonly HealthProbe probe;
     private readonly ILogger<WorkerGrain> logger;
     private WorkerHealth health = new();
     private IGrainTimer? supervision;
@@ -43,9 +44,11 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         RegionDirectory regions,
         ILocalSiloDetails silo,
         IAuditLog audit,
+        HealthProbe probe,
         ILogger<WorkerGrain> logger)
     {
         this.audit = audit;
+        this.probe = probe;
         this.regions = regions;
         this.state = state;
         this.metrics = metrics;
@@ -78,6 +81,9 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
                 await StopReplicas(TimeSpan.Zero, Math.Max(S.RunningReplicas, S.Definition!.Replicas));
                 await SetStatus(WorkerStatus.Stopped);
                 break;
+            case WorkerStatus.Failed when Exists && S.RunningReplicas > 0:
+                await FinishFailing();   // failed on its health check, then lost with its silo before the replicas were stopped
+                break;
         }
     }
 
@@ -95,6 +101,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
 
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
+        await EnsureHealthCheckRegistered(definition.HealthCheck);
         await PlaceNew(definition);
         var now = clock.GetUtcNow();
         state.State = new WorkerGrainState
@@ -158,11 +165,14 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             AutoScaling = update.AutoScaling ?? old.AutoScaling,
             Region = update.Region ?? old.Region,
             Queues = update.Queues switch { null => old.Queues, { Count: 0 } => null, var queues => queues },
+            HealthCheck = update.ClearHealthCheck ? null : update.HealthCheck ?? old.HealthCheck,
         };
         if (WorkerValidation.CheckQueues(next.Queues, next.QueueName) is { } queuesError)
         {
             throw queuesError.ToException();   // a new queue name outside the worker's queues, or queues without it
         }
+
+        await EnsureFeaturesApply(next, update.HealthCheck);
 
         S.Definition = next;
         S.UpdatedAt = clock.GetUtcNow();
@@ -178,7 +188,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         await state.WriteStateAsync();
         await Index();
         bool queuesChanged = next.QueueName != old.QueueName || !next.ConsumedQueues.SequenceEqual(old.ConsumedQueues);
-        if (next.JobOptions != old.JobOptions || queuesChanged)
+        if (next.JobOptions != old.JobOptions || queuesChanged || next.Feature(WorkerFeatures.DeadLetterQueue) != old.Feature(WorkerFeatures.DeadLetterQueue))
         {
             await SetPolicies(next);
         }
@@ -188,9 +198,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         {
             await StopCore();
         }
-        else if (live && (queuesChanged || next.CircuitBreakerEnabled != old.CircuitBreakerEnabled))
+        else if (live && (queuesChanged || next.CircuitBreakerEnabled != old.CircuitBreakerEnabled || ReplicaSettingsChanged(old, next)))
         {
-            // Replicas are bound to their queues and a circuit: a change of either is a restart.
+            // Replicas are bound to their queues, a circuit, their health check and the flags they apply: a change is a restart.
+            ResetHealth();
             await StopCore();
             await StartCore();
         }
@@ -345,12 +356,6 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
     }
 
-    public Task ReportHealth(WorkerHealth health)
-    {
-        this.health = health ?? new WorkerHealth();
-        return Task.CompletedTask;
-    }
-
     private async Task<WorkerInfo> SetPaused(bool paused)
     {
         EnsureExists();
@@ -376,6 +381,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         var definition = S.Definition!;
         S.Generation++;
         S.LastError = null;
+        S.Failure = null;
+        ForgetFailures();
         FinishRolloutByRestart();
         await SetStatus(WorkerStatus.Starting);
         await ConfigureCircuit(definition);
@@ -402,6 +409,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
             LogStartFailed(logger, Name, ex);
             await StopReplicas(TimeSpan.Zero, definition.Replicas);
             S.LastError = message;
+            S.Failure = new WorkerFailure { Code = code, Reason = message, At = clock.GetUtcNow() };
             S.RunningReplicas = 0;
             await SetStatus(WorkerStatus.Failed);
             throw new WorkersException(code, message);
@@ -431,6 +439,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         await UnregisterReminder();
         if (S.Status is WorkerStatus.Failed)
         {
+            S.Failure = null;
             await SetStatus(WorkerStatus.Stopped);
             return;
         }
@@ -545,11 +554,14 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
     }
 
-    /// <summary>The worker's job policy on every queue it consumes.</summary>
-    private Task SetPolicies(WorkerDefinition definition) =>
-        Task.WhenAll(definition.ConsumedQueues.Select(q => Queue(q.Name).SetPolicy(definition.JobOptions)));
+    /// <summary>The worker's job policy on every queue it consumes (features.deadLetterQueue false: no dead letters kept).</summary>
+    private Task SetPolicies(WorkerDefinition definition)
+    {
+        var policy = definition.Feature(WorkerFeatures.DeadLetterQueue) ? definition.JobOptions : definition.JobOptions with { MaxDeadLetters = 0 };
+        return Task.WhenAll(definition.ConsumedQueues.Select(q => Queue(q.Name).SetPolicy(policy)));
+    }
 
-    private ReplicaSpec Spec(WorkerDefinition definition, int replica) => new()
+    private ReplicaSpec Spec(WorkerDefinition definition, int replica) => new ReplicaSpec
     {
         WorkerName = Name,
         QueueName = definition.QueueName,
@@ -560,8 +572,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         Generation = S.Generation,
         Circuit = definition.CircuitBreakerEnabled ? CircuitNames.Worker(Name) : null,
         Version = definition.Version,
-        HealthCheck = RegisteredVersion(definition.Version)?.HealthCheck,
-    };
+    }.WithChecksAndFlags(definition, DeclaredCheck(definition));
 
     private WorkerInfo Info() => new()
     {
@@ -576,6 +587,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         Paused = S.Paused,
         PlacedIn = S.Region,
         MonitoringStopped = S.MonitoringStopped,
+        Failure = S.Failure,
     };
 
     private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index, null, S.Region).ToString());

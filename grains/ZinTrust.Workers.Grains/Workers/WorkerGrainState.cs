@@ -50,6 +50,10 @@ public sealed class WorkerGrainState
     /// <summary>An operator stopped the worker's health monitoring (no sampling timer, no score, no health policy) until they
     /// start it again. False for every worker stored before the flag existed: monitored, as before.</summary>
     [Id(18)] public bool MonitoringStopped { get; set; }
+
+    /// <summary>While <see cref="Status"/> is failed: why and when (a failed start, or a declared health check that failed its
+    /// threshold's times in a row). Kept with the status, so a failed worker stays failed, with its reason, across silo losses.</summary>
+    [Id(19)] public WorkerFailure? Failure { get; set; }
 }
 
 /// <summary>A canary's replicas: how many, running which registered version.</summary>

@@ -57,7 +57,7 @@ public static class ApiErrors
             or WorkersErrorCodes.CircuitBreakerDisabled or WorkersErrorCodes.ResourceMonitoringDisabled or WorkersErrorCodes.VersionExists
             or WorkersErrorCodes.ProcessorNotOnEverySilo or WorkersErrorCodes.HealthCheckNotFound or WorkersErrorCodes.VersionRolloutFailed
             or WorkersErrorCodes.CanaryActive or WorkersErrorCodes.CanaryNotRunning or WorkersErrorCodes.ScheduleExists
-            or WorkersErrorCodes.EncryptionDisabled or WorkersErrorCodes.RetentionDisabled => StatusCodes.Status409Conflict,
+            or WorkersErrorCodes.EncryptionDisabled or WorkersErrorCodes.RetentionDisabled or WorkersErrorCodes.FeatureDisabled => StatusCodes.Status409Conflict,
         WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
         WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed or WorkersErrorCodes.ProcessorSpecRefused
             or WorkersErrorCodes.ProcessorSpecDigestMismatch or WorkersErrorCodes.ProcessorSpecUnavailable => StatusCodes.Status422UnprocessableEntity,

@@ -76,7 +76,8 @@ public static class ApiJson
         return Deserialize<T>(body);
     }
 
-    /// <summary>Bad JSON is INVALID_JSON; valid JSON of the wrong shape is INVALID_BODY (INVALID_FEATURE_FLAG under features).</summary>
+    /// <summary>Bad JSON is INVALID_JSON; valid JSON of the wrong shape is INVALID_BODY (INVALID_FEATURE_FLAG under features,
+    /// INVALID_INFRASTRUCTURE under infrastructure and persistence).</summary>
     public static T Deserialize<T>(ReadOnlySpan<byte> body)
         where T : class
     {
@@ -89,9 +90,13 @@ public static class ApiJson
         catch (JsonException ex)
         {
             var path = ex.Path is { Length: > 1 } p ? p : null;
-            var code = path is not null && path.StartsWith("$.features", StringComparison.OrdinalIgnoreCase)
-                ? WorkersErrorCodes.InvalidFeatureFlag
-                : WorkersErrorCodes.InvalidBody;
+            var code = path switch
+            {
+                not null when path.StartsWith("$.features", StringComparison.OrdinalIgnoreCase) => WorkersErrorCodes.InvalidFeatureFlag,
+                not null when path.StartsWith("$.infrastructure", StringComparison.OrdinalIgnoreCase)
+                    || path.StartsWith("$.persistence.", StringComparison.OrdinalIgnoreCase) => WorkersErrorCodes.InvalidInfrastructure,
+                _ => WorkersErrorCodes.InvalidBody,
+            };
             var where = path is null ? "" : $" (at {path})";
             var message = ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
                 ? $"Unknown field{where}."

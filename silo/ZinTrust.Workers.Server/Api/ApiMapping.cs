@@ -5,54 +5,8 @@ using ZinTrust.Workers.Grains;
 namespace ZinTrust.Workers.Server;
 
 /// <summary>Explicit mapping between HTTP contracts and grain contracts (grain types never reach JSON).</summary>
-public static class ApiMapping
+public static partial class ApiMapping
 {
-    public static WorkerDefinition ToDefinition(WorkerCreateRequest request, WorkersOptions defaults)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(defaults);
-        var nameError = WorkerValidation.CheckWorkerName(request.Name);
-        if (nameError is not null)
-        {
-            throw nameError.ToException();
-        }
-
-        var queues = ToQueues(request.Queues);
-        var queueName = request.QueueName ?? (queues is { Count: > 0 } ? queues[0].Name : null);
-        var queueError = WorkerValidation.CheckQueueName(queueName);
-        if (queueError is not null)
-        {
-            throw queueError.ToException();
-        }
-
-        var (placement, failover) = DatacenterMapping.FromDatacenter(request.Datacenter);
-        var definition = new WorkerDefinition
-        {
-            Name = request.Name!,
-            QueueName = queueName!,
-            Queues = queues is { Count: > 0 } ? queues : null,
-            Version = request.Version ?? "1.0.0",
-            Concurrency = request.Concurrency ?? defaults.DefaultConcurrency,
-            Processor = request.Processor,
-            ProcessorSpec = ToProcessorSpec(request.ProcessorSpec),
-            AutoStart = request.AutoStart,
-            ActiveStatus = request.ActiveStatus ?? defaults.WorkerEnabledByDefault,
-            JobOptions = ToJobOptions(request.JobOptions, defaults.DefaultJobOptions()),
-            Features = request.Features ?? new Dictionary<string, bool>(),
-            Replicas = request.Replicas ?? 1,
-            DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(30),
-            PersistenceDriver = request.PersistenceDriver,
-            CircuitBreaker = ToCircuit(request.CircuitBreaker, new CircuitBreakerOptions()),
-            HealthPolicy = ToHealthPolicy(request.HealthPolicy, new WorkerHealthPolicy()),
-            AutoScaling = ToScaling(request.AutoScaling, new AutoScalingOptions()),
-            Region = request.Region ?? defaults.DefaultRegion,
-            Placement = placement,
-            Failover = failover,
-        };
-        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
-        return definition;
-    }
-
     /// <summary>A processor spec as given (checked with the definition or update); null when the request has none.</summary>
     public static ProcessorSpec? ToProcessorSpec(ProcessorSpecRequest? request) => request is null ? null : new ProcessorSpec
     {
@@ -109,6 +63,7 @@ public static class ApiMapping
             CriticalSamples = request.CriticalSamples ?? baseline.CriticalSamples,
             MaxRestarts = request.MaxRestarts ?? baseline.MaxRestarts,
             RestartWindow = request.RestartWindowMs is { } w ? TimeSpan.FromMilliseconds(w) : baseline.RestartWindow,
+            RestartWhenFailed = request.RestartWhenFailed ?? baseline.RestartWhenFailed,
         };
     }
 
@@ -139,50 +94,6 @@ public static class ApiMapping
     {
         ArgumentNullException.ThrowIfNull(d);
         return new(d.Worker, d.At, d.From, d.To, d.Reason, d.Applied, d.Source, d.Waiting, d.Throughput, d.CpuPercent);
-    }
-
-    public static WorkerUpdate ToUpdate(WorkerUpdateRequest request, JobOptions current, CircuitBreakerOptions currentCircuit, WorkerHealthPolicy currentPolicy, AutoScalingOptions currentScaling)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        bool? autoStart = null;
-        bool clearAutoStart = false;
-        switch (request.AutoStart.ValueKind)
-        {
-            case JsonValueKind.Undefined:
-                break;
-            case JsonValueKind.Null:
-                clearAutoStart = true;
-                break;
-            case JsonValueKind.True or JsonValueKind.False:
-                autoStart = request.AutoStart.GetBoolean();
-                break;
-            default:
-                throw ApiErrors.BadRequest(WorkersErrorCodes.InvalidBody, "autoStart must be true, false or null.");
-        }
-
-        var update = new WorkerUpdate
-        {
-            QueueName = request.QueueName,
-            Queues = ToQueues(request.Queues),
-            Version = request.Version,
-            Concurrency = request.Concurrency,
-            Processor = request.Processor,
-            ProcessorSpec = ToProcessorSpec(request.ProcessorSpec),
-            AutoStart = autoStart,
-            ClearAutoStart = clearAutoStart,
-            ActiveStatus = request.ActiveStatus,
-            JobOptions = request.JobOptions is null ? null : ToJobOptions(request.JobOptions, current),
-            Features = request.Features,
-            Replicas = request.Replicas,
-            DrainTimeout = request.DrainTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-            PersistenceDriver = request.PersistenceDriver,
-            CircuitBreaker = request.CircuitBreaker is null ? null : ToCircuit(request.CircuitBreaker, currentCircuit),
-            HealthPolicy = request.HealthPolicy is null ? null : ToHealthPolicy(request.HealthPolicy, currentPolicy),
-            AutoScaling = request.AutoScaling is null ? null : ToScaling(request.AutoScaling, currentScaling),
-            Region = request.Region,
-        };
-        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(update));
-        return update;
     }
 
     public static JobOptions ToJobOptions(JobOptionsRequest? request, JobOptions baseline)
@@ -326,7 +237,7 @@ public static class ApiMapping
             d.PersistenceDriver,
             info.Paused,
             ToResponse(d.CircuitBreaker),
-            new HealthPolicyResponse(d.HealthPolicy.RestartWhenCritical, d.HealthPolicy.CriticalSamples, d.HealthPolicy.MaxRestarts, (long)d.HealthPolicy.RestartWindow.TotalMilliseconds),
+            new HealthPolicyResponse(d.HealthPolicy.RestartWhenCritical, d.HealthPolicy.CriticalSamples, d.HealthPolicy.MaxRestarts, (long)d.HealthPolicy.RestartWindow.TotalMilliseconds, d.HealthPolicy.RestartWhenFailed),
             ToResponse(d.AutoScaling),
             d.Region,
             DatacenterMapping.ToResponse(d.Placement),
@@ -334,7 +245,9 @@ public static class ApiMapping
             info.PlacedIn,
             d.Queues?.Select(q => new WorkerQueueResponse(q.Name, q.Weight)).ToArray(),
             d.ProcessorSpec is { } spec ? new ProcessorSpecResponse(spec.Path, spec.Url, spec.Sha256, spec.Type) : null,
-            !info.MonitoringStopped);
+            !info.MonitoringStopped,
+            ToResponse(d.HealthCheck),
+            ToResponse(info.Failure));
     }
 
     public static JobOptionsResponse ToResponse(JobOptions o)
@@ -359,13 +272,13 @@ public static class ApiMapping
     public static HealthResponse ToResponse(WorkerHealth health)
     {
         ArgumentNullException.ThrowIfNull(health);
-        return new(health.Healthy, health.Message, health.CheckedAt);
+        return new(health.Healthy, health.Message, health.CheckedAt, health.Source, health.ConsecutiveFailures);
     }
 
     public static WorkerListItem ToListItem(WorkerIndexEntry e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return new(e.Name, e.QueueName, e.Version, Name(e.Status), e.ActiveStatus, e.Concurrency, e.AutoStart, e.UpdatedAt, e.Region);
+        return new(e.Name, e.QueueName, e.Version, Name(e.Status), e.ActiveStatus, e.Concurrency, e.AutoStart, e.UpdatedAt, e.Region, ToResponse(e.Failure));
     }
 
     public static WorkerStatusResponse ToResponse(WorkerStatusReport report)
@@ -390,7 +303,8 @@ public static class ApiMapping
             report.Queue is null ? null : ToResponse(report.Queue),
             report.HealthScore?.Score,
             report.HealthScore is { } h ? Name(h.State) : null,
-            w.Paused);
+            w.Paused,
+            ToResponse(w.Failure));
     }
 
     /// <summary>The status in the original documentation's shape: success rate 0–1 (4 decimals), average duration in ms.</summary>

@@ -197,7 +197,7 @@ public static class WorkersApi
     private static async Task<IResult> Create(HttpRequest request, IGrainFactory grains, HostSettings settings, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<WorkerCreateRequest>(request, cancellationToken);
-        var definition = ApiMapping.ToDefinition(body, settings.Workers);
+        var definition = ApiMapping.ToDefinition(body, settings);
         var info = await grains.GetGrain<IWorkerGrain>(definition.Name).Create(definition);
         return ApiJson.Created(
             new WorkerActionResponse(true, $"Worker '{definition.Name}' created.", ApiMapping.ToResponse(info)),
@@ -210,12 +210,12 @@ public static class WorkersApi
         return TypedResults.Ok(new WorkerAnswer(true, ApiMapping.ToResponse(info)));
     }
 
-    private static async Task<IResult> Update(string name, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> Update(string name, HttpRequest request, IGrainFactory grains, HostSettings settings, CancellationToken cancellationToken)
     {
         var worker = Worker(name, grains);
         var body = await ApiJson.ReadAsync<WorkerUpdateRequest>(request, cancellationToken);
         var current = await worker.Get() ?? throw NotFound(name);
-        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition.JobOptions, current.Definition.CircuitBreaker, current.Definition.HealthPolicy, current.Definition.AutoScaling));
+        var info = await worker.Update(ApiMapping.ToUpdate(body, current.Definition, settings));
         return Results.Json(new WorkerActionResponse(true, $"Worker '{name}' updated.", ApiMapping.ToResponse(info)), ApiJson.Options);
     }
 

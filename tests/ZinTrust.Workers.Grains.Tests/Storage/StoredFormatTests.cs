@@ -71,6 +71,7 @@ public sealed class StoredFormatTests
         ["idempotency-key.v2.bin"] = new IdempotencyKeyRecord { Key = "", JobId = "j-0001", Fingerprint = 99, CreatedAt = T0, FinalState = JobState.Completed, ExpiresAt = T0.AddMinutes(1) },
         ["worker-state.v1.bin"] = WorkerState(),
         ["worker-state.v2.bin"] = MultiQueueWorkerState(),
+        ["worker-state.v3.bin"] = FailedWorkerState(),
         ["worker-registry-state.v1.bin"] = new WorkerRegistryState
         {
             Workers =
@@ -91,6 +92,17 @@ public sealed class StoredFormatTests
                     Name = "mailer", QueueName = "emails", Version = "2.1.0", Status = WorkerStatus.Running, ActiveStatus = true, Concurrency = 7,
                     AutoStart = false, UpdatedAt = T0, PersistenceDriver = "redis", ResourceMonitoring = true, Region = "eu-west-1",
                     Queues = ["emails", "newsletters"],
+                },
+            },
+        },
+        ["worker-registry-state.v3.bin"] = new WorkerRegistryState
+        {
+            Workers =
+            {
+                ["mailer"] = new WorkerIndexEntry
+                {
+                    Name = "mailer", QueueName = "emails", Version = "2.1.0", Status = WorkerStatus.Failed, ActiveStatus = true, Concurrency = 7,
+                    AutoStart = true, UpdatedAt = T0, PersistenceDriver = "redis", Region = "eu-west-1", Failure = HealthFailure(),
                 },
             },
         },
@@ -258,6 +270,38 @@ public sealed class StoredFormatTests
             CollectedAt = T0,
             SavedAt = T0.AddSeconds(-20),
         };
+    }
+
+    private static WorkerFailure HealthFailure() => new()
+    {
+        Code = WorkersErrorCodes.HealthCheckFailed,
+        Reason = "HTTP check https://smtp-gateway.internal/health failed 2 times in a row: HTTP 503 from https://smtp-gateway.internal/health (expected 2xx)",
+        At = T0.AddMinutes(42),
+    };
+
+    /// <summary>A worker failed by its declared HTTP check, with the flags and health policy of failure detection.</summary>
+    private static WorkerGrainState FailedWorkerState()
+    {
+        var state = WorkerState();
+        state.Definition = state.Definition! with
+        {
+            Features = new Dictionary<string, bool> { ["healthMonitoring"] = true, ["deadLetterQueue"] = false, ["plugins"] = false },
+            HealthPolicy = state.Definition.HealthPolicy with { RestartWhenFailed = true },
+            HealthCheck = new HealthCheckSpec
+            {
+                Kind = HealthCheckKind.Http,
+                Url = "https://smtp-gateway.internal/health",
+                ExpectStatus = 204,
+                Timeout = TimeSpan.FromMilliseconds(2500),
+                Interval = TimeSpan.FromSeconds(15),
+                FailureThreshold = 3,
+            },
+        };
+        state.Status = WorkerStatus.Failed;
+        state.Failure = HealthFailure();
+        state.LastError = state.Failure.Reason;
+        state.RunningReplicas = 0;
+        return state;
     }
 
     private static WorkerGrainState MultiQueueWorkerState()

@@ -22,6 +22,7 @@ public sealed class StartFailureTests
         Assert.Equal(WorkerStatus.Failed, info!.Status);
         Assert.DoesNotContain(Canary, info.LastError, StringComparison.Ordinal);
         Assert.Contains("start-explodes", info.LastError, StringComparison.Ordinal);
+        Assert.Equal((WorkersErrorCodes.WorkerStartFailed, info.LastError), (info.Failure!.Code, info.Failure.Reason));   // why it is failed
     }
 
     private sealed class ExplodingResolver : IProcessorResolver

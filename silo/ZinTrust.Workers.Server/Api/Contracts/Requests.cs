@@ -43,6 +43,17 @@ public sealed class WorkerCreateRequest
     /// <summary>Load the processor from an assembly instead of a registered name (admin only, like every worker change):
     /// {"path" | "url", "sha256", "type"?}. Not with processor.</summary>
     public ProcessorSpecRequest? ProcessorSpec { get; init; }
+
+    /// <summary>The declared health check: a registered check's name, or {"kind": "http" | "tcp" | "registered", …}
+    /// (<see cref="HealthCheckRequest"/>). Declared, its consecutive failures mark the worker failed.</summary>
+    public JsonElement HealthCheck { get; init; }
+
+    /// <summary>The original's infrastructure block: driver (memory | redis), persistence {driver, connection, table, keyPrefix},
+    /// redis {env: true}.</summary>
+    public InfrastructureRequest? Infrastructure { get; init; }
+
+    /// <summary>The original's persistence block at the top level (as infrastructure.persistence).</summary>
+    public PersistenceRequest? Persistence { get; init; }
 }
 
 public sealed class AutoScalingRequest
@@ -69,6 +80,10 @@ public sealed class HealthPolicyRequest
     public int? CriticalSamples { get; init; }
     public int? MaxRestarts { get; init; }
     public long? RestartWindowMs { get; init; }
+
+    /// <summary>Restart a worker whose declared health check failed (within maxRestarts per restartWindowMs) instead of leaving it
+    /// failed. Default false.</summary>
+    public bool? RestartWhenFailed { get; init; }
 }
 
 public sealed class CircuitBreakerRequest
@@ -120,6 +135,15 @@ public sealed class WorkerUpdateRequest
 
     /// <summary>A processor spec to load the processor from (replaces processor); setting processor drops the spec.</summary>
     public ProcessorSpecRequest? ProcessorSpec { get; init; }
+
+    /// <summary>Replaces the declared health check (a name or an object, as on create); null removes it.</summary>
+    public JsonElement HealthCheck { get; init; }
+
+    /// <summary>As on create.</summary>
+    public InfrastructureRequest? Infrastructure { get; init; }
+
+    /// <summary>As on create.</summary>
+    public PersistenceRequest? Persistence { get; init; }
 }
 
 /// <summary>POST /api/workers/{name}/versions: a version to register (the original's body, plus what a version may change).</summary>

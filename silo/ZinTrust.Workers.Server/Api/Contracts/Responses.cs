@@ -32,7 +32,16 @@ public sealed record WorkerResponse(
     string? PlacedIn,
     IReadOnlyList<WorkerQueueResponse>? Queues = null,
     ProcessorSpecResponse? ProcessorSpec = null,
-    bool Monitoring = true);
+    bool Monitoring = true,
+    HealthCheckResponse? HealthCheck = null,
+    WorkerFailureResponse? Failure = null);
+
+/// <summary>A worker's declared health check: kind (registered | http | tcp), its target, timeout, interval (null: the silo's
+/// WORKER_HEALTH_CHECK_INTERVAL) and the failures in a row that mark the worker failed.</summary>
+public sealed record HealthCheckResponse(string Kind, string? Name, string? Url, int? ExpectStatus, string? Host, int? Port, long TimeoutMs, long? IntervalMs, int FailureThreshold);
+
+/// <summary>Why and since when a worker is failed: code (HEALTH_CHECK_FAILED, WORKER_START_FAILED, PROCESSOR_NOT_FOUND…), reason, at.</summary>
+public sealed record WorkerFailureResponse(string Code, string Reason, DateTimeOffset At);
 
 /// <summary>A worker's processor spec: where its assembly comes from, the digest it must have, the class it names (if any).</summary>
 public sealed record ProcessorSpecResponse(string? Path, string? Url, string Sha256, string? Type);
@@ -59,9 +68,11 @@ public sealed record RateLimitResponse(int Max, long DurationMs);
 
 public sealed record BackoffResponse(string Type, long DelayMs, double Jitter, long MaxDelayMs);
 
-public sealed record HealthResponse(bool? Healthy, string? Message, DateTimeOffset? CheckedAt);
+/// <summary>The latest health-check result: healthy, its message, when, where it ran (a replica's id, or the worker's name for an
+/// HTTP or TCP check the worker runs itself) and that source's failures in a row as counted for failure detection.</summary>
+public sealed record HealthResponse(bool? Healthy, string? Message, DateTimeOffset? CheckedAt, string? Source = null, int ConsecutiveFailures = 0);
 
-public sealed record WorkerListItem(string Name, string QueueName, string Version, string Status, bool ActiveStatus, int Concurrency, bool? AutoStart, DateTimeOffset UpdatedAt, string? Region);
+public sealed record WorkerListItem(string Name, string QueueName, string Version, string Status, bool ActiveStatus, int Concurrency, bool? AutoStart, DateTimeOffset UpdatedAt, string? Region, WorkerFailureResponse? Failure = null);
 
 public sealed record PaginationResponse(int Page, int Limit, int Total, int TotalPages, bool HasNext, bool HasPrev);
 
@@ -97,7 +108,8 @@ public sealed record WorkerStatusResponse(
     QueueStatsResponse? Queue,
     int? HealthScore,
     string? HealthState,
-    bool Paused);
+    bool Paused,
+    WorkerFailureResponse? Failure = null);
 
 public sealed record JobResponse(
     string Id,
@@ -175,7 +187,7 @@ public sealed record HealthPartsResponse(int Success, int Latency, int Check, in
 /// <summary>The health score (0–100) of the latest sampling window and its parts (see docs/operations.md, "Health score").</summary>
 public sealed record HealthScoreResponse(int Score, string State, DateTimeOffset At, long Runs, double? BaselineMs, HealthPartsResponse Parts);
 
-public sealed record HealthPolicyResponse(bool RestartWhenCritical, int CriticalSamples, int MaxRestarts, long RestartWindowMs);
+public sealed record HealthPolicyResponse(bool RestartWhenCritical, int CriticalSamples, int MaxRestarts, long RestartWindowMs, bool RestartWhenFailed = false);
 
 public sealed record CircuitOptionsResponse(int FailureThreshold, long FailureWindowMs, long ResetTimeoutMs, int HalfOpenAttempts);
 

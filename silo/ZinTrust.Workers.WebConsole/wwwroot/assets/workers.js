@@ -99,6 +99,7 @@ export async function workerPage(ctx, name) {
         ['In flight', number(status.inFlight)],
         ['Queue depth', status.queue ? `${number(status.queue.waiting)} waiting, ${number(status.queue.delayed)} delayed, ${number(status.queue.active)} active` : '—'],
         ['Last error', text(status.lastError)],
+        status.failure ? ['Failed since', h('span', { id: 'worker-failure' }, `${when(status.failure.at)} (${status.failure.code}); restart to recover`)] : null,
       ])),
       section('Metrics', metrics ? facts([
         ['p50 / p95 / p99', `${number(metrics.p50Ms, 1)} / ${number(metrics.p95Ms, 1)} / ${number(metrics.p99Ms, 1)} ms`],
