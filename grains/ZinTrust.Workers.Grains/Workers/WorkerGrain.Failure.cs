@@ -48,7 +48,7 @@ internal sealed partial class WorkerGrain : IWorkerHealthChecks
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         DisarmProbe();
-        return Task.CompletedTask;
+        return DeactivateMetricsAsync(cancellationToken);
     }
 
     public async Task<WorkerHealth?> CheckNow()

@@ -42,9 +42,9 @@ internal sealed partial class WorkerGrain
         });
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <summary>On deactivation (a move or a silo shutdown): writes what was collected, so the next activation starts from it.</summary>
+    private async Task DeactivateMetricsAsync(CancellationToken cancellationToken)
     {
-        // A move or a silo shutdown: write what was collected, so the next activation starts from it.
         DisarmMetrics();
         try
         {
