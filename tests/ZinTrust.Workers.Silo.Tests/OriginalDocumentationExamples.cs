@@ -58,7 +58,7 @@ internal static class OriginalDocumentationExamples
         },
         new(205, "1. Define Workers › Auto-start behavior", "POST /api/workers/:name/start") { Name = "email-sender", Expect = [("ok", true), ("worker.status", "running")] },
 
-        // HTTP API › Core Operations (its create example names a health check: PendingDefinition).
+        // HTTP API › Core Operations (its create example names a health check: DefinitionExamples).
         new(602, Core, "POST /api/workers/:name/start") { Name = "email-sender", Expect = [("ok", true), ("worker.status", "running")] },
         new(603, Core, "POST /api/workers/:name/stop") { Name = "email-sender", Expect = [("ok", true), ("worker.status", "stopped")] },
         new(604, Core, "POST /api/workers/:name/restart") { Name = "email-sender", Expect = [("ok", true), ("worker.status", "running")] },
@@ -272,8 +272,8 @@ internal static class OriginalDocumentationExamples
     ];
 
     /// <summary>The create examples that name a health check, an infrastructure block and the healthMonitoring flag (the worker
-    /// definition's <c>healthCheck</c>, <c>infrastructure</c> and <c>healthMonitoring</c> of issue 17, built elsewhere).</summary>
-    public static readonly DocumentedExample[] PendingDefinition =
+    /// definition's <c>healthCheck</c>, <c>infrastructure</c> and <c>healthMonitoring</c>).</summary>
+    public static readonly DocumentedExample[] DefinitionExamples =
     [
         new(593, Core, "POST /api/workers", """
             {
@@ -286,7 +286,7 @@ internal static class OriginalDocumentationExamples
             """, HttpStatusCode.Created)
         {
             Location = "/api/workers/email-sender",
-            Expect = [("ok", true), ("worker.name", "email-sender"), ("worker.processor", "EmailProcessor"), ("worker.healthCheck", "EmailHealthCheck"), ("worker.concurrency", 5)],
+            Expect = [("ok", true), ("worker.name", "email-sender"), ("worker.processor", "EmailProcessor"), ("worker.healthCheck.kind", "registered"), ("worker.healthCheck.name", "EmailHealthCheck"), ("worker.concurrency", 5)],
             Differs = "status-codes",
         },
         new(0, "start the worker whose definition names the health check", "POST /api/workers/email-sender/start") { Ours = true },
@@ -389,7 +389,7 @@ internal static class OriginalDocumentationExamples
     ];
 
     /// <summary>Every table, for the checks that hold for all of them.</summary>
-    public static IEnumerable<DocumentedExample> All => [.. Walk, .. PendingDefinition, .. Alerts, .. MetricsByPeriod];
+    public static IEnumerable<DocumentedExample> All => [.. Walk, .. DefinitionExamples, .. Alerts, .. MetricsByPeriod];
 
     /// <summary>The object has exactly these keys (the document's shape, nothing more or less).</summary>
     private static void Keys(JsonElement e, params string[] keys) =>

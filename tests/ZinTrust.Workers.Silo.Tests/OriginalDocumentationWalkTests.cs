@@ -22,7 +22,7 @@ public sealed partial class OriginalDocumentationWalkTests(SiloFixture fixture) 
 
     [Fact]
     public Task CreateExamples_WithAHealthCheck_AnInfrastructureBlock_AndHealthMonitoring_AnswerAsDocumented() =>
-        WalkAsync(OriginalDocumentationExamples.PendingDefinition);
+        WalkAsync(OriginalDocumentationExamples.DefinitionExamples);
 
     [Fact]
     public Task ResourceAlertsAndTrends_AnswerForAViewer() =>
