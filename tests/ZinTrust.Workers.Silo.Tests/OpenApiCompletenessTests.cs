@@ -94,6 +94,78 @@ public sealed partial class OpenApiCompletenessTests(SiloFixture fixture)
         Assert.True(gaps.Count == 0, $"{gaps.Count} gaps:\n" + string.Join("\n", gaps));
     }
 
+    /// <summary>
+    /// What the document declares is what the routes answer: every GET under /api that answers 200 JSON (on a worker with a
+    /// queue, a job and a version) has exactly the top-level fields of its declared schema, so a client generated from the
+    /// document reads the real answers.
+    /// </summary>
+    [Fact]
+    public async Task EveryGetAnswer_HasTheFieldsOfItsDeclaredSchema()
+    {
+        var client = fixture.Client;
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await client.PostJson("/api/workers", new { name = "oa-shape", queueName = "oa-shape-q", processor = "echo" })).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.Post("/api/workers/oa-shape/start")).StatusCode);
+        var job = (await (await client.PostJson("/api/queues/oa-shape-q/jobs", """{"payload":{"n":1}}""")).Json()).Str("id");
+        var document = await (await client.Get("/openapi/v1.json")).Json();
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["name"] = "oa-shape", ["queue"] = "oa-shape-q", ["id"] = job, ["version"] = "1.0.0",
+        };
+        var mismatches = new List<string>();
+        int compared = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal)))
+        {
+            if (!path.Value.TryGetProperty("get", out var get) || get.GetProperty("responses").TryGetProperty("200", out var ok) is false
+                || !ok.TryGetProperty("content", out var content) || !content.TryGetProperty("application/json", out var json)
+                || Shapes(json.GetProperty("schema"), schemas) is not { Count: > 0 } shapes)
+            {
+                continue;
+            }
+
+            var url = PathParameter().Replace(path.Name, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : "unknown");
+            if (url.Contains("unknown", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using var response = await client.Get(url);
+            if (response.StatusCode != System.Net.HttpStatusCode.OK || response.Content.Headers.ContentType?.MediaType != "application/json")
+            {
+                continue;   // no such resource here (a canary, a schedule): its shape is checked where one exists
+            }
+
+            var answer = await response.Json();
+            var actual = answer.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+            compared++;
+            if (!shapes.Any(declared => declared.SequenceEqual(actual)))
+            {
+                mismatches.Add($"GET {path.Name}: declared {string.Join(" or ", shapes.Select(d => $"[{string.Join(", ", d)}]"))}, answered [{string.Join(", ", actual)}]");
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {compared} answers differ from their schema:\n" + string.Join("\n", mismatches));
+        Assert.True(compared >= 20, $"only {compared} answers compared");
+    }
+
+    /// <summary>The top-level field names of each shape a schema allows (a reference, an object, or oneOf them), sorted.</summary>
+    private static List<string[]> Shapes(JsonElement schema, JsonElement schemas)
+    {
+        if (schema.TryGetProperty("oneOf", out var alternatives))
+        {
+            return [.. alternatives.EnumerateArray().SelectMany(a => Shapes(a, schemas))];
+        }
+
+        if (schema.TryGetProperty("$ref", out var reference) && reference.GetString() is { } name && name.StartsWith("#/components/schemas/", StringComparison.Ordinal))
+        {
+            return Shapes(schemas.GetProperty(name["#/components/schemas/".Length..]), schemas);
+        }
+
+        return schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("properties", out var properties)
+            ? [[.. properties.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)]]
+            : [];
+    }
+
     /// <summary>Routes of docs/rest-api.md's table with the query parameters they name (<c>/api/x?a&amp;b</c>), by method.</summary>
     private static Dictionary<(string Method, string Path), string[]> DocumentedQueries()
     {

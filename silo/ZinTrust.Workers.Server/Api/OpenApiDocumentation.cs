@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace ZinTrust.Workers.Server;
@@ -36,6 +37,7 @@ public static class OpenApiDocumentation
             };
             return Task.CompletedTask;
         });
+        o.AddOperationTransformer(DeclareAlternativeAnswers);
         o.AddOperationTransformer((operation, context, _) =>
         {
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
@@ -58,4 +60,30 @@ public static class OpenApiDocumentation
             return Task.CompletedTask;
         });
     });
+
+    /// <summary>
+    /// A route that answers 200 in more than one shape (a query parameter chooses: <c>?format=original</c>, <c>?period=</c>)
+    /// declares each; the generator would keep only the last, so the answer's schema becomes <c>oneOf</c> them.
+    /// </summary>
+    private static async Task DeclareAlternativeAnswers(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var shapes = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>()
+            .Where(m => m.StatusCode == StatusCodes.Status200OK && m.Type is { } type && type != typeof(void))
+            .Select(m => m.Type!)
+            .Distinct()
+            .ToList();
+        if (shapes.Count < 2 || operation.Responses is null || !operation.Responses.TryGetValue("200", out var ok)
+            || ok.Content is null || !ok.Content.TryGetValue("application/json", out var media))
+        {
+            return;
+        }
+
+        var alternatives = new List<IOpenApiSchema>();
+        foreach (var shape in shapes)
+        {
+            alternatives.Add(await context.GetOrCreateSchemaAsync(shape, null, cancellationToken));
+        }
+
+        media.Schema = new OpenApiSchema { OneOf = alternatives };
+    }
 }

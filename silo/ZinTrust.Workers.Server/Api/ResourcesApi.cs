@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
 using ZinTrust.Workers.Abstractions;
 using ZinTrust.Workers.Grains;
@@ -37,19 +38,25 @@ public static class ResourcesApi
     private static async Task<IResult> Status(IGrainFactory grains) =>
         Results.Json(ResourcesMapping.ToResponse(await Monitor(grains).GetStatus()), ApiJson.Options);
 
-    private static async Task<IResult> History(HttpRequest request, IGrainFactory grains, [FromKeyedServices(WorkersClock.Key)] TimeProvider clock)
+    private static async Task<IResult> History(
+        IGrainFactory grains,
+        [FromKeyedServices(WorkersClock.Key)] TimeProvider clock,
+        [FromQuery(Name = "from"), Description("Snapshots at or after this ISO 8601 time (not with hours)")] string? fromText,
+        [FromQuery(Name = "to"), Description("Snapshots at or before this ISO 8601 time")] string? toText,
+        [FromQuery, Description("Snapshots of the last N hours, 1..168 (not with from)")] string? hours,
+        [FromQuery, Description("Snapshots of this silo only (its address as snapshots show it)")] string? silo,
+        [FromQuery, Description("The newest N snapshots, 1..10000 (default 100)")] string? limit)
     {
-        var query = request.Query;
-        var from = WorkersApi.Time(query, "from");
-        var to = WorkersApi.Time(query, "to");
-        if (query["hours"].FirstOrDefault() is not null)
+        var from = WorkersApi.Time(fromText, "from");
+        var to = WorkersApi.Time(toText, "to");
+        if (hours is not null)
         {
             if (from is not null)
             {
                 throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "Give either from or hours, not both.");
             }
 
-            from = clock.GetUtcNow() - TimeSpan.FromHours(WorkersApi.Number(query, "hours", 24, 1, MaxHistoryHours));
+            from = clock.GetUtcNow() - TimeSpan.FromHours(WorkersApi.Number(hours, "hours", 24, 1, MaxHistoryHours));
         }
 
         if (from is not null && to is not null && from > to)
@@ -57,14 +64,12 @@ public static class ResourcesApi
             throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, "from must not be after to.");
         }
 
-        string? silo = query["silo"].FirstOrDefault();
         if (silo is not null && (silo.Length is 0 or > MaxSiloLength || silo.Any(char.IsControl)))
         {
             throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"silo must be a silo address as snapshots show it (1..{MaxSiloLength} printable characters).");
         }
 
-        int limit = WorkersApi.Number(query, "limit", 100, 1, MaxHistoryLimit);
-        var snapshots = await Monitor(grains).GetHistory(silo, from, to, limit);
+        var snapshots = await Monitor(grains).GetHistory(silo, from, to, WorkersApi.Number(limit, "limit", 100, 1, MaxHistoryLimit));
         return Results.Json(new ResourceHistoryResponse(true, snapshots.Count, [.. snapshots.Select(ResourcesMapping.ToResponse)]), ApiJson.Options);
     }
 

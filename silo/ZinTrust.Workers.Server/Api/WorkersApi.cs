@@ -19,7 +19,7 @@ public static class WorkersApi
         group.MapGet("/", List).WithSummary("List workers (paging; filters status, queue, region; sort; inactive ones with includeInactive=true)");
         group.MapPost("/", Create).WithSummary("Create a worker").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
         group.MapPost("/create", Create).WithSummary("Create a worker (the seed's path)").Accepts<WorkerCreateRequest>("application/json").Produces<WorkerActionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Admin);
-        group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status, the depth of their queues, health, cluster resources and 24 h costs").Produces<SystemSummaryResponse>();
+        group.MapGet("/system/summary", Summary).WithSummary("Counts of workers by status, the depth of their queues, health, cluster resources and 24 h costs");
         group.MapGet("/{name}", Get).WithSummary("Get a worker").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{name}", Update).WithSummary("Update a worker (only the fields given; concurrency applies in place)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
         group.MapPut("/{name}", Update).WithSummary("Update a worker (same as PATCH)").Accepts<WorkerUpdateRequest>("application/json").Produces<WorkerActionResponse>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(ApiSecurity.Admin);
@@ -70,8 +70,6 @@ public static class WorkersApi
         var score = await worker.GetHealthScore();
         return TypedResults.Ok(new WorkerHealthAnswer(true, name, ApiMapping.Name(info.Status), ApiMapping.ToResponse(info.Health), ApiMapping.ToResponse(score)));
     }
-
-    internal static DateTimeOffset? Time(IQueryCollection query, string name) => Time(query[name].FirstOrDefault(), name);
 
     /// <summary>An ISO 8601 time (UTC when it names no offset), null when absent; INVALID_QUERY (400) naming the parameter otherwise.</summary>
     internal static DateTimeOffset? Time(string? raw, string name)
@@ -130,7 +128,7 @@ public static class WorkersApi
         return TypedResults.Ok(new WorkerListResponse(items, new PaginationResponse(page, limit, all.Length, totalPages, page < totalPages, page > 1)));
     }
 
-    private static async Task<IResult> Summary(IGrainFactory grains)
+    private static async Task<Ok<SystemSummaryAnswer>> Summary(IGrainFactory grains)
     {
         var all = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true);
         var active = all.Where(w => w.ActiveStatus).ToArray();
@@ -153,7 +151,7 @@ public static class WorkersApi
             AverageHealth: scores.Length == 0 ? null : Math.Round(scores.Average(), 1),
             Resources: resources,
             Costs: costs is null ? null : ResourcesMapping.ToSummary(costs));
-        return Results.Json(new { ok = true, summary }, ApiJson.Options);
+        return TypedResults.Ok(new SystemSummaryAnswer(true, summary));
     }
 
     private static async Task<ResourcesResponse?> Resources(IGrainFactory grains)
@@ -280,9 +278,6 @@ public static class WorkersApi
             _ => throw ApiErrors.BadRequest(ApiErrors.InvalidQuery, $"{name} must be true or false."),
         };
     }
-
-    internal static int Number(IQueryCollection query, string name, int fallback, int min, int max) =>
-        Number(query[name].FirstOrDefault(), name, fallback, min, max);
 
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, <paramref name="fallback"/> when absent;
     /// INVALID_QUERY (400) naming the parameter otherwise.</summary>

@@ -2,19 +2,34 @@ using System.Text.Json;
 
 namespace ZinTrust.Workers.Server;
 
-/// <summary>POST /api/workers. Unknown fields are rejected.</summary>
-public sealed class WorkerCreateRequest
+/// <summary>
+/// The fields a worker's create (POST) and update (PATCH) share, declared once so a field means the same in both. Unknown
+/// fields are rejected. On create an absent field takes its default; on update it keeps the current value.
+/// </summary>
+public abstract class WorkerFieldsRequest
 {
-    public string? Name { get; init; }
+    /// <summary>The worker's (primary) queue.</summary>
     public string? QueueName { get; init; }
+
+    /// <summary>A multi-queue worker's queues with weights ([{"name", "weight"}]); queueName, when given, must be one of them,
+    /// else the first is the worker's queue. On update [] makes it consume its queueName alone.</summary>
+    public List<WorkerQueueRequest>? Queues { get; init; }
+
     public string? Version { get; init; }
+
     public int? Concurrency { get; init; }
+
+    /// <summary>A registered processor's name; on update it drops a processor spec.</summary>
     public string? Processor { get; init; }
-    public bool? AutoStart { get; init; }
+
     public bool? ActiveStatus { get; init; }
+
     public JobOptionsRequest? JobOptions { get; init; }
+
     public Dictionary<string, bool>? Features { get; init; }
+
     public int? Replicas { get; init; }
+
     public int? DrainTimeoutMs { get; init; }
 
     /// <summary>memory | redis | db; unset = the configured WORKER_PERSISTENCE_DRIVER (only those auto-start).</summary>
@@ -23,7 +38,7 @@ public sealed class WorkerCreateRequest
     /// <summary>The worker's circuit (in force when features.circuitBreaker is true).</summary>
     public CircuitBreakerRequest? CircuitBreaker { get; init; }
 
-    /// <summary>Opt-in restarts on critical health (off by default).</summary>
+    /// <summary>Opt-in restarts on critical health or a failed health check (off by default).</summary>
     public HealthPolicyRequest? HealthPolicy { get; init; }
 
     /// <summary>Replica bounds and thresholds for the auto-scaler (in force when features.autoScaling is true).</summary>
@@ -32,20 +47,12 @@ public sealed class WorkerCreateRequest
     /// <summary>Lower-case letters, digits and '-'; unset = WORKER_REGION.</summary>
     public string? Region { get; init; }
 
-    /// <summary>A multi-queue worker's queues with weights ([{"name", "weight"}]); queueName, when given, must be one of them,
-    /// else the first is the worker's queue.</summary>
-    public List<WorkerQueueRequest>? Queues { get; init; }
-
-    /// <summary>The original's datacenter block: primaryRegion (the placement), secondaryRegions (the first is the failover
-    /// target), affinityRules, priority, autoFailover, healthCheckInterval (ms).</summary>
-    public DatacenterRequest? Datacenter { get; init; }
-
     /// <summary>Load the processor from an assembly instead of a registered name (admin only, like every worker change):
     /// {"path" | "url", "sha256", "type"?}. Not with processor.</summary>
     public ProcessorSpecRequest? ProcessorSpec { get; init; }
 
     /// <summary>The declared health check: a registered check's name, or {"kind": "http" | "tcp" | "registered", …}
-    /// (<see cref="HealthCheckRequest"/>). Declared, its consecutive failures mark the worker failed.</summary>
+    /// (<see cref="HealthCheckRequest"/>). Declared, its consecutive failures mark the worker failed. On update null removes it.</summary>
     public JsonElement HealthCheck { get; init; }
 
     /// <summary>The original's infrastructure block: driver (memory | redis), persistence {driver, connection, table, keyPrefix},
@@ -54,6 +61,19 @@ public sealed class WorkerCreateRequest
 
     /// <summary>The original's persistence block at the top level (as infrastructure.persistence).</summary>
     public PersistenceRequest? Persistence { get; init; }
+}
+
+/// <summary>POST /api/workers: the shared fields, the worker's name, its auto-start and the original's datacenter block.</summary>
+public sealed class WorkerCreateRequest : WorkerFieldsRequest
+{
+    public string? Name { get; init; }
+
+    /// <summary>true / false / unset (follows WORKER_AUTO_START).</summary>
+    public bool? AutoStart { get; init; }
+
+    /// <summary>The original's datacenter block: primaryRegion (the placement), secondaryRegions (the first is the failover
+    /// target), affinityRules, priority, autoFailover, healthCheckInterval (ms).</summary>
+    public DatacenterRequest? Datacenter { get; init; }
 }
 
 public sealed class AutoScalingRequest
@@ -112,38 +132,10 @@ public sealed class ProcessorSpecRequest
 }
 
 /// <summary>PATCH /api/workers/{name}: only the fields present change.</summary>
-public sealed class WorkerUpdateRequest
+public sealed class WorkerUpdateRequest : WorkerFieldsRequest
 {
-    public string? QueueName { get; init; }
-
-    /// <summary>A multi-queue worker's queues with weights; [] makes it consume its queueName alone.</summary>
-    public List<WorkerQueueRequest>? Queues { get; init; }
-    public string? Version { get; init; }
-    public int? Concurrency { get; init; }
-    public string? Processor { get; init; }
+    /// <summary>true / false, or null to follow WORKER_AUTO_START again (absent: unchanged).</summary>
     public JsonElement AutoStart { get; init; }
-    public bool? ActiveStatus { get; init; }
-    public JobOptionsRequest? JobOptions { get; init; }
-    public Dictionary<string, bool>? Features { get; init; }
-    public int? Replicas { get; init; }
-    public int? DrainTimeoutMs { get; init; }
-    public string? PersistenceDriver { get; init; }
-    public CircuitBreakerRequest? CircuitBreaker { get; init; }
-    public HealthPolicyRequest? HealthPolicy { get; init; }
-    public AutoScalingRequest? AutoScaling { get; init; }
-    public string? Region { get; init; }
-
-    /// <summary>A processor spec to load the processor from (replaces processor); setting processor drops the spec.</summary>
-    public ProcessorSpecRequest? ProcessorSpec { get; init; }
-
-    /// <summary>Replaces the declared health check (a name or an object, as on create); null removes it.</summary>
-    public JsonElement HealthCheck { get; init; }
-
-    /// <summary>As on create.</summary>
-    public InfrastructureRequest? Infrastructure { get; init; }
-
-    /// <summary>As on create.</summary>
-    public PersistenceRequest? Persistence { get; init; }
 }
 
 /// <summary>POST /api/workers/{name}/versions: a version to register (the original's body, plus what a version may change).</summary>

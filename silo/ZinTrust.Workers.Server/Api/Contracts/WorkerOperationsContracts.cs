@@ -52,3 +52,5 @@ public sealed record WorkerAnswer(bool Ok, WorkerResponse Worker);
 
 /// <summary>A worker's latest health-check result and its health score (null before a sample).</summary>
 public sealed record WorkerHealthAnswer(bool Ok, string Name, string Status, HealthResponse Health, HealthScoreResponse? Score);
+
+public sealed record SystemSummaryAnswer(bool Ok, SystemSummaryResponse Summary);
