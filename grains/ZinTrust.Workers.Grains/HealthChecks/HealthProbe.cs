@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -11,9 +10,9 @@ namespace ZinTrust.Workers.Grains;
 /// turns every way they can go wrong into an unhealthy outcome with a message fit for an operator: a timeout, a refused or failed
 /// connection, an unexpected status, a redirect to another host. HTTP goes through the named client <see cref="HttpClientName"/>
 /// of <see cref="IHttpClientFactory"/> (no proxy, no cookies, no automatic redirects, no decompression); at most
-/// <see cref="MaxBodyBytes"/> of a body are read and none of it is kept. Both kinds connect through <see cref="ConnectAsync"/>,
-/// which resolves the host once, refuses it when an address is link-local (<see cref="HealthProbeAddresses"/>) and connects to
-/// the addresses it checked.
+/// <see cref="MaxBodyBytes"/> of a body are read and none of it is kept. Both kinds connect through the outbound guard
+/// (<see cref="GuardedHttp"/>) with the health checks' own address policy (<see cref="HealthCheckSeams"/>): the host is resolved
+/// once, refused when an address is link-local or unusable, and only the addresses checked are connected to.
 /// </summary>
 internal sealed partial class HealthProbe(IHttpClientFactory clients, ILogger<HealthProbe> logger)
 {
@@ -43,13 +42,13 @@ internal sealed partial class HealthProbe(IHttpClientFactory clients, ILogger<He
         {
             return Unhealthy($"no answer within {check.Timeout.TotalMilliseconds:0} ms");
         }
-        catch (ProbeRefusedException refused)
+        catch (OutboundAddressRefusedException refused)
         {
-            return Unhealthy(refused.Message);
+            return Refused(refused);
         }
-        catch (HttpRequestException ex) when (Refusal(ex) is { } refused)
+        catch (HttpRequestException ex) when (GuardedHttp.RefusalIn(ex) is { } refused)
         {
-            return Unhealthy(refused.Message);
+            return Refused(refused);
         }
         catch (HttpRequestException ex)
         {
@@ -65,63 +64,10 @@ internal sealed partial class HealthProbe(IHttpClientFactory clients, ILogger<He
         }
     }
 
-    /// <summary>Resolves <paramref name="host"/> once, refuses it when any address is link-local or unusable, and connects to the
-    /// addresses checked (never to a second lookup, whose answer could differ).</summary>
-    public async ValueTask<Socket> ConnectAsync(string host, int port, CancellationToken cancellationToken)
-    {
-        host = host.Trim('[', ']');
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
-        if (addresses.Length == 0)
-        {
-            throw new ProbeRefusedException($"host '{host}' has no address");
-        }
-
-        foreach (var address in addresses)
-        {
-            if (HealthProbeAddresses.Refusal(address) is { } why)
-            {
-                LogAddressRefused(logger, host, address.ToString(), why);
-                throw new ProbeRefusedException($"host '{host}' resolves to {address}, {why}; health checks do not connect there");
-            }
-        }
-
-        SocketException? failure = null;
-        foreach (var address in addresses)
-        {
-            var target = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-            var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(target, port), cancellationToken);
-                return socket;
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                failure = ex;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-
-        throw failure!;
-    }
-
-    /// <summary>The handler of the named client: its connections go through <see cref="ConnectAsync"/>.</summary>
-    internal SocketsHttpHandler CreateHandler() => new()
-    {
-        AllowAutoRedirect = false,              // followed here, to the same host only
-        UseProxy = false,                       // a proxy would make the connection the address check must see
-        UseCookies = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        MaxResponseHeadersLength = 64,          // KiB
-        PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-        ConnectCallback = async (context, token) =>
-            new NetworkStream(await ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, token), ownsSocket: true),
-    };
+    /// <summary>The handler of the named client: its connections go through the outbound guard with the health checks' policy;
+    /// redirects are followed here, to the same host only.</summary>
+    internal static SocketsHttpHandler CreateHandler() =>
+        GuardedHttp.CreateHandler(HealthCheckSeams.Default, static (context, token) => GuardedHttp.ConnectAsync(HealthCheckSeams.Default, context, token));
 
     private async Task<HealthCheckOutcome> HttpAsync(HealthCheckSpec check, CancellationToken cancellationToken)
     {
@@ -163,9 +109,9 @@ internal sealed partial class HealthProbe(IHttpClientFactory clients, ILogger<He
         }
     }
 
-    private async Task<HealthCheckOutcome> TcpAsync(HealthCheckSpec check, CancellationToken cancellationToken)
+    private static async Task<HealthCheckOutcome> TcpAsync(HealthCheckSpec check, CancellationToken cancellationToken)
     {
-        using var socket = await ConnectAsync(check.Host!, check.Port, cancellationToken);
+        using var socket = await GuardedHttp.ConnectSocketAsync(HealthCheckSeams.Default, check.Host!, check.Port, cancellationToken);
         return new HealthCheckOutcome(true, $"connected to {check.Host}:{check.Port}");
     }
 
@@ -183,17 +129,14 @@ internal sealed partial class HealthProbe(IHttpClientFactory clients, ILogger<He
 
     private static HealthCheckOutcome Unhealthy(string message) => new(false, message);
 
-    private static ProbeRefusedException? Refusal(Exception ex)
+    private HealthCheckOutcome Refused(OutboundAddressRefusedException refused)
     {
-        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        if (refused.Address is { } address)
         {
-            if (inner is ProbeRefusedException refused)
-            {
-                return refused;
-            }
+            LogAddressRefused(logger, refused.Host, address.ToString(), refused.Reason);
         }
 
-        return null;
+        return Unhealthy($"{refused.Message}; health checks do not connect there");
     }
 
     /// <summary>What failed, without the exception's text: the socket error when there is one, else the request error's kind.</summary>
@@ -212,7 +155,4 @@ internal sealed partial class HealthProbe(IHttpClientFactory clients, ILogger<He
 
     [LoggerMessage(3304, LogLevel.Warning, "Health check: host {Host} resolves to {Address}, {Why}; refused")]
     private static partial void LogAddressRefused(ILogger logger, string host, string address, string why);
-
-    /// <summary>The connect step refused the host (thrown through the HTTP handler, so told apart from a network failure).</summary>
-    private sealed class ProbeRefusedException(string message) : Exception(message);
 }

@@ -96,7 +96,7 @@ public static class WorkersSiloBuilderExtensions
             // The worker health checks' HTTP client: connections through the probe's address check, no redirects, proxy or
             // cookies, and no request logging (a check runs every interval; its outcome is the worker's health).
             services.AddHttpClient(HealthProbe.HttpClientName)
-                .ConfigurePrimaryHttpMessageHandler(static sp => sp.GetRequiredService<HealthProbe>().CreateHandler())
+                .ConfigurePrimaryHttpMessageHandler(static _ => HealthProbe.CreateHandler())
                 .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .RemoveAllLoggers();
             services.TryAddSingleton<SiloResourceSampler>();

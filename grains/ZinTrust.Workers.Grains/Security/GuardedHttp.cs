@@ -31,15 +31,22 @@ internal static class GuardedHttp
         return handler;
     }
 
-    /// <summary>
-    /// Resolves the request's host, refuses it (<see cref="OutboundAddressRefusedException"/>) when it has no address or any
-    /// address is refused, and otherwise connects to the first of those addresses that answers.
-    /// </summary>
+    /// <summary>The connect callback of a guarded handler: <see cref="ConnectSocketAsync"/> to the request's host and port.</summary>
     public static async ValueTask<Stream> ConnectAsync(OutboundSeams seams, SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(seams);
         ArgumentNullException.ThrowIfNull(context);
-        var host = context.DnsEndPoint.Host.Trim('[', ']');
+        return new NetworkStream(await ConnectSocketAsync(seams, context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken), ownsSocket: true);
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="host"/>, refuses it (<see cref="OutboundAddressRefusedException"/>) when it has no address or any
+    /// address is refused by the seams' policy, and otherwise connects to the first of those addresses that answers.
+    /// </summary>
+    public static async ValueTask<Socket> ConnectSocketAsync(OutboundSeams seams, string host, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seams);
+        ArgumentNullException.ThrowIfNull(host);
+        host = host.Trim('[', ']');
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await seams.Resolve(host, cancellationToken);
         if (addresses.Length == 0)
         {
@@ -55,20 +62,25 @@ internal static class GuardedHttp
         }
 
         // Connect to the addresses just checked, never to a fresh lookup (an attacker's DNS could answer differently the second time).
-        Exception? failure = null;
+        SocketException? failure = null;
         foreach (var address in addresses)
         {
             var target = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
             var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(target, context.DnsEndPoint.Port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
+                await socket.ConnectAsync(new IPEndPoint(target, port), cancellationToken);
+                return socket;
             }
             catch (SocketException ex)
             {
                 socket.Dispose();
                 failure = ex;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
             }
         }
 

@@ -32,3 +32,10 @@ internal sealed class AlertWebhookSeams : OutboundSeams
 {
     public static AlertWebhookSeams Default { get; } = new();
 }
+
+/// <summary>Seams of the workers' HTTP and TCP health checks (<see cref="HealthProbe"/>): their own address policy
+/// (<see cref="HealthProbeAddresses"/>: an operator's private services are the usual target; link-local is refused).</summary>
+internal sealed class HealthCheckSeams : OutboundSeams
+{
+    public static HealthCheckSeams Default { get; } = new() { AddressRefusal = HealthProbeAddresses.Refusal };
+}
