@@ -29,7 +29,9 @@ public sealed class DurableMetricsTests
         var hours = (await worker.GetMetrics(WorkerMetricsPeriod.Hour, 48)).Buckets;
         Assert.Equal([T0, T0.AddHours(1)], hours.Select(h => h.Start));
         Assert.Equal((4L, 0L), (hours[0].Completed, hours[0].Failed));   // the first hour kept what it had
-        Assert.InRange(first.Min!.Value.TotalMilliseconds, 30 * 0.95, double.MaxValue);   // each run slept 30 ms
+        // Each run slept 30 ms: the estimate is within 5 % of the measured run, and the delay's timer may end a run a little
+        // early, so a run's estimate can fall just under 28.5 ms (CI saw 28.49).
+        Assert.InRange(first.Min!.Value.TotalMilliseconds, (30 * 0.95) - 2, double.MaxValue);
         Assert.True(first.Min <= first.P50 && first.P50 <= first.P95 && first.P95 <= first.P99 && first.P99 <= first.Max, first.ToString());
         Assert.Equal(T0.AddHours(2), second.End);
         var day = Assert.Single((await worker.GetMetrics(WorkerMetricsPeriod.Day, 62)).Buckets);
