@@ -21,13 +21,13 @@ public sealed class EnqueueRetryTests(ClientCluster fixture)
             EnqueueFault.Before(new SiloUnavailableException("gateway gone (test)")));
         await using var services = fixture.Services();
         var queue = services.GetRequiredService<IJobQueueFactory>().Get<TestJob>("q-retry-lost");
-        int enqueuesBefore = fixture.Cluster.Calls[nameof(IQueueGrain.Enqueue)];
+        int enqueuesBefore = fixture.Cluster.Calls[nameof(IQueueGrain.EnqueueEach)];
 
         var ack = await queue.EnqueueAsync(new TestJob { Tag = "once" }, cancellationToken: Ct);
         var stored = await queue.GetAsync(ack.JobId, Ct);
 
         Assert.Equal(3, fixture.Faults.Attempts("q-retry-lost"));
-        Assert.Equal(2, fixture.Cluster.Calls[nameof(IQueueGrain.Enqueue)] - enqueuesBefore);
+        Assert.Equal(2, fixture.Cluster.Calls[nameof(IQueueGrain.EnqueueEach)] - enqueuesBefore);
         Assert.False(ack.Created);   // the first attempt created it
         Assert.Equal(1, fixture.Cluster.Store.Count("q-retry-lost"));
         Assert.StartsWith("client:", stored!.IdempotencyKey, StringComparison.Ordinal);

@@ -15,12 +15,13 @@ public sealed class OptionsTests
             ServiceId = "",
             EnqueueRetry = new EnqueueRetryOptions { MaxAttempts = 0, BaseDelay = TimeSpan.FromSeconds(3), MaxDelay = TimeSpan.FromSeconds(1), Budget = TimeSpan.Zero },
             ResultWait = new ResultWaitOptions { PushSafetyPollInterval = TimeSpan.FromHours(1), PollInitialDelay = TimeSpan.Zero },
+            EnqueueCoalescing = new EnqueueCoalescingOptions { MaxJobsPerCall = 10_001, MaxCallsInFlight = 0 },
         };
 
         var result = new WorkersClientOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        foreach (var setting in new[] { "GatewayPort", "ServiceId", "EnqueueRetry.MaxAttempts", "EnqueueRetry.MaxDelay", "EnqueueRetry.Budget", "ResultWait.PushSafetyPollInterval", "ResultWait.PollInitialDelay" })
+        foreach (var setting in new[] { "GatewayPort", "ServiceId", "EnqueueRetry.MaxAttempts", "EnqueueRetry.MaxDelay", "EnqueueRetry.Budget", "ResultWait.PushSafetyPollInterval", "ResultWait.PollInitialDelay", "EnqueueCoalescing.MaxJobsPerCall", "EnqueueCoalescing.MaxCallsInFlight" })
         {
             Assert.Contains(result.Failures!, f => f.Contains($"WorkersClientOptions.{setting} ", StringComparison.Ordinal));
         }

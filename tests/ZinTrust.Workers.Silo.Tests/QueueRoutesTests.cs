@@ -77,6 +77,48 @@ public sealed class QueueRoutesTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task ConcurrentSingleEnqueues_WhichTheFacadeCoalesces_EachGetTheirOwnAnswer()
+    {
+        using var op = fixture.Factory.Client(ApiRole.Operator);
+        Assert.Equal(HttpStatusCode.Created, (await op.PostJson("/api/queues/q-coalesced/jobs", """{"payload":{"n":-1}}""")).StatusCode);
+
+        // 60 at once: 50 jobs of their own, 5 invalid, 5 of one order under one Idempotency-Key.
+        var sent = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/queues/q-coalesced/jobs")
+            {
+                Content = new StringContent(i % 12 == 5 ? """{"payload":{"n":-2},"priority":1000}""" : i % 12 == 7 ? """{"payload":{"n":"order"}}""" : $$$"""{"payload":{"n":{{{i}}}}}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            if (i % 12 == 7)
+            {
+                request.Headers.Add("Idempotency-Key", "coalesced-order");
+            }
+
+            var response = await op.SendAsync(request, TestContext.Current.CancellationToken);
+            return (I: i, response.StatusCode, Body: await response.Json());
+        }));
+
+        Assert.All(sent.Where(s => s.I % 12 == 5), s => Assert.Equal((HttpStatusCode.BadRequest, WorkersErrorCodes.InvalidPriority), (s.StatusCode, s.Body.Str("code"))));
+        var order = sent.Where(s => s.I % 12 == 7).ToArray();
+        Assert.Single(order.Select(s => s.Body.Str("id")).Distinct());
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Created], order.Select(s => s.StatusCode).Order());   // one created it
+        foreach (var (i, status, body) in sent.Where(s => s.I % 12 is not (5 or 7)))
+        {
+            Assert.Equal(HttpStatusCode.Created, status);
+            var job = await (await op.Get($"/api/queues/q-coalesced/jobs/{body.Str("id")}")).Json();
+            Assert.Equal(i, job.GetProperty("payload").GetProperty("n").GetInt32());   // its own job, not a neighbour's
+        }
+
+        var reused = await op.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/queues/q-coalesced/jobs")
+        {
+            Content = new StringContent("""{"payload":{"n":"other"}}""", System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "Idempotency-Key", "coalesced-order" } },
+        }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+        Assert.Equal(1 + 50 + 1, (await (await op.Get("/api/queues/q-coalesced")).Json()).GetProperty("waiting").GetInt32());
+    }
+
+    [Fact]
     public async Task Headers_GivenAtEnqueue_ReachTheProcessor_AndShowInTheJob_AndBadOnesAre400()
     {
         using var admin = fixture.Factory.Client(ApiRole.Admin);

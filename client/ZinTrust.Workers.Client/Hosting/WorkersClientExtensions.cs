@@ -86,6 +86,7 @@ public static class WorkersClientExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EnqueueRetry>();
         services.TryAddSingleton<JobResultWaiter>();
+        services.TryAddSingleton<ClientEnqueueBatchers>();
         services.TryAddSingleton<IWorkerManager, WorkerManager>();
         services.TryAddSingleton<IDatacenters, Datacenters>();
         services.TryAddSingleton<ISchedules, Schedules>();

@@ -22,6 +22,9 @@ public sealed class WorkersClientOptions
     /// <summary>Retries of enqueues that failed with a transient error. Defaults: see <see cref="EnqueueRetryOptions"/>.</summary>
     public EnqueueRetryOptions EnqueueRetry { get; set; } = new();
 
+    /// <summary>How concurrent single enqueues to one queue share grain calls. Defaults: see <see cref="EnqueueCoalescingOptions"/>.</summary>
+    public EnqueueCoalescingOptions EnqueueCoalescing { get; set; } = new();
+
     /// <summary>How awaiting a job's result learns that it settled. Defaults: see <see cref="ResultWaitOptions"/>.</summary>
     public ResultWaitOptions ResultWait { get; set; } = new();
 }

@@ -33,6 +33,23 @@ public sealed class WorkersClientOptionsValidator : IValidateOptions<WorkersClie
             Between(failures, retry.Budget, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), "EnqueueRetry.Budget");
         }
 
+        if (options.EnqueueCoalescing is not { } coalescing)
+        {
+            failures.Add("WorkersClientOptions.EnqueueCoalescing is required.");
+        }
+        else
+        {
+            if (coalescing.MaxJobsPerCall is < 1 or > 10_000)
+            {
+                failures.Add($"WorkersClientOptions.EnqueueCoalescing.MaxJobsPerCall must be between 1 and 10000 (was {coalescing.MaxJobsPerCall}).");
+            }
+
+            if (coalescing.MaxCallsInFlight is < 1 or > 64)
+            {
+                failures.Add($"WorkersClientOptions.EnqueueCoalescing.MaxCallsInFlight must be between 1 and 64 (was {coalescing.MaxCallsInFlight}).");
+            }
+        }
+
         if (options.ResultWait is not { } wait)
         {
             failures.Add("WorkersClientOptions.ResultWait is required.");

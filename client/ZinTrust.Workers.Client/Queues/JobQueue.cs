@@ -9,8 +9,9 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
     private readonly IQueueGrain queue;
     private readonly EnqueueRetry retry;
     private readonly JobResultWaiter waiter;
+    private readonly EnqueueBatcher? batcher;
 
-    public JobQueue(IClusterClient client, EnqueueRetry retry, JobResultWaiter waiter, string name)
+    public JobQueue(IClusterClient client, EnqueueRetry retry, JobResultWaiter waiter, EnqueueBatchers? batchers, string name)
     {
         ArgumentNullException.ThrowIfNull(client);
         if (WorkerValidation.CheckQueueName(name) is { } error)
@@ -22,6 +23,7 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         queue = client.GetGrain<IQueueGrain>(name);
         this.retry = retry;
         this.waiter = waiter;
+        batcher = batchers?.For(name);
     }
 
     public string Name { get; }
@@ -33,7 +35,8 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         return WorkersActivity.SendAsync(Name, 1, null, span =>
         {
             var sent = request.WithContext(span);
-            return retry.ExecuteAsync(Name, ct => queue.Enqueue(sent).WaitAsync(ct), cancellationToken);
+            // Concurrent callers share grain calls (EnqueueBatcher); each attempt of each caller is its own job in them.
+            return retry.ExecuteAsync(Name, ct => (batcher is null ? queue.Enqueue(sent) : batcher.EnqueueAsync(sent)).WaitAsync(ct), cancellationToken);
         });
     }
 

@@ -5,7 +5,8 @@ namespace ZinTrust.Workers.Abstractions;
 /// store before the call that caused it returns.
 /// </summary>
 // v2: LeaseFor (the replica says its version) and SetSplit (canary traffic); v1 callers (replicas of the release before) keep Lease.
-[Alias("zt.IQueueGrain"), Orleans.CodeGeneration.Version(3)]
+// v4: EnqueueEach (coalesced single enqueues); Orleans routes its calls to silos that have it (upgrade silos before clients).
+[Alias("zt.IQueueGrain"), Orleans.CodeGeneration.Version(4)]
 public interface IQueueGrain : IGrainWithStringKey
 {
     /// <summary>Enqueues one job; returns once the job store has it. Refused with <c>QUEUE_FULL</c> (and a retry-after) while the
@@ -17,6 +18,15 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>Enqueues many jobs in one store write; all or none are acknowledged.</summary>
     [Alias("EnqueueBatch")]
     Task<IReadOnlyList<EnqueueResult>> EnqueueBatch(IReadOnlyList<EnqueueRequest> requests);
+
+    /// <summary>
+    /// Enqueues up to 10,000 independent jobs (single enqueues of many callers, coalesced by <see cref="EnqueueBatcher"/>): each is
+    /// accepted or refused on its own, exactly as <see cref="Enqueue"/> would (validation, <c>QUEUE_FULL</c>, a reused idempotency
+    /// key), in order, and the accepted ones are acknowledged when the store has them. A failure of the call itself (a failed store
+    /// write, an unavailable queue) acknowledges none.
+    /// </summary>
+    [Alias("EnqueueEach")]
+    Task<IReadOnlyList<EnqueueOutcome>> EnqueueEach(IReadOnlyList<EnqueueRequest> requests);
 
     /// <summary>Leases up to <paramref name="max"/> waiting jobs, highest priority first, FIFO within a priority.
     /// An empty answer registers the replica to be woken when work arrives.</summary>

@@ -161,21 +161,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         ThrowIfPoisoned();
         ThrowIfInvalidQueue();
-        WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
-        long fingerprint = 0;
-        if (request.IdempotencyKey is null)
-        {
-            ThrowIfFull(1);
-        }
-        else
-        {
-            var (fingerprints, newJobs) = keys.Check([request], time.GetUtcNow(), IsKept);
-            ThrowIfFull(newJobs);
-            fingerprint = fingerprints[0];
-        }
-
-        writer.MakeRoom(1, QueueWriter.SizeOfNew(request));
-        var result = Admit(request, fingerprint);
+        var result = Stage(request);
         await writer.Commit();
         return result;
     }

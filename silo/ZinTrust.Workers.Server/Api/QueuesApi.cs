@@ -71,7 +71,7 @@ public static class QueuesApi
     private static async Task<Ok<QueueStatsResponse>> Stats(string queue, IGrainFactory grains) =>
         TypedResults.Ok(ApiMapping.ToResponse(await Queue(queue, grains).GetStats()));
 
-    private static async Task<IResult> Enqueue(string queue, HttpRequest request, IGrainFactory grains, ILocalSiloDetails silo, CancellationToken cancellationToken)
+    private static async Task<IResult> Enqueue(string queue, HttpRequest request, IGrainFactory grains, EnqueueBatchers batchers, ILocalSiloDetails silo, CancellationToken cancellationToken)
     {
         var target = Queue(queue, grains);
         string? key = request.Headers[IdempotencyHeader].FirstOrDefault();
@@ -88,7 +88,7 @@ public static class QueuesApi
         if (batch is null)
         {
             var one = ApiMapping.ToEnqueue(ApiJson.Deserialize<EnqueueJobRequest>(body), key);
-            var ack = await WorkersActivity.SendAsync(queue, 1, silo.SiloAddress.ToString(), span => target.Enqueue(one.WithContext(span)));
+            var ack = await WorkersActivity.SendAsync(queue, 1, silo.SiloAddress.ToString(), span => batchers.For(queue).EnqueueAsync(one.WithContext(span)));
             return ApiJson.CreatedOrOk(ack.Created, ApiMapping.ToResponse(ack, queue), JobLocation(queue, ack.JobId));
         }
 

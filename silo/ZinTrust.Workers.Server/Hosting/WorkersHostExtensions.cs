@@ -102,6 +102,8 @@ internal static class WorkersHostExtensions
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiErrors.AddTraceId);
         builder.Services.AddExceptionHandler<WorkersExceptionHandler>();
         builder.Services.AddSingleton(sp => new QueueDirectory(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IJobStore>(), TimeProvider.System));
+        // Concurrent single-job POSTs to one queue share grain calls (each request keeps its own answer and error).
+        builder.Services.AddSingleton(sp => new ZinTrust.Workers.Abstractions.EnqueueBatchers(sp.GetRequiredService<IGrainFactory>()));
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));   // typed results write as ApiJson does
         builder.Services.AddWorkersOpenApi();
         // HTTPS on PORT when WORKER_API_CERTIFICATE is set; the metrics port stays plain HTTP (a scraper on the inside).

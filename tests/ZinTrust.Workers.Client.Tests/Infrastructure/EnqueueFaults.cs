@@ -4,7 +4,8 @@ using ZinTrust.Workers.Abstractions;
 namespace ZinTrust.Workers.Client.Tests;
 
 /// <summary>
-/// A client-side outgoing call filter for <see cref="IQueueGrain.Enqueue"/>: per queue, a plan says for each attempt
+/// A client-side outgoing call filter for single enqueues (<see cref="IQueueGrain.Enqueue"/>, or <see cref="IQueueGrain.EnqueueEach"/>
+/// when the client coalesces them): per queue, a plan says for each attempt
 /// whether the call goes through, fails before reaching the cluster, or reaches it and then loses its answer.
 /// </summary>
 public sealed class EnqueueFaults
@@ -22,7 +23,7 @@ public sealed class EnqueueFaults
 
     public async Task Apply(IOutgoingGrainCallContext context)
     {
-        if (context.InterfaceMethod?.Name != nameof(IQueueGrain.Enqueue))
+        if (context.InterfaceMethod?.Name is not (nameof(IQueueGrain.Enqueue) or nameof(IQueueGrain.EnqueueEach)))
         {
             await context.Invoke();
             return;
