@@ -1,3 +1,4 @@
+using ZinTrust.Workers.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,8 +10,31 @@ namespace ZinTrust.Workers.Grains;
 /// actor, never its details) and counted in <c>zintrust.audit.append_failures</c>, and the caller goes on. With
 /// <see cref="AuditLogOptions.Enabled"/> off it records nothing.
 /// </summary>
-internal sealed partial class GrainAuditLog(IGrainFactory grains, IOptions<AuditLogOptions> options, ILogger<GrainAuditLog> logger) : IAuditLog
+/// <remarks>Concurrent appends of this silo share calls to the log's single writer (a <see cref="CallBatcher{TItem, TOutcome}"/>: no
+/// timer, at most 4 calls on their way, up to <see cref="AuditLogOptions.MaxBatch"/> records each), so a busy API costs the writer one
+/// message per group of requests rather than one per request. Each caller still waits for its own record to be durable.</remarks>
+internal sealed partial class GrainAuditLog : IAuditLog
 {
+    private readonly IOptions<AuditLogOptions> options;
+    private readonly ILogger<GrainAuditLog> logger;
+    private readonly CallBatcher<AuditRecord, bool> appends;
+
+    public GrainAuditLog(IGrainFactory grains, IOptions<AuditLogOptions> options, ILogger<GrainAuditLog> logger)
+    {
+        this.options = options;
+        this.logger = logger;
+        appends = new CallBatcher<AuditRecord, bool>(
+            async records =>
+            {
+                await grains.GetGrain<IAuditLogGrain>(0).Append(records).ConfigureAwait(false);
+                return [.. records.Select(static _ => true)];
+            },
+            static _ => 1,
+            maxJobs: Math.Clamp(options.Value.MaxBatch, 1, 10_000),
+            maxBytes: long.MaxValue,
+            maxInFlight: 4);
+    }
+
     public async ValueTask AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -24,7 +48,7 @@ internal sealed partial class GrainAuditLog(IGrainFactory grains, IOptions<Audit
         {
             try
             {
-                await grains.GetGrain<IAuditLogGrain>(0).Append([record]).WaitAsync(options.Value.AppendTimeout, cancellationToken);
+                await appends.SendAsync(record).WaitAsync(options.Value.AppendTimeout, cancellationToken);
                 return;
             }
             catch (AuditStoreFencedException) when (attempt == 1)
