@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# The test command: installs (when missing) and starts Redis and PostgreSQL on 127.0.0.1, installs Chromium for the
-# browser tests, restores (locked),
-# builds, runs every test project against them, stops them, and ends with "N passed, N failed".
+# The test command: installs (when missing) and starts Redis, a 3-node Redis Cluster and PostgreSQL on 127.0.0.1,
+# installs Chromium for the browser tests, restores (locked), builds, runs every test project against them, stops them,
+# and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib.sh
 
 cleanup() {
   infra/redis.sh stop || true
+  infra/redis-cluster.sh stop || true
   infra/postgres.sh stop || true
 }
 trap cleanup EXIT
 infra/redis.sh start
+infra/redis-cluster.sh start
 infra/postgres.sh start
 # The browser tests drive Debian's Chromium through Playwright (ZT_CHROMIUM names another binary).
 if [ -z "${ZT_CHROMIUM:-}" ]; then
@@ -20,6 +22,9 @@ fi
 export ZT_TEST_REDIS="127.0.0.1:$ZT_REDIS_PORT${ZT_REDIS_PASSWORD:+,password=$ZT_REDIS_PASSWORD}"
 export ZT_TEST_POSTGRES
 ZT_TEST_POSTGRES="$(infra/postgres.sh url)"
+# The Redis Cluster's seed endpoints (the cluster-mode tests of the Redis job store; they also restart one of its nodes).
+export ZT_TEST_REDIS_CLUSTER
+ZT_TEST_REDIS_CLUSTER="$(infra/redis-cluster.sh url)"
 export ZT_REDIS_PORT ZT_PG_PORT
 
 results="artifacts/test-results"

@@ -27,9 +27,10 @@ public static class RealServers
     public static string RepositoryRoot => Repository.Root;
 
     /// <summary>A Redis job store with its own key prefix (so runs and tests never see each other's queues).</summary>
-    public static (RedisJobStore Store, RedisJobStoreOptions Options) RedisStore(string? prefix = null, string? configuration = null)
+    public static (RedisJobStore Store, RedisJobStoreOptions Options) RedisStore(string? prefix = null, string? configuration = null, Action<RedisJobStoreOptions>? configure = null)
     {
         var options = new RedisJobStoreOptions { Configuration = configuration ?? Redis, KeyPrefix = prefix ?? $"zt-test-{Guid.NewGuid():N}" };
+        configure?.Invoke(options);
         var store = new RedisJobStore(
             new RedisConnection(options),
             Serialization.GetRequiredService<Serializer<JobRecord>>(),

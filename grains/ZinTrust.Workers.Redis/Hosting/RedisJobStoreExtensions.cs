@@ -21,6 +21,11 @@ public static class RedisJobStoreExtensions
             throw new ArgumentException("RedisJobStoreOptions.Configuration is required (set REDIS_HOST and REDIS_PORT).", nameof(configure));
         }
 
+        if (options.SlotMigrationRetryTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("RedisJobStoreOptions.SlotMigrationRetryTimeout must not be negative.", nameof(configure));
+        }
+
         builder.AddZinTrustRedisConnectionCheck(options);
         builder.Services.RemoveAll<IJobStore>();
         builder.Services.AddSingleton<IJobStore>(sp => new RedisJobStore(

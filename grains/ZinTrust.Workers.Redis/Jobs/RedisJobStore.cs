@@ -17,6 +17,9 @@ namespace ZinTrust.Workers.Redis;
 /// Every batch is one Lua script call: it checks the epoch, then applies all upserts, deletes, the metadata and the
 /// idempotency keys, atomically. A claim (on load) is another: the new epoch is above the stored one and at least the caller's
 /// time-based floor, so it grows even if Redis lost the last increment. A batch is acknowledged once Redis has applied it (with AOF, fsync every second).
+/// On Redis Cluster a queue is one hash slot: redirections are followed by the client, and a batch refused with TRYAGAIN while
+/// its slot migrates is tried again (<see cref="SlotMigrationRetry"/>); docs/operations.md says what a resharding and a node
+/// restart do.
 /// </remarks>
 public sealed class RedisJobStore : IJobStore
 {
@@ -102,6 +105,7 @@ public sealed class RedisJobStore : IJobStore
     private readonly Serializer<QueueMetadata> metadata;
     private readonly Serializer<IdempotencyKeyRecord> keyRecords;
     private readonly RedisJobStoreOptions options;
+    private readonly SlotMigrationRetry slotMigration;
 
     public RedisJobStore(
         RedisConnection connection,
@@ -115,7 +119,11 @@ public sealed class RedisJobStore : IJobStore
         this.metadata = metadata;
         this.keyRecords = keyRecords;
         this.options = options;
+        slotMigration = new SlotMigrationRetry(options.SlotMigrationRetryTimeout);
     }
+
+    /// <summary>How many calls were tried again because their queue's hash slot was migrating (TRYAGAIN); tests and diagnostics.</summary>
+    internal long SlotMigrationRetries => slotMigration.Retries;
 
     public async Task<QueueSnapshot> LoadAsync(string queue, long epochFloor, CancellationToken cancellationToken)
     {
@@ -123,21 +131,38 @@ public sealed class RedisJobStore : IJobStore
         var keys = Keys(queue);
         long epoch = long.Parse((string)(await db.ScriptEvaluateAsync(ClaimScript, [keys.Epoch], [epochFloor]))!, System.Globalization.CultureInfo.InvariantCulture);
         var meta = await db.StringGetAsync(keys.Meta);
-        var jobs = new List<JobRecord>();
-        await foreach (var entry in db.HashScanAsync(keys.Jobs, pageSize: options.ScanPageSize).WithCancellation(cancellationToken))
-        {
-            var record = records.Deserialize((byte[])entry.Value!) ?? throw new InvalidDataException($"Job '{entry.Name}' of queue '{queue}' is empty in Redis.");
-            jobs.Add(record with { Id = entry.Name!, Queue = queue });
-        }
-
-        var remembered = new List<IdempotencyKeyRecord>();
-        await foreach (var entry in db.HashScanAsync(keys.IdempotencyKeys, pageSize: options.ScanPageSize).WithCancellation(cancellationToken))
-        {
-            var record = keyRecords.Deserialize((byte[])entry.Value!) ?? throw new InvalidDataException($"Idempotency key '{entry.Name}' of queue '{queue}' is empty in Redis.");
-            remembered.Add(record with { Key = entry.Name! });
-        }
-
+        var jobs = await ScanAsync(db, keys.Jobs, (id, value) =>
+            (records.Deserialize(value) ?? throw new InvalidDataException($"Job '{id}' of queue '{queue}' is empty in Redis.")) with { Id = id, Queue = queue }, cancellationToken);
+        var remembered = await ScanAsync(db, keys.IdempotencyKeys, (key, value) =>
+            (keyRecords.Deserialize(value) ?? throw new InvalidDataException($"Idempotency key '{key}' of queue '{queue}' is empty in Redis.")) with { Key = key }, cancellationToken);
         return new QueueSnapshot(jobs, meta.HasValue ? metadata.Deserialize((byte[])meta!) : null, epoch) { Keys = remembered };
+    }
+
+    /// <summary>
+    /// Every field of a hash, by HSCAN pages, each field once. The claim before it fenced every older owner, so the hash holds
+    /// still while it is read; but a page may come from another node than the one before (Redis Cluster moved the queue's slot
+    /// between two pages: the client follows the redirection, and the cursor, which is only meaningful to the node that gave
+    /// it, may skip fields there). So the count read must match HLEN after the scan, or the hash is read again.
+    /// </summary>
+    private async Task<List<T>> ScanAsync<T>(IDatabase db, RedisKey key, Func<string, byte[], T> read, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var found = new Dictionary<string, T>(StringComparer.Ordinal);
+            await foreach (var entry in db.HashScanAsync(key, pageSize: options.ScanPageSize).WithCancellation(cancellationToken))
+            {
+                string field = entry.Name!;
+                found[field] = read(field, (byte[])entry.Value!);
+            }
+
+            long length = await db.HashLengthAsync(key);
+            if (length == found.Count || attempt == 3)
+            {
+                // After three reads that disagree with HLEN, a newer claimant is writing the hash: this load is stale whatever
+                // it returns (its first batch is fenced), so it returns the last read rather than failing.
+                return [.. found.Values];
+            }
+        }
     }
 
     public async Task CommitAsync(string queue, long epoch, JobStoreBatch batch, CancellationToken cancellationToken)
@@ -184,7 +209,7 @@ public sealed class RedisJobStore : IJobStore
 
         try
         {
-            await db.ScriptEvaluateAsync(CommitScript, [keys.Jobs, keys.Meta, keys.Epoch, keys.IdempotencyKeys], args);
+            await slotMigration.ExecuteAsync(() => db.ScriptEvaluateAsync(CommitScript, [keys.Jobs, keys.Meta, keys.Epoch, keys.IdempotencyKeys], args), cancellationToken);
         }
         catch (RedisServerException ex) when (ex.Message.Contains("ZT_FENCED", StringComparison.Ordinal))
         {
@@ -197,7 +222,7 @@ public sealed class RedisJobStore : IJobStore
     {
         var db = await connection.DatabaseAsync(cancellationToken);
         var keys = Keys(queue);
-        return await db.KeyExistsAsync([keys.Jobs, keys.Meta, keys.IdempotencyKeys]) > 0;
+        return await slotMigration.ExecuteAsync(() => db.KeyExistsAsync([keys.Jobs, keys.Meta, keys.IdempotencyKeys]), cancellationToken) > 0;
     }
 
     /// <summary>

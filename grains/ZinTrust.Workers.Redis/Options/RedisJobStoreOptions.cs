@@ -17,4 +17,11 @@ public sealed class RedisJobStoreOptions
 
     /// <summary>HSCAN page size when a queue is reloaded. Default: 1000.</summary>
     public int ScanPageSize { get; set; } = 1000;
+
+    /// <summary>
+    /// On Redis Cluster: how long a queue's batch keeps being tried again while Redis answers TRYAGAIN because the queue's hash
+    /// slot is being migrated to another node (a resharding); after it, the batch fails (the queue reports QUEUE_UNAVAILABLE).
+    /// <see cref="TimeSpan.Zero"/> tries once. Default: 10 s.
+    /// </summary>
+    public TimeSpan SlotMigrationRetryTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
