@@ -180,7 +180,8 @@ public sealed class BenchSilo : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A port the OS says is free now.</summary>
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -38,6 +38,26 @@ public sealed record BenchmarkSettings
     public TimeSpan ScenarioTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public int Concurrency { get; init; } = 50;
 
+    /// <summary>Where the out-of-process scenarios' silo writes its log (the run's --out folder); null: artifacts/benchmarks.</summary>
+    public string? OutDir { get; init; }
+
+    /// <summary>Variables set on the out-of-process scenarios' silo on top of the benchmark's (<c>--silo-env NAME=VALUE</c>).</summary>
+    public IReadOnlyDictionary<string, string> SiloEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The out-of-process scenarios' rate windows: this long under load, unrecorded, then <see cref="LoadWindow"/> measured.</summary>
+    public TimeSpan LoadWarmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan LoadWindow { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Jobs of the client process's end-to-end run (an unrecorded tenth of it first).</summary>
+    public int ClientEndToEndJobs { get; init; } = 50_000;
+
+    /// <summary>Jobs of the REST batches' end-to-end run (an unrecorded tenth of it first).</summary>
+    public int RestEndToEndJobs { get; init; } = 100_000;
+
+    /// <summary>The client process's paced run: jobs per second, for <see cref="PacedDuration"/>.</summary>
+    public int ClientPacedRate { get; init; } = 1000;
+
     public static BenchmarkSettings Full(string? redis) => new() { Redis = redis };
 
     public static BenchmarkSettings Smoke(string? redis) => new()
@@ -56,5 +76,10 @@ public sealed record BenchmarkSettings
         IdleWindow = TimeSpan.FromSeconds(1),
         IdleWarmup = TimeSpan.Zero,
         ScenarioTimeout = TimeSpan.FromMinutes(1),
+        LoadWarmup = TimeSpan.FromMilliseconds(200),
+        LoadWindow = TimeSpan.FromMilliseconds(500),
+        ClientEndToEndJobs = 1_000,
+        RestEndToEndJobs = 2_000,
+        ClientPacedRate = 200,
     };
 }

@@ -95,9 +95,11 @@ public sealed class Probe
 /// <summary>Latency percentiles in milliseconds.</summary>
 public sealed record Percentiles(int Count, double P50, double P90, double P99, double Max)
 {
-    public static Percentiles Of(IEnumerable<long> stopwatchTicks)
+    public static Percentiles Of(IEnumerable<long> stopwatchTicks) => OfMilliseconds(stopwatchTicks.Select(t => t * 1000.0 / Stopwatch.Frequency));
+
+    public static Percentiles OfMilliseconds(IEnumerable<double> milliseconds)
     {
-        var ms = stopwatchTicks.Select(t => t * 1000.0 / Stopwatch.Frequency).Order().ToArray();
+        var ms = milliseconds.Order().ToArray();
         if (ms.Length == 0)
         {
             return new(0, 0, 0, 0, 0);

@@ -13,8 +13,11 @@ internal static class BenchmarkProgram
 
     public static async Task<int> Main(string[] args)
     {
-        // dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- [--smoke] [--only enqueue|e2e|latency|growth|memory|idle] [--redis HOST:PORT] [--out DIR] [--tracing] [--dashboard]
+        // dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- [--smoke] [--only enqueue|e2e|limits|latency|growth|memory|idle|client|rest]
+        //   [--redis HOST:PORT] [--out DIR] [--tracing] [--dashboard] [--encryption] [--silo-env NAME=VALUE ...]
         // Without --redis it starts (or reuses) the project's Redis through infra/redis.sh: AOF on, fsync every second.
+        // client and rest run the silo host as a process of its own (its log in the --out folder); --silo-env sets a variable
+        // on it (repeatable), --dashboard turns its Orleans dashboard on; --tracing and --encryption apply in-process only.
         // dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- --soak [MINUTES]: the fault soak (see Soak.cs), 20 min by default.
         bool smoke = args.Contains("--smoke");
         string? redis = Option(args, "--redis");
@@ -39,7 +42,7 @@ internal static class BenchmarkProgram
             redis = "127.0.0.1:" + (Environment.GetEnvironmentVariable("ZT_REDIS_PORT") ?? "16379");
         }
 
-        var settings = (smoke ? BenchmarkSettings.Smoke(redis) : BenchmarkSettings.Full(redis)) with { Tracing = args.Contains("--tracing"), Dashboard = args.Contains("--dashboard"), Encryption = args.Contains("--encryption") };
+        var settings = (smoke ? BenchmarkSettings.Smoke(redis) : BenchmarkSettings.Full(redis)) with { Tracing = args.Contains("--tracing"), Dashboard = args.Contains("--dashboard"), Encryption = args.Contains("--encryption"), OutDir = outDir, SiloEnvironment = SiloEnvironment(args) };
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 5 : 30));
         var suite = new BenchmarkSuite(settings, Console.WriteLine);
         var watch = Stopwatch.StartNew();
@@ -62,6 +65,27 @@ internal static class BenchmarkProgram
         Console.WriteLine(md);
         Console.WriteLine($"{suite.JobsCompleted} of {suite.JobsExpected} jobs completed; results in {json}");
         return suite.JobsCompleted == suite.JobsExpected ? 0 : 1;
+    }
+
+    /// <summary>Every <c>--silo-env NAME=VALUE</c>.</summary>
+    private static Dictionary<string, string> SiloEnvironment(string[] args)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == "--silo-env")
+            {
+                int equals = args[i + 1].IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    throw new ArgumentException($"--silo-env takes NAME=VALUE, not '{args[i + 1]}'.");
+                }
+
+                variables[args[i + 1][..equals]] = args[i + 1][(equals + 1)..];
+            }
+        }
+
+        return variables;
     }
 
     private static string? Option(string[] args, string name)

@@ -2,7 +2,8 @@ using ZinTrust.Workers.Benchmarks;
 
 namespace ZinTrust.Workers.Integration.Tests;
 
-/// <summary>A small run of the benchmark, so the harness keeps working. It asserts completeness, never a time.</summary>
+/// <summary>A small run of the benchmark (the out-of-process scenarios start the silo host as a process of their own), so the
+/// harness keeps working. It asserts completeness, never a time.</summary>
 public sealed class BenchmarkSmokeTests
 {
     [Fact]
@@ -14,7 +15,13 @@ public sealed class BenchmarkSmokeTests
 
         Assert.True(suite.JobsExpected > 0);
         Assert.Equal(suite.JobsExpected, suite.JobsCompleted);
-        string[] scenarios = ["enqueue, 1 producer", "enqueue, 32 concurrent", "enqueue, batches", "end to end", "latency at", "growth", "memory,", "idle"];
+        string[] scenarios =
+        [
+            "enqueue, 1 producer", "enqueue, 32 concurrent", "enqueue, batches", "end to end", "latency at", "growth", "memory,", "idle",
+            "client process, 64 EnqueueAsync", "client process, end to end", "client process, paced", "client process, EnqueueManyAsync",
+            "REST, 32 connections, GET /health/live", "REST, 32 connections, GET /api/queues", "REST, 32 connections, POST",
+            "REST enqueue / HTTP ceiling", "REST, 4 connections, batches of 1000, end to end", "REST, 4 connections, POST batches",
+        ];
         Assert.All(scenarios, s => Assert.Contains(suite.Results, r => r.Scenario.StartsWith(s, StringComparison.Ordinal)));
         Assert.Contains(suite.Results, r => r.Store == "memory");
     }
