@@ -6,7 +6,7 @@ namespace ZinTrust.Workers.Client;
 /// <summary>A typed queue over an Orleans cluster client.</summary>
 internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
 {
-    private readonly IQueueGrain queue;
+    private readonly QueuePartitions queues;   // sends each call to the queue's partition (one, unless the queue has more)
     private readonly EnqueueRetry retry;
     private readonly JobResultWaiter waiter;
 
@@ -19,7 +19,7 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         }
 
         Name = name;
-        queue = client.GetGrain<IQueueGrain>(name);
+        queues = QueuePartitions.Of(client);
         this.retry = retry;
         this.waiter = waiter;
     }
@@ -33,7 +33,7 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         return WorkersActivity.SendAsync(Name, 1, null, span =>
         {
             var sent = request.WithContext(span);
-            return retry.ExecuteAsync(Name, ct => queue.Enqueue(sent).WaitAsync(ct), cancellationToken);
+            return retry.ExecuteAsync(Name, ct => queues.EnqueueAsync(Name, sent).WaitAsync(ct), cancellationToken);
         });
     }
 
@@ -54,16 +54,16 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         return WorkersActivity.SendAsync(Name, requests.Length, null, span =>
         {
             IReadOnlyList<EnqueueRequest> sent = [.. requests.Select(r => r.WithContext(span))];
-            return retry.ExecuteAsync(Name, ct => queue.EnqueueBatch(sent).WaitAsync(ct), cancellationToken);
+            return retry.ExecuteAsync(Name, ct => queues.EnqueueBatchAsync(Name, sent).WaitAsync(ct), cancellationToken);
         });
     }
 
-    public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default) => queue.GetJob(jobId).WaitAsync(cancellationToken);
+    public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default) => queues.ForJob(Name, jobId).GetJob(jobId).WaitAsync(cancellationToken);
 
-    public Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default) => queue.Cancel(jobId).WaitAsync(cancellationToken);
+    public Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default) => queues.ForJob(Name, jobId).Cancel(jobId).WaitAsync(cancellationToken);
 
     public Task<JobRecord> WaitForResultAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        waiter.WaitAsync(queue, Name, jobId, timeout, cancellationToken);
+        waiter.WaitAsync(queues.ForJob(Name, jobId), Name, jobId, timeout, cancellationToken);
 
     public async Task<TResult?> WaitForResultAsync<TResult>(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         ResultOf<TResult>(await WaitForResultAsync(jobId, timeout, cancellationToken).ConfigureAwait(false));

@@ -6,7 +6,8 @@ using ZinTrust.Workers.Grains;
 namespace ZinTrust.Workers.Redis;
 
 /// <summary>
-/// Jobs in Redis. Per queue (keys hash-tagged by queue, so one queue lives in one Redis Cluster slot):
+/// Jobs in Redis. Per queue (keys hash-tagged by queue, so one queue lives in one Redis Cluster slot; each partition of a
+/// partitioned queue is a queue here, keyed <c>{queue}#{p}</c>, so its partitions spread over the cluster's slots):
 /// <c>{p}:{q}:jobs</c> a hash id → record (Orleans binary serialisation: compact, version tolerant through
 /// the contracts' [Id]s; id and queue are not repeated inside the value), <c>{p}:{q}:meta</c> the queue's pause flag and policy, <c>{p}:{q}:epoch</c> the
 /// owner epoch, <c>{p}:{q}:keys</c> a hash of remembered idempotency keys. The queue grain keeps the ordered index in memory, so Redis holds only records: each write is
@@ -124,10 +125,11 @@ public sealed class RedisJobStore : IJobStore
         long epoch = long.Parse((string)(await db.ScriptEvaluateAsync(ClaimScript, [keys.Epoch], [epochFloor]))!, System.Globalization.CultureInfo.InvariantCulture);
         var meta = await db.StringGetAsync(keys.Meta);
         var jobs = new List<JobRecord>();
+        var owner = QueuePartitions.QueueOf(queue);   // a partition's key ({queue}#{p}) stores jobs of its queue
         await foreach (var entry in db.HashScanAsync(keys.Jobs, pageSize: options.ScanPageSize).WithCancellation(cancellationToken))
         {
             var record = records.Deserialize((byte[])entry.Value!) ?? throw new InvalidDataException($"Job '{entry.Name}' of queue '{queue}' is empty in Redis.");
-            jobs.Add(record with { Id = entry.Name!, Queue = queue });
+            jobs.Add(record with { Id = entry.Name!, Queue = owner });
         }
 
         var remembered = new List<IdempotencyKeyRecord>();
@@ -249,7 +251,7 @@ public sealed class RedisJobStore : IJobStore
             if (values[i].HasValue)
             {
                 var record = records.Deserialize((ReadOnlyMemory<byte>)values[i]) ?? throw new InvalidDataException($"Job '{jobIds[i]}' of queue '{queue}' is empty in Redis.");
-                found[i] = record with { Id = jobIds[i], Queue = queue };
+                found[i] = record with { Id = jobIds[i], Queue = QueuePartitions.QueueOf(queue) };
             }
         }
 
