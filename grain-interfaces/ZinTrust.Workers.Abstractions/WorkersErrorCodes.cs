@@ -40,6 +40,21 @@ public static class WorkersErrorCodes
     public const string QueueUnavailable = "QUEUE_UNAVAILABLE";
     public const string QueueNotFound = "QUEUE_NOT_FOUND";
     public const string QueueFull = "QUEUE_FULL";
+
+    /// <summary>A change of a queue's partition count while one of its partitions holds jobs (409): the count is fixed while the
+    /// queue has work; drain it (and prune the partitions that go) first.</summary>
+    public const string PartitionsLocked = "PARTITIONS_LOCKED";
+
+    /// <summary>Job options a partitioned queue cannot honour (400): a global concurrency or rate limit, which one queue grain
+    /// enforces, with more than one partition.</summary>
+    public const string PartitionsConflict = "PARTITIONS_CONFLICT";
+
+    /// <summary>An enqueue sent to a partition that does not take it (the sender's partition count is out of date, or it named a
+    /// partition directly); <see cref="QueuePartitions"/> re-reads the count and sends it again.</summary>
+    public const string PartitionMismatch = "PARTITION_MISMATCH";
+
+    /// <summary>A query value out of range (400), such as a page of a partitioned queue past <see cref="QueuePartitions.MaxMergedWindow"/>.</summary>
+    public const string InvalidQuery = "INVALID_QUERY";
     public const string IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
     public const string ResourceMonitoringDisabled = "RESOURCE_MONITORING_DISABLED";
     public const string InternalError = "INTERNAL_ERROR";

@@ -61,6 +61,25 @@ public sealed class JobStoreContractTests
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task APartitionsKey_IsAQueueOfItsOwn_WhoseRecordsNameThePartitionedQueue(string kind)
+    {
+        var store = Create(kind);
+        var ct = TestContext.Current.CancellationToken;
+        string queue = "q-parts-" + Guid.NewGuid().ToString("N")[..8];
+        string key = QueuePartitions.GrainKey(queue, 3);
+        var snapshot = await store.LoadAsync(key, 0, ct);
+        var job = Job(QueuePartitions.JobId("a", 3)) with { Queue = queue };
+        await store.CommitAsync(key, snapshot.Epoch, new JobStoreBatch([job], [], new QueueMetadata(false, new JobOptions { Partitions = 4 })), ct);
+
+        Assert.Equal(job, Assert.Single((await store.LoadAsync(key, 0, ct)).Jobs));
+        Assert.Equal([job], await store.LoadJobsAsync(key, [job.Id], ct));
+        Assert.Empty((await store.LoadAsync(queue, 0, ct)).Jobs);   // partition 0 (the queue's own key) holds none of it
+        Assert.True(await store.ExistsAsync(key, ct));
+        Assert.Contains(key, await store.ListQueuesAsync(ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task LoadJobs_ReturnsTheLatestRecords_InTheOrderAsked_WithNullForUnknownIds(string kind)
     {
         var store = Create(kind);

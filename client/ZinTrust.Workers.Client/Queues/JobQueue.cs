@@ -6,10 +6,10 @@ namespace ZinTrust.Workers.Client;
 /// <summary>A typed queue over an Orleans cluster client.</summary>
 internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
 {
-    private readonly IQueueGrain queue;
+    private readonly QueuePartitions queues;   // sends each call to the queue's partition (one, unless the queue has more)
     private readonly EnqueueRetry retry;
     private readonly JobResultWaiter waiter;
-    private readonly EnqueueBatcher? batcher;
+    private readonly EnqueueBatchers? batchers;
 
     public JobQueue(IClusterClient client, EnqueueRetry retry, JobResultWaiter waiter, EnqueueBatchers? batchers, string name)
     {
@@ -20,10 +20,10 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         }
 
         Name = name;
-        queue = client.GetGrain<IQueueGrain>(name);
+        queues = QueuePartitions.Of(client);
         this.retry = retry;
         this.waiter = waiter;
-        batcher = batchers?.For(name);
+        this.batchers = batchers;
     }
 
     public string Name { get; }
@@ -35,8 +35,8 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         return WorkersActivity.SendAsync(Name, 1, null, span =>
         {
             var sent = request.WithContext(span);
-            // Concurrent callers share grain calls (EnqueueBatcher); each attempt of each caller is its own job in them.
-            return retry.ExecuteAsync(Name, ct => (batcher is null ? queue.Enqueue(sent) : batcher.EnqueueAsync(sent)).WaitAsync(ct), cancellationToken);
+            // Concurrent callers share grain calls (EnqueueBatchers, one per partition grain); each attempt of each caller is its own job in them.
+            return retry.ExecuteAsync(Name, ct => queues.EnqueueAsync(Name, sent, batchers).WaitAsync(ct), cancellationToken);
         });
     }
 
@@ -57,16 +57,16 @@ internal sealed class JobQueue<TPayload> : IJobQueue<TPayload>
         return WorkersActivity.SendAsync(Name, requests.Length, null, span =>
         {
             IReadOnlyList<EnqueueRequest> sent = [.. requests.Select(r => r.WithContext(span))];
-            return retry.ExecuteAsync(Name, ct => queue.EnqueueBatch(sent).WaitAsync(ct), cancellationToken);
+            return retry.ExecuteAsync(Name, ct => queues.EnqueueBatchAsync(Name, sent).WaitAsync(ct), cancellationToken);
         });
     }
 
-    public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default) => queue.GetJob(jobId).WaitAsync(cancellationToken);
+    public Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default) => queues.ForJob(Name, jobId).GetJob(jobId).WaitAsync(cancellationToken);
 
-    public Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default) => queue.Cancel(jobId).WaitAsync(cancellationToken);
+    public Task<CancelResult> CancelAsync(string jobId, CancellationToken cancellationToken = default) => queues.ForJob(Name, jobId).Cancel(jobId).WaitAsync(cancellationToken);
 
     public Task<JobRecord> WaitForResultAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        waiter.WaitAsync(queue, Name, jobId, timeout, cancellationToken);
+        waiter.WaitAsync(queues.ForJob(Name, jobId), Name, jobId, timeout, cancellationToken);
 
     public async Task<TResult?> WaitForResultAsync<TResult>(string jobId, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         ResultOf<TResult>(await WaitForResultAsync(jobId, timeout, cancellationToken).ConfigureAwait(false));

@@ -53,7 +53,8 @@ public static class JobFlows
             Children = node.Children.Count,
             OnChildFailure = node.OnChildFailure,
         };
-        var ack = await grains.GetGrain<IQueueGrain>(node.Queue).Enqueue(request).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Each job's key places it in its partition (a retry finds it); a child names its parent's id, which names the parent's.
+        var ack = await QueuePartitions.Of(grains).EnqueueAsync(node.Queue, request).WaitAsync(cancellationToken).ConfigureAwait(false);
         var children = new FlowJob[node.Children.Count];
         for (int i = 0; i < children.Length; i++)
         {

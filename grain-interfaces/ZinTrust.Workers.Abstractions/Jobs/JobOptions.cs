@@ -51,6 +51,17 @@ public sealed record JobOptions
     /// <summary>At most this many jobs of one group (<see cref="EnqueueRequest.Group"/>) run at once across the whole cluster;
     /// jobs without a group are not bound by it. Null: no per-group limit (the default; groups still take turns).</summary>
     [Id(12)] public int? GroupConcurrency { get; init; }
+
+    /// <summary>
+    /// How many partitions the queue has (1..<see cref="QueuePartitions.Max"/>): each is a queue grain of its own with its own
+    /// store keys, so one queue's work spreads over several silos (and Redis Cluster shards). 1 (the default) is one grain, as a
+    /// queue always was. Fixed while the queue holds jobs: changing it is refused (<c>PARTITIONS_LOCKED</c>) unless every
+    /// partition is empty. Priorities and FIFO hold within a partition, not across partitions; with more than one partition,
+    /// <see cref="GlobalConcurrency"/> and <see cref="RateLimit"/> are refused (one grain enforces them), and
+    /// <see cref="MaxWaiting"/>, <see cref="RetainCompleted"/> and <see cref="MaxDeadLetters"/> are shared out: each partition
+    /// applies its ceiling share (see <see cref="QueuePartitions.Share"/>).
+    /// </summary>
+    [Id(13)] public int Partitions { get; init; } = 1;
 }
 
 /// <summary>A rate of job starts: at most <see cref="Max"/> in any <see cref="Duration"/>.</summary>

@@ -3,8 +3,9 @@ using System.Collections.Concurrent;
 namespace ZinTrust.Workers.Abstractions;
 
 /// <summary>
-/// One <see cref="EnqueueBatcher"/> per queue grain, shared by everything in this process that enqueues through it (the
-/// client's queues, the REST facade), so concurrent callers of one queue share calls. Thread-safe.
+/// One <see cref="EnqueueBatcher"/> per queue grain (a queue, or one partition of it), shared by everything in this process that
+/// enqueues through it (the client's queues, the REST facade, via <see cref="QueuePartitions.EnqueueAsync"/>), so concurrent
+/// callers of one queue share calls. Thread-safe.
 /// </summary>
 /// <remarks>A batcher holds nothing while idle (no timer, no buffer), so one per queue ever used is kept.</remarks>
 public sealed class EnqueueBatchers(IGrainFactory grains, int maxJobs = 500, int maxInFlight = 4)
@@ -14,7 +15,7 @@ public sealed class EnqueueBatchers(IGrainFactory grains, int maxJobs = 500, int
     private readonly int maxJobs = maxJobs;
     private readonly int maxInFlight = maxInFlight;
 
-    /// <summary>The batcher of the queue grain keyed <paramref name="queue"/>.</summary>
+    /// <summary>The batcher of the queue grain keyed <paramref name="queue"/> (<see cref="QueuePartitions.GrainKey"/>).</summary>
     public EnqueueBatcher For(string queue)
     {
         ArgumentNullException.ThrowIfNull(queue);

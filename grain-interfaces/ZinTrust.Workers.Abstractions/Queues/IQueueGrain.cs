@@ -1,11 +1,13 @@
 namespace ZinTrust.Workers.Abstractions;
 
 /// <summary>
-/// One queue (key: the queue name). Owns the queue's index of jobs; every change is written to the job
-/// store before the call that caused it returns.
+/// One queue, or one partition of a partitioned queue (key: the queue name for partition 0, <c>{queue}#{p}</c> for partition p;
+/// see <see cref="QueuePartitions"/>, which producers and readers go through). Owns its index of jobs; every change is written
+/// to the job store before the call that caused it returns.
 /// </summary>
 // v2: LeaseFor (the replica says its version) and SetSplit (canary traffic); v1 callers (replicas of the release before) keep Lease.
-// v4: EnqueueEach (coalesced single enqueues); Orleans routes its calls to silos that have it (upgrade silos before clients).
+// v4: EnqueueEach (coalesced single enqueues) and AdoptPolicy (partition 0 hands the other partitions the queue's policy);
+// Orleans routes their calls to silos that have them (upgrade silos before clients).
 [Alias("zt.IQueueGrain"), Orleans.CodeGeneration.Version(4)]
 public interface IQueueGrain : IGrainWithStringKey
 {
@@ -111,12 +113,20 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("PruneFinished")]
     Task<int> Prune(TimeSpan olderThan, bool includeDeadLetters);
 
-    /// <summary>Sets the queue's job policy (attempts, backoff, timeout, stalls, lease, retention, default priority).</summary>
+    /// <summary>Sets the queue's job policy (attempts, backoff, timeout, stalls, lease, retention, default priority, partitions).
+    /// Sent to partition 0, which hands it to the other partitions; a change of the partition count is refused with
+    /// <c>PARTITIONS_LOCKED</c> while a partition holds jobs.</summary>
     [Alias("SetPolicy")]
     Task SetPolicy(JobOptions policy);
 
     [Alias("GetPolicy")]
     Task<JobOptions> GetPolicy();
+
+    /// <summary>Internal: partition 0 of a queue hands partition p ≥ 1 the queue's policy and pause flag. Unless
+    /// <paramref name="force"/>d (an undo), refused with <c>PARTITIONS_LOCKED</c> when it changes the partition count while this
+    /// partition holds unsettled jobs (or, when the partition goes, any job).</summary>
+    [Alias("AdoptPolicy")]
+    Task AdoptPolicy(JobOptions policy, bool paused, bool force);
 
     /// <summary>Rewrites every stored record of the queue, so it is stored under the active encryption key (a key rotation's
     /// re-encryption sweep); returns how many records were written. Jobs that move meanwhile are written by their own moves.</summary>

@@ -32,6 +32,10 @@ public sealed record QueueStats
 
     /// <summary>How long that job has waited, on the queue's clock when the stats were taken; null when no job waits.</summary>
     [Id(13)] public TimeSpan? OldestWaitingAge { get; init; }
+
+    /// <summary>The queue's partition count (<see cref="JobOptions.Partitions"/>); the counts above are summed over them when read
+    /// through <see cref="QueuePartitions"/>, one partition's own when read from a partition grain.</summary>
+    [Id(14)] public int Partitions { get; init; } = 1;
 }
 
 /// <summary>A queue's limits on job starts, and whether the rate limit holds jobs back now.</summary>

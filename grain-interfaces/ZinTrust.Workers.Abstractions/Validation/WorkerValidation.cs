@@ -472,6 +472,16 @@ public static partial class WorkerValidation
             errors.Add(new(WorkersErrorCodes.InvalidPriority, "jobOptions.priority", $"Priority must be between {JobPriority.Min} and {JobPriority.Max}."));
         }
 
+        if (options.Partitions is < 1 or > QueuePartitions.Max)
+        {
+            errors.Add(new(WorkersErrorCodes.InvalidJobOptions, "jobOptions.partitions", $"Partitions must be a whole number between 1 and {QueuePartitions.Max}."));
+        }
+        else if (options.Partitions > 1 && (options.GlobalConcurrency is not null || options.RateLimit is not null))
+        {
+            // One queue grain enforces each of these; N grains would each allow the whole limit (N times it in all).
+            errors.Add(new(WorkersErrorCodes.PartitionsConflict, "jobOptions.partitions", "A partitioned queue cannot have a globalConcurrency or rateLimit (each partition would allow all of it); use one partition, or remove the limit."));
+        }
+
         CheckBackoff(errors, options.Backoff);
     }
 

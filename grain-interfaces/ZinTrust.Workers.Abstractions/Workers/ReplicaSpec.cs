@@ -44,4 +44,7 @@ public sealed record ReplicaSpec
 
     /// <summary>features.plugins false: no plugin hook runs for its jobs or checks.</summary>
     [Id(16)] public bool PluginsOff { get; init; }
+
+    /// <summary>The partitions of each consumed queue (<see cref="JobOptions.Partitions"/>): the replica leases from all of them.</summary>
+    [Id(17)] public int Partitions { get; init; } = 1;
 }

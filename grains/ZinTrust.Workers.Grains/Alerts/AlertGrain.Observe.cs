@@ -77,7 +77,7 @@ internal sealed partial class AlertGrain
     {
         try
         {
-            var stats = await GrainFactory.GetGrain<IQueueGrain>(queue).GetStats();
+            var stats = await QueuePartitions.Of(GrainFactory).GetStatsAsync(queue);
             o.Readings.AddRange(AlertReadings.FromQueue(stats));
             series.Record(queue, now, stats.Waiting, stats.OldestWaitingAge?.TotalSeconds ?? 0);
         }

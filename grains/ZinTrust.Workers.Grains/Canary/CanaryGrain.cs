@@ -564,11 +564,9 @@ internal sealed partial class CanaryGrain : Grain, ICanaryGrain, IRemindable
 
     private IWorkerGrain Worker() => GrainFactory.GetGrain<IWorkerGrain>(WorkerName);
 
-    private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
-
-    /// <summary>The traffic split on every queue the worker consumes.</summary>
+    /// <summary>The traffic split on every queue the worker consumes (on each of a queue's partitions).</summary>
     private Task SetSplit(WorkerDefinition definition, TrafficSplit? split) =>
-        Task.WhenAll(definition.ConsumedQueues.Select(q => Queue(q.Name).SetSplit(split)));
+        Task.WhenAll(definition.ConsumedQueues.Select(q => QueuePartitions.Of(GrainFactory).SetSplitAsync(q.Name, split)));
 
     [LoggerMessage(3100, LogLevel.Information, "Canary of worker {Worker}: traffic {From}% -> {To}%")]
     private static partial void LogStep(ILogger logger, string worker, double from, double to);

@@ -227,7 +227,9 @@ internal sealed partial class ComplianceGrain : Grain, IComplianceGrain, IRemind
         }
     }
 
-    /// <summary>Every queue with data in the store, and every registered worker's queue.</summary>
+    /// <summary>Every queue with data in the store, and every registered worker's queue. The store names each partition of a
+    /// partitioned queue by its own key (<c>{queue}#{p}</c>, see <see cref="QueuePartitions"/>), so sweeps reach every partition
+    /// that holds something, each through its own grain.</summary>
     private async Task<List<string>> QueuesAsync()
     {
         var queues = new SortedSet<string>(await store.ListQueuesAsync(CancellationToken.None), StringComparer.Ordinal);

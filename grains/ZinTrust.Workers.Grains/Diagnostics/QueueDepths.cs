@@ -10,13 +10,14 @@ internal static class QueueDepths
 {
     private static readonly ConcurrentDictionary<string, QueueStats> Queues = new(StringComparer.Ordinal);
 
-    public static void Publish(QueueStats stats) => Queues[stats.Queue] = stats;
+    /// <summary>A queue grain's depth, by its key (a partition's key for a partitioned queue: the gauge sums a queue's partitions).</summary>
+    public static void Publish(string key, QueueStats stats) => Queues[key] = stats;
 
     public static void Forget(string queue) => Queues.TryRemove(queue, out _);
 
     public static IEnumerable<Measurement<int>> Observe()
     {
-        foreach (var stats in Queues.Values)
+        foreach (var stats in Queues.Values.GroupBy(s => s.Queue, StringComparer.Ordinal).Select(Sum))
         {
             var queue = new KeyValuePair<string, object?>(WorkersInstruments.QueueTag, stats.Queue);
             yield return new(stats.Waiting, queue, new(WorkersInstruments.StateTag, "waiting"));
@@ -27,4 +28,17 @@ internal static class QueueDepths
             yield return new(stats.Cancelled, queue, new(WorkersInstruments.StateTag, "cancelled"));
         }
     }
+
+    private static QueueStats Sum(IGrouping<string, QueueStats> partitions) => partitions.Skip(1).Any()
+        ? new QueueStats
+        {
+            Queue = partitions.Key,
+            Waiting = partitions.Sum(s => s.Waiting),
+            Delayed = partitions.Sum(s => s.Delayed),
+            Active = partitions.Sum(s => s.Active),
+            Completed = partitions.Sum(s => s.Completed),
+            Failed = partitions.Sum(s => s.Failed),
+            Cancelled = partitions.Sum(s => s.Cancelled),
+        }
+        : partitions.First();
 }

@@ -6,6 +6,19 @@ namespace ZinTrust.Workers.Grains;
 internal sealed partial class ReplicaRunner
 {
     /// <summary>
+    /// The slots leased from: each consumed queue's partitions (<see cref="ReplicaSpec.Partitions"/>), each partition a slot of
+    /// its queue's weight. Every consumed queue has the worker's count, so the queues' shares keep their weights' ratio, and a
+    /// queue's partitions share its part equally; a partition with too few jobs leaves its share to the others.
+    /// </summary>
+    private static QueueSlot[] Slots(ReplicaSpec spec, IGrainFactory grains)
+    {
+        var router = QueuePartitions.Of(grains);
+        int partitions = Math.Clamp(spec.Partitions, 1, QueuePartitions.Max);
+        return [.. (spec.Queues is { Count: > 0 } consumed ? consumed : [new WorkerQueue { Name = spec.QueueName }])
+            .SelectMany(q => Enumerable.Range(0, partitions).Select(p => new QueueSlot(q.Name, p, router.Partition(q.Name, p), q.Weight)))];
+    }
+
+    /// <summary>
     /// A multi-queue worker's lease: the free slots go to its queues in proportion to their weights (a smooth weighted
     /// round-robin over slots, so shares hold over time even one slot at a time), the queue owed most asked first; a queue
     /// with fewer jobs than its share leaves the rest to the others. Every queue that had nothing keeps this replica among
@@ -97,14 +110,16 @@ internal sealed partial class ReplicaRunner
         }
     }
 
-    /// <summary>The queue a leased job came from (the worker's own when it names none of the others).</summary>
+    /// <summary>The queue partition a leased job came from (its queue's name and its id's partition; the worker's own queue
+    /// when it names none of the others).</summary>
     private QueueSlot SlotOf(LeasedJob job)
     {
         if (queues.Length > 1)
         {
+            int partition = QueuePartitions.PartitionOf(job.JobId);
             foreach (var slot in queues)
             {
-                if (string.Equals(slot.Name, job.Queue, StringComparison.Ordinal))
+                if (slot.Partition == partition && string.Equals(slot.Name, job.Queue, StringComparison.Ordinal))
                 {
                     return slot;
                 }
@@ -115,9 +130,11 @@ internal sealed partial class ReplicaRunner
     }
 
     /// <summary>One consumed queue and its weighted round-robin credit (touched by the lease loop only).</summary>
-    private sealed class QueueSlot(string name, IQueueGrain grain, int weight)
+    private sealed class QueueSlot(string name, int partition, IQueueGrain grain, int weight)
     {
         public string Name { get; } = name;
+
+        public int Partition { get; } = partition;
 
         public IQueueGrain Grain { get; } = grain;
 

@@ -96,8 +96,7 @@ internal sealed partial class ReplicaRunner : IDisposable
         this.logger = logger;
         this.grains = grains;
         shutdownToken = shutdown.Token;   // taken once: jobs that outlive the runner must not touch the disposed source
-        queues = [.. (spec.Queues is { Count: > 0 } consumed ? consumed : [new WorkerQueue { Name = spec.QueueName }])
-            .Select(q => new QueueSlot(q.Name, grains.GetGrain<IQueueGrain>(q.Name), q.Weight))];
+        queues = Slots(spec, grains);
         totalWeight = queues.Sum(q => q.Weight);
         circuit = spec.Circuit is null ? null : grains.GetGrain<ICircuitBreakerGrain>(spec.Circuit);
         worker = grains.GetGrain<IWorkerGrain>(spec.WorkerName);
@@ -130,7 +129,7 @@ internal sealed partial class ReplicaRunner : IDisposable
             Activity.Current = current;
         }
 
-        LogStarted(logger, replicaId, string.Join(", ", queues.Select(q => q.Name)), spec.Concurrency, spec.Generation);
+        LogStarted(logger, replicaId, string.Join(", ", queues.Select(q => q.Name).Distinct(StringComparer.Ordinal)), spec.Concurrency, spec.Generation);
     }
 
     public void SetConcurrency(int value)

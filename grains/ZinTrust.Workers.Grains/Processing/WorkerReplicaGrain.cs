@@ -218,7 +218,7 @@ internal sealed partial class WorkerReplicaGrain : Grain, IWorkerReplicaGrain
     private static partial void LogDeactivating(ILogger logger, string replica, string reason);
 
     private static bool SameQueues(ReplicaSpec a, ReplicaSpec b) =>
-        (a.Queues ?? []).SequenceEqual(b.Queues ?? []);
+        (a.Queues ?? []).SequenceEqual(b.Queues ?? []) && a.Partitions == b.Partitions;
 
     /// <summary>The same health check (and its timing) and the same flags: otherwise the runner is replaced.</summary>
     private static bool SameChecksAndFlags(ReplicaSpec a, ReplicaSpec b) =>

@@ -81,14 +81,17 @@ internal sealed partial class QueueGrain
     /// <summary>Deletes the oldest finished jobs past retention and the oldest dead letters past their bound.</summary>
     private void EnforceRetention(DateTimeOffset now)
     {
-        if (index.FinishedCount > policy.RetainCompleted)
+        // A partition keeps its share of the queue's bounds (all of them when the queue has one partition).
+        int retain = QueuePartitions.Share(policy.RetainCompleted, policy.Partitions);
+        if (index.FinishedCount > retain)
         {
-            DeleteOldest(deadLetters: false, index.FinishedCount - policy.RetainCompleted, JobDeletionReasons.Retention, now);
+            DeleteOldest(deadLetters: false, index.FinishedCount - retain, JobDeletionReasons.Retention, now);
         }
 
-        if (index.FailedCount > policy.MaxDeadLetters)
+        int maxDeadLetters = QueuePartitions.Share(policy.MaxDeadLetters, policy.Partitions);
+        if (index.FailedCount > maxDeadLetters)
         {
-            DeleteOldest(deadLetters: true, index.FailedCount - policy.MaxDeadLetters, JobDeletionReasons.DeadLetterBound, now);
+            DeleteOldest(deadLetters: true, index.FailedCount - maxDeadLetters, JobDeletionReasons.DeadLetterBound, now);
         }
     }
 

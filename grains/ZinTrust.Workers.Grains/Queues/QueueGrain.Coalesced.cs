@@ -48,13 +48,14 @@ internal sealed partial class QueueGrain
     }
 
     /// <summary>
-    /// Checks one job (its fields, the queue's room, its idempotency key) and stages it for the next write, in this turn.
+    /// Checks one job (its fields, its partition, the queue's room, its idempotency key) and stages it for the next write, in this turn.
     /// Throws the refusal before staging anything. A key seen earlier, in the store or in this turn, answers its job.
     /// </summary>
     private EnqueueResult Stage(EnqueueRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(request));
+        ThrowIfMisplaced(request);
         long fingerprint = 0;
         if (request.IdempotencyKey is null)
         {

@@ -150,7 +150,8 @@ internal sealed partial class QueueGrain
         {
             try
             {
-                await GrainFactory.GetGrain<IQueueGrain>(parent.Queue).ChildSettled(parent.JobId, outcome);
+                // The parent's id names its partition: the notice goes straight there, wherever this child ran.
+                await QueuePartitions.Of(GrainFactory).ForJob(parent.Queue, parent.JobId).ChildSettled(parent.JobId, outcome);
                 return true;
             }
             catch (Exception ex) when (attempt < ParentNoticeBackoff.Length)

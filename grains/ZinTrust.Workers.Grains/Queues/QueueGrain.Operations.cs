@@ -4,7 +4,7 @@ using ZinTrust.Workers.Abstractions;
 namespace ZinTrust.Workers.Grains;
 
 /// <summary>The queue's reads and operators' actions: a job, a page of jobs, result watches, cancel, pause and resume,
-/// dead-letter retry and delete, prune, the job policy.</summary>
+/// dead-letter retry and delete, prune (the job policy: QueueGrain.Partitions.cs).</summary>
 internal sealed partial class QueueGrain
 {
     public async Task<JobRecord?> GetJob(string jobId)
@@ -104,6 +104,7 @@ internal sealed partial class QueueGrain
             Limits = Limits(now),
             OldestWaitingSince = oldest,
             OldestWaitingAge = oldest is { } since ? (since <= now ? now - since : TimeSpan.Zero) : null,
+            Partitions = policy.Partitions,
         });
     }
 
@@ -154,25 +155,7 @@ internal sealed partial class QueueGrain
         return old.Count;
     }
 
-    public async Task SetPolicy(JobOptions policy)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
-        ThrowIfPoisoned();
-        if (this.policy == policy)
-        {
-            return;
-        }
-
-        this.policy = policy;
-        writer.SetMetadata(new QueueMetadata(paused, policy));
-        var now = time.GetUtcNow();
-        EnforceRetention(now);
-        ForgetExpiredKeys(now);
-        await writer.Commit();
-    }
-
     public Task<JobOptions> GetPolicy() => Task.FromResult(policy);
-
 
     private async Task SetPaused(bool value)
     {

@@ -75,13 +75,14 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        queue = this.GetPrimaryKeyString();
+        partitionKey = this.GetPrimaryKeyString();
+        (queue, partition) = QueuePartitions.ParseKey(partitionKey);
         self = this.AsReference<IQueueGrain>();
         metrics = new QueueMetrics(queue, time.GetUtcNow());
         policy = options.DefaultJobOptions();
-        writer = new QueueWriter(store, queue, options.StoreWriteMaxJobs, options.StoreWriteMaxBytes, OnWriteFailed, OnCommitted);
-        reader = new QueueReader(store, queue, index, writer, ThrowIfPoisoned, Poison, logger);
-        var snapshot = await store.LoadAsync(queue, FencingFloor.Epoch(time.GetUtcNow()), cancellationToken);
+        writer = new QueueWriter(store, partitionKey, options.StoreWriteMaxJobs, options.StoreWriteMaxBytes, OnWriteFailed, OnCommitted);
+        reader = new QueueReader(store, partitionKey, index, writer, ThrowIfPoisoned, Poison, logger);
+        var snapshot = await store.LoadAsync(partitionKey, FencingFloor.Epoch(time.GetUtcNow()), cancellationToken);
         writer.Epoch = snapshot.Epoch;
         if (snapshot.Metadata is { } meta)
         {
@@ -115,7 +116,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
             static (g, _) => g.MaintainAsync(),
             this,
             new GrainTimerCreationOptions(MaintenancePeriod, MaintenancePeriod) { KeepAlive = false });
-        LogActivated(logger, queue, snapshot.Jobs.Count);
+        LogActivated(logger, partitionKey, snapshot.Jobs.Count);
         if (parentNotices.Count > 0)
         {
             _ = TellParentsAsync();   // children that settled before the queue moved, their parents not told yet
@@ -136,7 +137,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     {
         clock?.Dispose();
         maintenance?.Dispose();
-        QueueDepths.Forget(queue);
+        QueueDepths.Forget(partitionKey);
         try
         {
             // Let staged and in-flight writes finish; their callers learn the outcome from the same tasks.
@@ -196,6 +197,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
                 throw new WorkersException(errors[0].Code, $"Job {i}: {errors[0].Message}");
             }
 
+            ThrowIfMisplaced(requests[i]);
             bytes += QueueWriter.SizeOfNew(requests[i]);
         }
 
@@ -375,7 +377,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         var keyExpires = request.IdempotencyKey is null ? (DateTimeOffset?)null : now + (request.IdempotencyTtl ?? policy.IdempotencyTtl);
-        var (job, created) = JobTransitions.Enqueue(ids.Next(), queue, request, policy, index.NextSequence, fingerprint, keyExpires, now);
+        var (job, created) = JobTransitions.Enqueue(QueuePartitions.JobId(ids.Next(), partition), queue, request, policy, index.NextSequence, fingerprint, keyExpires, now);
         index.Put(job);
         writer.Upsert(job, created);
         if (request.IdempotencyKey is { } newKey && keys.Live(newKey, job.Id, fingerprint, keyExpires!.Value))
@@ -452,7 +454,7 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
         if (events.Count > 0)
         {
             metrics.Record(events);
-            QueueDepths.Publish(index.Stats(queue, paused));
+            QueueDepths.Publish(partitionKey, index.Stats(queue, paused));
             if (sinks.HasSinks)
             {
                 sinks.Publish(events);
@@ -500,11 +502,12 @@ internal sealed partial class QueueGrain : Grain, IQueueGrain
     /// <summary>Refuses an enqueue that would take the queue past <see cref="JobOptions.MaxWaiting"/> (waiting and delayed jobs).</summary>
     private void ThrowIfFull(int newJobs)
     {
-        if (policy.MaxWaiting is not { } max || newJobs == 0)
+        if (policy.MaxWaiting is not { } queueMax || newJobs == 0)
         {
             return;
         }
 
+        int max = QueuePartitions.Share(queueMax, policy.Partitions);   // a partition's share of the queue's bound
         int depth = index.CountOf(JobState.Waiting) + index.CountOf(JobState.Delayed);
         if (depth + newJobs <= max)
         {

@@ -122,7 +122,7 @@ internal sealed partial class AutoScalerGrain : Grain, IAutoScalerGrain, IRemind
             }
 
             // A multi-queue worker's backlog and throughput are those of all its queues.
-            var queues = await Task.WhenAll(info.Definition.ConsumedQueues.Select(q => GrainFactory.GetGrain<IQueueGrain>(q.Name).GetStats()));
+            var queues = await Task.WhenAll(info.Definition.ConsumedQueues.Select(q => QueuePartitions.Of(GrainFactory).GetStatsAsync(q.Name)));
             var throughput = queues.Sum(q => Throughput(q.Queue, q.Counters, now));
             var waiting = queues.Sum(q => q.Waiting);
             var (target, reason) = ScalingRules.Decide(new ScalingInputs(

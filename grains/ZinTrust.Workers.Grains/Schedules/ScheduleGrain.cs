@@ -248,7 +248,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleTi
 
     private async Task OccurAsync(ScheduleDefinition definition, DateTimeOffset occurrence)
     {
-        var previous = S.LastJobId is { } id ? await Queue(definition).GetJob(id) : null;
+        var previous = S.LastJobId is { } id ? await Queues.ForJob(definition.Queue, id).GetJob(id) : null;
         if (definition.PauseOnFailure && previous is { State: JobState.Failed } && previous.Id != S.AcknowledgedFailure)
         {
             SetPaused(null, $"paused on failure: job {previous.Id} was dead-lettered");
@@ -274,7 +274,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleTi
                     Record(occurrence, "skipped", null, "one occurrence is buffered already");
                     return;
                 case ScheduleOverlap.CancelOther:
-                    await Queue(definition).Cancel(previous!.Id);
+                    await Queues.ForJob(definition.Queue, previous!.Id).Cancel(previous.Id);
                     break;
             }
         }
@@ -331,7 +331,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleTi
         EnqueueResult result;
         try
         {
-            result = await Queue(definition).Enqueue(request);
+            result = await Queues.EnqueueAsync(definition.Queue, request);
         }
         catch (WorkersException ex) when (ex.Code == WorkersErrorCodes.IdempotencyKeyReused)
         {
@@ -352,7 +352,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleTi
         return Record(occurrence, outcome, result.JobId, result.Created ? note : "fired before; the same job");
     }
 
-    private async Task<bool> PreviousRunsAsync() => S.LastJobId is { } id && Unfinished(await Queue(S.Definition!).GetJob(id));
+    private async Task<bool> PreviousRunsAsync() => S.LastJobId is { } id && Unfinished(await Queues.ForJob(S.Definition!.Queue, id).GetJob(id));
 
     /// <summary>Whether the schedule's previous job still counts for the overlap policy: not yet run, or running.</summary>
     private static bool Unfinished(JobRecord? job) => job is { State: JobState.Waiting or JobState.Delayed or JobState.Active };
@@ -419,7 +419,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleTi
 
     private string OccurrenceKey(DateTimeOffset occurrence) => $"schedule:{Id}:{occurrence.ToUnixTimeMilliseconds()}";
 
-    private IQueueGrain Queue(ScheduleDefinition definition) => GrainFactory.GetGrain<IQueueGrain>(definition.Queue);
+    private QueuePartitions Queues => QueuePartitions.Of(GrainFactory);
 
     private static string Name(JobState state) => state.ToString().ToLowerInvariant();
 

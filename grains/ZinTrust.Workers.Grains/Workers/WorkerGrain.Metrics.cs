@@ -202,7 +202,7 @@ internal sealed partial class WorkerGrain
     {
         try
         {
-            return await Queue(queue).GetStats();
+            return await QueuePartitions.Of(GrainFactory).GetStatsAsync(queue);
         }
         catch (Exception ex)
         {

@@ -60,6 +60,10 @@ internal sealed partial class WorkerGrain
         var next = target.Apply(old);
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(next));
         await EnsureEverySiloCanRun(next, target.HealthCheck);
+        if (next.JobOptions.Partitions != old.JobOptions.Partitions)
+        {
+            await EnsurePartitionsFit(next);
+        }
 
         S.Definition = next;
         S.UpdatedAt = clock.GetUtcNow();

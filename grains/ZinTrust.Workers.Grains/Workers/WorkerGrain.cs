@@ -102,6 +102,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
 
         WorkerValidation.ThrowIfInvalid(WorkerValidation.Validate(definition));
         await EnsureHealthCheckRegistered(definition.HealthCheck);
+        await EnsurePartitionsFit(definition);
         await PlaceNew(definition);
         var now = clock.GetUtcNow();
         state.State = new WorkerGrainState
@@ -173,6 +174,10 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
 
         await EnsureFeaturesApply(next, update.HealthCheck);
+        if (next.JobOptions.Partitions != old.JobOptions.Partitions || !next.ConsumedQueues.SequenceEqual(old.ConsumedQueues))
+        {
+            await EnsurePartitionsFit(next);
+        }
 
         S.Definition = next;
         S.UpdatedAt = clock.GetUtcNow();
@@ -316,7 +321,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     {
         EnsureExists();
         var definition = S.Definition!;
-        var queueStats = Queue(definition.QueueName).GetStats();
+        var queueStats = QueuePartitions.Of(GrainFactory).GetStatsAsync(definition.QueueName);
         IReadOnlyList<ReplicaStatus> replicas = [];
         if (S.Status is WorkerStatus.Running or WorkerStatus.Starting or WorkerStatus.Draining)
         {
@@ -554,18 +559,12 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
         }
     }
 
-    /// <summary>The worker's job policy on every queue it consumes (features.deadLetterQueue false: no dead letters kept).</summary>
-    private Task SetPolicies(WorkerDefinition definition)
-    {
-        var policy = definition.Feature(WorkerFeatures.DeadLetterQueue) ? definition.JobOptions : definition.JobOptions with { MaxDeadLetters = 0 };
-        return Task.WhenAll(definition.ConsumedQueues.Select(q => Queue(q.Name).SetPolicy(policy)));
-    }
-
     private ReplicaSpec Spec(WorkerDefinition definition, int replica) => new ReplicaSpec
     {
         WorkerName = Name,
         QueueName = definition.QueueName,
         Queues = definition.Queues,
+        Partitions = definition.JobOptions.Partitions,
         ProcessorName = definition.ProcessorName,
         ProcessorSpec = definition.ProcessorSpec,
         Concurrency = EffectiveConcurrency(definition, replica),
@@ -591,8 +590,6 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IRemindable
     };
 
     private IWorkerReplicaGrain Replica(int index) => GrainFactory.GetGrain<IWorkerReplicaGrain>(new ReplicaKey(Name, index, null, S.Region).ToString());
-
-    private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
 
     private IWorkerRegistryGrain Registry() => GrainFactory.GetGrain<IWorkerRegistryGrain>(0);
 }

@@ -6,7 +6,8 @@ using ZinTrust.Workers.Grains;
 namespace ZinTrust.Workers.Redis;
 
 /// <summary>
-/// Jobs in Redis. Per queue (keys hash-tagged by queue, so one queue lives in one Redis Cluster slot):
+/// Jobs in Redis. Per queue (keys hash-tagged by queue, so one queue lives in one Redis Cluster slot; each partition of a
+/// partitioned queue is a queue here, keyed <c>{queue}#{p}</c>, so its partitions spread over the cluster's slots):
 /// <c>{p}:{q}:jobs</c> a hash id → record (Orleans binary serialisation: compact, version tolerant through
 /// the contracts' [Id]s; id and queue are not repeated inside the value), <c>{p}:{q}:meta</c> the queue's pause flag and policy, <c>{p}:{q}:epoch</c> the
 /// owner epoch, <c>{p}:{q}:keys</c> a hash of remembered idempotency keys. The queue grain keeps the ordered index in memory, so Redis holds only records: each write is
@@ -131,8 +132,9 @@ public sealed class RedisJobStore : IJobStore
         var keys = Keys(queue);
         long epoch = long.Parse((string)(await db.ScriptEvaluateAsync(ClaimScript, [keys.Epoch], [epochFloor]))!, System.Globalization.CultureInfo.InvariantCulture);
         var meta = await db.StringGetAsync(keys.Meta);
+        var owner = QueuePartitions.QueueOf(queue);   // a partition's key ({queue}#{p}) stores jobs of its queue
         var jobs = await ScanAsync(db, keys.Jobs, (id, value) =>
-            (records.Deserialize(value) ?? throw new InvalidDataException($"Job '{id}' of queue '{queue}' is empty in Redis.")) with { Id = id, Queue = queue }, cancellationToken);
+            (records.Deserialize(value) ?? throw new InvalidDataException($"Job '{id}' of queue '{queue}' is empty in Redis.")) with { Id = id, Queue = owner }, cancellationToken);
         var remembered = await ScanAsync(db, keys.IdempotencyKeys, (key, value) =>
             (keyRecords.Deserialize(value) ?? throw new InvalidDataException($"Idempotency key '{key}' of queue '{queue}' is empty in Redis.")) with { Key = key }, cancellationToken);
         return new QueueSnapshot(jobs, meta.HasValue ? metadata.Deserialize((byte[])meta!) : null, epoch) { Keys = remembered };
@@ -274,7 +276,7 @@ public sealed class RedisJobStore : IJobStore
             if (values[i].HasValue)
             {
                 var record = records.Deserialize((ReadOnlyMemory<byte>)values[i]) ?? throw new InvalidDataException($"Job '{jobIds[i]}' of queue '{queue}' is empty in Redis.");
-                found[i] = record with { Id = jobIds[i], Queue = queue };
+                found[i] = record with { Id = jobIds[i], Queue = QueuePartitions.QueueOf(queue) };
             }
         }
 

@@ -15,7 +15,7 @@ public static class ApiErrors
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string RouteNotFound = "ROUTE_NOT_FOUND";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
-    public const string InvalidQuery = "INVALID_QUERY";
+    public const string InvalidQuery = WorkersErrorCodes.InvalidQuery;
     public const string JobAlreadyFinished = "JOB_ALREADY_FINISHED";
     public const string JobNotDeadLettered = "JOB_NOT_DEAD_LETTERED";
     public const string ClusterUnavailable = "CLUSTER_UNAVAILABLE";
@@ -57,11 +57,13 @@ public static class ApiErrors
             or WorkersErrorCodes.CircuitBreakerDisabled or WorkersErrorCodes.ResourceMonitoringDisabled or WorkersErrorCodes.VersionExists
             or WorkersErrorCodes.ProcessorNotOnEverySilo or WorkersErrorCodes.HealthCheckNotFound or WorkersErrorCodes.VersionRolloutFailed
             or WorkersErrorCodes.CanaryActive or WorkersErrorCodes.CanaryNotRunning or WorkersErrorCodes.ScheduleExists
-            or WorkersErrorCodes.EncryptionDisabled or WorkersErrorCodes.RetentionDisabled or WorkersErrorCodes.FeatureDisabled => StatusCodes.Status409Conflict,
+            or WorkersErrorCodes.EncryptionDisabled or WorkersErrorCodes.RetentionDisabled or WorkersErrorCodes.FeatureDisabled
+            or WorkersErrorCodes.PartitionsLocked => StatusCodes.Status409Conflict,
         WorkersErrorCodes.WorkerInactive => StatusCodes.Status410Gone,
         WorkersErrorCodes.ProcessorNotFound or WorkersErrorCodes.WorkerStartFailed or WorkersErrorCodes.ProcessorSpecRefused
             or WorkersErrorCodes.ProcessorSpecDigestMismatch or WorkersErrorCodes.ProcessorSpecUnavailable => StatusCodes.Status422UnprocessableEntity,
-        WorkersErrorCodes.WorkersDisabled or WorkersErrorCodes.QueueUnavailable or WorkersErrorCodes.RegionUnavailable => StatusCodes.Status503ServiceUnavailable,
+        WorkersErrorCodes.WorkersDisabled or WorkersErrorCodes.QueueUnavailable or WorkersErrorCodes.RegionUnavailable
+            or WorkersErrorCodes.PartitionMismatch => StatusCodes.Status503ServiceUnavailable,
         WorkersErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,
     };

@@ -118,6 +118,7 @@ public static partial class ApiMapping
             MaxDeadLetters = request.MaxDeadLetters ?? baseline.MaxDeadLetters,
             GlobalConcurrency = request.GlobalConcurrency switch { null => baseline.GlobalConcurrency, 0 => null, var limit => limit },
             GroupConcurrency = request.GroupConcurrency switch { null => baseline.GroupConcurrency, 0 => null, var limit => limit },
+            Partitions = request.Partitions ?? baseline.Partitions,
             RateLimit = request.RateLimit switch
             {
                 null => baseline.RateLimit,
@@ -266,7 +267,8 @@ public static partial class ApiMapping
             o.MaxDeadLetters,
             o.GlobalConcurrency,
             o.RateLimit is { } rate ? new RateLimitResponse(rate.Max, (long)rate.Duration.TotalMilliseconds) : null,
-            o.GroupConcurrency);
+            o.GroupConcurrency,
+            o.Partitions);
     }
 
     public static HealthResponse ToResponse(WorkerHealth health)
@@ -399,7 +401,8 @@ public static partial class ApiMapping
                 : null,
             s.WaitingChildren,
             s.OldestWaitingSince,
-            s.OldestWaitingAge?.TotalSeconds);
+            s.OldestWaitingAge?.TotalSeconds,
+            s.Partitions);
     }
 
     public static JobResponse ToResponse(JobRecord j)

@@ -38,8 +38,8 @@ public static class QueuesApi
         group.MapGet("/jobs/{id}/logs", GetJobLogs).WithSummary("The lines a job's processor logged, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/jobs/{id}/cancel", Cancel).WithSummary("Cancel a waiting or running job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/jobs/{id}/retry", RetryOne).WithSummary("Retry a dead-lettered job").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(ApiSecurity.Operator);
-        group.MapPost("/pause", async Task<Ok<MessageResponse>> (string queue, IGrainFactory grains) => { await Queue(queue, grains).Pause(); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)").RequireAuthorization(ApiSecurity.Operator);
-        group.MapPost("/resume", async Task<Ok<MessageResponse>> (string queue, IGrainFactory grains) => { await Queue(queue, grains).Resume(); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/pause", async Task<Ok<MessageResponse>> (string queue, IGrainFactory grains) => { await Queues(queue, grains).PauseAsync(queue); return Ok($"Queue '{queue}' paused."); }).WithSummary("Pause a queue (nothing is leased)").RequireAuthorization(ApiSecurity.Operator);
+        group.MapPost("/resume", async Task<Ok<MessageResponse>> (string queue, IGrainFactory grains) => { await Queues(queue, grains).ResumeAsync(queue); return Ok($"Queue '{queue}' resumed."); }).WithSummary("Resume a queue").RequireAuthorization(ApiSecurity.Operator);
         group.MapPost("/prune", Prune).WithSummary("Delete completed and cancelled jobs older than ?hours= (default 168); dead letters too with ?deadLetters=true (admin)")
             .RequireAuthorization(ApiSecurity.Operator);
         group.MapGet("/dead-letters", DeadLetters).WithSummary("List dead-lettered jobs");
@@ -69,11 +69,11 @@ public static class QueuesApi
     }
 
     private static async Task<Ok<QueueStatsResponse>> Stats(string queue, IGrainFactory grains) =>
-        TypedResults.Ok(ApiMapping.ToResponse(await Queue(queue, grains).GetStats()));
+        TypedResults.Ok(ApiMapping.ToResponse(await Queues(queue, grains).GetStatsAsync(queue)));
 
     private static async Task<IResult> Enqueue(string queue, HttpRequest request, IGrainFactory grains, EnqueueBatchers batchers, ILocalSiloDetails silo, CancellationToken cancellationToken)
     {
-        var target = Queue(queue, grains);
+        var target = Queues(queue, grains);
         string? key = request.Headers[IdempotencyHeader].FirstOrDefault();
         var body = await ApiJson.ReadBodyAsync(request, required: true, cancellationToken);
         var root = ApiJson.Parse(body);
@@ -88,7 +88,7 @@ public static class QueuesApi
         if (batch is null)
         {
             var one = ApiMapping.ToEnqueue(ApiJson.Deserialize<EnqueueJobRequest>(body), key);
-            var ack = await WorkersActivity.SendAsync(queue, 1, silo.SiloAddress.ToString(), span => batchers.For(queue).EnqueueAsync(one.WithContext(span)));
+            var ack = await WorkersActivity.SendAsync(queue, 1, silo.SiloAddress.ToString(), span => target.EnqueueAsync(queue, one.WithContext(span), batchers));
             return ApiJson.CreatedOrOk(ack.Created, ApiMapping.ToResponse(ack, queue), JobLocation(queue, ack.JobId));
         }
 
@@ -112,7 +112,7 @@ public static class QueuesApi
             queue,
             requests.Length,
             silo.SiloAddress.ToString(),
-            span => target.EnqueueBatch(span is null ? requests : [.. requests.Select(r => r.WithContext(span))]));
+            span => target.EnqueueBatchAsync(queue, span is null ? requests : [.. requests.Select(r => r.WithContext(span))]));
         // Many resources: Location names the queue's waiting jobs, where they are listed.
         return ApiJson.Created(
             new EnqueueBatchResponse(acks.Count, acks.Select(a => ApiMapping.ToResponse(a, queue)).ToArray()),
@@ -142,25 +142,25 @@ public static class QueuesApi
     {
         int offset = WorkersApi.Number(offsetText, "offset", 0, 0, 1_000_000);
         int limit = WorkersApi.Number(limitText, "limit", 50, 1, WorkersApi.MaxPageSize);
-        var jobs = await Queue(queue, grains).ListJobs(state, offset, limit);
+        var jobs = await Queues(queue, grains).ListJobsAsync(queue, state, offset, limit);
         return new JobPageResponse(queue, ApiMapping.Name(state), offset, limit, [.. jobs.Select(ApiMapping.ToResponse)]);
     }
 
     private static async Task<Ok<JobResponse>> GetJob(string queue, string id, IGrainFactory grains)
     {
-        var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        var job = await Job(queue, id, grains).GetJob(id) ?? throw JobNotFound(queue, id);
         return TypedResults.Ok(ApiMapping.ToResponse(job));
     }
 
     private static async Task<Ok<JobLogsResponse>> GetJobLogs(string queue, string id, IGrainFactory grains)
     {
-        var job = await Queue(queue, grains).GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        var job = await Job(queue, id, grains).GetJob(id) ?? throw JobNotFound(queue, id);
         return TypedResults.Ok(ApiMapping.ToLogsResponse(job));
     }
 
     private static async Task<Ok<MessageResponse>> Cancel(string queue, string id, IGrainFactory grains)
     {
-        return await Queue(queue, grains).Cancel(JobId(id)) switch
+        return await Job(queue, id, grains).Cancel(id) switch
         {
             CancelResult.Cancelled => Ok($"Job '{id}' cancelled."),
             CancelResult.NotFound => throw JobNotFound(queue, id),
@@ -170,8 +170,8 @@ public static class QueuesApi
 
     private static async Task<Ok<MessageResponse>> RetryOne(string queue, string id, IGrainFactory grains)
     {
-        var target = Queue(queue, grains);
-        var job = await target.GetJob(JobId(id)) ?? throw JobNotFound(queue, id);
+        var target = Job(queue, id, grains);
+        var job = await target.GetJob(id) ?? throw JobNotFound(queue, id);
         if (job.State != JobState.Failed || await target.RetryDeadLetters([id]) == 0)
         {
             throw new ApiException(StatusCodes.Status409Conflict, ApiErrors.JobNotDeadLettered, $"Job '{id}' is {ApiMapping.Name(job.State)}; only dead-lettered (failed) jobs can be retried.");
@@ -182,7 +182,7 @@ public static class QueuesApi
 
     private static async Task<Ok<QueueListResponse>> ListQueues(IGrainFactory grains, QueueDirectory directory)
     {
-        var stats = await Task.WhenAll((await directory.WorkerQueuesAsync()).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        var stats = await Task.WhenAll((await directory.WorkerQueuesAsync()).Select(QueuePartitions.Of(grains).GetStatsAsync));
         return TypedResults.Ok(new QueueListResponse(true, [.. stats.Select(ApiMapping.ToResponse)]));
     }
 
@@ -198,7 +198,7 @@ public static class QueuesApi
         int hours = WorkersApi.Number(hoursText, "hours", 168, 1, 24 * 365 * 10);
         bool deadLetters = PruneDeadLetters(http, deadLettersText);
         var queues = await directory.WorkerQueuesAsync();
-        var counts = await Task.WhenAll(queues.Select(q => grains.GetGrain<IQueueGrain>(q).Prune(TimeSpan.FromHours(hours), deadLetters)));
+        var counts = await Task.WhenAll(queues.Select(q => QueuePartitions.Of(grains).PruneAsync(q, TimeSpan.FromHours(hours), deadLetters)));
         return TypedResults.Ok(new PruneAllResponse(true, counts.Sum(), hours, deadLetters, [.. queues.Zip(counts, (queue, pruned) => new QueuePrunedResponse(queue, pruned))]));
     }
 
@@ -211,7 +211,7 @@ public static class QueuesApi
     {
         int hours = WorkersApi.Number(hoursText, "hours", 168, 1, 24 * 365 * 10);
         bool deadLetters = PruneDeadLetters(http, deadLettersText);
-        int pruned = await Queue(queue, grains).Prune(TimeSpan.FromHours(hours), deadLetters);
+        int pruned = await Queues(queue, grains).PruneAsync(queue, TimeSpan.FromHours(hours), deadLetters);
         return TypedResults.Ok(new PruneResponse(true, pruned, hours, deadLetters));
     }
 
@@ -249,13 +249,13 @@ public static class QueuesApi
     private static async Task<Ok<RetriedResponse>> RetryDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var ids = await Ids(request, cancellationToken);
-        return TypedResults.Ok(new RetriedResponse(true, await Queue(queue, grains).RetryDeadLetters(ids)));
+        return TypedResults.Ok(new RetriedResponse(true, await Queues(queue, grains).RetryDeadLettersAsync(queue, ids)));
     }
 
     private static async Task<Ok<DeletedResponse>> DeleteDeadLetters(string queue, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var ids = await Ids(request, cancellationToken);
-        return TypedResults.Ok(new DeletedResponse(true, await Queue(queue, grains).DeleteDeadLetters(ids)));
+        return TypedResults.Ok(new DeletedResponse(true, await Queues(queue, grains).DeleteDeadLettersAsync(queue, ids)));
     }
 
     private static async Task<IReadOnlyList<string>?> Ids(HttpRequest request, CancellationToken cancellationToken)
@@ -280,15 +280,19 @@ public static class QueuesApi
 
     private static Ok<MessageResponse> Ok(string message) => TypedResults.Ok(new MessageResponse(true, message));
 
-    private static IQueueGrain Queue(string queue, IGrainFactory grains)
+    /// <summary>The router of a valid queue name: it sends each call to the queue's partitions (one, unless the queue has more).</summary>
+    private static QueuePartitions Queues(string queue, IGrainFactory grains)
     {
         if (WorkerValidation.CheckQueueName(queue) is { } error)
         {
             throw error.ToException();
         }
 
-        return grains.GetGrain<IQueueGrain>(queue);
+        return QueuePartitions.Of(grains);
     }
+
+    /// <summary>The partition holding a job: its id names it.</summary>
+    private static IQueueGrain Job(string queue, string id, IGrainFactory grains) => Queues(queue, grains).ForJob(queue, JobId(id));
 
     private static string JobId(string id) => WorkerValidation.IsValidJobId(id)
         ? id

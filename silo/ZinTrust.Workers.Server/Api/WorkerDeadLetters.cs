@@ -44,7 +44,8 @@ internal static class WorkerDeadLetters
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(queues);
-        var stats = await Task.WhenAll(queues.Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        var router = QueuePartitions.Of(grains);
+        var stats = await Task.WhenAll(queues.Select(router.GetStatsAsync));
         var parts = new List<Task<IReadOnlyList<JobRecord>>>();
         int skip = offset, remaining = limit;
         for (int i = 0; i < queues.Count && remaining > 0; i++)
@@ -57,7 +58,7 @@ internal static class WorkerDeadLetters
             }
 
             int take = Math.Min(remaining, count - skip);
-            parts.Add(grains.GetGrain<IQueueGrain>(queues[i]).ListJobs(JobState.Failed, skip, take));
+            parts.Add(router.ListJobsAsync(queues[i], JobState.Failed, skip, take));
             remaining -= take;
             skip = 0;
         }
@@ -73,7 +74,7 @@ internal static class WorkerDeadLetters
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(queues);
-        var counts = await Task.WhenAll(queues.Select(q => grains.GetGrain<IQueueGrain>(q).RetryDeadLetters(ids)));
+        var counts = await Task.WhenAll(queues.Select(q => QueuePartitions.Of(grains).RetryDeadLettersAsync(q, ids)));
         return [.. queues.Select((q, i) => (Queue: q, Retried: counts[i]))];
     }
 }

@@ -132,7 +132,7 @@ public static class WorkersApi
     {
         var all = await grains.GetGrain<IWorkerRegistryGrain>(0).List(includeInactive: true);
         var active = all.Where(w => w.ActiveStatus).ToArray();
-        var queues = await Task.WhenAll(active.SelectMany(w => w.QueueNames).Distinct(StringComparer.Ordinal).Select(q => grains.GetGrain<IQueueGrain>(q).GetStats()));
+        var queues = await Task.WhenAll(active.SelectMany(w => w.QueueNames).Distinct(StringComparer.Ordinal).Select(QueuePartitions.Of(grains).GetStatsAsync));
         var scores = (await Task.WhenAll(active.Where(w => w.Status == WorkerStatus.Running).Select(w => grains.GetGrain<IWorkerGrain>(w.Name).GetHealthScore())))
             .Where(s => s is not null).Select(s => (double)s!.Score).ToArray();
         var resources = await Resources(grains);

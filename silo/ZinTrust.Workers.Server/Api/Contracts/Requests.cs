@@ -191,6 +191,9 @@ public sealed class JobOptionsRequest
 
     /// <summary>At most this many jobs of one group run at once across the cluster; 0 removes the limit.</summary>
     public int? GroupConcurrency { get; init; }
+
+    /// <summary>The queue's partitions, 1..64 (default 1); changes only while the queue holds no work (409 PARTITIONS_LOCKED).</summary>
+    public int? Partitions { get; init; }
 }
 
 public sealed class RateLimitRequest

@@ -62,7 +62,8 @@ public sealed record JobOptionsResponse(
     int MaxDeadLetters,
     int? GlobalConcurrency,
     RateLimitResponse? RateLimit,
-    int? GroupConcurrency = null);
+    int? GroupConcurrency = null,
+    int Partitions = 1);
 
 public sealed record RateLimitResponse(int Max, long DurationMs);
 
@@ -82,7 +83,7 @@ public sealed record ReplicaResponse(string Id, string State, string? Silo, int 
 
 /// <summary>A queue's depth by state; <c>oldestWaitingSince</c> / <c>oldestWaitingAgeSeconds</c>: when the job waiting longest became
 /// waiting and how long ago (null when none waits).</summary>
-public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters, QueueLimitsResponse? Limits = null, int WaitingChildren = 0, DateTimeOffset? OldestWaitingSince = null, double? OldestWaitingAgeSeconds = null);
+public sealed record QueueStatsResponse(string Queue, bool Paused, int Waiting, int Delayed, int Active, int Completed, int Failed, int Cancelled, QueueCountersResponse Counters, QueueLimitsResponse? Limits = null, int WaitingChildren = 0, DateTimeOffset? OldestWaitingSince = null, double? OldestWaitingAgeSeconds = null, int Partitions = 1);
 
 /// <summary>A queue's limits on job starts (globalConcurrency, rateLimit, groupConcurrency), while the rate window is full when
 /// it reopens, and how many groups have jobs waiting or running.</summary>
