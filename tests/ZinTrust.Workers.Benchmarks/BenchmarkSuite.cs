@@ -7,7 +7,7 @@ namespace ZinTrust.Workers.Benchmarks;
 /// <summary>The scenarios of the performance issue. Each returns rows of (scenario, metric, value, unit).</summary>
 public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<string> log)
 {
-    private static readonly string[] InProcessScenarios = ["enqueue", "e2e", "limits", "latency", "growth", "memory"];
+    private static readonly string[] InProcessScenarios = ["enqueue", "e2e", "limits", "partitions", "latency", "growth", "memory"];
     private readonly List<BenchmarkResult> results = [];
 
     public IReadOnlyList<BenchmarkResult> Results => results;
@@ -44,6 +44,12 @@ public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<st
                 await Rest(child, cancellationToken);
             }
 
+            // Three silo processes and PostgreSQL: asked for by name only (--only cluster), never in a full or smoke run.
+            if (only is not null && Run("cluster"))
+            {
+                await Cluster(cancellationToken);
+            }
+
             // The in-process silo only when an in-process scenario runs (--only client or rest needs none).
             if (InProcessScenarios.Any(Run))
             {
@@ -65,6 +71,11 @@ public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<st
                 if (Run("limits"))
                 {
                     await Limits(silo, cancellationToken);
+                }
+
+                if (Run("partitions"))
+                {
+                    await Partitions(silo, cancellationToken);
                 }
 
                 if (Run("latency"))
@@ -152,14 +163,14 @@ public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<st
 
     private async Task EndToEnd(
         BenchSilo silo, int retain, CancellationToken cancellationToken, bool record = true,
-        (string Label, Func<JobOptions, JobOptions>? Options, int Groups, int Round)? limits = null)
+        (string Label, Func<JobOptions, JobOptions>? Options, int Groups, int Round)? limits = null, string family = "queue limits")
     {
         string name = limits is { } l
-            ? $"limits-{l.Round}-{l.Label.Replace(' ', '-').Replace(",", "", StringComparison.Ordinal)}"
+            ? $"{family.Split(' ')[^1]}-{l.Round}-{l.Label.Replace(' ', '-').Replace(",", "", StringComparison.Ordinal)}"
             : $"e2e-{silo.Store}-{(retain == 0 ? "noretain" : "retain")}{(record ? "" : "-warmup")}";
         silo.Probe.Reset();
         await silo.StartWorker(name, name, settings.Concurrency, retain, limits?.Options);
-        var queue = silo.Client.GetGrain<IQueueGrain>(name);
+        var queues = QueuePartitions.Of(silo.Client);   // one call per batch, to one partition (the only one, unless partitioned)
         int n = settings.EndToEndJobs;
         int groups = limits?.Groups ?? 0;
         var batch = Enumerable.Range(0, 1000).Select(i => new EnqueueRequest { Payload = "{}", Group = groups > 0 ? $"g{i % groups}" : null }).ToArray();
@@ -170,7 +181,7 @@ public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<st
         long first = Stopwatch.GetTimestamp();
         for (int sent = 0; sent < n; sent += 1000)
         {
-            await queue.EnqueueBatch(sent + 1000 <= n ? batch : batch[..(n - sent)]);
+            await queues.EnqueueBatchAsync(name, sent + 1000 <= n ? batch : batch[..(n - sent)]);
         }
 
         await Expect(silo, n, cancellationToken);
@@ -180,7 +191,7 @@ public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<st
         if (record)
         {
             string scenario = limits is { } set
-                ? $"queue limits, end to end {n} no-op jobs, concurrency {settings.Concurrency}: {set.Label} (round {set.Round})"
+                ? $"{family}, end to end {n} no-op jobs, concurrency {settings.Concurrency}: {set.Label} (round {set.Round})"
                 : $"end to end {n} no-op jobs, concurrency {settings.Concurrency}, retention {(retain == 0 ? "off" : "on")}";
             Add(silo, scenario, "throughput", n / seconds, "jobs/s");
             Add(silo, scenario, "process CPU per job", Math.Round(cpuPerJob, 1), "µs");
