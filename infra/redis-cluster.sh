@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# A 3-master Redis Cluster (no replicas) on 127.0.0.1:$ZT_REDIS_CLUSTER_PORTS (default 17001 17002 17003), for the tests
+# A 3-master Redis Cluster (no replicas) on 127.0.0.1:$ZT_REDIS_CLUSTER_PORTS (default 16381 16382 16383), each node's
+# cluster bus on its port + 100 (clear of 26000-29300, where the tests' silo processes take their ports), for the tests
 # of the Redis job store in cluster mode. Each node runs from its own config file (so a node stopped by a test can be
 # started again from it: redis-server <its config_file>), with AOF fsync every second and its data, nodes.conf and log
 # in $ZT_DATA_DIR/redis-cluster-<port>. cluster-require-full-coverage is off, so while one master is down the other two
 # keep serving their slots; cluster-node-timeout is $ZT_REDIS_CLUSTER_NODE_TIMEOUT ms (default 3000).
 # Usage: infra/redis-cluster.sh start | stop | status | url
 #   start   starts every node that is not running, creates the cluster once, waits for cluster_state:ok (idempotent)
-#   url     the seed endpoints as a StackExchange.Redis configuration string (127.0.0.1:17001,127.0.0.1:17002,...)
+#   url     the seed endpoints as a StackExchange.Redis configuration string (127.0.0.1:16381,127.0.0.1:16382,...)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-read -r -a ports <<< "${ZT_REDIS_CLUSTER_PORTS:-17001 17002 17003}"
+read -r -a ports <<< "${ZT_REDIS_CLUSTER_PORTS:-16381 16382 16383}"
 node_timeout="${ZT_REDIS_CLUSTER_NODE_TIMEOUT:-3000}"
 ((${#ports[@]} >= 3)) || die "ZT_REDIS_CLUSTER_PORTS must name at least 3 ports (a cluster needs 3 masters)"
 
@@ -43,6 +44,7 @@ write_config() {
     echo "appendfsync everysec"
     echo "save \"\""
     echo "cluster-enabled yes"
+    echo "cluster-port $((port + 100))"
     echo "cluster-config-file $dir/nodes.conf"
     echo "cluster-node-timeout $node_timeout"
     echo "cluster-require-full-coverage no"

@@ -169,15 +169,24 @@ public sealed class EnqueueBatcherTests
     }
 
     [Fact]
-    public async Task Calls_DoNotCarryTheFirstCallersAmbientState()
+    public async Task ALoneJobsCall_IsItsCallers_ButAGatheredCall_CarriesNoCallersAmbientState()
     {
-        var queue = new HeldQueue { Hold = false };
-        var batcher = new EnqueueBatcher(queue.Send);
+        var queue = new HeldQueue();
+        var batcher = new EnqueueBatcher(queue.Send, maxInFlight: 1);
         Ambient.Value = "caller-1";
+        var first = batcher.EnqueueAsync(Job(0));
+        Ambient.Value = "caller-2";
+        var second = batcher.EnqueueAsync(Job(1));
+        var third = batcher.EnqueueAsync(Job(2));
+        Ambient.Value = null;
 
-        await batcher.EnqueueAsync(Job(0));
+        await queue.ReleaseNext();
+        await queue.ReleaseNext();
+        await Task.WhenAll(first, second, third);
 
-        Assert.Equal([null], queue.AmbientSeen);
+        // The first went alone, as its caller's own call (its trace parent, say); the two that gathered went in no one's context.
+        Assert.Equal(["caller-1", null], queue.AmbientSeen);
+        Assert.Equal([1, 2], queue.Calls.Select(c => c.Count));
     }
 
     [Theory]

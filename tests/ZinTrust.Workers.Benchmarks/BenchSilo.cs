@@ -56,6 +56,11 @@ public sealed class BenchSilo : IAsyncDisposable
             silo.UseInMemoryReminderService();
             silo.AddIncomingGrainCallFilter(async context =>
             {
+                if (context.InterfaceMethod?.DeclaringType == typeof(IQueueGrain))
+                {
+                    probe.CountQueueCall(context.InterfaceMethod.Name);
+                }
+
                 await context.Invoke();
                 if (context.InterfaceMethod?.Name == nameof(IQueueGrain.Report) && context.Result is IReadOnlyList<AckStatus> statuses)
                 {

@@ -7,7 +7,7 @@ namespace ZinTrust.Workers.Benchmarks;
 /// <summary>The scenarios of the performance issue. Each returns rows of (scenario, metric, value, unit).</summary>
 public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<string> log)
 {
-    private static readonly string[] InProcessScenarios = ["enqueue", "e2e", "limits", "partitions", "latency", "growth", "memory"];
+    private static readonly string[] InProcessScenarios = ["enqueue", "e2e", "limits", "partitions", "singles", "latency", "growth", "memory"];
     private readonly List<BenchmarkResult> results = [];
 
     public IReadOnlyList<BenchmarkResult> Results => results;
@@ -76,6 +76,11 @@ public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<st
                 if (Run("partitions"))
                 {
                     await Partitions(silo, cancellationToken);
+                }
+
+                if (Run("singles"))
+                {
+                    await Singles(silo, cancellationToken);
                 }
 
                 if (Run("latency"))
@@ -196,6 +201,7 @@ public sealed partial class BenchmarkSuite(BenchmarkSettings settings, Action<st
             Add(silo, scenario, "throughput", n / seconds, "jobs/s");
             Add(silo, scenario, "process CPU per job", Math.Round(cpuPerJob, 1), "µs");
             Add(silo, scenario, "allocated per job", Math.Round(bytesPerJob), "bytes");
+            Add(silo, scenario, "queue-grain calls per job", CallsPerJob(silo.Probe, n), "calls");
         }
 
         await silo.Client.GetGrain<IWorkerGrain>(name).Stop();

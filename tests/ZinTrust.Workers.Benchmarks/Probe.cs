@@ -13,6 +13,7 @@ namespace ZinTrust.Workers.Benchmarks;
 public sealed class Probe
 {
     private readonly ConcurrentDictionary<string, long> enqueuedAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> queueCalls = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<long> startLatencies = [];
     private readonly ConcurrentBag<long> completionLatencies = [];
     private long completed;
@@ -26,8 +27,14 @@ public sealed class Probe
 
     public static string Payload() => "{\"t\":" + Stopwatch.GetTimestamp() + "}";
 
+    /// <summary>Calls the queue grains received since the last reset, by method.</summary>
+    public IReadOnlyDictionary<string, long> QueueCalls => queueCalls;
+
+    public void CountQueueCall(string method) => queueCalls.AddOrUpdate(method, 1, static (_, n) => n + 1);
+
     public void Reset()
     {
+        queueCalls.Clear();
         enqueuedAt.Clear();
         startLatencies.Clear();
         completionLatencies.Clear();

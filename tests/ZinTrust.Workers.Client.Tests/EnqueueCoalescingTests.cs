@@ -15,16 +15,9 @@ public sealed class EnqueueCoalescingTests(ClientCluster fixture)
     {
         // The first calls wait until every caller has called (so the others gather behind them, whatever the timing); the
         // first is applied and its answer lost: every caller in it retries with its own key.
-        using var allCalled = new ManualResetEventSlim();
-        fixture.Faults.Plan("q-coalesce", attempt =>
-        {
-            if (attempt <= 4)
-            {
-                Assert.True(allCalled.Wait(TimeSpan.FromSeconds(30)), "the callers called");
-            }
-
-            return attempt == 1 ? EnqueueFault.After(new TimeoutException("answer lost (test)")) : null;
-        });
+        var allCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Faults.Hold("q-coalesce", attempt => attempt <= 4 ? allCalled.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct) : null);
+        fixture.Faults.Plan("q-coalesce", attempt => attempt == 1 ? EnqueueFault.After(new TimeoutException("answer lost (test)")) : null);
         await using var services = fixture.Services();
         var queue = services.GetRequiredService<IJobQueueFactory>().Get<TestJob>("q-coalesce");
 
@@ -34,7 +27,7 @@ public sealed class EnqueueCoalescingTests(ClientCluster fixture)
             9 => (Kind: "shared", Task: queue.EnqueueAsync(new TestJob { Tag = "shared" }, new JobEnqueueOptions { IdempotencyKey = "one-order" }, Ct)),
             _ => (Kind: $"t{i}", Task: queue.EnqueueAsync(new TestJob { Tag = $"t{i}" }, cancellationToken: Ct)),
         }).ToArray();
-        allCalled.Set();
+        allCalled.SetResult();
         await Task.WhenAll(calls.Select(c => c.Task.ContinueWith(_ => { }, Ct, TaskContinuationOptions.None, TaskScheduler.Default)));
 
         var invalid = calls.Where(c => c.Kind == "invalid").ToArray();

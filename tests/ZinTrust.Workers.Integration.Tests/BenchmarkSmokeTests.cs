@@ -21,7 +21,7 @@ public sealed class BenchmarkSmokeTests
             "client process, 64 EnqueueAsync", "client process, end to end", "client process, paced", "client process, EnqueueManyAsync",
             "REST, 32 connections, GET /health/live", "REST, 32 connections, GET /api/queues", "REST, 32 connections, POST",
             "REST enqueue / HTTP ceiling", "REST, 4 connections, batches of 1000, end to end", "REST, 4 connections, POST batches",
-            "one queue in partitions, end to end",
+            "one queue in partitions, end to end", "fed in singles, end to end",
         ];
         Assert.All(scenarios, s => Assert.Contains(suite.Results, r => r.Scenario.StartsWith(s, StringComparison.Ordinal)));
         Assert.Contains(suite.Results, r => r.Store == "memory");

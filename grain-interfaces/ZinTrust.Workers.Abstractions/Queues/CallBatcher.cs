@@ -12,8 +12,10 @@ namespace ZinTrust.Workers.Abstractions;
 /// <para>Each item gets its own outcome from the answer. A failure of the call itself (unreachable silo, timeout) is every
 /// caller's in it; callers that retry send their item again (for enqueues with its own idempotency key, so a call that was
 /// applied but whose answer was lost adds nothing twice). A caller that stops waiting does not take its item back.</para>
-/// <para>Calls go out in a clean execution context, so one caller's ambient state (activity, Orleans request context) is
-/// not sent with the others' items (each job's trace context travels in its own headers).</para>
+/// <para>A call that carries one caller's item alone (a slot was free) goes out in that caller's execution context, as its own
+/// call would (its trace, its Orleans request context); a call carrying items that gathered while the slots were busy goes out
+/// in a clean one, so no caller's ambient state is sent with the others' items (each job's trace context travels in its own
+/// headers).</para>
 /// </remarks>
 public sealed class CallBatcher<TItem, TOutcome>
 {
@@ -75,16 +77,13 @@ public sealed class CallBatcher<TItem, TOutcome>
         return pending.Completion.Task;
     }
 
-    private void Start(List<Pending> batch)
-    {
-        using (ExecutionContext.SuppressFlow())
-        {
-            _ = Task.Run(() => SendLoopAsync(batch));
-        }
-    }
+    /// <summary>A free slot's first call carries only the caller who found the slot free (nothing waits while a slot is free), so
+    /// it goes out in that caller's context: its trace and request context, as a call of its own would. What gathers meanwhile is
+    /// many callers' items, sent from a clean context.</summary>
+    private void Start(List<Pending> batch) => _ = SendLoopAsync(batch, callersOwn: true);
 
     /// <summary>Sends a batch, then whatever gathered meanwhile, until nothing is left; then gives its slot back.</summary>
-    private async Task SendLoopAsync(List<Pending> batch)
+    private async Task SendLoopAsync(List<Pending> batch, bool callersOwn)
     {
         while (true)
         {
@@ -98,6 +97,18 @@ public sealed class CallBatcher<TItem, TOutcome>
                 }
 
                 batch = TakeLocked();
+            }
+
+            if (callersOwn)
+            {
+                // The slot's next calls carry other callers' items: on in a clean context, none of theirs.
+                var next = batch;
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _ = Task.Run(() => SendLoopAsync(next, callersOwn: false));
+                }
+
+                return;
             }
         }
     }

@@ -12,11 +12,16 @@ public sealed class EnqueueFaults
 {
     private readonly ConcurrentDictionary<string, Func<int, EnqueueFault?>> plans = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> attempts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<int, Task?>> holds = new(StringComparer.Ordinal);
 
     public void Plan(string queue, Func<int, EnqueueFault?> plan) => plans[queue] = plan;
 
     public void Plan(string queue, params EnqueueFault[] faults) =>
         plans[queue] = attempt => attempt <= faults.Length ? faults[attempt - 1] : null;
+
+    /// <summary>Holds attempts of a queue until the task <paramref name="gate"/> gives for the attempt completes (null: no hold).
+    /// The call waits asynchronously, so its caller goes on.</summary>
+    public void Hold(string queue, Func<int, Task?> gate) => holds[queue] = gate;
 
     /// <summary>Enqueue calls the client made to this queue.</summary>
     public int Attempts(string queue) => attempts.GetValueOrDefault(queue);
@@ -31,6 +36,11 @@ public sealed class EnqueueFaults
 
         var queue = context.TargetId.Key.ToString()!;
         int attempt = attempts.AddOrUpdate(queue, 1, static (_, n) => n + 1);
+        if (holds.TryGetValue(queue, out var hold) && hold(attempt) is { } gate)
+        {
+            await gate;
+        }
+
         var fault = plans.TryGetValue(queue, out var plan) ? plan(attempt) : null;
         if (fault is { AfterInvoke: false })
         {
