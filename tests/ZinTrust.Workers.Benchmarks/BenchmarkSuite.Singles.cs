@@ -20,11 +20,14 @@ public sealed partial class BenchmarkSuite
         {
             await SinglesEndToEnd(silo, $"coalesced-{round}", coalesce: true, cancellationToken);
             await SinglesEndToEnd(silo, $"one-call-each-{round}", coalesce: false, cancellationToken);
+            await SinglesEndToEnd(silo, $"keyed-{round}", coalesce: true, cancellationToken, keyed: true);
             await EndToEnd(silo, retain: 0, cancellationToken, limits: ("batches of 1000", null, 0, round), family: "fed in singles");
         }
     }
 
-    private async Task SinglesEndToEnd(BenchSilo silo, string label, bool coalesce, CancellationToken cancellationToken, bool record = true)
+    /// <param name="keyed">Each job with an idempotency key of its own, as the client library's retries give every job
+    /// (<c>client:{guid}</c>, remembered for the retries' window).</param>
+    private async Task SinglesEndToEnd(BenchSilo silo, string label, bool coalesce, CancellationToken cancellationToken, bool record = true, bool keyed = false)
     {
         string name = $"singles-{label}";
         silo.Probe.Reset();
@@ -39,14 +42,17 @@ public sealed partial class BenchmarkSuite
         {
             while (Interlocked.Increment(ref next) < n)
             {
-                await queues.EnqueueAsync(name, new EnqueueRequest { Payload = "{}" }, batchers);
+                var request = keyed
+                    ? new EnqueueRequest { Payload = "{}", IdempotencyKey = $"client:{Guid.NewGuid():N}", IdempotencyTtl = TimeSpan.FromSeconds(60) }
+                    : new EnqueueRequest { Payload = "{}" };
+                await queues.EnqueueAsync(name, request, batchers);
             }
         }));
         await Expect(silo, n, cancellationToken);
         double seconds = (silo.Probe.LastCompletion - first) / (double)Stopwatch.Frequency;
         if (record)
         {
-            string scenario = $"fed in singles, end to end {n} no-op jobs, {SinglesInFlight} single enqueues in flight, concurrency {settings.Concurrency}: {(coalesce ? "coalesced" : "one call each")} ({label})";
+            string scenario = $"fed in singles, end to end {n} no-op jobs, {SinglesInFlight} single enqueues in flight, concurrency {settings.Concurrency}: {(coalesce ? "coalesced" : "one call each")}{(keyed ? ", each with a client's idempotency key" : "")} ({label})";
             Add(silo, scenario, "throughput", n / seconds, "jobs/s");
             Add(silo, scenario, "process CPU per job", Math.Round((BenchSilo.Cpu() - cpu).TotalMicroseconds / n, 1), "µs");
             Add(silo, scenario, "queue-grain calls per job", CallsPerJob(silo.Probe, n), "calls");
