@@ -12,11 +12,11 @@ namespace ZinTrust.Workers.Testing;
 /// </summary>
 public sealed class SiloProcesses : IAsyncDisposable
 {
-    private static int nextBase = 26000 + (Environment.ProcessId % 100) * 30;
     private readonly Dictionary<int, Process> silos = [];
+    private readonly Dictionary<int, (int Http, int Silo, int Gateway)> ports = [];
+    private readonly string name = Guid.NewGuid().ToString("N")[..8];
     private readonly Dictionary<string, string> environment;
     private readonly string host;
-    private readonly int basePort = Interlocked.Add(ref nextBase, 10);
 
     private SiloProcesses(Dictionary<string, string> environment, string host)
     {
@@ -42,7 +42,8 @@ public sealed class SiloProcesses : IAsyncDisposable
 
     public HttpClient Http(int silo)
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort(silo)}"), Timeout = TimeSpan.FromSeconds(30) };
+        // Longer than the silo's grain-call timeout (30 s): a call to a grain on a just-killed silo is the silo's to end (503).
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort(silo)}"), Timeout = TimeSpan.FromSeconds(100) };
         client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         return client;
     }
@@ -90,13 +91,21 @@ public sealed class SiloProcesses : IAsyncDisposable
     public async Task StartAsync(int index, CancellationToken cancellationToken, string? hostDll = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var process = Launch(index, settings, hostDll);
-        using var http = Http(index);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        for (int relaunches = 0; ; )
         {
+            if (process.HasExited && relaunches < 3 && Log(index).Contains("Address already in use", StringComparison.Ordinal))
+            {
+                // Something took one of its ports between the OS handing them out and the silo binding them: new ports.
+                relaunches++;
+                ports.Remove(index);
+                process = Launch(index, settings, hostDll);
+            }
+
             Assert.False(process.HasExited, $"silo {index} exited with {(process.HasExited ? process.ExitCode : 0)}");
             try
             {
+                using var http = Http(index);
                 if ((await http.GetAsync("/health", cancellationToken)).IsSuccessStatusCode)
                 {
                     return;
@@ -121,9 +130,15 @@ public sealed class SiloProcesses : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        start.Environment["PORT"] = (basePort + index).ToString(CultureInfo.InvariantCulture);
-        start.Environment["SILO_PORT"] = (basePort + 100 + index).ToString(CultureInfo.InvariantCulture);
-        start.Environment["GATEWAY_PORT"] = (basePort + 200 + index).ToString(CultureInfo.InvariantCulture);
+        // Ports the OS hands out (free now), kept for the silo's restarts: a fault ledger names a silo by its HTTP port.
+        if (!ports.TryGetValue(index, out var taken))
+        {
+            ports[index] = taken = FreePorts();
+        }
+
+        start.Environment["PORT"] = taken.Http.ToString(CultureInfo.InvariantCulture);
+        start.Environment["SILO_PORT"] = taken.Silo.ToString(CultureInfo.InvariantCulture);
+        start.Environment["GATEWAY_PORT"] = taken.Gateway.ToString(CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;
         var log = new StreamWriter(LogPath(index), append: true) { AutoFlush = true };   // a restart keeps the log of the run before
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
@@ -147,7 +162,30 @@ public sealed class SiloProcesses : IAsyncDisposable
         return reader.ReadToEnd();
     }
 
-    private string LogPath(int index) => Path.Combine(LogDirectory, $"silo-{basePort}-{index}.log");
+    private string LogPath(int index) => Path.Combine(LogDirectory, $"silo-{name}-{index}.log");
+
+    /// <summary>Three distinct ports nobody listens on (held together while the OS hands them out, then released).</summary>
+    private static (int Http, int Silo, int Gateway) FreePorts()
+    {
+        var listeners = Enumerable.Range(0, 3).Select(_ => new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+            }
+
+            var taken = listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            return (taken[0], taken[1], taken[2]);
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
+    }
 
     /// <summary>The silos whose process ended by itself (a crash) and when (Unix ms), removed from <see cref="Running"/>.</summary>
     public IReadOnlyList<(int Index, long At)> TakeExited()
@@ -163,7 +201,7 @@ public sealed class SiloProcesses : IAsyncDisposable
     }
 
     /// <summary>The HTTP port of silo <paramref name="index"/> (also the PORT the fault host's ledger names it by).</summary>
-    public int HttpPort(int index) => basePort + index;
+    public int HttpPort(int index) => ports[index].Http;
 
     /// <summary>Where test runs leave reports (the test command prints the fault ledgers from here).</summary>
     public static string ResultsDirectory => Repository.Artifacts("test-results");
