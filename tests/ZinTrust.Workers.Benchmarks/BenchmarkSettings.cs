@@ -58,6 +58,9 @@ public sealed record BenchmarkSettings
     /// <summary>The client process's paced run: jobs per second, for <see cref="PacedDuration"/>.</summary>
     public int ClientPacedRate { get; init; } = 1000;
 
+    /// <summary>Whether the client and REST scenarios run once unrecorded first, in the same silo process (<c>--cold</c> turns it off).</summary>
+    public bool ChildWarmup { get; init; } = true;
+
     public static BenchmarkSettings Full(string? redis) => new() { Redis = redis };
 
     public static BenchmarkSettings Smoke(string? redis) => new()
@@ -81,5 +84,6 @@ public sealed record BenchmarkSettings
         ClientEndToEndJobs = 1_000,
         RestEndToEndJobs = 2_000,
         ClientPacedRate = 200,
+        ChildWarmup = false,
     };
 }

@@ -33,20 +33,23 @@ public sealed partial class BenchmarkSuite
             var queues = host.Services.GetRequiredService<IJobQueueFactory>();
             var payload = new BenchPayload(0);
 
-            var single = queues.Get<BenchPayload>("client-enqueue");
-            var (rate, _) = await TimedLoad.RunAsync(
+            var single = queues.Get<BenchPayload>($"client-enqueue{round}");
+            var mark = await CpuMark.TakeAsync(silo);
+            var (rate, sent) = await TimedLoad.RunAsync(
                 ClientInFlight,
                 async ct => { await single.EnqueueAsync(payload, cancellationToken: ct); return 1; },
                 settings.LoadWarmup,
                 settings.LoadWindow,
                 cancellationToken);
-            Add("redis", $"client process, {ClientInFlight} EnqueueAsync in flight, no worker", "enqueue rate", rate, "jobs/s");
+            string scenario = $"client process, {ClientInFlight} EnqueueAsync in flight, no worker";
+            Add("redis", scenario, "enqueue rate", rate, "jobs/s");
+            await AddCpuAsync(silo, scenario, mark, sent, "client process");
 
             await ClientEndToEnd(silo, queues, payload, cancellationToken);
             await ClientPaced(silo, queues, payload, cancellationToken);
 
             // Last: with no worker on it, this queue keeps every job it was given (hundreds of thousands).
-            var many = queues.Get<BenchPayload>("client-enqueue-many");
+            var many = queues.Get<BenchPayload>($"client-enqueue-many{round}");
             var batch = Enumerable.Repeat(payload, 1000).ToArray();
             (rate, _) = await TimedLoad.RunAsync(
                 RestBatchConnections,
@@ -66,14 +69,13 @@ public sealed partial class BenchmarkSuite
     /// the poll that sees the last completion; an unrecorded tenth first.</summary>
     private async Task ClientEndToEnd(ChildSilo silo, IJobQueueFactory queues, BenchPayload payload, CancellationToken cancellationToken)
     {
-        const string name = "client-e2e";
+        string name = $"client-e2e{round}";
         await silo.CreateWorkerAsync(name, name, settings.Concurrency, retain: 0, cancellationToken);
         var queue = queues.Get<BenchPayload>(name);
         long completed = 0;
         foreach (var (n, record) in new[] { (Math.Max(settings.ClientEndToEndJobs / 10, ClientInFlight), false), (settings.ClientEndToEndJobs, true) })
         {
-            var siloCpu = silo.Cpu();
-            var ownCpu = BenchSilo.Cpu();
+            var mark = await CpuMark.TakeAsync(silo);
             long first = Stopwatch.GetTimestamp();
             await InFlightAsync(ClientInFlight, n, async ct => await queue.EnqueueAsync(payload, cancellationToken: ct), cancellationToken);
             double enqueueSeconds = Stopwatch.GetElapsedTime(first).TotalSeconds;
@@ -84,8 +86,7 @@ public sealed partial class BenchmarkSuite
                 string scenario = $"client process, end to end {n} echo jobs, {ClientInFlight} EnqueueAsync in flight, concurrency {settings.Concurrency}";
                 Add("redis", scenario, "throughput", n / ((last - first) / (double)Stopwatch.Frequency), "jobs/s");
                 Add("redis", scenario, "enqueue rate while the worker runs", n / enqueueSeconds, "jobs/s");
-                Add("redis", scenario, "silo process CPU per job", Math.Round((silo.Cpu() - siloCpu).TotalMicroseconds / n, 1), "µs");
-                Add("redis", scenario, "client process CPU per job", Math.Round((BenchSilo.Cpu() - ownCpu).TotalMicroseconds / n, 1), "µs");
+                await AddCpuAsync(silo, scenario, mark, n, "client process");
             }
         }
 
@@ -100,7 +101,7 @@ public sealed partial class BenchmarkSuite
     /// </summary>
     private async Task ClientPaced(ChildSilo silo, IJobQueueFactory queues, BenchPayload payload, CancellationToken cancellationToken)
     {
-        const string name = "client-paced";
+        string name = $"client-paced{round}";
         int rate = settings.ClientPacedRate;
         int total = (int)(rate * settings.PacedDuration.TotalSeconds);
         const int warm = 100;

@@ -24,17 +24,20 @@ public sealed partial class BenchmarkSuite
         Add("redis", $"REST, {RestConnections} connections, GET /health/live (anonymous: the HTTP ceiling)", "requests", ceiling, "requests/s");
 
         // A queue that exists (a worker, never started, names it), so the read goes through the queue grain.
-        await silo.CreateWorkerAsync("rest-read", "rest-read", settings.Concurrency, retain: 0, cancellationToken, start: false);
-        var stats = new Uri(silo.BaseAddress, "/api/queues/rest-read");
+        await silo.CreateWorkerAsync($"rest-read{round}", $"rest-read{round}", settings.Concurrency, retain: 0, cancellationToken, start: false);
+        var stats = new Uri(silo.BaseAddress, $"/api/queues/rest-read{round}");
         var (read, _) = await TimedLoad.RunAsync(
             RestConnections, ct => SendAsync(http, HttpMethod.Get, stats, null, authenticated: true, 1, ct), settings.LoadWarmup, settings.LoadWindow, cancellationToken);
         Add("redis", $"REST, {RestConnections} connections, GET /api/queues/{{queue}} (API key, the queue grain's stats)", "requests", read, "requests/s");
 
         var one = Encoding.UTF8.GetBytes("{\"payload\":{\"t\":0}}");
-        var enqueue = new Uri(silo.BaseAddress, "/api/queues/rest-enqueue/jobs");
-        var (single, _) = await TimedLoad.RunAsync(
+        var enqueue = new Uri(silo.BaseAddress, $"/api/queues/rest-enqueue{round}/jobs");
+        var mark = await CpuMark.TakeAsync(silo);
+        var (single, sent) = await TimedLoad.RunAsync(
             RestConnections, ct => SendAsync(http, HttpMethod.Post, enqueue, one, authenticated: true, 1, ct), settings.LoadWarmup, settings.LoadWindow, cancellationToken);
-        Add("redis", $"REST, {RestConnections} connections, POST /api/queues/{{queue}}/jobs one job each, no worker", "enqueue rate", single, "jobs/s");
+        string scenario = $"REST, {RestConnections} connections, POST /api/queues/{{queue}}/jobs one job each, no worker";
+        Add("redis", scenario, "enqueue rate", single, "jobs/s");
+        await AddCpuAsync(silo, scenario, mark, sent, "HTTP client process");
         Add("redis", "REST enqueue / HTTP ceiling", "ratio, same run and connections", Math.Round(single / ceiling * 100, 1), "%");
         Add("redis", "REST authenticated read / HTTP ceiling", "ratio, same run and connections", Math.Round(read / ceiling * 100, 1), "%");
 
@@ -43,7 +46,7 @@ public sealed partial class BenchmarkSuite
         await RestEndToEnd(silo, batches, batch, cancellationToken);
 
         // Last: with no worker on it, this queue keeps every job it was given (hundreds of thousands).
-        var bulk = new Uri(silo.BaseAddress, "/api/queues/rest-enqueue-batch/jobs");
+        var bulk = new Uri(silo.BaseAddress, $"/api/queues/rest-enqueue-batch{round}/jobs");
         var (rate, _) = await TimedLoad.RunAsync(
             RestBatchConnections, ct => SendAsync(batches, HttpMethod.Post, bulk, batch, authenticated: true, 1000, ct), settings.LoadWarmup, settings.LoadWindow, cancellationToken);
         Add("redis", $"REST, {RestBatchConnections} connections, POST batches of 1000, no worker", "enqueue rate", rate, "jobs/s");
@@ -53,14 +56,14 @@ public sealed partial class BenchmarkSuite
     /// the poll that sees the last completion; an unrecorded tenth first.</summary>
     private async Task RestEndToEnd(ChildSilo silo, HttpClient http, byte[] batch, CancellationToken cancellationToken)
     {
-        const string name = "rest-e2e";
+        string name = $"rest-e2e{round}";
         await silo.CreateWorkerAsync(name, name, settings.Concurrency, retain: 0, cancellationToken);
         var target = new Uri(silo.BaseAddress, $"/api/queues/{name}/jobs");
         int batches = Math.Max(1, settings.RestEndToEndJobs / 1000);
         long completed = 0;
         foreach (var (count, record) in new[] { (Math.Max(1, batches / 10), false), (batches, true) })
         {
-            var siloCpu = silo.Cpu();
+            var mark = await CpuMark.TakeAsync(silo);
             long first = Stopwatch.GetTimestamp();
             await InFlightAsync(RestBatchConnections, count, ct => SendAsync(http, HttpMethod.Post, target, batch, authenticated: true, 1000, ct), cancellationToken);
             double enqueueSeconds = Stopwatch.GetElapsedTime(first).TotalSeconds;
@@ -72,7 +75,7 @@ public sealed partial class BenchmarkSuite
                 string scenario = $"REST, {RestBatchConnections} connections, batches of 1000, end to end {n} echo jobs, concurrency {settings.Concurrency}";
                 Add("redis", scenario, "throughput", n / ((last - first) / (double)Stopwatch.Frequency), "jobs/s");
                 Add("redis", scenario, "enqueue rate while the worker runs", n / enqueueSeconds, "jobs/s");
-                Add("redis", scenario, "silo process CPU per job", Math.Round((silo.Cpu() - siloCpu).TotalMicroseconds / n, 1), "µs");
+                await AddCpuAsync(silo, scenario, mark, n, "HTTP client process");
             }
         }
 

@@ -14,10 +14,11 @@ internal static class BenchmarkProgram
     public static async Task<int> Main(string[] args)
     {
         // dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- [--smoke] [--only enqueue|e2e|limits|latency|growth|memory|idle|client|rest]
-        //   [--redis HOST:PORT] [--out DIR] [--tracing] [--dashboard] [--encryption] [--silo-env NAME=VALUE ...]
+        //   [--redis HOST:PORT] [--out DIR] [--tracing] [--dashboard] [--encryption] [--cold] [--silo-env NAME=VALUE ...]
         // Without --redis it starts (or reuses) the project's Redis through infra/redis.sh: AOF on, fsync every second.
         // client and rest run the silo host as a process of its own (its log in the --out folder); --silo-env sets a variable
-        // on it (repeatable), --dashboard turns its Orleans dashboard on; --tracing and --encryption apply in-process only.
+        // on it (repeatable), --dashboard turns its Orleans dashboard on, --cold measures them without their unrecorded first
+        // round; --tracing and --encryption apply in-process only.
         // dotnet run -c Release --project tests/ZinTrust.Workers.Benchmarks -- --soak [MINUTES]: the fault soak (see Soak.cs), 20 min by default.
         bool smoke = args.Contains("--smoke");
         string? redis = Option(args, "--redis");
@@ -43,6 +44,11 @@ internal static class BenchmarkProgram
         }
 
         var settings = (smoke ? BenchmarkSettings.Smoke(redis) : BenchmarkSettings.Full(redis)) with { Tracing = args.Contains("--tracing"), Dashboard = args.Contains("--dashboard"), Encryption = args.Contains("--encryption"), OutDir = outDir, SiloEnvironment = SiloEnvironment(args) };
+        if (args.Contains("--cold"))
+        {
+            settings = settings with { ChildWarmup = false };
+        }
+
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 5 : 30));
         var suite = new BenchmarkSuite(settings, Console.WriteLine);
         var watch = Stopwatch.StartNew();
