@@ -110,7 +110,7 @@ public sealed partial class QueuePartitions
         }
 
         var rest = await Task.WhenAll(Enumerable.Range(1, first.Partitions - 1).Select(p => Partition(queue, p).GetStats())).ConfigureAwait(false);
-        return Sum(queue, [first, .. rest]);
+        return Summed(queue, [first, .. rest]);
     }
 
     /// <summary>
@@ -195,10 +195,12 @@ public sealed partial class QueuePartitions
         WorkersErrorCodes.PartitionsLocked,
         $"Queue '{queue}' has {from} partition(s) and holds jobs; its partition count can change to {to} only while no partition has waiting, delayed, active or waiting-children jobs (and the partitions that go hold none at all: prune them first).");
 
-    private static QueueStats Sum(string queue, QueueStats[] all) => new()
+    /// <summary>Stats of <paramref name="all"/> partitions of <paramref name="queue"/> as the queue's: counts and counters added,
+    /// the oldest wait the earliest, paused when any partition is.</summary>
+    public static QueueStats Summed(string queue, IReadOnlyList<QueueStats> all) => new()
     {
         Queue = queue,
-        Partitions = all.Length,
+        Partitions = all.Count,
         Waiting = all.Sum(s => s.Waiting),
         Delayed = all.Sum(s => s.Delayed),
         Active = all.Sum(s => s.Active),

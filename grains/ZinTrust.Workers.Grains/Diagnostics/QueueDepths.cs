@@ -29,16 +29,9 @@ internal static class QueueDepths
         }
     }
 
-    private static QueueStats Sum(IGrouping<string, QueueStats> partitions) => partitions.Skip(1).Any()
-        ? new QueueStats
-        {
-            Queue = partitions.Key,
-            Waiting = partitions.Sum(s => s.Waiting),
-            Delayed = partitions.Sum(s => s.Delayed),
-            Active = partitions.Sum(s => s.Active),
-            Completed = partitions.Sum(s => s.Completed),
-            Failed = partitions.Sum(s => s.Failed),
-            Cancelled = partitions.Sum(s => s.Cancelled),
-        }
-        : partitions.First();
+    private static QueueStats Sum(IGrouping<string, QueueStats> partitions)
+    {
+        var all = partitions.ToArray();
+        return all.Length == 1 ? all[0] : QueuePartitions.Summed(partitions.Key, all);
+    }
 }
