@@ -233,4 +233,40 @@ public sealed class PartitionTests
         Assert.True(c.Ledger.Executions.All(e => ids.Contains(e.JobId)), "only enqueued jobs ran");
         Assert.InRange(c.Ledger.Executions.Count - ids.Count, 0, 8);
     }
+
+    [Fact]
+    public async Task ARunningWorker_LeasesFromEveryPartition_AfterItsQueueGrowsAndShrinks()
+    {
+        await using var c = await WorkersCluster.StartAsync(silos: 2);
+        var router = QueuePartitions.Of(c.Client);
+        var worker = c.Worker("regrown");
+        await c.StartWorker("regrown", "regrown-q", concurrency: 4, replicas: 2, jobOptions: Partitioned(1));
+        var ids = new List<string>();
+        async Task RunAll(int count, int partitions, string tag)
+        {
+            // Single enqueues: each goes to its id's partition (a batch goes whole to one).
+            var batch = await Task.WhenAll(Enumerable.Range(0, count).Select(i => router.EnqueueAsync("regrown-q", Job(new TestJob { Tag = $"{tag}{i}" }))));
+            Assert.Equal([.. Enumerable.Range(0, partitions)], batch.Select(a => QueuePartitions.PartitionOf(a.JobId)).Distinct().Order());
+            ids.AddRange(batch.Select(a => a.JobId));
+            await Eventually.True(async () => (await router.GetStatsAsync("regrown-q")).Completed == ids.Count, $"the {tag} jobs complete on {partitions} partition(s)");
+        }
+
+        await RunAll(30, 1, "one");
+
+        // The replicas keep running while the queue, empty, goes to 3 partitions and back to 1 (the retired ones pruned). The
+        // worker hands its replicas the new count at once; this enqueuer's router would see it within CountTtl, and is told now.
+        await worker.Update(new WorkerUpdate { JobOptions = Partitioned(3) });
+        router.Forget("regrown-q");
+        await RunAll(60, 3, "three");
+        await router.PruneAsync("regrown-q", TimeSpan.Zero, includeDeadLetters: true);
+        await worker.Update(new WorkerUpdate { JobOptions = Partitioned(1) });
+        router.Forget("regrown-q");
+        ids.Clear();
+        await RunAll(30, 1, "back");
+
+        // Ledger: every job ran once, lost 0 (the last 30 counted on the pruned queue).
+        Assert.Equal(120, c.Ledger.Executions.Count);
+        Assert.Equal(120, c.Ledger.Executions.Select(e => e.JobId).Distinct().Count());
+        Assert.Equal((1, 30), ((await router.GetStatsAsync("regrown-q")).Partitions, (await router.GetStatsAsync("regrown-q")).Completed));
+    }
 }
