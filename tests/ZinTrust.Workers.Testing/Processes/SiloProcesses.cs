@@ -90,15 +90,17 @@ public sealed class SiloProcesses : IAsyncDisposable
     /// SILO_REGION, say).</summary>
     public async Task StartAsync(int index, CancellationToken cancellationToken, string? hostDll = null, IReadOnlyDictionary<string, string>? settings = null)
     {
+        int logged = Log(index).Length;   // what earlier runs of this silo printed
         var process = Launch(index, settings, hostDll);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         for (int relaunches = 0; ; )
         {
-            if (process.HasExited && relaunches < 3 && Log(index).Contains("Address already in use", StringComparison.Ordinal))
+            if (process.HasExited && relaunches < 3 && Log(index)[logged..].Contains("Address already in use", StringComparison.Ordinal))
             {
                 // Something took one of its ports between the OS handing them out and the silo binding them: new ports.
                 relaunches++;
                 ports.Remove(index);
+                logged = Log(index).Length;
                 process = Launch(index, settings, hostDll);
             }
 
