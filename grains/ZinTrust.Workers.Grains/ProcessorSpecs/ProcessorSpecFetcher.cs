@@ -3,6 +3,8 @@ using System.Net.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using ZinTrust.Workers.Abstractions;
 
 namespace ZinTrust.Workers.Grains;
@@ -12,16 +14,20 @@ namespace ZinTrust.Workers.Grains;
 /// <see cref="GuardedHttp"/>: the handler's connect callback resolves the host itself, refuses it when any of its addresses is
 /// not public (<see cref="PublicAddressPolicy"/>), and connects to the addresses it checked, so no second lookup can change the
 /// answer. No proxy, no redirects, no decompression; bodies past PROCESSOR_FETCH_MAX_SIZE are cut off. Failures that may
-/// pass are retried with a doubling backoff; refusals never are.
+/// pass (timeouts, connection failures, 5xx, 408, 429) are retried with a doubling backoff (Polly's retry strategy); refusals
+/// and other answers never are.
 /// </summary>
 internal sealed partial class ProcessorSpecFetcher : IDisposable
 {
+    private static readonly ResiliencePropertyKey<string> Target = new("zintrust.processor-fetch.url");   // for the retry's log line
+
     private readonly ProcessorSpecOptions options;
     private readonly ProcessorFetchSeams seams;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly HttpClient client;
     private readonly HashSet<string> allowed;
+    private readonly ResiliencePipeline retry;
 
     public ProcessorSpecFetcher(IOptions<ProcessorSpecOptions> options, ProcessorFetchSeams seams, [FromKeyedServices(WorkersClock.Key)] TimeProvider time, ILogger<ProcessorSpecFetcher> logger)
     {
@@ -32,6 +38,21 @@ internal sealed partial class ProcessorSpecFetcher : IDisposable
         this.logger = logger;
         allowed = new HashSet<string>(this.options.AllowedHosts.Select(Normalize), StringComparer.OrdinalIgnoreCase);
         client = new HttpClient(GuardedHttp.CreateHandler(seams, ConnectAsync)) { Timeout = Timeout.InfiniteTimeSpan };   // each attempt has its own limit
+        retry = this.options.FetchRetryAttempts <= 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = this.options.FetchRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                Delay = this.options.FetchRetryBackoff,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                OnRetry = args =>
+                {
+                    LogRetrying(logger, args.Context.Properties.GetValue(Target, ""), args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message ?? "");
+                    return default;
+                },
+            })
+            .Build();
     }
 
     /// <summary>Refuses an address that is not https or whose host is not on REMOTE_PROCESSOR_ALLOWLIST (nothing is resolved).</summary>
@@ -56,18 +77,15 @@ internal sealed partial class ProcessorSpecFetcher : IDisposable
     public async Task<(byte[] Bytes, TimeSpan? MaxAge)> FetchAsync(Uri url, CancellationToken cancellationToken)
     {
         EnsureAllowed(url);
-        for (int attempt = 0; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(Target, Shown(url));
+        try
         {
-            try
-            {
-                return await FetchOnceAsync(url, cancellationToken);
-            }
-            catch (Exception ex) when (attempt < options.FetchRetryAttempts && IsTransient(ex))
-            {
-                var delay = options.FetchRetryBackoff * Math.Pow(2, attempt);
-                LogRetrying(logger, Shown(url), attempt + 1, delay, ex.Message);
-                await Task.Delay(delay, time, cancellationToken);
-            }
+            return await retry.ExecuteAsync(static (context, state) => new ValueTask<(byte[], TimeSpan?)>(state.Fetcher.FetchOnceAsync(state.Url, context.CancellationToken)), context, (Fetcher: this, Url: url));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 

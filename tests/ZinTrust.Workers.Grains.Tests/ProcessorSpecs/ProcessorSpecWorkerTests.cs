@@ -101,6 +101,39 @@ public sealed class ProcessorSpecWorkerTests(ProcessorSpecWorkerTests.Fixture fi
         }
     }
 
+    [Fact]
+    public async Task Fetch_IsTriedAgainAfter503s_UpToFetchRetryAttempts_AndNotAfterA404()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var url = new Uri(fixture.Url);
+        using var fetcher = fixture.Fetcher(Fixture.LoopbackOnly, retries: 2);
+        try
+        {
+            int before = fixture.Server.Connections;
+            fixture.Server.FailNext = 2;
+            var (bytes, _) = await fetcher.FetchAsync(url, ct);
+            Assert.Equal(fixture.Server.Body, bytes);
+            Assert.Equal(before + 3, fixture.Server.Connections);   // two 503s, then the body
+
+            before = fixture.Server.Connections;
+            fixture.Server.FailNext = 3;
+            var exhausted = await Assert.ThrowsAsync<HttpRequestException>(() => fetcher.FetchAsync(url, ct));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, exhausted.StatusCode);
+            Assert.Equal(before + 3, fixture.Server.Connections);   // the first try and two more
+
+            before = fixture.Server.Connections;
+            fixture.Server.Override = (404, null);
+            var missing = await Assert.ThrowsAsync<WorkersException>(() => fetcher.FetchAsync(url, ct));
+            Assert.Contains("404", missing.Message, StringComparison.Ordinal);
+            Assert.Equal(before + 1, fixture.Server.Connections);   // an answer that will not change is not asked again
+        }
+        finally
+        {
+            fixture.Server.FailNext = 0;
+            fixture.Server.Override = null;
+        }
+    }
+
     private int LoadedOnSilos() =>
         C.Cluster.Silos.Sum(s => C.Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<ProcessorSpecLoader>().LoadedCount);
 
@@ -136,8 +169,8 @@ public sealed class ProcessorSpecWorkerTests(ProcessorSpecWorkerTests.Fixture fi
                 silo: (_, silo) => silo.Services.AddSingleton(seams));
         }
 
-        internal ProcessorSpecFetcher Fetcher(Func<IPAddress, string?> policy) => new(
-            Microsoft.Extensions.Options.Options.Create(new ProcessorSpecOptions { AllowedHosts = ["localhost"], FetchRetryAttempts = 0 }),
+        internal ProcessorSpecFetcher Fetcher(Func<IPAddress, string?> policy, int retries = 0) => new(
+            Microsoft.Extensions.Options.Options.Create(new ProcessorSpecOptions { AllowedHosts = ["localhost"], FetchRetryAttempts = retries, FetchRetryBackoff = TimeSpan.FromMilliseconds(10) }),
             Seams(policy),
             TimeProvider.System,
             NullLogger<ProcessorSpecFetcher>.Instance);

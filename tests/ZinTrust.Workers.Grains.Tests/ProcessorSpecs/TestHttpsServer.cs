@@ -18,6 +18,7 @@ internal sealed class TestHttpsServer : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task accepting;
     private int connections;
+    private int failNext;
 
     public TestHttpsServer(byte[] body)
     {
@@ -31,6 +32,13 @@ internal sealed class TestHttpsServer : IAsyncDisposable
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     public byte[] Body { get; set; }
+
+    /// <summary>The next this many requests are answered 503 (before <see cref="Override"/> or the body).</summary>
+    public int FailNext
+    {
+        get { lock (stopping) { return failNext; } }
+        set { lock (stopping) { failNext = value; } }
+    }
 
     /// <summary>Answer with this status (and Location, for a redirect) instead of 200 and the body.</summary>
     public (int Status, string? Location)? Override { get; set; }
@@ -68,6 +76,14 @@ internal sealed class TestHttpsServer : IAsyncDisposable
         }
     }
 
+    private bool TakeFailure()
+    {
+        lock (stopping)
+        {
+            return failNext > 0 && failNext-- > 0;
+        }
+    }
+
     private async Task ServeAsync(TcpClient client)
     {
         using (client)
@@ -89,7 +105,7 @@ internal sealed class TestHttpsServer : IAsyncDisposable
                     request.Append(Encoding.ASCII.GetString(buffer, 0, read));
                 }
 
-                var (status, location) = Override ?? (200, null);
+                var (status, location) = TakeFailure() ? (503, null) : Override ?? (200, null);
                 var body = status == 200 ? Body : [];
                 var head = $"HTTP/1.1 {status} X\r\nContent-Length: {body.Length}\r\nConnection: close\r\n{(location is null ? "" : $"Location: {location}\r\n")}\r\n";
                 await tls.WriteAsync(Encoding.ASCII.GetBytes(head), stopping.Token);
