@@ -135,14 +135,12 @@ public sealed class BenchSilo : IAsyncDisposable
     public static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
     /// <summary>Redis server: bytes used and CPU seconds so far.</summary>
-    public async Task<(long UsedMemory, double CpuSeconds)> RedisInfoAsync()
-    {
-        if (redis is null)
-        {
-            return (0, 0);
-        }
+    public Task<(long UsedMemory, double CpuSeconds)> RedisInfoAsync() => redis is null ? Task.FromResult((0L, 0d)) : RedisInfoAsync(redis);
 
-        await using var mux = await AdminAsync(redis);
+    /// <summary>The Redis server at <paramref name="configuration"/>: bytes used and CPU seconds so far (user + system).</summary>
+    public static async Task<(long UsedMemory, double CpuSeconds)> RedisInfoAsync(string configuration)
+    {
+        await using var mux = await AdminAsync(configuration);
         var server = mux.GetServer(mux.GetEndPoints()[0]);
         var info = (await server.InfoAsync()).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
         double cpu = double.Parse(info["used_cpu_sys"], System.Globalization.CultureInfo.InvariantCulture)

@@ -229,14 +229,7 @@ public sealed class ChildSilo : IAsyncDisposable
 
     /// <summary>The Redis server's CPU seconds so far (user + system, from <c>INFO cpu</c>): all of its clients', the child's
     /// and the benchmark's.</summary>
-    public async Task<double> RedisCpuSecondsAsync()
-    {
-        var options = ConfigurationOptions.Parse(redis);
-        options.AllowAdmin = true;
-        await using var mux = await ConnectionMultiplexer.ConnectAsync(options);
-        var info = (await mux.GetServer(mux.GetEndPoints()[0]).InfoAsync("cpu")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
-        return double.Parse(info["used_cpu_sys"], CultureInfo.InvariantCulture) + double.Parse(info["used_cpu_user"], CultureInfo.InvariantCulture);
-    }
+    public async Task<double> RedisCpuSecondsAsync() => (await BenchSilo.RedisInfoAsync(redis)).CpuSeconds;
 
     private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -77,21 +77,7 @@ public sealed class ProcessClusterTests
         Assert.Equal(10_000, acknowledged.Count);
         await Eventually.True(async () => (await Stats(cluster, api, ct)).GetProperty("completed").GetInt32() >= acknowledged.Count, "every acknowledged job completes", TimeSpan.FromMinutes(3));
 
-        var completed = new Dictionary<string, int>();
-        for (int offset = 0; ; offset += 200)
-        {
-            var page = await cluster.GetJson(api, $"/api/queues/{Queue}/jobs?state=completed&offset={offset}&limit=200", ct);
-            var jobs = page.GetProperty("jobs").EnumerateArray().ToArray();
-            foreach (var job in jobs)
-            {
-                completed.Add(job.GetProperty("id").GetString()!, job.GetProperty("stalls").GetInt32());
-            }
-
-            if (jobs.Length < 200)
-            {
-                break;
-            }
-        }
+        var completed = (await cluster.CompletedJobsAsync(api, Queue, ct)).ToDictionary(job => job.GetProperty("id").GetString()!, job => job.GetProperty("stalls").GetInt32());
 
         var final = await Stats(cluster, api, ct);
         Assert.Equal(0, final.GetProperty("failed").GetInt32() + final.GetProperty("waiting").GetInt32() + final.GetProperty("active").GetInt32());

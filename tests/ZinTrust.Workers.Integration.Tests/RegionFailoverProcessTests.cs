@@ -86,7 +86,7 @@ public sealed class RegionFailoverProcessTests
         await producer;
         Assert.Equal(3000, acknowledged.Count);
         await Eventually.True(async () => (await cluster.GetJson(Api, $"/api/queues/{Queue}", ct)).GetProperty("completed").GetInt32() >= acknowledged.Count, "every acknowledged job completes", TimeSpan.FromMinutes(3));
-        var completed = await Completed(cluster, ct);
+        var completed = (await cluster.CompletedJobsAsync(2, Queue, ct)).ToDictionary(job => job.GetProperty("id").GetString()!, job => job.GetProperty("stalls").GetInt32());
         Assert.True(acknowledged.Keys.ToHashSet().SetEquals(completed.Keys), "the completed jobs are exactly the acknowledged ones");
         int rerun = completed.Values.Count(stalls => stalls > 0);
         Assert.True(rerun <= inFlight + 32, $"{rerun} jobs ran again; {inFlight} were active when the region died (2 replicas x 16 slots may have leased more since)");
@@ -117,24 +117,5 @@ public sealed class RegionFailoverProcessTests
             Path.Combine(SiloProcesses.ResultsDirectory, "fault-ledgers.txt"),
             FormattableString.Invariant($"ledger [kill -9 of a whole region (2 of 4 silos), failover and fail-back]: acknowledged={acknowledged.Count} completed={completed.Count} lost={acknowledged.Keys.Count(k => !completed.ContainsKey(k))} re-runs={rerun} active-at-kill={inFlight} failover-after-kill={movedAfter.TotalSeconds:0.0}s{Environment.NewLine}"),
             ct);
-    }
-
-    private static async Task<Dictionary<string, int>> Completed(SiloProcesses cluster, CancellationToken ct)
-    {
-        var completed = new Dictionary<string, int>();
-        for (int offset = 0; ; offset += 200)
-        {
-            var page = await cluster.GetJson(2, $"/api/queues/{Queue}/jobs?state=completed&offset={offset}&limit=200", ct);
-            var jobs = page.GetProperty("jobs").EnumerateArray().ToArray();
-            foreach (var job in jobs)
-            {
-                completed.Add(job.GetProperty("id").GetString()!, job.GetProperty("stalls").GetInt32());
-            }
-
-            if (jobs.Length < 200)
-            {
-                return completed;
-            }
-        }
     }
 }

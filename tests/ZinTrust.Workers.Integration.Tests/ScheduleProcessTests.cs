@@ -59,16 +59,7 @@ public sealed class ScheduleProcessTests
             "every scheduled job finishes", TimeSpan.FromSeconds(60));
 
         // The ledger: one job per occurrence key, no gap between the first and the last occurrence, none counted missed.
-        var jobs = new List<JsonElement>();
-        for (int offset = 0; ; offset += 200)
-        {
-            var page = (await cluster.GetJson(0, $"/api/queues/{Queue}/jobs?state=completed&offset={offset}&limit=200", ct)).GetProperty("jobs").EnumerateArray().ToArray();
-            jobs.AddRange(page);
-            if (page.Length < 200)
-            {
-                break;
-            }
-        }
+        var jobs = await cluster.CompletedJobsAsync(0, Queue, ct);
 
         static long OccurrenceOf(JsonElement job) => long.Parse(job.GetProperty("idempotencyKey").GetString()!.Split(':')[2], CultureInfo.InvariantCulture);
         var occurrences = jobs.Select(OccurrenceOf).ToArray();

@@ -180,12 +180,15 @@ public sealed class RealRedisCluster : IAsyncDisposable
     }
 
     /// <summary>Deletes a test's keys (SCAN by prefix on every master, then DEL each): the cluster is shared and never flushed.</summary>
-    public async Task DeletePrefixAsync(string prefix)
+    public Task DeletePrefixAsync(string prefix) => DeleteMatchingAsync(prefix + ":*");
+
+    /// <summary>Deletes the keys matching a glob <paramref name="pattern"/> on every master.</summary>
+    public async Task DeleteMatchingAsync(string pattern)
     {
         foreach (var master in await MastersAsync())
         {
             var server = Admin.GetServer(master.EndPoint!);
-            await foreach (var key in server.KeysAsync(0, prefix + ":*", pageSize: 500))
+            await foreach (var key in server.KeysAsync(0, pattern, pageSize: 500))
             {
                 await Admin.GetDatabase().KeyDeleteAsync(key);
             }

@@ -248,6 +248,21 @@ public sealed class SiloProcesses : IAsyncDisposable
         return doc.RootElement.Clone();
     }
 
+    /// <summary>Every completed job of <paramref name="queue"/> (all its partitions), read through silo <paramref name="silo"/> in pages of 200.</summary>
+    public async Task<IReadOnlyList<JsonElement>> CompletedJobsAsync(int silo, string queue, CancellationToken cancellationToken)
+    {
+        var jobs = new List<JsonElement>();
+        for (int offset = 0; ; offset += 200)
+        {
+            var page = (await GetJson(silo, $"/api/queues/{queue}/jobs?state=completed&offset={offset}&limit=200", cancellationToken)).GetProperty("jobs").EnumerateArray().ToArray();
+            jobs.AddRange(page);
+            if (page.Length < 200)
+            {
+                return jobs;
+            }
+        }
+    }
+
     public async Task<JsonElement> PutJson(int silo, string url, object body, CancellationToken cancellationToken)
     {
         using var http = Http(silo);
