@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using ZinTrust.Workers.Server;
 
@@ -19,6 +20,8 @@ public static class ConsoleKeys
 /// <summary>Real silo processes (PostgreSQL membership and state, the Redis job store) with the console, and pages of one browser.</summary>
 public abstract class ConsoleSite(Chromium chromium, int silos) : IAsyncLifetime
 {
+    private const float SignInDeadlineMs = 60_000;
+
     public SiloProcesses Cluster { get; private set; } = null!;
 
     public int Silos => silos;
@@ -64,14 +67,16 @@ public abstract class ConsoleSite(Chromium chromium, int silos) : IAsyncLifetime
         await page.ClickAsync("#signin");
         try
         {
-            // Committed is enough: the page's own state is awaited below (its load event may wait on a long-lived request).
-            await page.WaitForURLAsync("**" + path, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+            // Polled, not an awaited navigation event: a navigation that commits between Playwright's check of the URL and its
+            // subscribing to navigations was missed that way (the page stood signed in on the path when the wait timed out).
+            // The deadline is generous: the silo processes share two cores with the other test assemblies.
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("^https?://[^/]+" + Regex.Escape(path) + "([?#].*)?$"), new() { Timeout = SignInDeadlineMs });
             if (path.StartsWith("/ui/", StringComparison.Ordinal))
             {
-                await page.WaitForSelectorAsync("#who:not(:empty)");
+                await Assertions.Expect(page.Locator("#who")).Not.ToBeEmptyAsync(new() { Timeout = SignInDeadlineMs });
             }
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
             await ScreenshotAsync(page, "failed-sign-in");
             var error = page.Url.Contains("/ui/signin", StringComparison.Ordinal) ? await page.Locator("#signin-error").InnerTextAsync() : "";
