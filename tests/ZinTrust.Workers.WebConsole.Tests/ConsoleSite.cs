@@ -20,7 +20,7 @@ public static class ConsoleKeys
 /// <summary>Real silo processes (PostgreSQL membership and state, the Redis job store) with the console, and pages of one browser.</summary>
 public abstract class ConsoleSite(Chromium chromium, int silos) : IAsyncLifetime
 {
-    private const float SignInDeadlineMs = 60_000;
+    private const float NavigationDeadlineMs = 60_000;
 
     public SiloProcesses Cluster { get; private set; } = null!;
 
@@ -62,18 +62,17 @@ public abstract class ConsoleSite(Chromium chromium, int silos) : IAsyncLifetime
     {
         var page = await NewPageAsync();
         await page.GotoAsync(Url(silo, path));
-        await page.WaitForURLAsync("**/ui/signin?returnUrl=" + Uri.EscapeDataString(path));
+        await ExpectAtAsync(page, "/ui/signin?returnUrl=" + Uri.EscapeDataString(path));
         await page.FillAsync("#apiKey", key);
         await page.ClickAsync("#signin");
         try
         {
-            // Polled, not an awaited navigation event: a navigation that commits between Playwright's check of the URL and its
-            // subscribing to navigations was missed that way (the page stood signed in on the path when the wait timed out).
-            // The deadline is generous: the silo processes share two cores with the other test assemblies.
-            await Assertions.Expect(page).ToHaveURLAsync(new Regex("^https?://[^/]+" + Regex.Escape(path) + "([?#].*)?$"), new() { Timeout = SignInDeadlineMs });
+            // Polled (a run timed out waiting for this navigation while the page stood signed in on the path); the deadline is
+            // generous: the silo processes share two cores with the other test assemblies.
+            await ExpectAtAsync(page, path, then: "([?#].*)?$");
             if (path.StartsWith("/ui/", StringComparison.Ordinal))
             {
-                await Assertions.Expect(page.Locator("#who")).Not.ToBeEmptyAsync(new() { Timeout = SignInDeadlineMs });
+                await Assertions.Expect(page.Locator("#who")).Not.ToBeEmptyAsync(new() { Timeout = NavigationDeadlineMs });
             }
         }
         catch (PlaywrightException)
@@ -85,6 +84,14 @@ public abstract class ConsoleSite(Chromium chromium, int silos) : IAsyncLifetime
 
         return page;
     }
+
+    /// <summary>
+    /// Waits (polling, up to a minute) until the page's address is <paramref name="pathAndQuery"/> on its silo, followed by what
+    /// <paramref name="then"/> matches (a regular expression; by default nothing more). Polled rather than an awaited navigation
+    /// event, which can be missed when the navigation commits while Playwright starts waiting for it.
+    /// </summary>
+    public static Task ExpectAtAsync(IPage page, string pathAndQuery, string then = "$") =>
+        Assertions.Expect(page).ToHaveURLAsync(new Regex("^https?://[^/]+" + Regex.Escape(pathAndQuery) + then), new() { Timeout = NavigationDeadlineMs });
 
     /// <summary>Clicks an action button, confirms, and returns the notice the page then shows (the service's message).</summary>
     public static async Task<string> ActAsync(IPage page, string action)

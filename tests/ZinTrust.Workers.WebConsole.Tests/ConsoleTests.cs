@@ -27,7 +27,7 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
     {
         var page = await site.NewPageAsync();
         await page.GotoAsync(site.Url(0, "/ui/"));
-        await page.WaitForURLAsync("**/ui/signin?returnUrl=%2Fui%2F");
+        await ConsoleSite.ExpectAtAsync(page, "/ui/signin?returnUrl=%2Fui%2F");
         await ConsoleSite.ScreenshotAsync(page, "signin");
 
         await page.FillAsync("#apiKey", "zt_not_a_key");
@@ -46,10 +46,10 @@ public sealed class ConsoleTests(OneSilo site) : IClassFixture<OneSilo>
         Assert.Equal("{}{}", stored);
 
         await page.ClickAsync("#signout");
-        await page.WaitForURLAsync("**/ui/signin");
+        await ConsoleSite.ExpectAtAsync(page, "/ui/signin");
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "zt_session");
         await page.GotoAsync(site.Url(0, "/ui/#/workers"));
-        await page.WaitForURLAsync("**/ui/signin?returnUrl=**");
+        await ConsoleSite.ExpectAtAsync(page, "/ui/signin?returnUrl=", then: ".+$");
         await page.Context.CloseAsync();
     }
 
