@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace ZinTrust.Workers.Grains.Tests;
@@ -11,90 +8,27 @@ namespace ZinTrust.Workers.Grains.Tests;
 internal sealed record WebhookRequest(string RequestLine, IReadOnlyDictionary<string, string> Headers, string Body);
 
 /// <summary>
-/// A minimal HTTPS/1.1 server on 127.0.0.1 for the alert webhook tests: records every request with its body and answers with
-/// the next status of its script (200 once the script is used up). Its certificate comes from a test authority; clients trust
-/// it by its hash.
+/// A minimal HTTPS/1.1 server for the alert webhook tests: records every request with its body and answers with the next
+/// status of its script (200 once the script is used up), keeping the connection open.
 /// </summary>
-internal sealed class TestWebhookServer : IAsyncDisposable
+internal sealed class TestWebhookServer(params int[] statuses) : TestTlsServer("alert-webhook")
 {
-    private readonly TestCertificates authority = TestCertificates.CreateAuthority("alert-webhook");
-    private readonly X509Certificate2 certificate;
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource stopping = new();
-    private readonly ConcurrentQueue<int> script;
+    private readonly ConcurrentQueue<int> script = new(statuses);
     private readonly ConcurrentQueue<WebhookRequest> requests = new();
-    private readonly Task accepting;
-    private int connections;
-
-    public TestWebhookServer(params int[] statuses)
-    {
-        script = new ConcurrentQueue<int>(statuses);
-        const string Password = "alert-webhook-test";
-        certificate = X509CertificateLoader.LoadPkcs12FromFile(authority.Issue("localhost", Password), Password);
-        listener.Start();
-        accepting = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     public string Url => $"https://localhost:{Port}/hooks/alerts";
 
     public IReadOnlyList<WebhookRequest> Requests => [.. requests];
 
-    public int Connections => Volatile.Read(ref connections);
-
-    /// <summary>Accepts exactly this server's certificate (test-only trust).</summary>
-    public bool Trusts(X509Certificate? presented) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString();
-
-    public async ValueTask DisposeAsync()
+    protected override async Task ServeAsync(SslStream tls)
     {
-        await stopping.CancelAsync();
-        listener.Stop();
-        try
+        while (await ReadRequestAsync(tls) is { } request)
         {
-            await accepting;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-            // stopped
-        }
-
-        stopping.Dispose();
-        certificate.Dispose();
-        authority.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            var client = await listener.AcceptTcpClientAsync(stopping.Token);
-            Interlocked.Increment(ref connections);
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                await using var tls = new SslStream(client.GetStream());
-                await tls.AuthenticateAsServerAsync(certificate, clientCertificateRequired: false, checkCertificateRevocation: false);
-                while (await ReadRequestAsync(tls) is { } request)
-                {
-                    requests.Enqueue(request);
-                    int status = script.TryDequeue(out var next) ? next : 200;
-                    var head = $"HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n";
-                    await tls.WriteAsync(Encoding.ASCII.GetBytes(head), stopping.Token);
-                    await tls.FlushAsync(stopping.Token);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
-            {
-                // a client that went away
-            }
+            requests.Enqueue(request);
+            int status = script.TryDequeue(out var next) ? next : 200;
+            var head = $"HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n";
+            await tls.WriteAsync(Encoding.ASCII.GetBytes(head), Stopping.Token);
+            await tls.FlushAsync(Stopping.Token);
         }
     }
 
@@ -105,7 +39,7 @@ internal sealed class TestWebhookServer : IAsyncDisposable
         var one = new byte[1];
         while (!EndsWithBlankLine(buffer))
         {
-            if (await tls.ReadAsync(one, stopping.Token) == 0)
+            if (await tls.ReadAsync(one, Stopping.Token) == 0)
             {
                 return null;
             }
@@ -120,7 +54,7 @@ internal sealed class TestWebhookServer : IAsyncDisposable
         int read = 0;
         while (read < length)
         {
-            int n = await tls.ReadAsync(body.AsMemory(read), stopping.Token);
+            int n = await tls.ReadAsync(body.AsMemory(read), Stopping.Token);
             if (n == 0)
             {
                 return null;
