@@ -13,7 +13,7 @@ public static class WorkersClientExtensions
 {
     /// <summary>
     /// Connects an Orleans client to the cluster and registers <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>,
-    /// <see cref="ISchedules"/>, <see cref="IJobQueueFactory"/> and <see cref="IJobFlows"/>. The client finds the cluster
+    /// <see cref="ISchedules"/>, <see cref="IClusterMonitoring"/>, <see cref="IJobQueueFactory"/> and <see cref="IJobFlows"/>. The client finds the cluster
     /// through <paramref name="clustering"/> when given (for example <c>c => c.UseZinTrustPostgresMembership(connectionString)</c>
     /// from the ZinTrust.Workers.Client.PostgreSql package, or <c>c => c.UseStaticClustering(…)</c>), else at a localhost
     /// silo's gateway on <see cref="WorkersClientOptions.GatewayPort"/>.
@@ -70,7 +70,7 @@ public static class WorkersClientExtensions
 
     /// <summary>
     /// Registers the client services over an <see cref="IClusterClient"/> the application already has: options
-    /// (validated at start), <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>, <see cref="ISchedules"/>, <see cref="IJobQueueFactory"/>, <see cref="IJobFlows"/>. Safe to call more than once.
+    /// (validated at start), <see cref="IWorkerManager"/>, <see cref="IDatacenters"/>, <see cref="ISchedules"/>, <see cref="IClusterMonitoring"/>, <see cref="IJobQueueFactory"/>, <see cref="IJobFlows"/>. Safe to call more than once.
     /// </summary>
     public static IServiceCollection AddZinTrustWorkersClientServices(this IServiceCollection services, Action<WorkersClientOptions>? configure = null)
     {
@@ -90,6 +90,7 @@ public static class WorkersClientExtensions
         services.TryAddSingleton<IWorkerManager, WorkerManager>();
         services.TryAddSingleton<IDatacenters, Datacenters>();
         services.TryAddSingleton<ISchedules, Schedules>();
+        services.TryAddSingleton<IClusterMonitoring, ClusterMonitoring>();
         services.TryAddSingleton<IJobQueueFactory, JobQueueFactory>();
         services.TryAddSingleton<IJobFlows, JobFlowsClient>();
         return services;
