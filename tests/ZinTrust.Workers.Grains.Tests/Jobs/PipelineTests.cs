@@ -35,9 +35,10 @@ public sealed class PipelineTests
 
         trail.Clear();
         var held = await queue.Enqueue(new EnqueueRequest { Payload = "\"hold\"" });
-        await Eventually.True(() => trail.Contains("outer after deferred"), "the gatekeeper deferred the job");
-        var waiting = (await queue.GetJob(held.JobId))!;
-        Assert.Equal((JobState.Delayed, 0), (waiting.State, waiting.Attempt));   // deferred: the attempt does not count
+        // The filters return before the replica's report of the deferral reaches the queue: wait for the queue's state.
+        var waiting = await c.WaitForState("q-pipeline", held.JobId, JobState.Delayed);
+        Assert.Contains("outer after deferred", trail);
+        Assert.Equal(0, waiting.Attempt);   // deferred: the attempt does not count
         Assert.DoesNotContain(trail, t => t.StartsWith("inner", StringComparison.Ordinal) || t.StartsWith("processor", StringComparison.Ordinal));
 
         var broken = await queue.Enqueue(new EnqueueRequest { Payload = "\"break\"" });
