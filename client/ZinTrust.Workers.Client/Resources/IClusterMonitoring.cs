@@ -8,14 +8,11 @@ namespace ZinTrust.Workers.Client;
 /// </summary>
 public interface IClusterMonitoring
 {
-    /// <summary>The largest <c>limit</c> of <see cref="GetAlertsAsync"/> (as the REST API's).</summary>
-    const int MaxAlerts = 1000;
+    /// <summary>The largest <c>limit</c> of <see cref="GetAlertsAsync"/> (the cluster's, as the REST API's).</summary>
+    const int MaxAlerts = IAlertGrain.MaxAlertsPerQuery;
 
-    /// <summary>The largest <c>limit</c> of <see cref="GetResourceHistoryAsync"/>.</summary>
-    const int MaxSnapshots = 10_000;
-
-    /// <summary>The longest window of <see cref="GetTrendsAsync"/>.</summary>
-    static readonly TimeSpan MaxTrendWindow = TimeSpan.FromHours(24);
+    /// <summary>The largest <c>limit</c> of <see cref="GetResourceHistoryAsync"/> (the cluster's).</summary>
+    const int MaxSnapshots = IResourceMonitorGrain.MaxHistoryPerQuery;
 
     /// <summary>Whether the monitor runs (and why not), each silo's newest snapshot and the interval.</summary>
     Task<ResourceMonitorStatus> GetResourcesAsync(CancellationToken cancellationToken = default);
@@ -78,7 +75,7 @@ internal sealed class ClusterMonitoring(IClusterClient client) : IClusterMonitor
 
     public Task<TrendReport> GetTrendsAsync(TimeSpan window, CancellationToken cancellationToken = default)
     {
-        if (window < TimeSpan.FromHours(1) || window > IClusterMonitoring.MaxTrendWindow || window.Ticks % TimeSpan.TicksPerHour != 0)
+        if (window < TimeSpan.FromHours(1) || window > TimeSpan.FromHours(IAlertGrain.MaxTrendHours) || window.Ticks % TimeSpan.TicksPerHour != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(window), window, "window must be a whole number of hours from 1 to 24.");
         }

@@ -14,6 +14,12 @@ public interface IAlertGrain : IGrainWithStringKey
     /// <summary>The one key of the evaluator.</summary>
     const string Key = "cluster";
 
+    /// <summary>The most alerts one query answers with (the REST API's and the client library's bound on <c>limit</c>).</summary>
+    const int MaxAlertsPerQuery = 1000;
+
+    /// <summary>The longest trend window, in hours.</summary>
+    const int MaxTrendHours = 24;
+
     /// <summary>Makes sure the evaluator runs (its timer and its reminder), or that it does not when alerts are off. Idempotent;
     /// every silo calls it at start.</summary>
     [Alias("Ensure")]

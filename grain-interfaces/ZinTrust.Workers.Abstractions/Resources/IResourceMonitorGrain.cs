@@ -9,6 +9,9 @@ namespace ZinTrust.Workers.Abstractions;
 [Alias("zt.IResourceMonitorGrain"), Orleans.CodeGeneration.Version(1)]
 public interface IResourceMonitorGrain : IGrainWithIntegerKey
 {
+    /// <summary>The most snapshots one history query answers with.</summary>
+    const int MaxHistoryPerQuery = 10_000;
+
     /// <summary>An operator's start: clears a stop (persisted). It runs when the other rules allow it too.</summary>
     [Alias("Start")]
     Task<ResourceMonitorStatus> Start();

@@ -19,7 +19,7 @@ namespace ZinTrust.Workers.Grains;
 /// </remarks>
 internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrain, IRemindable
 {
-    public const int MaxQueryLimit = 10_000;
+    public const int MaxQueryLimit = IResourceMonitorGrain.MaxHistoryPerQuery;
     private const string ReminderName = "resource-monitor";
     private static readonly TimeSpan StorageMeasureAge = TimeSpan.FromMinutes(1);
 

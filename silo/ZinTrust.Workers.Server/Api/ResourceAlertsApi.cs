@@ -10,8 +10,8 @@ namespace ZinTrust.Workers.Server;
 public static class ResourceAlertsApi
 {
     public const int DefaultLimit = 100;
-    public const int MaxLimit = 1000;
-    public const int MaxTrendHours = 24;
+    public const int MaxLimit = IAlertGrain.MaxAlertsPerQuery;
+    public const int MaxTrendHours = IAlertGrain.MaxTrendHours;
 
     public static RouteGroupBuilder MapResourceAlertsApi(this RouteGroupBuilder group)
     {

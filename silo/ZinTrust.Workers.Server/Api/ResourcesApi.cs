@@ -9,7 +9,7 @@ namespace ZinTrust.Workers.Server;
 /// trends (<see cref="ResourceAlertsApi"/>).</summary>
 public static class ResourcesApi
 {
-    public const int MaxHistoryLimit = 10_000;
+    public const int MaxHistoryLimit = IResourceMonitorGrain.MaxHistoryPerQuery;
     public const int MaxHistoryHours = 24 * 7;
     private const int MaxSiloLength = 200;
 
